@@ -1,0 +1,158 @@
+//! Errors of the core: one enum a caller can match on, each variant saying what was wrong,
+//! where, and what was kept. Messages never contain anything about the user (no search text,
+//! no location), only about data files and the database.
+
+use std::fmt;
+use std::path::PathBuf;
+
+/// Result with the core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input data (a listing file, a CSV row, an `opening_hours` value) was rejected.
+    /// Nothing was written.
+    #[error("{0}")]
+    Input(#[from] InputError),
+
+    /// Several input records were rejected; nothing was written.
+    #[error("{} rejected; nothing was imported:\n{}", plural(.0.len(), "record"), join_lines(.0))]
+    InputMany(Vec<InputError>),
+
+    /// The database file is damaged or is not a Faro database. It was not modified.
+    #[error("{}: the database is damaged or not a Faro database ({detail}); it was left untouched, restore it from a backup or sync again into a new file", .path.display())]
+    Corrupt {
+        /// The database file.
+        path: PathBuf,
+        /// What SQLite reported.
+        detail: String,
+    },
+
+    /// The database was written by a newer Faro. It was not modified.
+    #[error("{}: schema version {found} is newer than this Faro understands (up to {supported}); update Faro, the database was left untouched", .path.display())]
+    SchemaTooNew {
+        /// The database file.
+        path: PathBuf,
+        /// Version found in the file.
+        found: i64,
+        /// Highest version this build knows.
+        supported: i64,
+    },
+
+    /// A query was malformed (bad radius, unknown kind, ...).
+    #[error("invalid query: {0}")]
+    BadQuery(String),
+
+    /// No listing has that id.
+    #[error("no listing with id {0:?}")]
+    NotFound(String),
+
+    /// Reading or writing a file failed.
+    #[error("{}: {source}", .path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// SQLite failed in a way that is not corruption (disk full, locked, ...).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn join_lines(errors: &[InputError]) -> String {
+    const SHOWN: usize = 50;
+    let mut out: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  {e}")).collect();
+    if errors.len() > SHOWN {
+        out.push(format!("  ... and {} more", errors.len() - SHOWN));
+    }
+    out.join("\n")
+}
+
+/// A rejected piece of input, located as precisely as possible.
+///
+/// Displays as `FILE:LINE: record ID: field FIELD: REASON`, omitting unknown parts.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct InputError {
+    /// File name or other origin (`"-"` for standard input, `"opening_hours"` for a value).
+    pub file: String,
+    /// 1-based line number in the file, when known.
+    pub line: Option<u64>,
+    /// Id of the record, when known.
+    pub record: Option<String>,
+    /// Path of the field inside the record (`phones[0].number`), when known.
+    pub field: Option<String>,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl InputError {
+    /// An error about a whole file or value.
+    pub fn new(file: impl Into<String>, reason: impl Into<String>) -> InputError {
+        InputError { file: file.into(), line: None, record: None, field: None, reason: reason.into() }
+    }
+
+    /// Sets the line number.
+    pub fn at_line(mut self, line: u64) -> InputError {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the record id.
+    pub fn record(mut self, id: impl Into<String>) -> InputError {
+        self.record = Some(id.into());
+        self
+    }
+
+    /// Sets the field path.
+    pub fn field(mut self, field: impl Into<String>) -> InputError {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+impl fmt::Display for InputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.file)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(id) = &self.record {
+            write!(f, ": record {id}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, ": field {field}")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_error_names_file_line_record_and_field() {
+        let e = InputError::new("data/a.jsonl", "not E.164").at_line(12).record("demo:x").field("phones[0].number");
+        assert_eq!(e.to_string(), "data/a.jsonl:12: record demo:x: field phones[0].number: not E.164");
+    }
+
+    #[test]
+    fn many_errors_are_capped() {
+        let errs: Vec<_> = (0..60).map(|i| InputError::new("f", "bad").at_line(i)).collect();
+        let text = Error::InputMany(errs).to_string();
+        assert!(text.starts_with("60 records rejected"));
+        assert!(text.contains("... and 10 more"));
+    }
+}

@@ -1,0 +1,1 @@
+//! Geography: distances and bounding boxes on the WGS84 sphere.

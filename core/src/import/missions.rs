@@ -1,0 +1,1 @@
+//! Wikidata diplomatic missions CSV (placeholder: being written).

@@ -1,0 +1,3 @@
+//! Importing files into listings.
+
+pub mod missions;

@@ -1,0 +1,169 @@
+//! BCP 47 language tags and the caller-chosen fallback chain that picks which text to show.
+//!
+//! A person who reads Haitian Creole asks for `ht, fr, es, en`: every localized field is
+//! shown in the first of those languages the record has, then in any language it has, so a
+//! listing is never blank.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::model::LocalizedText;
+
+/// A well-formed BCP 47 language tag in canonical case (`es`, `pt-BR`, `zh-Hant`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LangTag(String);
+
+/// Error for a string that is not a well-formed BCP 47 tag.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{tag:?} is not a BCP 47 language tag: {reason}")]
+pub struct BadLangTag {
+    /// The rejected input.
+    pub tag: String,
+    /// Why it was rejected.
+    pub reason: String,
+}
+
+impl LangTag {
+    /// Parses and canonicalizes case (`PT-br` becomes `pt-BR`).
+    pub fn parse(s: &str) -> Result<LangTag, BadLangTag> {
+        let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim()).map_err(|e| BadLangTag {
+            tag: s.to_string(),
+            reason: e.to_string(),
+        })?;
+        Ok(LangTag(parsed.into_inner()))
+    }
+
+    /// The tag as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The primary language subtag (`pt` for `pt-BR`), lower case.
+    pub fn primary(&self) -> &str {
+        self.0.split('-').next().unwrap_or(&self.0)
+    }
+}
+
+impl fmt::Display for LangTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl FromStr for LangTag {
+    type Err = BadLangTag;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        LangTag::parse(s)
+    }
+}
+
+impl Serialize for LangTag {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for LangTag {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        LangTag::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// The languages a person reads, most preferred first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LangPrefs(Vec<LangTag>);
+
+impl Default for LangPrefs {
+    /// Spanish, then English: the lingua francas along the route.
+    fn default() -> Self {
+        LangPrefs(vec![LangTag("es".into()), LangTag("en".into())])
+    }
+}
+
+impl LangPrefs {
+    /// A chain from tags, most preferred first.
+    pub fn new(tags: Vec<LangTag>) -> LangPrefs {
+        LangPrefs(tags)
+    }
+
+    /// Parses a comma-separated list (`"ht,fr,es,en"`).
+    pub fn parse_list(s: &str) -> Result<LangPrefs, BadLangTag> {
+        s.split(',')
+            .filter(|t| !t.trim().is_empty())
+            .map(LangTag::parse)
+            .collect::<Result<Vec<_>, _>>()
+            .map(LangPrefs)
+    }
+
+    /// The tags, most preferred first.
+    pub fn tags(&self) -> &[LangTag] {
+        &self.0
+    }
+
+    /// Picks the text to show: the first preferred language present (exact tag, then
+    /// same primary language, so `es` matches `es-MX` and the reverse), else the first
+    /// text the record has. `None` only when the field is empty.
+    pub fn pick<'a>(&self, text: &'a LocalizedText) -> Option<(&'a LangTag, &'a str)> {
+        for want in &self.0 {
+            if let Some((tag, value)) = text.get_key_value(want) {
+                return Some((tag, value.as_str()));
+            }
+            if let Some((tag, value)) = text.iter().find(|(t, _)| t.primary() == want.primary()) {
+                return Some((tag, value.as_str()));
+            }
+        }
+        text.iter().next().map(|(t, v)| (t, v.as_str()))
+    }
+
+    /// Like [`LangPrefs::pick`] but only the text, empty when the field is empty.
+    pub fn text<'a>(&self, text: &'a LocalizedText) -> &'a str {
+        self.pick(text).map(|(_, v)| v).unwrap_or("")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(pairs: &[(&str, &str)]) -> LocalizedText {
+        pairs.iter().map(|(l, v)| (LangTag::parse(l).unwrap(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn canonicalizes_case() {
+        assert_eq!(LangTag::parse("PT-br").unwrap().as_str(), "pt-BR");
+        assert_eq!(LangTag::parse("ht").unwrap().primary(), "ht");
+    }
+
+    #[test]
+    fn rejects_malformed_tags() {
+        for bad in ["", "e", "toolonglanguage", "es_MX", "es--MX"] {
+            assert!(LangTag::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn follows_the_callers_chain() {
+        let t = text(&[("en", "Legal aid"), ("fr", "Aide juridique"), ("es", "Ayuda legal")]);
+        let prefs = LangPrefs::parse_list("ht,fr,es,en").unwrap();
+        assert_eq!(prefs.text(&t), "Aide juridique");
+        let prefs = LangPrefs::parse_list("ht").unwrap();
+        assert_eq!(prefs.pick(&t).unwrap().0.as_str(), "en", "falls back to the first text");
+    }
+
+    #[test]
+    fn matches_regional_variants_both_ways() {
+        let t = text(&[("pt-BR", "Ajuda jurídica")]);
+        assert_eq!(LangPrefs::parse_list("pt").unwrap().text(&t), "Ajuda jurídica");
+        let t = text(&[("es", "Ayuda")]);
+        assert_eq!(LangPrefs::parse_list("es-MX").unwrap().text(&t), "Ayuda");
+    }
+
+    #[test]
+    fn empty_field_is_none() {
+        assert!(LangPrefs::default().pick(&LocalizedText::new()).is_none());
+    }
+}

@@ -1,0 +1,23 @@
+//! Faro's offline core: the directory of consulates, legal aid, health services and
+//! shelters, kept in a local SQLite store and queried with no network at all.
+//!
+//! Data flows one way: files are parsed and validated ([`import`], [`model`]) -> written in
+//! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]).
+//! Nothing here knows about FFI; `faro-ffi` wraps this crate for Kotlin and Swift.
+#![deny(missing_docs)]
+
+pub mod country;
+mod country_table;
+pub mod error;
+pub mod geo;
+pub mod hours;
+pub mod import;
+pub mod lang;
+pub mod model;
+pub mod search;
+pub mod store;
+
+pub use error::{Error, InputError, Result};
+pub use lang::{LangPrefs, LangTag};
+pub use model::{Kind, Listing};
+// pub use store::Store;

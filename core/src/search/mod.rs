@@ -1,0 +1,1 @@
+//! Offline queries (being written).
