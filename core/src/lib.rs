@@ -17,7 +17,8 @@ pub mod model;
 pub mod search;
 pub mod store;
 
+pub use country::CountryCode;
 pub use error::{Error, InputError, Result};
 pub use lang::{LangPrefs, LangTag};
 pub use model::{Kind, Listing};
-// pub use store::Store;
+pub use store::Store;

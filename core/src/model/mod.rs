@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::country::CountryCode;
 use crate::lang::LangTag;
 
+pub mod validate;
+pub mod vocabulary;
+
 /// Text in several languages, keyed by BCP 47 tag (`"es"`, `"ht"`, `"pt-BR"`).
 ///
 /// Which one a person sees is chosen by [`crate::lang::LangPrefs::pick`].
@@ -366,7 +369,7 @@ pub struct Address {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Phone {
-    /// E.164: `+`, country code, subscriber number; 8 to 15 digits in all.
+    /// E.164: `+`, country code, subscriber number; 7 to 15 digits in all.
     pub number: String,
     /// How it can be used.
     #[serde(default = "default_phone_kind")]

@@ -1,1 +1,446 @@
-//! Offline queries (being written).
+//! Offline queries over the directory: text, filters, distance and opening hours, combined
+//! in one [`Query`] and answered by [`Store::search`]; plus [`Store::get`] and
+//! [`Store::counts`].
+//!
+//! How a query runs: SQL narrows candidates with the FTS5 index (text), the R*Tree (a box
+//! around the point) and indexed columns and tags (filters), returning only a few columns
+//! per candidate. Rust then computes exact distances and opening state, sorts, and loads
+//! the full records of the hits alone. "Nearest N" asks for a small box first and widens
+//! it until N hits are certain.
+
+mod fts;
+mod lookup;
+
+use std::sync::Mutex;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::Connection;
+use serde::Serialize;
+
+pub use fts::match_expression;
+pub use lookup::{KindCount, Region};
+
+use crate::country::CountryCode;
+use crate::error::{Error, Result};
+use crate::geo::{bounding_boxes, distance_m, Point, EARTH_RADIUS_M};
+use crate::hours::{HoursCache, HoursStatus, OpenState};
+use crate::lang::{LangPrefs, LangTag};
+use crate::model::{Audience, Kind, Listing, ServiceCode, Status};
+use crate::store::Store;
+
+/// The moment at which opening hours are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    /// An instant, judged in each listing's own time zone ("open now").
+    Instant(DateTime<Utc>),
+    /// A wall-clock time, read in each listing's own time zone ("open at 10:00 there").
+    Local(NaiveDateTime),
+}
+
+/// How hits are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sort {
+    /// Best text match first (then nearest).
+    Relevance,
+    /// Nearest first (needs a point).
+    Distance,
+}
+
+/// A search: every part is optional and they combine with AND.
+#[derive(Debug, Clone)]
+pub struct Query {
+    /// Words to find in names, organizations, descriptions, services and places, in every
+    /// language, ignoring case and accents, each as a prefix.
+    pub text: Option<String>,
+    /// Where the person is (or is asking about).
+    pub near: Option<Point>,
+    /// Only within this many metres of `near`; without it, the nearest `limit`.
+    pub radius_m: Option<f64>,
+    /// Only these kinds (any of them).
+    pub kinds: Vec<Kind>,
+    /// Only listings offering all of these services.
+    pub services: Vec<ServiceCode>,
+    /// Only listings whose staff speak one of these languages (by primary subtag).
+    pub speaks: Vec<LangTag>,
+    /// Only consulates representing this country.
+    pub consulate_of: Option<CountryCode>,
+    /// Only listings located in this country.
+    pub in_country: Option<CountryCode>,
+    /// Only free services.
+    pub free_only: bool,
+    /// Only listings that serve one of these groups (listings for everyone included).
+    pub serves: Vec<Audience>,
+    /// Only listings that state that no papers are required.
+    pub no_papers: bool,
+    /// Only these statuses; empty means active and temporarily closed (closed places are
+    /// shown only when asked for, so nobody is sent to one).
+    pub statuses: Vec<Status>,
+    /// When opening hours are judged.
+    pub when: When,
+    /// Only listings open at `when` (unknown hours are excluded).
+    pub open_only: bool,
+    /// Languages to show text in, most preferred first.
+    pub langs: LangPrefs,
+    /// Most hits to return (1 to 1000).
+    pub limit: usize,
+    /// Order; default: distance with a point, relevance with text, else by name.
+    pub sort: Option<Sort>,
+}
+
+impl Default for Query {
+    fn default() -> Query {
+        Query {
+            text: None,
+            near: None,
+            radius_m: None,
+            kinds: Vec::new(),
+            services: Vec::new(),
+            speaks: Vec::new(),
+            consulate_of: None,
+            in_country: None,
+            free_only: false,
+            serves: Vec::new(),
+            no_papers: false,
+            statuses: Vec::new(),
+            when: When::Instant(Utc::now()),
+            open_only: false,
+            langs: LangPrefs::default(),
+            limit: 20,
+            sort: None,
+        }
+    }
+}
+
+/// Largest `limit` accepted.
+pub const MAX_LIMIT: usize = 1000;
+
+/// One answer to a query.
+#[derive(Debug, Clone, Serialize)]
+pub struct Hit {
+    /// Listing id.
+    pub id: String,
+    /// Kind.
+    pub kind: Kind,
+    /// Name in the first preferred language the listing has.
+    pub name: String,
+    /// Language of `name`.
+    pub name_lang: Option<LangTag>,
+    /// Organization, in the preferred language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Metres from the query point, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub distance_m: Option<f64>,
+    /// Open at the query's time: true, false, or null when the hours are unknown.
+    pub open: Option<bool>,
+    /// Next local time (listing's zone) the open state changes; null if never or unknown.
+    pub next_change: Option<NaiveDateTime>,
+    /// Comment of the applying opening-hours rule ("by appointment").
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hours_comment: Option<String>,
+    /// Operating status.
+    pub status: Status,
+    /// Text-match score (higher is better), when the query had text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// True for invented demo data.
+    pub demo: bool,
+    /// The full record.
+    #[serde(skip)]
+    pub listing: Listing,
+}
+
+/// One candidate row, before records are loaded.
+#[derive(Debug, Clone)]
+struct Candidate {
+    rowid: i64,
+    distance_m: Option<f64>,
+    rank: Option<f64>,
+    name_key: String,
+    hours: HoursStatus,
+}
+
+/// FTS5 column weights: name, organization, description, services, place.
+const BM25: &str = "bm25(listings_fts, 10.0, 6.0, 1.0, 2.0, 3.0)";
+
+/// Radii tried, in metres, when looking for the nearest N without a radius.
+const WIDENING_M: [f64; 7] = [5e3, 20e3, 80e3, 320e3, 1_280e3, 5_120e3, f64::INFINITY];
+
+impl Store {
+    /// Answers `query` from the local database only.
+    pub fn search(&self, query: &Query) -> Result<Vec<Hit>> {
+        validate(query)?;
+        let text = query.text.as_deref().and_then(match_expression);
+        let sort = query.sort.unwrap_or(match (query.near, &text) {
+            (Some(_), _) => Sort::Distance,
+            (None, Some(_)) => Sort::Relevance,
+            (None, None) => Sort::Relevance,
+        });
+        if sort == Sort::Distance && query.near.is_none() {
+            return Err(Error::BadQuery("sorting by distance needs a point (near)".into()));
+        }
+        self.read(|conn| {
+            let cache = self.hours_cache();
+            let mut candidates = match (query.near, query.radius_m) {
+                (Some(p), Some(r)) => within(conn, query, text.as_deref(), p, r, cache)?,
+                (Some(p), None) => nearest(conn, query, text.as_deref(), p, cache)?,
+                (None, _) => ranked(conn, query, text.as_deref(), cache)?,
+            };
+            sort_candidates(&mut candidates, sort);
+            candidates.truncate(query.limit);
+            load_hits(conn, candidates, &query.langs)
+        })
+    }
+}
+
+fn validate(q: &Query) -> Result<()> {
+    if q.limit == 0 || q.limit > MAX_LIMIT {
+        return Err(Error::BadQuery(format!("limit must be 1 to {MAX_LIMIT}")));
+    }
+    if let Some(r) = q.radius_m {
+        if !(r.is_finite() && r > 0.0) {
+            return Err(Error::BadQuery("radius must be a positive number of metres".into()));
+        }
+        if q.near.is_none() {
+            return Err(Error::BadQuery("a radius needs a point (near)".into()));
+        }
+    }
+    Ok(())
+}
+
+/// Builds the candidate SQL: a few columns per listing, all filters applied.
+fn candidate_sql(q: &Query, text: Option<&str>, boxes: &[crate::geo::BBox]) -> (String, Vec<Value>) {
+    let mut sql = String::from(
+        "SELECT l.rowid, l.lat, l.lon, l.opening_hours, l.timezone, l.country, l.status, l.id, ",
+    );
+    let mut args: Vec<Value> = Vec::new();
+    if let Some(m) = text {
+        sql.push_str("f.rank FROM listings l JOIN (SELECT rowid AS r, ");
+        sql.push_str(BM25);
+        sql.push_str(" AS rank FROM listings_fts WHERE listings_fts MATCH ?) f ON f.r = l.rowid WHERE 1");
+        args.push(Value::Text(m.to_string()));
+    } else {
+        sql.push_str("NULL FROM listings l WHERE 1");
+    }
+    if !boxes.is_empty() {
+        let parts: Vec<&str> =
+            boxes.iter().map(|_| "(max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?)").collect();
+        sql.push_str(" AND l.rowid IN (SELECT id FROM listings_geo WHERE ");
+        sql.push_str(&parts.join(" OR "));
+        sql.push(')');
+        for b in boxes {
+            args.extend([b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real));
+        }
+    }
+    let mut any_of = |sql: &mut String, column: &str, values: Vec<String>| {
+        if !values.is_empty() {
+            sql.push_str(&format!(" AND {column} IN ({})", vec!["?"; values.len()].join(",")));
+            args.extend(values.into_iter().map(Value::Text));
+        }
+    };
+    any_of(&mut sql, "l.kind", q.kinds.iter().map(|k| k.as_str().to_string()).collect());
+    let statuses: Vec<String> = if q.statuses.is_empty() {
+        vec![Status::Active.as_str().into(), Status::TemporarilyClosed.as_str().into()]
+    } else {
+        q.statuses.iter().map(|s| s.as_str().to_string()).collect()
+    };
+    any_of(&mut sql, "l.status", statuses);
+    any_of(&mut sql, "l.represents", q.consulate_of.iter().map(|c| c.as_str().to_string()).collect());
+    any_of(&mut sql, "l.country", q.in_country.iter().map(|c| c.as_str().to_string()).collect());
+    if q.free_only {
+        sql.push_str(" AND l.cost = 'free'");
+    }
+    if q.no_papers {
+        sql.push_str(" AND l.papers_required = 0");
+    }
+    let mut tag_group = |sql: &mut String, tags: Vec<String>| {
+        if !tags.is_empty() {
+            sql.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM listing_tags t WHERE t.listing = l.rowid AND t.tag IN ({}))",
+                vec!["?"; tags.len()].join(",")
+            ));
+            args.extend(tags.into_iter().map(Value::Text));
+        }
+    };
+    // Every service is required: one group each.
+    for s in &q.services {
+        tag_group(&mut sql, vec![format!("service:{s}")]);
+    }
+    let mut speaks: Vec<String> = q.speaks.iter().map(|l| format!("lang:{}", l.primary())).collect();
+    speaks.dedup();
+    tag_group(&mut sql, speaks);
+    if !q.serves.is_empty() {
+        let mut serves: Vec<String> = q.serves.iter().map(|a| format!("serves:{a}")).collect();
+        serves.push("serves:everyone".into());
+        tag_group(&mut sql, serves);
+    }
+    (sql, args)
+}
+
+/// Runs the candidate SQL and judges each row; `keep` decides on the distance.
+fn collect(
+    conn: &Connection,
+    q: &Query,
+    sql: &str,
+    args: Vec<Value>,
+    cache: &Mutex<HoursCache>,
+    point: Option<Point>,
+    radius_m: f64,
+    stop_after: Option<usize>,
+) -> Result<Vec<Candidate>> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        let distance = match (point, row.get::<_, Option<f64>>(1)?, row.get::<_, Option<f64>>(2)?) {
+            (Some(p), Some(lat), Some(lon)) => Some(distance_m(p, Point { lat, lon })),
+            _ => None,
+        };
+        if point.is_some() && !matches!(distance, Some(d) if d <= radius_m) {
+            continue;
+        }
+        let status = row.get_ref(6)?.as_str().ok().and_then(Status::parse).unwrap_or(Status::Active);
+        let hours = judge_hours(
+            cache,
+            row.get_ref(3)?.as_str_or_null().ok().flatten(),
+            row.get_ref(4)?.as_str_or_null().ok().flatten(),
+            row.get_ref(5)?.as_str_or_null().ok().flatten(),
+            status,
+            q.when,
+        );
+        if q.open_only && hours.state != OpenState::Open {
+            continue;
+        }
+        out.push(Candidate {
+            rowid: row.get(0)?,
+            distance_m: distance,
+            // bm25 is lower-is-better and negative; flip it so higher is better.
+            rank: row.get::<_, Option<f64>>(8)?.map(|r| -r),
+            name_key: row.get(7)?,
+            hours,
+        });
+        if stop_after.is_some_and(|n| out.len() >= n) {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn within(
+    conn: &Connection,
+    q: &Query,
+    text: Option<&str>,
+    p: Point,
+    r: f64,
+    cache: &Mutex<HoursCache>,
+) -> Result<Vec<Candidate>> {
+    let (sql, args) = candidate_sql(q, text, &bounding_boxes(p, r));
+    collect(conn, q, &sql, args, cache, Some(p), r, None)
+}
+
+fn nearest(
+    conn: &Connection,
+    q: &Query,
+    text: Option<&str>,
+    p: Point,
+    cache: &Mutex<HoursCache>,
+) -> Result<Vec<Candidate>> {
+    for r in WIDENING_M {
+        let boxes = if r.is_finite() { bounding_boxes(p, r) } else { Vec::new() };
+        let (sql, args) = candidate_sql(q, text, &boxes);
+        let found = collect(conn, q, &sql, args, cache, Some(p), r.min(EARTH_RADIUS_M * 4.0), None)?;
+        // Everything within r is in the box, so with N hits inside r the N nearest are known.
+        if found.len() >= q.limit || !r.is_finite() {
+            return Ok(found);
+        }
+    }
+    unreachable!("the last radius is infinite")
+}
+
+fn ranked(conn: &Connection, q: &Query, text: Option<&str>, cache: &Mutex<HoursCache>) -> Result<Vec<Candidate>> {
+    let (mut sql, args) = candidate_sql(q, text, &[]);
+    if text.is_some() {
+        sql.push_str(" ORDER BY f.rank, l.id");
+    } else {
+        sql.push_str(" ORDER BY l.id");
+    }
+    collect(conn, q, &sql, args, cache, None, f64::INFINITY, Some(q.limit))
+}
+
+fn judge_hours(
+    cache: &Mutex<HoursCache>,
+    expr: Option<&str>,
+    tz: Option<&str>,
+    country: Option<&str>,
+    status: Status,
+    when: When,
+) -> HoursStatus {
+    let unknown = HoursStatus { state: OpenState::Unknown, next_change: None, comment: None };
+    if status != Status::Active {
+        // A closed place is closed whatever its usual hours say.
+        return HoursStatus { state: OpenState::Closed, next_change: None, comment: None };
+    }
+    let Some(expr) = expr else { return unknown };
+    let country = country.and_then(CountryCode::parse);
+    // Stored hours were validated on write; a failure here means unknown, not closed.
+    // The lock is held for the lookup only, not for the evaluation.
+    let parsed = match cache.lock() {
+        Ok(mut c) => c.get(expr, tz.unwrap_or("UTC"), country),
+        Err(_) => return unknown,
+    };
+    match parsed {
+        Ok(hours) => match when {
+            When::Instant(t) => hours.status_at(t),
+            When::Local(t) => hours.status_at_local(t),
+        },
+        Err(_) => unknown,
+    }
+}
+
+fn sort_candidates(c: &mut [Candidate], sort: Sort) {
+    let dist = |x: &Candidate| x.distance_m.unwrap_or(f64::INFINITY);
+    let rank = |x: &Candidate| x.rank.unwrap_or(0.0);
+    match sort {
+        Sort::Distance => c.sort_by(|a, b| dist(a).total_cmp(&dist(b)).then_with(|| a.name_key.cmp(&b.name_key))),
+        Sort::Relevance => c.sort_by(|a, b| {
+            rank(b).total_cmp(&rank(a)).then_with(|| dist(a).total_cmp(&dist(b))).then_with(|| a.name_key.cmp(&b.name_key))
+        }),
+    }
+}
+
+fn load_hits(conn: &Connection, candidates: Vec<Candidate>, langs: &LangPrefs) -> Result<Vec<Hit>> {
+    let mut stmt = conn.prepare_cached("SELECT record FROM listings WHERE rowid = ?1")?;
+    candidates
+        .into_iter()
+        .map(|c| {
+            let record: String = stmt.query_row([c.rowid], |r| r.get(0))?;
+            let listing: Listing = serde_json::from_str(&record)
+                .map_err(|e| Error::BadQuery(format!("stored record {} is unreadable: {e}", c.name_key)))?;
+            let (name_lang, name) = match langs.pick(&listing.name) {
+                Some((l, n)) => (Some(l.clone()), n.to_string()),
+                None => (None, listing.id.clone()),
+            };
+            let organization = langs.pick(&listing.organization).map(|(_, o)| o.to_string());
+            Ok(Hit {
+                id: listing.id.clone(),
+                kind: listing.kind,
+                name,
+                name_lang,
+                organization,
+                distance_m: c.distance_m.map(|d| (d * 10.0).round() / 10.0),
+                open: match c.hours.state {
+                    OpenState::Open => Some(true),
+                    OpenState::Closed => Some(false),
+                    OpenState::Unknown => None,
+                },
+                next_change: c.hours.next_change,
+                hours_comment: c.hours.comment,
+                status: listing.status,
+                score: c.rank,
+                demo: listing.demo,
+                listing,
+            })
+        })
+        .collect()
+}

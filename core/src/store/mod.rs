@@ -1,1 +1,229 @@
-//! The local SQLite store (being written).
+//! The local SQLite store: opening and checking the file, schema migrations, one writer
+//! connection and a pool of read-only readers.
+//!
+//! The database runs in WAL mode, so readers see the last committed state and never wait
+//! for a write (an import or a sync can run while the person searches). Writes go through
+//! the single writer, each batch in one IMMEDIATE transaction.
+
+mod index;
+pub mod schema;
+mod write;
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::hours::HoursCache;
+
+pub use write::{DatasetInfo, WriteSummary};
+
+/// Distinct opening-hours expressions kept parsed.
+const HOURS_CACHE_SIZE: usize = 4096;
+
+/// Readers kept open for reuse; more are opened on demand and closed after use.
+const POOLED_READERS: usize = 4;
+
+/// A Faro database file, opened for reading and writing.
+pub struct Store {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Mutex<Vec<Connection>>,
+    hours: Mutex<HoursCache>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+/// The 16 bytes every SQLite 3 database file starts with.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+impl Store {
+    /// Opens (or creates) the database at `path` and brings its schema up to date.
+    ///
+    /// A file that is not a SQLite database, or is damaged, gives [`Error::Corrupt`]; one
+    /// written by a newer Faro gives [`Error::SchemaTooNew`]. In both cases the file is
+    /// not modified.
+    pub fn open(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        check_header(&path)?;
+        let mut writer = Connection::open_with_flags(
+            &path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| map_err(&path, e))?;
+        // Read the version before anything that writes (journal mode changes the header).
+        let version: i64 = writer
+            .query_row("SELECT user_version FROM pragma_user_version, (SELECT count(*) FROM sqlite_master)", [], |r| {
+                r.get(0)
+            })
+            .map_err(|e| map_err(&path, e))?;
+        if version > schema::CURRENT_VERSION {
+            return Err(Error::SchemaTooNew { path, found: version, supported: schema::CURRENT_VERSION });
+        }
+        configure(&writer).map_err(|e| map_err(&path, e))?;
+        writer.pragma_update(None, "journal_mode", "WAL").map_err(|e| map_err(&path, e))?;
+        schema::migrate(&mut writer).map_err(|e| map_err(&path, e))?;
+        Ok(Store {
+            path,
+            writer: Mutex::new(writer),
+            readers: Mutex::new(Vec::new()),
+            hours: Mutex::new(HoursCache::new(HOURS_CACHE_SIZE)),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a read-only connection that sees the last committed state.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let pooled = self.readers.lock().map_err(|_| poisoned())?.pop();
+        let conn = match pooled {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        let out = f(&conn);
+        let mut pool = self.readers.lock().map_err(|_| poisoned())?;
+        if pool.len() < POOLED_READERS {
+            pool.push(conn);
+        }
+        out.map_err(|e| self.corrupt_if_so(e))
+    }
+
+    /// Runs `f` with the writer connection (one writer at a time).
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let mut conn = self.writer.lock().map_err(|_| poisoned())?;
+        f(&mut conn).map_err(|e| self.corrupt_if_so(e))
+    }
+
+    /// The shared cache of parsed opening hours (many listings share an expression).
+    pub(crate) fn hours_cache(&self) -> &Mutex<HoursCache> {
+        &self.hours
+    }
+
+    /// Runs SQLite's full integrity check; `Ok` when the file is sound.
+    pub fn check_integrity(&self) -> Result<()> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+            let problems: Vec<String> =
+                stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
+            if problems == ["ok"] {
+                Ok(())
+            } else {
+                Err(Error::Corrupt { path: self.path.clone(), detail: problems.join("; ") })
+            }
+        })
+    }
+
+    fn open_reader(&self) -> Result<Connection> {
+        let conn = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| map_err(&self.path, e))?;
+        configure(&conn).map_err(|e| map_err(&self.path, e))?;
+        Ok(conn)
+    }
+
+    fn corrupt_if_so(&self, e: Error) -> Error {
+        match e {
+            Error::Sqlite(inner) => map_err(&self.path, inner),
+            other => other,
+        }
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    conn.pragma_update(None, "temp_store", 2)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn poisoned() -> Error {
+    Error::BadQuery("a previous operation panicked while holding the database".into())
+}
+
+/// Refuses, without touching it, a non-empty file that is not a SQLite database.
+fn check_header(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+    };
+    let mut head = [0u8; 16];
+    let mut read = 0;
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) => break,
+            Ok(n) => read += n,
+            Err(e) => return Err(Error::Io { path: path.to_path_buf(), source: e }),
+        }
+    }
+    if read == 0 || &head == SQLITE_HEADER {
+        Ok(())
+    } else {
+        Err(Error::Corrupt { path: path.to_path_buf(), detail: "the file does not start with the SQLite header".into() })
+    }
+}
+
+/// Turns SQLite's corruption codes into [`Error::Corrupt`]; everything else stays SQLite.
+fn map_err(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseCorrupt | ErrorCode::NotADatabase) => {
+            Error::Corrupt { path: path.to_path_buf(), detail: e.to_string() }
+        }
+        _ => Error::Sqlite(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn creates_a_fresh_database_at_the_current_version() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let (version, mode): (i64, String) = store
+            .read(|c| Ok(c.query_row("SELECT user_version, (SELECT journal_mode FROM pragma_journal_mode) FROM pragma_user_version", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+            .unwrap();
+        assert_eq!(version, schema::CURRENT_VERSION);
+        assert_eq!(mode, "wal");
+        store.check_integrity().unwrap();
+    }
+
+    #[test]
+    fn refuses_a_file_that_is_not_a_database_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("notes.db");
+        std::fs::write(&path, b"these are my notes, not a database").unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("notes.db"));
+        assert_eq!(std::fs::read(&path).unwrap(), b"these are my notes, not a database");
+    }
+
+    #[test]
+    fn refuses_a_newer_schema_and_leaves_it_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("new.db");
+        {
+            let c = Connection::open(&path).unwrap();
+            c.execute_batch("CREATE TABLE future(x); PRAGMA user_version = 99;").unwrap();
+        }
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(matches!(err, Error::SchemaTooNew { found: 99, .. }), "{err}");
+        assert!(err.to_string().contains("update Faro"));
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+}

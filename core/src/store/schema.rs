@@ -1,0 +1,170 @@
+//! The database schema and its step-by-step migrations.
+//!
+//! `PRAGMA user_version` holds the schema version. Each step runs in its own IMMEDIATE
+//! transaction and bumps the version inside it, so a crash mid-upgrade leaves the database
+//! at the previous version, never half-migrated. Old steps are never edited: a change is a
+//! new step, and `tests/` upgrades a database built at every earlier version.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+
+use super::index;
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// One upgrade step, from `version - 1` to `version`.
+pub struct Migration {
+    /// Version reached after this step.
+    pub version: i64,
+    /// What the step does, for logs and errors.
+    pub name: &'static str,
+    /// The step itself: schema changes only, no Rust-computed data, so that an old step
+    /// never depends on code written for a later schema.
+    pub apply: fn(&Transaction<'_>) -> rusqlite::Result<()>,
+    /// The step changes the derived search indexes: after the last step, they are rebuilt
+    /// from the records with the current indexing code.
+    pub reindex: bool,
+}
+
+/// Every step, in order; `MIGRATIONS[i].version == i + 1`.
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "records, facets and datasets", apply: v1_records, reindex: false },
+    Migration {
+        version: 2,
+        name: "search indexes (FTS5 text, R*Tree places)",
+        apply: v2_search_indexes,
+        reindex: true,
+    },
+];
+
+fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE datasets (
+            name         TEXT PRIMARY KEY,
+            source_name  TEXT,
+            source_url   TEXT,
+            license      TEXT,
+            source_date  TEXT,
+            demo         INTEGER NOT NULL DEFAULT 0,
+            imported_at  TEXT NOT NULL
+        );
+        -- One row per listing. Filter columns are copied out of `record` (the full JSON)
+        -- so that queries never parse JSON.
+        CREATE TABLE listings (
+            rowid            INTEGER PRIMARY KEY,
+            id               TEXT NOT NULL UNIQUE,
+            dataset          TEXT NOT NULL REFERENCES datasets(name),
+            kind             TEXT NOT NULL,
+            status           TEXT NOT NULL,
+            lat              REAL,
+            lon              REAL,
+            country          TEXT,
+            represents       TEXT,
+            cost             TEXT,
+            papers_required  INTEGER,
+            opening_hours    TEXT,
+            timezone         TEXT,
+            demo             INTEGER NOT NULL,
+            record           TEXT NOT NULL
+        );
+        CREATE INDEX listings_by_kind ON listings(kind, status);
+        CREATE INDEX listings_by_represents ON listings(represents) WHERE represents IS NOT NULL;
+        CREATE INDEX listings_by_country ON listings(country, kind);
+        CREATE INDEX listings_by_dataset ON listings(dataset);
+        -- Multi-valued facets as 'service:asylum_help', 'lang:ht', 'serves:women', ...
+        CREATE TABLE listing_tags (
+            tag      TEXT NOT NULL,
+            listing  INTEGER NOT NULL REFERENCES listings(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (tag, listing)
+        ) WITHOUT ROWID;
+        CREATE INDEX listing_tags_by_listing ON listing_tags(listing);
+        ",
+    )
+}
+
+fn v2_search_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- Contentless: the text lives in listings.record; the index only answers MATCH.
+        -- remove_diacritics 2 folds accents ('juridica' finds 'Jurídica'); prefix indexes
+        -- make search-as-you-type fast for the first characters.
+        CREATE VIRTUAL TABLE listings_fts USING fts5(
+            name, organization, description, services, place,
+            content = '', contentless_delete = 1,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '1 2 3'
+        );
+        CREATE VIRTUAL TABLE listings_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+        ",
+    )
+}
+
+/// Brings `conn` from its current version to [`CURRENT_VERSION`], one step per
+/// transaction, then rebuilds the search indexes if a step asked for it (in one more
+/// transaction: until it commits, the old records stay and the rebuild runs again on the
+/// next open). The caller has checked that the version is not newer than this build.
+/// Returns the version the database was at.
+pub fn migrate(conn: &mut Connection) -> rusqlite::Result<i64> {
+    let start: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut reindex = false;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Read inside the write lock: another process may have migrated meanwhile.
+        let version: i64 = tx.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+        let Some(step) = MIGRATIONS.iter().find(|m| m.version == version + 1) else {
+            tx.commit()?;
+            break;
+        };
+        (step.apply)(&tx)?;
+        // A fresh database has nothing to index.
+        reindex |= step.reindex && version > 0;
+        if reindex {
+            tx.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '1')", [])?;
+        }
+        tx.pragma_update(None, "user_version", step.version)?;
+        tx.commit()?;
+    }
+    let pending: bool = conn.query_row("SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'reindex')", [], |r| r.get(0))?;
+    if pending {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        index::rebuild(&tx)?;
+        tx.execute("DELETE FROM meta WHERE key = 'reindex'", [])?;
+        tx.commit()?;
+    }
+    Ok(start)
+}
+
+/// Builds a database at exactly `version` (0 = empty), for upgrade tests.
+#[doc(hidden)]
+pub fn build_at_version(conn: &mut Connection, version: i64) -> rusqlite::Result<()> {
+    for step in MIGRATIONS.iter().take_while(|m| m.version <= version) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        (step.apply)(&tx)?;
+        tx.pragma_update(None, "user_version", step.version)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_are_numbered_in_order() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1, "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        migrate(&mut conn).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, CURRENT_VERSION);
+    }
+}
