@@ -23,10 +23,7 @@ impl CountryCode {
         }
         let code = [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()];
         let text = std::str::from_utf8(&code).ok()?;
-        COUNTRIES
-            .binary_search_by(|(a2, _, _)| (*a2).cmp(text))
-            .ok()
-            .map(|_| CountryCode(code))
+        COUNTRIES.binary_search_by(|(a2, _, _)| (*a2).cmp(text)).ok().map(|_| CountryCode(code))
     }
 
     /// The upper-case code, `"MX"`.
@@ -37,10 +34,7 @@ impl CountryCode {
 
     /// The English short name ("Mexico").
     pub fn name(&self) -> &'static str {
-        COUNTRIES
-            .binary_search_by(|(a2, _, _)| (*a2).cmp(self.as_str()))
-            .map(|i| COUNTRIES[i].2)
-            .unwrap_or("unknown")
+        COUNTRIES.binary_search_by(|(a2, _, _)| (*a2).cmp(self.as_str())).map(|i| COUNTRIES[i].2).unwrap_or("unknown")
     }
 
     /// Finds a code by its alpha-3 code or exact English short name, ignoring case.

@@ -28,10 +28,8 @@ pub struct BadLangTag {
 impl LangTag {
     /// Parses and canonicalizes case (`PT-br` becomes `pt-BR`).
     pub fn parse(s: &str) -> Result<LangTag, BadLangTag> {
-        let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim()).map_err(|e| BadLangTag {
-            tag: s.to_string(),
-            reason: e.to_string(),
-        })?;
+        let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim())
+            .map_err(|e| BadLangTag { tag: s.to_string(), reason: e.to_string() })?;
         Ok(LangTag(parsed.into_inner()))
     }
 
@@ -91,11 +89,7 @@ impl LangPrefs {
 
     /// Parses a comma-separated list (`"ht,fr,es,en"`).
     pub fn parse_list(s: &str) -> Result<LangPrefs, BadLangTag> {
-        s.split(',')
-            .filter(|t| !t.trim().is_empty())
-            .map(LangTag::parse)
-            .collect::<Result<Vec<_>, _>>()
-            .map(LangPrefs)
+        s.split(',').filter(|t| !t.trim().is_empty()).map(LangTag::parse).collect::<Result<Vec<_>, _>>().map(LangPrefs)
     }
 
     /// The tags, most preferred first.

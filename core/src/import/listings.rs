@@ -9,9 +9,9 @@ use std::io::BufRead;
 
 use serde::{Deserialize, Serialize};
 
+use super::RecordResult;
 use crate::error::{Error, InputError, Result};
 use crate::model::{Listing, Source};
-use super::RecordResult;
 
 /// The first line of a listings file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,9 +43,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// each located by file, line, record id (when readable) and field path.
 pub fn read_listings<R: BufRead>(mut reader: R, file: &str) -> Result<(ListingsHeader, ListingRecords<R>)> {
     let mut first = String::new();
-    let n = reader
-        .read_line(&mut first)
-        .map_err(|e| InputError::new(file, format!("cannot read: {e}")).at_line(1))?;
+    let n = reader.read_line(&mut first).map_err(|e| InputError::new(file, format!("cannot read: {e}")).at_line(1))?;
     if n == 0 {
         return Err(InputError::new(file, "empty file: expected a faro-listings header on line 1").into());
     }
@@ -196,7 +194,9 @@ mod tests {
 
     #[test]
     fn names_line_record_and_field_of_a_bad_value() {
-        let (_, recs) = read(r#"{"id":"demo:a","kind":"health","name":{"es":"x"},"phones":[{"number":"+5255","kind":"pager"}]}"#).unwrap();
+        let (_, recs) =
+            read(r#"{"id":"demo:a","kind":"health","name":{"es":"x"},"phones":[{"number":"+5255","kind":"pager"}]}"#)
+                .unwrap();
         let err = recs[0].as_ref().unwrap_err();
         assert_eq!(err.line, Some(2));
         assert_eq!(err.record.as_deref(), Some("demo:a"));

@@ -21,8 +21,8 @@ use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::lang::LangTag;
 use crate::model::{
-    Address, Consulate, Eligibility, Kind, Listing, LocalizedText, Location, Phone, PhoneKind,
-    SocialAccount, Source, Status,
+    Address, Consulate, Eligibility, Kind, Listing, LocalizedText, Location, Phone, PhoneKind, SocialAccount, Source,
+    Status,
 };
 
 /// Outcome of reading a missions file: listings to write, and the rows not imported with why.
@@ -48,15 +48,7 @@ const SOURCE_LICENSE: &str = "CC0-1.0";
 const SOURCE_DATE: (i32, u32, u32) = (2022, 11, 16);
 
 /// Columns a file must have. Other known columns are optional; unknown ones are ignored.
-const REQUIRED: [&str; 7] = [
-    "operator",
-    "country",
-    "city",
-    "latitude",
-    "longitude",
-    "type",
-    "QID",
-];
+const REQUIRED: [&str; 7] = ["operator", "country", "city", "latitude", "longitude", "type", "QID"];
 
 /// Wikidata English labels that are not an ISO 3166-1 English short name, mapped to the
 /// alpha-2 code they denote. `true` marks an organ of a state (a ministry, a government):
@@ -96,21 +88,9 @@ const ALIASES: &[(&str, &str, bool)] = &[
     ("Palestine", "PS", false),
     ("State of Palestine", "PS", false),
     ("Government of Sweden", "SE", true),
-    (
-        "Ministry of Foreign Affairs of the People's Republic of China",
-        "CN",
-        true,
-    ),
-    (
-        "Ministry of Foreign Affairs of the Russian Federation",
-        "RU",
-        true,
-    ),
-    (
-        "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda",
-        "RW",
-        true,
-    ),
+    ("Ministry of Foreign Affairs of the People's Republic of China", "CN", true),
+    ("Ministry of Foreign Affairs of the Russian Federation", "RU", true),
+    ("Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda", "RW", true),
 ];
 
 /// Mission types that already name the sending state ("British High Commission"); the
@@ -128,16 +108,9 @@ fn country_code(label: &str) -> Option<(CountryCode, String)> {
     if label.is_empty() {
         return None;
     }
-    if let Some((_, code, organ)) = ALIASES
-        .iter()
-        .find(|(l, _, _)| l.eq_ignore_ascii_case(label))
-    {
+    if let Some((_, code, organ)) = ALIASES.iter().find(|(l, _, _)| l.eq_ignore_ascii_case(label)) {
         let code = CountryCode::parse(code)?;
-        let name = if *organ {
-            code.name().to_string()
-        } else {
-            label.to_string()
-        };
+        let name = if *organ { code.name().to_string() } else { label.to_string() };
         return Some((code, name));
     }
     CountryCode::from_alpha3_or_name(label).map(|code| (code, label.to_string()))
@@ -145,13 +118,10 @@ fn country_code(label: &str) -> Option<(CountryCode, String)> {
 
 /// The Wikidata item id (`Q123`) of an entity URL or bare id, `None` if malformed.
 fn parse_qid(value: &str) -> Option<&str> {
-    let qid = [
-        "http://www.wikidata.org/entity/",
-        "https://www.wikidata.org/entity/",
-    ]
-    .iter()
-    .find_map(|prefix| value.strip_prefix(prefix))
-    .unwrap_or(value);
+    let qid = ["http://www.wikidata.org/entity/", "https://www.wikidata.org/entity/"]
+        .iter()
+        .find_map(|prefix| value.strip_prefix(prefix))
+        .unwrap_or(value);
     let digits = qid.strip_prefix('Q')?;
     let well_formed = !digits.is_empty()
         && digits.len() <= 12
@@ -175,9 +145,7 @@ fn mission_name(mission_type: &str, operator: &str, place: &str) -> String {
         return format!("Diplomatic mission of {operator} in {place}");
     }
     let self_named = mission_type.to_lowercase().contains(" of ")
-        || SELF_NAMED_TYPES
-            .iter()
-            .any(|t| t.eq_ignore_ascii_case(mission_type));
+        || SELF_NAMED_TYPES.iter().any(|t| t.eq_ignore_ascii_case(mission_type));
     if self_named {
         format!("{} in {place}", capitalize(mission_type))
     } else {
@@ -219,18 +187,14 @@ fn email(value: &str) -> Option<String> {
         && !domain.starts_with('.')
         && !domain.ends_with('.')
         && !domain.contains('@')
-        && !addr
-            .chars()
-            .any(|c| c.is_whitespace() || c == '<' || c == '>');
+        && !addr.chars().any(|c| c.is_whitespace() || c == '<' || c == '>');
     ok.then(|| addr.to_string())
 }
 
 /// An absolute `http`/`https` URL with a host, `None` otherwise.
 fn web_url(value: &str) -> Option<String> {
     let lower = value.to_ascii_lowercase();
-    let rest = lower
-        .strip_prefix("https://")
-        .or_else(|| lower.strip_prefix("http://"))?;
+    let rest = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://"))?;
     let ok = !rest.is_empty() && !rest.starts_with('/') && !value.chars().any(char::is_whitespace);
     ok.then(|| value.to_string())
 }
@@ -240,10 +204,7 @@ fn csv_error(err: &csv::Error, file: &str) -> Error {
     let line = err.position().map(csv::Position::line);
     let reason = match err.kind() {
         csv::ErrorKind::Utf8 { err, .. } => {
-            format!(
-                "not valid UTF-8 in field {} (the file must be UTF-8)",
-                err.field() + 1
-            )
+            format!("not valid UTF-8 in field {} (the file must be UTF-8)", err.field() + 1)
         }
         csv::ErrorKind::Io(e) => format!("cannot read: {e}"),
         _ => format!("not valid CSV: {err}"),
@@ -273,11 +234,7 @@ impl Columns {
                 named = i + 1;
             }
         }
-        let missing: Vec<&str> = REQUIRED
-            .iter()
-            .copied()
-            .filter(|c| !index.contains_key(*c))
-            .collect();
+        let missing: Vec<&str> = REQUIRED.iter().copied().filter(|c| !index.contains_key(*c)).collect();
         if !missing.is_empty() {
             return Err(InputError::new(
                 file,
@@ -291,20 +248,12 @@ impl Columns {
             .at_line(1)
             .into());
         }
-        Ok(Columns {
-            index,
-            named,
-            total: header.len(),
-        })
+        Ok(Columns { index, named, total: header.len() })
     }
 
     /// The trimmed value of `column` in `row`, empty when the column or value is absent.
     fn get<'r>(&self, row: &'r csv::StringRecord, column: &str) -> &'r str {
-        self.index
-            .get(column)
-            .and_then(|&i| row.get(i))
-            .unwrap_or("")
-            .trim()
+        self.index.get(column).and_then(|&i| row.get(i)).unwrap_or("").trim()
     }
 }
 
@@ -319,11 +268,7 @@ impl Columns {
 /// 3166-1 code. Phone numbers that cannot be normalized are dropped and counted in
 /// [`MissionsImport::phones_dropped`]; malformed e-mails and non-http(s) URLs are left out.
 pub fn read_missions_csv<R: Read>(reader: R, file: &str) -> Result<MissionsImport> {
-    let mut csv = csv::ReaderBuilder::new()
-        .delimiter(b';')
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(reader);
+    let mut csv = csv::ReaderBuilder::new().delimiter(b';').flexible(true).has_headers(true).from_reader(reader);
     let header = csv.headers().map_err(|e| csv_error(&e, file))?.clone();
     let columns = Columns::from_header(&header, file)?;
     let source_date = NaiveDate::from_ymd_opt(SOURCE_DATE.0, SOURCE_DATE.1, SOURCE_DATE.2);
@@ -335,18 +280,14 @@ pub fn read_missions_csv<R: Read>(reader: R, file: &str) -> Result<MissionsImpor
     while csv.read_record(&mut row).map_err(|e| csv_error(&e, file))? {
         out.rows += 1;
         let line = row.position().map_or(out.rows + 1, csv::Position::line);
-        let reject =
-            |field: &str, reason: String| InputError::new(file, reason).at_line(line).field(field);
+        let reject = |field: &str, reason: String| InputError::new(file, reason).at_line(line).field(field);
 
         // A shifted row (an unquoted ';' in a value, a truncated line) cannot be read by name.
         let extra_filled = row.iter().skip(columns.named).any(|v| !v.trim().is_empty());
         if row.len() < columns.named || row.len() > columns.total || extra_filled {
             out.rejected.push(
-                InputError::new(
-                    file,
-                    format!("has {} fields, the header has {}", row.len(), columns.named),
-                )
-                .at_line(line),
+                InputError::new(file, format!("has {} fields, the header has {}", row.len(), columns.named))
+                    .at_line(line),
             );
             continue;
         }
@@ -356,31 +297,19 @@ pub fn read_missions_csv<R: Read>(reader: R, file: &str) -> Result<MissionsImpor
             let reason = if qid_value.is_empty() {
                 "no Wikidata id".to_string()
             } else {
-                format!(
-                    "{qid_value:?} is not a Wikidata item (http://www.wikidata.org/entity/Q...)"
-                )
+                format!("{qid_value:?} is not a Wikidata item (http://www.wikidata.org/entity/Q...)")
             };
             out.rejected.push(reject("QID", reason));
             continue;
         };
         let id = format!("wd:{qid}");
         if let Some(first) = seen.get(qid) {
-            out.rejected.push(
-                reject("QID", format!("duplicate id, first seen at line {first}")).record(&id),
-            );
+            out.rejected.push(reject("QID", format!("duplicate id, first seen at line {first}")).record(&id));
             continue;
         }
         seen.insert(qid.to_string(), line);
 
-        match mission(
-            &columns,
-            &row,
-            qid,
-            &id,
-            &en,
-            source_date,
-            &mut out.phones_dropped,
-        ) {
+        match mission(&columns, &row, qid, &id, &en, source_date, &mut out.phones_dropped) {
             Ok(listing) => out.listings.push(listing),
             Err((field, reason)) => out.rejected.push(reject(field, reason).record(&id)),
         }
@@ -415,26 +344,16 @@ fn mission(
 
     let operator = get("operator");
     let Some((represents, operator_name)) = country_code(operator) else {
-        return Err((
-            "operator",
-            format!("operator {operator:?} is not a country with an ISO 3166-1 code"),
-        ));
+        return Err(("operator", format!("operator {operator:?} is not a country with an ISO 3166-1 code")));
     };
     let host_label = get("country");
     let Some((host, host_name)) = country_code(host_label) else {
-        return Err((
-            "country",
-            format!("country {host_label:?} is not a country with an ISO 3166-1 code"),
-        ));
+        return Err(("country", format!("country {host_label:?} is not a country with an ISO 3166-1 code")));
     };
 
     let city = get("city");
     let mission_type = get("type");
-    let place = if city.is_empty() {
-        host_name.as_str()
-    } else {
-        city
-    };
+    let place = if city.is_empty() { host_name.as_str() } else { city };
     let name = mission_name(mission_type, &operator_name, place);
 
     let mut street = LocalizedText::new();
@@ -446,27 +365,16 @@ fn mission(
     let raw_phone = get("phone");
     if !raw_phone.is_empty() {
         match normalize_phone(raw_phone, host) {
-            Some(number) => phones.push(Phone {
-                number,
-                kind: PhoneKind::Voice,
-                note: LocalizedText::new(),
-            }),
+            Some(number) => phones.push(Phone { number, kind: PhoneKind::Voice, note: LocalizedText::new() }),
             None => *phones_dropped += 1,
         }
     }
 
-    let social = [
-        ("facebook", "facebook"),
-        ("twitter", "x"),
-        ("youtube", "youtube"),
-    ]
-    .into_iter()
-    .filter(|(column, _)| !get(column).is_empty())
-    .map(|(column, network)| SocialAccount {
-        network: network.to_string(),
-        handle: get(column).to_string(),
-    })
-    .collect();
+    let social = [("facebook", "facebook"), ("twitter", "x"), ("youtube", "youtube")]
+        .into_iter()
+        .filter(|(column, _)| !get(column).is_empty())
+        .map(|(column, network)| SocialAccount { network: network.to_string(), handle: get(column).to_string() })
+        .collect();
 
     Ok(Listing {
         id: id.to_string(),
@@ -532,11 +440,7 @@ mod tests {
         kind: &str,
         qid: &str,
     ) -> String {
-        let qid = if qid.starts_with('Q') {
-            format!("http://www.wikidata.org/entity/{qid}")
-        } else {
-            qid.to_string()
-        };
+        let qid = if qid.starts_with('Q') { format!("http://www.wikidata.org/entity/{qid}") } else { qid.to_string() };
         format!(
             "{operator};http://www.wikidata.org/entity/Q1;;;{country};http://www.wikidata.org/entity/Q2;{city};;;{lat};{lon};{phone};mailto:info@example.org;https://example.org/;fbpage;xhandle;;;;;;{kind};;;{qid}"
         )
@@ -566,63 +470,33 @@ mod tests {
             "embassy",
             "Q111669561",
         )]);
-        assert_eq!(
-            (out.rows, out.rejected.len(), out.phones_dropped),
-            (1, 0, 0)
-        );
+        assert_eq!((out.rows, out.rejected.len(), out.phones_dropped), (1, 0, 0));
         let l = &out.listings[0];
         let en = LangTag::parse("en").unwrap();
         assert_eq!(l.id, "wd:Q111669561");
         assert_eq!(l.kind, Kind::Consulate);
-        assert_eq!(
-            l.name.get(&en).map(String::as_str),
-            Some("Embassy of Honduras in Mexico City")
-        );
+        assert_eq!(l.name.get(&en).map(String::as_str), Some("Embassy of Honduras in Mexico City"));
         assert_eq!(l.name.len(), 1, "English only");
         let c = l.consulate.as_ref().unwrap();
         assert_eq!(c.represents.as_str(), "HN");
         assert_eq!(c.mission_type.as_deref(), Some("embassy"));
-        assert_eq!(
-            l.location,
-            Some(Location {
-                lat: 19.40742,
-                lon: -99.17366
-            })
-        );
+        assert_eq!(l.location, Some(Location { lat: 19.40742, lon: -99.17366 }));
         let a = l.address.as_ref().unwrap();
-        assert_eq!(
-            (a.country.as_str(), a.locality.as_deref()),
-            ("MX", Some("Mexico City"))
-        );
+        assert_eq!((a.country.as_str(), a.locality.as_deref()), ("MX", Some("Mexico City")));
         assert!(a.street.is_empty());
         assert_eq!(l.phones.len(), 1);
-        assert_eq!(
-            (l.phones[0].number.as_str(), l.phones[0].kind),
-            ("+525552115747", PhoneKind::Voice)
-        );
+        assert_eq!((l.phones[0].number.as_str(), l.phones[0].kind), ("+525552115747", PhoneKind::Voice));
         assert_eq!(l.emails, ["info@example.org"]);
         assert_eq!(l.websites, ["https://example.org/"]);
-        let social: Vec<_> = l
-            .social
-            .iter()
-            .map(|s| (s.network.as_str(), s.handle.as_str()))
-            .collect();
+        let social: Vec<_> = l.social.iter().map(|s| (s.network.as_str(), s.handle.as_str())).collect();
         assert_eq!(social, [("facebook", "fbpage"), ("x", "xhandle")]);
         let s = l.source.as_ref().unwrap();
         assert_eq!(s.name, "Wikidata via database-of-embassies");
-        assert_eq!(
-            s.url.as_deref(),
-            Some("https://www.wikidata.org/wiki/Q111669561")
-        );
+        assert_eq!(s.url.as_deref(), Some("https://www.wikidata.org/wiki/Q111669561"));
         assert_eq!(s.license.as_deref(), Some("CC0-1.0"));
         assert_eq!(s.date, NaiveDate::from_ymd_opt(2022, 11, 16));
         assert_eq!(
-            (
-                l.status,
-                l.demo,
-                l.verified.is_none(),
-                l.opening_hours.is_none()
-            ),
+            (l.status, l.demo, l.verified.is_none(), l.opening_hours.is_none()),
             (Status::Active, false, true, true)
         );
     }
@@ -630,36 +504,9 @@ mod tests {
     #[test]
     fn names_missions_from_type_operator_and_place() {
         let out = read(&[
-            row(
-                "Mexico",
-                "United States of America",
-                "Tucson",
-                "32.2",
-                "-110.9",
-                "",
-                "consulate general",
-                "Q1",
-            ),
-            row(
-                "United Kingdom",
-                "Kenya",
-                "Nairobi",
-                "-1.3",
-                "36.8",
-                "",
-                "British High Commission",
-                "Q2",
-            ),
-            row(
-                "Sweden",
-                "Norway",
-                "Oslo",
-                "59.9",
-                "10.7",
-                "",
-                "Consulate General of Sweden",
-                "Q3",
-            ),
+            row("Mexico", "United States of America", "Tucson", "32.2", "-110.9", "", "consulate general", "Q1"),
+            row("United Kingdom", "Kenya", "Nairobi", "-1.3", "36.8", "", "British High Commission", "Q2"),
+            row("Sweden", "Norway", "Oslo", "59.9", "10.7", "", "Consulate General of Sweden", "Q3"),
             row(
                 "Government of Sweden",
                 "United States of America",
@@ -670,26 +517,8 @@ mod tests {
                 "honorary consulate",
                 "Q4",
             ),
-            row(
-                "Azerbaijan",
-                "United Arab Emirates",
-                "",
-                "24.4",
-                "54.4",
-                "",
-                "embassy",
-                "Q5",
-            ),
-            row(
-                "Vatican",
-                "Peru",
-                "Lima",
-                "-12.1",
-                "-77.0",
-                "",
-                "apostolic nunciature",
-                "Q6",
-            ),
+            row("Azerbaijan", "United Arab Emirates", "", "24.4", "54.4", "", "embassy", "Q5"),
+            row("Vatican", "Peru", "Lima", "-12.1", "-77.0", "", "apostolic nunciature", "Q6"),
         ]);
         let en = LangTag::parse("en").unwrap();
         let names: Vec<&str> = out.listings.iter().map(|l| l.name[&en].as_str()).collect();
@@ -704,16 +533,9 @@ mod tests {
                 "Apostolic nunciature of Vatican in Lima",
             ]
         );
-        let codes: Vec<&str> = out
-            .listings
-            .iter()
-            .map(|l| l.consulate.as_ref().unwrap().represents.as_str())
-            .collect();
+        let codes: Vec<&str> = out.listings.iter().map(|l| l.consulate.as_ref().unwrap().represents.as_str()).collect();
         assert_eq!(codes, ["MX", "GB", "SE", "SE", "AZ", "VA"]);
-        assert_eq!(
-            out.listings[0].address.as_ref().unwrap().country.as_str(),
-            "US"
-        );
+        assert_eq!(out.listings[0].address.as_ref().unwrap().country.as_str(), "US");
         assert_eq!(out.listings[4].address.as_ref().unwrap().locality, None);
     }
 
@@ -735,25 +557,12 @@ mod tests {
             ("Macau", "MO"),
             ("Kosovo", "XK"),
             ("Kingdom of Denmark", "DK"),
-            (
-                "Ministry of Foreign Affairs of the People's Republic of China",
-                "CN",
-            ),
-            (
-                "Ministry of Foreign Affairs of the Russian Federation",
-                "RU",
-            ),
-            (
-                "Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda",
-                "RW",
-            ),
+            ("Ministry of Foreign Affairs of the People's Republic of China", "CN"),
+            ("Ministry of Foreign Affairs of the Russian Federation", "RU"),
+            ("Ministry of Foreign Affairs and Cooperation of the Republic of Rwanda", "RW"),
             ("Honduras", "HN"),
         ] {
-            assert_eq!(
-                country_code(label).map(|(c, _)| c.as_str().to_string()),
-                Some(code.to_string()),
-                "{label}"
-            );
+            assert_eq!(country_code(label).map(|(c, _)| c.as_str().to_string()), Some(code.to_string()), "{label}");
         }
         for label in [
             "Quebec",
@@ -771,10 +580,7 @@ mod tests {
             "Ministry of Foreign Affairs",
             "",
         ] {
-            assert!(
-                country_code(label).is_none(),
-                "{label} must not get an ISO code"
-            );
+            assert!(country_code(label).is_none(), "{label} must not get an ISO code");
         }
         // Every alias points at an assigned code.
         for (label, code, _) in ALIASES {
@@ -784,20 +590,8 @@ mod tests {
 
     #[test]
     fn rejects_a_missing_or_malformed_qid() {
-        let e = only_rejection(&[row(
-            "Honduras",
-            "Mexico",
-            "Mexico City",
-            "19.4",
-            "-99.1",
-            "",
-            "embassy",
-            "",
-        )]);
-        assert_eq!(
-            (e.line, e.record.as_deref(), e.field.as_deref()),
-            (Some(2), None, Some("QID"))
-        );
+        let e = only_rejection(&[row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "")]);
+        assert_eq!((e.line, e.record.as_deref(), e.field.as_deref()), (Some(2), None, Some("QID")));
         assert_eq!(e.reason, "no Wikidata id");
         let e = only_rejection(&[row(
             "Honduras",
@@ -810,165 +604,47 @@ mod tests {
             "http://example.org/P31",
         )]);
         assert_eq!((e.line, e.field.as_deref()), (Some(2), Some("QID")));
-        assert!(
-            e.reason
-                .contains("\"http://example.org/P31\" is not a Wikidata item"),
-            "{}",
-            e.reason
-        );
+        assert!(e.reason.contains("\"http://example.org/P31\" is not a Wikidata item"), "{}", e.reason);
     }
 
     #[test]
     fn rejects_a_duplicate_qid_naming_the_first_line() {
         let out = read(&[
-            row(
-                "Iraq",
-                "Kuwait",
-                "Kuwait City",
-                "29.3",
-                "48.0",
-                "",
-                "embassy",
-                "Q106686567",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-99.1",
-                "",
-                "embassy",
-                "Q2",
-            ),
-            row(
-                "Nepal",
-                "Kuwait",
-                "Kuwait City",
-                "29.3",
-                "48.0",
-                "",
-                "embassy",
-                "Q106686567",
-            ),
+            row("Iraq", "Kuwait", "Kuwait City", "29.3", "48.0", "", "embassy", "Q106686567"),
+            row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q2"),
+            row("Nepal", "Kuwait", "Kuwait City", "29.3", "48.0", "", "embassy", "Q106686567"),
         ]);
         assert_eq!((out.rows, out.listings.len()), (3, 2));
         let e = &out.rejected[0];
-        assert_eq!(
-            (e.line, e.record.as_deref(), e.field.as_deref()),
-            (Some(4), Some("wd:Q106686567"), Some("QID"))
-        );
+        assert_eq!((e.line, e.record.as_deref(), e.field.as_deref()), (Some(4), Some("wd:Q106686567"), Some("QID")));
         assert_eq!(e.reason, "duplicate id, first seen at line 2");
-        assert_eq!(
-            e.to_string(),
-            "m.csv:4: record wd:Q106686567: field QID: duplicate id, first seen at line 2"
-        );
+        assert_eq!(e.to_string(), "m.csv:4: record wd:Q106686567: field QID: duplicate id, first seen at line 2");
     }
 
     #[test]
     fn rejects_missing_and_invalid_coordinates_with_the_value() {
         let out = read(&[
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "",
-                "",
-                "",
-                "embassy",
-                "Q1",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "",
-                "",
-                "embassy",
-                "Q2",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "91.5",
-                "-99.1",
-                "",
-                "embassy",
-                "Q3",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-181",
-                "",
-                "embassy",
-                "Q4",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19,4",
-                "-99.1",
-                "",
-                "embassy",
-                "Q5",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "NaN",
-                "-99.1",
-                "",
-                "embassy",
-                "Q6",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "0",
-                "0",
-                "",
-                "embassy",
-                "Q7",
-            ),
+            row("Honduras", "Mexico", "Mexico City", "", "", "", "embassy", "Q1"),
+            row("Honduras", "Mexico", "Mexico City", "19.4", "", "", "embassy", "Q2"),
+            row("Honduras", "Mexico", "Mexico City", "91.5", "-99.1", "", "embassy", "Q3"),
+            row("Honduras", "Mexico", "Mexico City", "19.4", "-181", "", "embassy", "Q4"),
+            row("Honduras", "Mexico", "Mexico City", "19,4", "-99.1", "", "embassy", "Q5"),
+            row("Honduras", "Mexico", "Mexico City", "NaN", "-99.1", "", "embassy", "Q6"),
+            row("Honduras", "Mexico", "Mexico City", "0", "0", "", "embassy", "Q7"),
         ]);
         assert!(out.listings.is_empty());
         let got: Vec<(u64, &str, &str, &str)> = out
             .rejected
             .iter()
-            .map(|e| {
-                (
-                    e.line.unwrap(),
-                    e.record.as_deref().unwrap(),
-                    e.field.as_deref().unwrap(),
-                    e.reason.as_str(),
-                )
-            })
+            .map(|e| (e.line.unwrap(), e.record.as_deref().unwrap(), e.field.as_deref().unwrap(), e.reason.as_str()))
             .collect();
         assert_eq!(
             got,
             [
                 (2, "wd:Q1", "latitude", "no coordinates"),
                 (3, "wd:Q2", "longitude", "no coordinates"),
-                (
-                    4,
-                    "wd:Q3",
-                    "latitude",
-                    "\"91.5\" is not a latitude (-90 to 90)"
-                ),
-                (
-                    5,
-                    "wd:Q4",
-                    "longitude",
-                    "\"-181\" is not a longitude (-180 to 180)"
-                ),
+                (4, "wd:Q3", "latitude", "\"91.5\" is not a latitude (-90 to 90)"),
+                (5, "wd:Q4", "longitude", "\"-181\" is not a longitude (-180 to 180)"),
                 (6, "wd:Q5", "latitude", "\"19,4\" is not a number"),
                 (7, "wd:Q6", "latitude", "\"NaN\" is not a number"),
                 (8, "wd:Q7", "latitude", "0,0 is a placeholder, not a place"),
@@ -988,147 +664,54 @@ mod tests {
             "Quebec Government Office",
             "Q9",
         )]);
-        assert_eq!(
-            (e.line, e.record.as_deref(), e.field.as_deref()),
-            (Some(2), Some("wd:Q9"), Some("operator"))
-        );
-        assert_eq!(
-            e.reason,
-            "operator \"Quebec\" is not a country with an ISO 3166-1 code"
-        );
-        let e = only_rejection(&[row(
-            "Denmark",
-            "Nordic countries",
-            "Oslo",
-            "59.9",
-            "10.7",
-            "",
-            "embassy",
-            "Q8",
-        )]);
-        assert_eq!(
-            (e.line, e.record.as_deref(), e.field.as_deref()),
-            (Some(2), Some("wd:Q8"), Some("country"))
-        );
-        assert_eq!(
-            e.reason,
-            "country \"Nordic countries\" is not a country with an ISO 3166-1 code"
-        );
+        assert_eq!((e.line, e.record.as_deref(), e.field.as_deref()), (Some(2), Some("wd:Q9"), Some("operator")));
+        assert_eq!(e.reason, "operator \"Quebec\" is not a country with an ISO 3166-1 code");
+        let e = only_rejection(&[row("Denmark", "Nordic countries", "Oslo", "59.9", "10.7", "", "embassy", "Q8")]);
+        assert_eq!((e.line, e.record.as_deref(), e.field.as_deref()), (Some(2), Some("wd:Q8"), Some("country")));
+        assert_eq!(e.reason, "country \"Nordic countries\" is not a country with an ISO 3166-1 code");
     }
 
     #[test]
     fn rejects_shifted_rows_and_counts_lines_across_quoted_newlines() {
-        let shifted = format!(
-            "{};extra",
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-99.1",
-                "",
-                "embassy",
-                "Q1"
-            )
-        );
+        let shifted =
+            format!("{};extra", row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q1"));
         let short = "Honduras;x;y".to_string();
-        let mut quoted = row(
-            "Honduras",
-            "Mexico",
-            "Mexico City",
-            "19.4",
-            "-99.1",
-            "",
-            "embassy",
-            "Q3",
-        );
+        let mut quoted = row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q3");
         quoted = quoted.replacen("fbpage", "\"fb\nsecond line\"", 1);
-        let after = row(
-            "Quebec",
-            "Mexico",
-            "Mexico City",
-            "19.4",
-            "-99.1",
-            "",
-            "embassy",
-            "Q4",
-        );
+        let after = row("Quebec", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q4");
         let out = read(&[shifted, short, quoted, after]);
         assert_eq!((out.rows, out.listings.len()), (4, 1));
-        let got: Vec<(u64, &str)> = out
-            .rejected
-            .iter()
-            .map(|e| (e.line.unwrap(), e.reason.as_str()))
-            .collect();
+        let got: Vec<(u64, &str)> = out.rejected.iter().map(|e| (e.line.unwrap(), e.reason.as_str())).collect();
         assert_eq!(
             got,
             [
                 (2, "has 26 fields, the header has 25"),
                 (3, "has 3 fields, the header has 25"),
-                (
-                    6,
-                    "operator \"Quebec\" is not a country with an ISO 3166-1 code"
-                ),
+                (6, "operator \"Quebec\" is not a country with an ISO 3166-1 code"),
             ]
         );
         assert_eq!(out.listings[0].social[0].handle, "fb\nsecond line");
         // A trailing empty field, as in the header, is accepted.
-        let trailing = format!(
-            "{};",
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-99.1",
-                "",
-                "embassy",
-                "Q1"
-            )
-        );
+        let trailing = format!("{};", row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q1"));
         assert_eq!(read(&[trailing]).listings.len(), 1);
     }
 
     #[test]
     fn structural_problems_are_errors_naming_file_and_line() {
-        let err = read_missions_csv(
-            "operator;country;latitude\nHonduras;Mexico;1\n".as_bytes(),
-            "bad.csv",
-        )
-        .unwrap_err();
-        let Error::Input(e) = err else {
-            panic!("{err:?}")
-        };
+        let err =
+            read_missions_csv("operator;country;latitude\nHonduras;Mexico;1\n".as_bytes(), "bad.csv").unwrap_err();
+        let Error::Input(e) = err else { panic!("{err:?}") };
         assert_eq!((e.file.as_str(), e.line), ("bad.csv", Some(1)));
-        assert!(
-            e.reason.contains("city, longitude, type, QID"),
-            "{}",
-            e.reason
-        );
+        assert!(e.reason.contains("city, longitude, type, QID"), "{}", e.reason);
 
         let err = read_missions_csv("".as_bytes(), "empty.csv").unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("empty.csv:1: the header lacks required column(s) operator"),
-            "{err}"
-        );
+        assert!(err.to_string().starts_with("empty.csv:1: the header lacks required column(s) operator"), "{err}");
 
-        let ok = row(
-            "Honduras",
-            "Mexico",
-            "Mexico City",
-            "19.4",
-            "-99.1",
-            "",
-            "embassy",
-            "Q1",
-        );
+        let ok = row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "", "embassy", "Q1");
         let mut bytes = format!("{HEADER}\n{ok}\n").into_bytes();
         bytes.extend_from_slice(b"Hond\xffuras;x\n");
         let err = read_missions_csv(&bytes[..], "latin1.csv").unwrap_err();
-        let Error::Input(e) = err else {
-            panic!("{err:?}")
-        };
+        let Error::Input(e) = err else { panic!("{err:?}") };
         assert_eq!((e.file.as_str(), e.line), ("latin1.csv", Some(3)));
         assert!(e.reason.contains("not valid UTF-8"), "{}", e.reason);
     }
@@ -1137,99 +720,38 @@ mod tests {
     fn normalizes_phones_to_e164_and_drops_the_rest() {
         let host = |c: &str| CountryCode::parse(c).unwrap();
         // International formats, whatever the host.
-        assert_eq!(
-            normalize_phone("+1-613-563-4223", host("CA")).as_deref(),
-            Some("+16135634223")
-        );
-        assert_eq!(
-            normalize_phone("+1 (212) 736-4600", host("NL")).as_deref(),
-            Some("+12127364600")
-        );
-        assert_eq!(
-            normalize_phone("+52 55 5211 5747", host("MX")).as_deref(),
-            Some("+525552115747")
-        );
-        assert_eq!(
-            normalize_phone("+504 2236-6800", host("HN")).as_deref(),
-            Some("+50422366800")
-        );
+        assert_eq!(normalize_phone("+1-613-563-4223", host("CA")).as_deref(), Some("+16135634223"));
+        assert_eq!(normalize_phone("+1 (212) 736-4600", host("NL")).as_deref(), Some("+12127364600"));
+        assert_eq!(normalize_phone("+52 55 5211 5747", host("MX")).as_deref(), Some("+525552115747"));
+        assert_eq!(normalize_phone("+504 2236-6800", host("HN")).as_deref(), Some("+50422366800"));
         // National formats read as the host country's.
-        assert_eq!(
-            normalize_phone("(613) 563-4223", host("CA")).as_deref(),
-            Some("+16135634223")
-        );
-        assert_eq!(
-            normalize_phone("55 5211 5747", host("MX")).as_deref(),
-            Some("+525552115747")
-        );
-        assert_eq!(
-            normalize_phone("2236-6800", host("HN")).as_deref(),
-            Some("+50422366800")
-        );
-        assert_eq!(
-            normalize_phone("020 7499 9000", host("GB")).as_deref(),
-            Some("+442074999000")
-        );
+        assert_eq!(normalize_phone("(613) 563-4223", host("CA")).as_deref(), Some("+16135634223"));
+        assert_eq!(normalize_phone("55 5211 5747", host("MX")).as_deref(), Some("+525552115747"));
+        assert_eq!(normalize_phone("2236-6800", host("HN")).as_deref(), Some("+50422366800"));
+        assert_eq!(normalize_phone("020 7499 9000", host("GB")).as_deref(), Some("+442074999000"));
         // Not numbers, or not valid ones.
         for bad in ["n/a", "+1 613", "12", "+999 1234 5678"] {
             assert_eq!(normalize_phone(bad, host("CA")), None, "{bad}");
         }
 
         let out = read(&[
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-99.1",
-                "55 5211 5747",
-                "embassy",
-                "Q1",
-            ),
-            row(
-                "Honduras",
-                "Mexico",
-                "Mexico City",
-                "19.4",
-                "-99.1",
-                "call us",
-                "embassy",
-                "Q2",
-            ),
+            row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "55 5211 5747", "embassy", "Q1"),
+            row("Honduras", "Mexico", "Mexico City", "19.4", "-99.1", "call us", "embassy", "Q2"),
         ]);
-        assert_eq!(
-            (out.listings.len(), out.phones_dropped),
-            (2, 1),
-            "a bad phone does not reject the row"
-        );
+        assert_eq!((out.listings.len(), out.phones_dropped), (2, 1), "a bad phone does not reject the row");
         assert_eq!(out.listings[0].phones[0].number, "+525552115747");
         assert!(out.listings[1].phones.is_empty());
     }
 
     #[test]
     fn keeps_only_well_formed_emails_and_web_urls() {
-        assert_eq!(
-            email("mailto:consulado@sre.gob.mx").as_deref(),
-            Some("consulado@sre.gob.mx")
-        );
-        assert_eq!(
-            email("MAILTO:a@b.org?subject=x").as_deref(),
-            Some("a@b.org")
-        );
-        assert_eq!(
-            email("info@example.org").as_deref(),
-            Some("info@example.org")
-        );
+        assert_eq!(email("mailto:consulado@sre.gob.mx").as_deref(), Some("consulado@sre.gob.mx"));
+        assert_eq!(email("MAILTO:a@b.org?subject=x").as_deref(), Some("a@b.org"));
+        assert_eq!(email("info@example.org").as_deref(), Some("info@example.org"));
         assert_eq!(email("mailto:nobody"), None);
         assert_eq!(email(""), None);
-        assert_eq!(
-            web_url("https://embamex.sre.gob.mx/").as_deref(),
-            Some("https://embamex.sre.gob.mx/")
-        );
-        assert_eq!(
-            web_url("HTTP://example.org").as_deref(),
-            Some("HTTP://example.org")
-        );
+        assert_eq!(web_url("https://embamex.sre.gob.mx/").as_deref(), Some("https://embamex.sre.gob.mx/"));
+        assert_eq!(web_url("HTTP://example.org").as_deref(), Some("HTTP://example.org"));
         assert_eq!(web_url("ftp://example.org"), None);
         assert_eq!(web_url("www.example.org"), None);
         assert_eq!(web_url("https://"), None);
@@ -1237,33 +759,17 @@ mod tests {
 
     #[test]
     fn imports_the_real_wikidata_file() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../data/wikidata/diplomatic-missions-wikidata-2022.csv"
-        );
-        let file =
-            std::fs::File::open(path).expect("data/wikidata/diplomatic-missions-wikidata-2022.csv");
-        let out = read_missions_csv(
-            std::io::BufReader::new(file),
-            "diplomatic-missions-wikidata-2022.csv",
-        )
-        .unwrap();
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/wikidata/diplomatic-missions-wikidata-2022.csv");
+        let file = std::fs::File::open(path).expect("data/wikidata/diplomatic-missions-wikidata-2022.csv");
+        let out = read_missions_csv(std::io::BufReader::new(file), "diplomatic-missions-wikidata-2022.csv").unwrap();
 
         let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
         for e in &out.rejected {
             *reasons.entry(e.reason.as_str()).or_default() += 1;
         }
         let phones_kept: usize = out.listings.iter().map(|l| l.phones.len()).sum();
-        println!(
-            "rows {}, imported {}, rejected {}",
-            out.rows,
-            out.listings.len(),
-            out.rejected.len()
-        );
-        println!(
-            "phones: {phones_kept} normalized, {} dropped",
-            out.phones_dropped
-        );
+        println!("rows {}, imported {}, rejected {}", out.rows, out.listings.len(), out.rejected.len());
+        println!("phones: {phones_kept} normalized, {} dropped", out.phones_dropped);
         for (reason, n) in &reasons {
             println!("{n:6}  {reason}");
         }
@@ -1273,10 +779,7 @@ mod tests {
         // Coordinates are checked right after the id, so every row without them is
         // rejected for that reason (the duplicate row has coordinates).
         assert_eq!(reasons.get("no coordinates"), Some(&1132));
-        assert_eq!(
-            reasons.get("duplicate id, first seen at line 3682"),
-            Some(&1)
-        );
+        assert_eq!(reasons.get("duplicate id, first seen at line 3682"), Some(&1));
         let rejected_operators: HashSet<&str> = out
             .rejected
             .iter()
@@ -1299,57 +802,27 @@ mod tests {
             "Ministry of Foreign Affairs",
         ]
         .into();
-        assert!(
-            rejected_operators.is_subset(&expected),
-            "unexpected: {:?}",
-            rejected_operators.difference(&expected)
-        );
-        assert!(out
-            .rejected
-            .iter()
-            .all(|e| e.line.is_some() && e.field.is_some()));
+        assert!(rejected_operators.is_subset(&expected), "unexpected: {:?}", rejected_operators.difference(&expected));
+        assert!(out.rejected.iter().all(|e| e.line.is_some() && e.field.is_some()));
 
         let mut ids = HashSet::new();
         for l in &out.listings {
             assert!(ids.insert(l.id.as_str()), "duplicate {}", l.id);
-            assert!(
-                l.consulate
-                    .as_ref()
-                    .is_some_and(|c| !c.represents.as_str().is_empty()),
-                "{}",
-                l.id
-            );
+            assert!(l.consulate.as_ref().is_some_and(|c| !c.represents.as_str().is_empty()), "{}", l.id);
             let problems = crate::model::validate::check_listing(l);
             assert!(problems.is_empty(), "{}: {problems:?}", l.id);
         }
 
-        let hn = out
-            .listings
-            .iter()
-            .find(|l| l.id == "wd:Q111669561")
-            .expect("Honduran embassy in Mexico City");
+        let hn = out.listings.iter().find(|l| l.id == "wd:Q111669561").expect("Honduran embassy in Mexico City");
         assert_eq!(hn.consulate.as_ref().unwrap().represents.as_str(), "HN");
         assert_eq!(hn.address.as_ref().unwrap().country.as_str(), "MX");
         let loc = hn.location.unwrap();
-        assert!(
-            (loc.lat - 19.407).abs() < 0.001 && (loc.lon + 99.174).abs() < 0.001,
-            "{loc:?}"
-        );
-        assert_eq!(
-            hn.name[&LangTag::parse("en").unwrap()],
-            "Embassy of Honduras in Mexico City"
-        );
+        assert!((loc.lat - 19.407).abs() < 0.001 && (loc.lon + 99.174).abs() < 0.001, "{loc:?}");
+        assert_eq!(hn.name[&LangTag::parse("en").unwrap()], "Embassy of Honduras in Mexico City");
 
-        let af = out
-            .listings
-            .iter()
-            .find(|l| l.id == "wd:Q13634268")
-            .expect("Afghan embassy in Ottawa");
+        let af = out.listings.iter().find(|l| l.id == "wd:Q13634268").expect("Afghan embassy in Ottawa");
         let numbers: Vec<&str> = af.phones.iter().map(|p| p.number.as_str()).collect();
         assert_eq!(numbers, ["+16135634223"], "from +1-613-563-4223");
-        assert!(
-            phones_kept > 700,
-            "most of the 885 phones normalize: {phones_kept}"
-        );
+        assert!(phones_kept > 700, "most of the 885 phones normalize: {phones_kept}");
     }
 }

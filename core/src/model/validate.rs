@@ -54,9 +54,7 @@ pub fn check_id(id: &str) -> Result<(), String> {
 /// (Niue's `+683 4022` is the shortest in use).
 pub fn is_e164(number: &str) -> bool {
     let Some(digits) = number.strip_prefix('+') else { return false };
-    (7..=15).contains(&digits.len())
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && !digits.starts_with('0')
+    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
 fn is_email(s: &str) -> bool {
@@ -141,14 +139,20 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
     }
     for (i, account) in listing.social.iter().enumerate() {
         if account.network.is_empty() || account.network.bytes().any(|b| !b.is_ascii_lowercase()) {
-            out.push(FieldProblem::new(format!("social[{i}].network"), "must be a lower-case network name (facebook, x, instagram, ...)"));
+            out.push(FieldProblem::new(
+                format!("social[{i}].network"),
+                "must be a lower-case network name (facebook, x, instagram, ...)",
+            ));
         }
         if account.handle.trim().is_empty() {
             out.push(FieldProblem::new(format!("social[{i}].handle"), "is blank"));
         }
     }
     if listing.opening_hours.is_some() && listing.timezone.is_none() {
-        out.push(FieldProblem::new("timezone", "is required with opening_hours (an IANA zone such as America/Mexico_City)"));
+        out.push(FieldProblem::new(
+            "timezone",
+            "is required with opening_hours (an IANA zone such as America/Mexico_City)",
+        ));
     }
     out
 }

@@ -46,14 +46,18 @@ pub fn service_words(code: ServiceCode) -> &'static str {
     match code {
         AsylumHelp => "asylum refugee asilo refugio refugiado asile réfugié azil refijye",
         DetentionSupport => "detention detención detenido estación migratoria détention detansyon prisão",
-        IdDocuments => "documents identity passport documentos identidad pasaporte papiers passeport papye paspò documentos",
+        IdDocuments => {
+            "documents identity passport documentos identidad pasaporte papiers passeport papye paspò documentos"
+        }
         Repatriation => "repatriation return repatriación retorno rapatriement retou repatriação",
         LegalAdvice => "legal advice asesoría legal conseil juridique konsèy legal orientação jurídica",
         LegalRepresentation => "representation lawyer representación abogado avocat avoka advogado",
         TraffickingVictimSupport => "trafficking trata víctimas traite trafik tráfico",
         EmergencyCare => "emergency urgencias emergencia urgence ijans emergência",
         PrimaryCare => "primary care doctor consulta médica médecin doktè médico",
-        SexualReproductiveHealth => "sexual reproductive prenatal pregnancy salud sexual embarazo grossesse ansent gravidez",
+        SexualReproductiveHealth => {
+            "sexual reproductive prenatal pregnancy salud sexual embarazo grossesse ansent gravidez"
+        }
         MentalHealth => "mental health psychosocial salud mental psicológico santé mentale sante mantal saúde mental",
         Vaccination => "vaccination vaccine vacunas vacunación vaccin vaksen vacina",
         GbvSupport => "gender violence violencia de género violence sexiste vyolans fanm violência",

@@ -64,7 +64,8 @@ impl Store {
                         Region::Country(c) => ("AND country = ?1", vec![Value::Text(c.as_str().to_string())]),
                         _ => ("", vec![]),
                     };
-                    let sql = format!("SELECT kind, count(*) FROM listings WHERE status != 'closed' {filter} GROUP BY kind");
+                    let sql =
+                        format!("SELECT kind, count(*) FROM listings WHERE status != 'closed' {filter} GROUP BY kind");
                     let mut stmt = conn.prepare_cached(&sql)?;
                     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
                     while let Some(row) = rows.next()? {

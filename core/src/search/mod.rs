@@ -211,9 +211,8 @@ fn validate(q: &Query) -> Result<()> {
 
 /// Builds the candidate SQL: a few columns per listing, all filters applied.
 fn candidate_sql(q: &Query, text: Option<&str>, boxes: &[crate::geo::BBox]) -> (String, Vec<Value>) {
-    let mut sql = String::from(
-        "SELECT l.rowid, l.lat, l.lon, l.opening_hours, l.timezone, l.country, l.status, l.id, ",
-    );
+    let mut sql =
+        String::from("SELECT l.rowid, l.lat, l.lon, l.opening_hours, l.timezone, l.country, l.status, l.id, ");
     let mut args: Vec<Value> = Vec::new();
     if let Some(m) = text {
         sql.push_str("f.rank FROM listings l JOIN (SELECT rowid AS r, ");
@@ -278,17 +277,19 @@ fn candidate_sql(q: &Query, text: Option<&str>, boxes: &[crate::geo::BBox]) -> (
     (sql, args)
 }
 
-/// Runs the candidate SQL and judges each row; `keep` decides on the distance.
+/// Runs the candidate SQL and judges each row, keeping those inside `circle` (if any) and
+/// open when the query asks; stops after `stop_after` kept rows.
 fn collect(
     conn: &Connection,
     q: &Query,
     sql: &str,
     args: Vec<Value>,
     cache: &Mutex<HoursCache>,
-    point: Option<Point>,
-    radius_m: f64,
+    circle: Option<(Point, f64)>,
     stop_after: Option<usize>,
 ) -> Result<Vec<Candidate>> {
+    let point = circle.map(|(p, _)| p);
+    let radius_m = circle.map_or(f64::INFINITY, |(_, r)| r);
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     let mut out = Vec::new();
@@ -336,7 +337,7 @@ fn within(
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
     let (sql, args) = candidate_sql(q, text, &bounding_boxes(p, r));
-    collect(conn, q, &sql, args, cache, Some(p), r, None)
+    collect(conn, q, &sql, args, cache, Some((p, r)), None)
 }
 
 fn nearest(
@@ -349,7 +350,7 @@ fn nearest(
     for r in WIDENING_M {
         let boxes = if r.is_finite() { bounding_boxes(p, r) } else { Vec::new() };
         let (sql, args) = candidate_sql(q, text, &boxes);
-        let found = collect(conn, q, &sql, args, cache, Some(p), r.min(EARTH_RADIUS_M * 4.0), None)?;
+        let found = collect(conn, q, &sql, args, cache, Some((p, r.min(EARTH_RADIUS_M * 4.0))), None)?;
         // Everything within r is in the box, so with N hits inside r the N nearest are known.
         if found.len() >= q.limit || !r.is_finite() {
             return Ok(found);
@@ -365,7 +366,7 @@ fn ranked(conn: &Connection, q: &Query, text: Option<&str>, cache: &Mutex<HoursC
     } else {
         sql.push_str(" ORDER BY l.id");
     }
-    collect(conn, q, &sql, args, cache, None, f64::INFINITY, Some(q.limit))
+    collect(conn, q, &sql, args, cache, None, Some(q.limit))
 }
 
 fn judge_hours(
@@ -404,7 +405,10 @@ fn sort_candidates(c: &mut [Candidate], sort: Sort) {
     match sort {
         Sort::Distance => c.sort_by(|a, b| dist(a).total_cmp(&dist(b)).then_with(|| a.name_key.cmp(&b.name_key))),
         Sort::Relevance => c.sort_by(|a, b| {
-            rank(b).total_cmp(&rank(a)).then_with(|| dist(a).total_cmp(&dist(b))).then_with(|| a.name_key.cmp(&b.name_key))
+            rank(b)
+                .total_cmp(&rank(a))
+                .then_with(|| dist(a).total_cmp(&dist(b)))
+                .then_with(|| a.name_key.cmp(&b.name_key))
         }),
     }
 }

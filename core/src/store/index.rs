@@ -62,8 +62,10 @@ pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Res
     )?
     .execute(params![rowid, name, org, description, services, place])?;
     if let Some(loc) = listing.location {
-        tx.prepare_cached("INSERT INTO listings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)")?
-            .execute(params![rowid, loc.lat, loc.lon])?;
+        tx.prepare_cached(
+            "INSERT INTO listings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)",
+        )?
+        .execute(params![rowid, loc.lat, loc.lon])?;
     }
     Ok(())
 }
@@ -84,9 +86,8 @@ pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;
         let record: String = row.get(2)?;
-        let listing: Listing = serde_json::from_str(&record).map_err(|e| {
-            rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e))
-        })?;
+        let listing: Listing = serde_json::from_str(&record)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
         add(tx, rowid, &listing)?;
     }
     Ok(())

@@ -122,11 +122,9 @@ impl Store {
     }
 
     fn open_reader(&self) -> Result<Connection> {
-        let conn = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| map_err(&self.path, e))?;
+        let conn =
+            Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| map_err(&self.path, e))?;
         configure(&conn).map_err(|e| map_err(&self.path, e))?;
         Ok(conn)
     }
@@ -171,7 +169,10 @@ fn check_header(path: &Path) -> Result<()> {
     if read == 0 || &head == SQLITE_HEADER {
         Ok(())
     } else {
-        Err(Error::Corrupt { path: path.to_path_buf(), detail: "the file does not start with the SQLite header".into() })
+        Err(Error::Corrupt {
+            path: path.to_path_buf(),
+            detail: "the file does not start with the SQLite header".into(),
+        })
     }
 }
 
@@ -194,7 +195,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("faro.db")).unwrap();
         let (version, mode): (i64, String) = store
-            .read(|c| Ok(c.query_row("SELECT user_version, (SELECT journal_mode FROM pragma_journal_mode) FROM pragma_user_version", [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT user_version, (SELECT journal_mode FROM pragma_journal_mode) FROM pragma_user_version",
+                    [],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )?)
+            })
             .unwrap();
         assert_eq!(version, schema::CURRENT_VERSION);
         assert_eq!(mode, "wal");

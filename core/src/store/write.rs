@@ -34,7 +34,6 @@ pub struct WriteSummary {
     pub unchanged: u64,
 }
 
-
 /// Rejections collected before giving up: enough to fix a file, bounded in memory.
 const MAX_REPORTED: usize = 1000;
 

@@ -1,0 +1,412 @@
+//! `faro`: the command-line tool for Faro's offline directory.
+//!
+//! Field workers and publishers use it to import directory files, check them, and ask the
+//! same questions the apps ask (search, nearest, open now); `faro demo` shows it all on the
+//! bundled data with no set-up and no network. Human-readable output by default, `--json`
+//! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
+//! usage error.
+
+mod demo;
+mod output;
+
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{NaiveDateTime, Utc};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use faro_core::country::CountryCode;
+use faro_core::geo::Point;
+use faro_core::hours::Hours;
+use faro_core::import::{listings, missions};
+use faro_core::model::{Audience, Kind, ServiceCode, Status};
+use faro_core::search::{Query, Region, Sort, When};
+use faro_core::store::DatasetInfo;
+use faro_core::{Error, LangPrefs, LangTag, Store};
+
+#[derive(Parser)]
+#[command(
+    name = "faro",
+    version,
+    about = "Faro: an offline directory of consulates, legal aid, health services and shelters"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a database from the bundled sample data and answer a few real questions.
+    Demo(DemoArgs),
+    /// Import a directory file (all-or-nothing).
+    Import(ImportArgs),
+    /// Search the directory: text, filters, distance, opening hours.
+    Search(SearchArgs),
+    /// Show one listing in full.
+    Show(ShowArgs),
+    /// Count listings by kind in a region.
+    Counts(CountsArgs),
+    /// Evaluate an OpenStreetMap opening_hours value at a local time.
+    Hours(HoursArgs),
+    /// Run SQLite's full integrity check on a database.
+    Check(DbArg),
+}
+
+#[derive(Args)]
+struct DbArg {
+    /// Database file (created if missing).
+    #[arg(long)]
+    db: PathBuf,
+}
+
+#[derive(Args)]
+struct DemoArgs {
+    /// Keep the demo database at this path instead of a temporary file.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Answer as if it were this local time in each place (YYYY-MM-DDTHH:MM) instead of now.
+    #[arg(long, value_parser = parse_local_time)]
+    at: Option<NaiveDateTime>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    /// faro-listings JSON Lines (docs/data-format.md).
+    Listings,
+    /// Wikidata diplomatic missions CSV (data/wikidata/README.md).
+    MissionsCsv,
+}
+
+#[derive(Args)]
+struct ImportArgs {
+    /// Database file (created if missing).
+    #[arg(long)]
+    db: PathBuf,
+    /// File format; guessed from the extension when omitted (.jsonl listings, .csv missions).
+    #[arg(long, value_enum)]
+    format: Option<Format>,
+    /// Dataset name for formats without a header (missions: default wikidata/missions).
+    #[arg(long)]
+    dataset: Option<String>,
+    /// Print the summary as JSON.
+    #[arg(long)]
+    json: bool,
+    /// The file to import.
+    file: PathBuf,
+}
+
+#[derive(Args)]
+struct SearchArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Words to look for (any language, accents and case ignored, prefixes match).
+    text: Vec<String>,
+    /// Point to search around, "LAT,LON".
+    #[arg(long, value_parser = parse_point, allow_hyphen_values = true)]
+    near: Option<Point>,
+    /// Only within this many kilometres of --near.
+    #[arg(long)]
+    radius_km: Option<f64>,
+    /// Only this kind (repeatable): consulate, legal_aid, health, shelter.
+    #[arg(long, value_parser = parse_kind)]
+    kind: Vec<Kind>,
+    /// Only listings offering this service (repeatable, all required).
+    #[arg(long, value_parser = parse_service)]
+    service: Vec<ServiceCode>,
+    /// Only where staff speak this language (repeatable, any of them).
+    #[arg(long, value_parser = parse_lang)]
+    speaks: Vec<LangTag>,
+    /// Only consulates of this country (ISO 3166-1 alpha-2, e.g. HN).
+    #[arg(long, value_parser = parse_country)]
+    consulate_of: Option<CountryCode>,
+    /// Only listings located in this country (ISO 3166-1 alpha-2).
+    #[arg(long, value_parser = parse_country)]
+    country: Option<CountryCode>,
+    /// Only free services.
+    #[arg(long)]
+    free: bool,
+    /// Only listings serving this group (repeatable): women, children, unaccompanied_minors, families, lgbtq, men.
+    #[arg(long, value_parser = parse_audience)]
+    serves: Vec<Audience>,
+    /// Only listings that say no papers are required.
+    #[arg(long)]
+    no_papers: bool,
+    /// Only this status (repeatable); default active and temporarily_closed.
+    #[arg(long, value_parser = parse_status)]
+    status: Vec<Status>,
+    /// Only listings open now, in their own time zone.
+    #[arg(long, conflicts_with = "open_at")]
+    open_now: bool,
+    /// Only listings open at this local time in their own zone (YYYY-MM-DDTHH:MM).
+    #[arg(long, value_parser = parse_local_time)]
+    open_at: Option<NaiveDateTime>,
+    /// Languages to show text in, most preferred first ("ht,fr,es,en").
+    #[arg(long, value_parser = parse_langs, default_value = "es,en")]
+    lang: LangPrefs,
+    /// Most results.
+    #[arg(long, default_value_t = 10)]
+    limit: usize,
+    /// Order: relevance or distance (default: distance with --near, else relevance).
+    #[arg(long, value_enum)]
+    sort: Option<SortArg>,
+    /// Print an array of results as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SortArg {
+    Relevance,
+    Distance,
+}
+
+#[derive(Args)]
+struct ShowArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Languages to show text in ("ht,fr,es,en").
+    #[arg(long, value_parser = parse_langs, default_value = "es,en")]
+    lang: LangPrefs,
+    /// Print the full record as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Listing id (e.g. wd:Q106450319).
+    id: String,
+}
+
+#[derive(Args)]
+struct CountsArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Only listings located in this country.
+    #[arg(long, value_parser = parse_country, conflicts_with = "near")]
+    country: Option<CountryCode>,
+    /// Centre of a circle, "LAT,LON" (with --radius-km).
+    #[arg(long, value_parser = parse_point, allow_hyphen_values = true, requires = "radius_km")]
+    near: Option<Point>,
+    /// Radius of the circle in kilometres.
+    #[arg(long, requires = "near")]
+    radius_km: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(Args)]
+struct HoursArgs {
+    /// Local wall-clock time to evaluate at (YYYY-MM-DDTHH:MM); default: now, in --tz.
+    #[arg(long, value_parser = parse_local_time)]
+    at: Option<NaiveDateTime>,
+    /// IANA time zone for "now" when --at is not given.
+    #[arg(long, default_value = "UTC")]
+    tz: String,
+    /// Print {"open": bool, "next_change": "YYYY-MM-DDTHH:MM" | null}.
+    #[arg(long)]
+    json: bool,
+    /// The opening_hours value, e.g. "Mo-Fr 09:00-17:00; PH off".
+    expr: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("faro: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> Result<(), Error> {
+    match command {
+        Command::Demo(args) => demo::run(args.db.as_deref(), args.at),
+        Command::Import(args) => import(args),
+        Command::Search(args) => search(args),
+        Command::Show(args) => {
+            let store = open_existing(&args.db)?;
+            let listing = store.get(&args.id)?;
+            if args.json {
+                output::print_json(&listing);
+            } else {
+                output::print_listing(&listing, &args.lang);
+            }
+            Ok(())
+        }
+        Command::Counts(args) => {
+            let store = open_existing(&args.db)?;
+            let region = match (args.country, args.near, args.radius_km) {
+                (Some(c), _, _) => Region::Country(c),
+                (None, Some(center), Some(km)) => Region::Circle { center, radius_m: km * 1000.0 },
+                _ => Region::All,
+            };
+            let counts = store.counts(region)?;
+            if args.json {
+                output::print_json(&counts);
+            } else {
+                for c in counts {
+                    println!("{:<10} {}", c.kind.as_str(), c.count);
+                }
+            }
+            Ok(())
+        }
+        Command::Hours(args) => hours(args),
+        Command::Check(args) => {
+            let store = open_existing(&args.db)?;
+            store.check_integrity()?;
+            println!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
+            Ok(())
+        }
+    }
+}
+
+/// Opens a database that must already exist (search and show never create one).
+fn open_existing(path: &Path) -> Result<Store, Error> {
+    if !path.exists() {
+        return Err(Error::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database (create one with faro import)"),
+        });
+    }
+    Store::open(path)
+}
+
+fn import(args: ImportArgs) -> Result<(), Error> {
+    let name = args.file.display().to_string();
+    let format = args.format.unwrap_or(match args.file.extension().and_then(|e| e.to_str()) {
+        Some("csv") => Format::MissionsCsv,
+        _ => Format::Listings,
+    });
+    let file = std::fs::File::open(&args.file).map_err(|e| Error::Io { path: args.file.clone(), source: e })?;
+    let store = Store::open(&args.db)?;
+    let report = match format {
+        Format::Listings => {
+            let (header, records) = listings::read_listings(BufReader::new(file), &name)?;
+            let dataset =
+                DatasetInfo { name: args.dataset.unwrap_or(header.dataset), source: header.source, demo: header.demo };
+            let summary = store.write_listings(&dataset, &name, records)?;
+            output::ImportReport::new(&dataset.name, summary, Vec::new(), 0)
+        }
+        Format::MissionsCsv => {
+            let read = missions::read_missions_csv(file, &name)?;
+            let dataset = DatasetInfo {
+                name: args.dataset.unwrap_or_else(|| "wikidata/missions".into()),
+                source: read.listings.first().and_then(|l| l.source.clone()).map(|mut s| {
+                    s.url = Some("https://www.wikidata.org/".into());
+                    s
+                }),
+                demo: false,
+            };
+            let summary = store.write_listings(&dataset, &name, read.listings.into_iter().map(|l| Ok((None, l))))?;
+            output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
+        }
+    };
+    if args.json {
+        output::print_json(&report);
+    } else {
+        report.print_human();
+    }
+    Ok(())
+}
+
+fn search(args: SearchArgs) -> Result<(), Error> {
+    let store = open_existing(&args.db)?;
+    let text = args.text.join(" ");
+    let when = match args.open_at {
+        Some(local) => When::Local(local),
+        None => When::Instant(Utc::now()),
+    };
+    let query = Query {
+        text: (!text.trim().is_empty()).then_some(text),
+        near: args.near,
+        radius_m: args.radius_km.map(|km| km * 1000.0),
+        kinds: args.kind,
+        services: args.service,
+        speaks: args.speaks,
+        consulate_of: args.consulate_of,
+        in_country: args.country,
+        free_only: args.free,
+        serves: args.serves,
+        no_papers: args.no_papers,
+        statuses: args.status,
+        when,
+        open_only: args.open_now || args.open_at.is_some(),
+        langs: args.lang.clone(),
+        limit: args.limit,
+        sort: args.sort.map(|s| match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Distance => Sort::Distance,
+        }),
+    };
+    let hits = store.search(&query)?;
+    if args.json {
+        output::print_json(&output::json_hits(&hits));
+    } else {
+        output::print_hits(&hits, &args.lang);
+    }
+    Ok(())
+}
+
+fn hours(args: HoursArgs) -> Result<(), Error> {
+    let hours = Hours::parse_for(&args.expr, &args.tz, None, None)
+        .map_err(|e| Error::Input(faro_core::InputError::new("opening_hours", e.to_string())))?;
+    let status = match args.at {
+        Some(local) => hours.status_at_local(local),
+        None => hours.status_at(Utc::now()),
+    };
+    if args.json {
+        output::print_json(&output::json_hours(&status));
+    } else {
+        output::print_hours(&status);
+    }
+    Ok(())
+}
+
+fn parse_point(s: &str) -> Result<Point, String> {
+    Point::parse(s).ok_or_else(|| format!("{s:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"))
+}
+
+fn parse_kind(s: &str) -> Result<Kind, String> {
+    Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?}; one of consulate, legal_aid, health, shelter"))
+}
+
+fn parse_service(s: &str) -> Result<ServiceCode, String> {
+    ServiceCode::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = ServiceCode::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown service {s:?}; one of {}", all.join(", "))
+    })
+}
+
+fn parse_audience(s: &str) -> Result<Audience, String> {
+    Audience::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = Audience::ALL.iter().map(|c| c.as_str()).collect();
+        format!("unknown group {s:?}; one of {}", all.join(", "))
+    })
+}
+
+fn parse_status(s: &str) -> Result<Status, String> {
+    Status::parse(s).ok_or_else(|| format!("unknown status {s:?}; one of active, temporarily_closed, closed"))
+}
+
+fn parse_country(s: &str) -> Result<CountryCode, String> {
+    s.parse::<CountryCode>().map_err(|e| e.to_string())
+}
+
+fn parse_lang(s: &str) -> Result<LangTag, String> {
+    LangTag::parse(s).map_err(|e| e.to_string())
+}
+
+fn parse_langs(s: &str) -> Result<LangPrefs, String> {
+    LangPrefs::parse_list(s).map_err(|e| e.to_string())
+}
+
+fn parse_local_time(s: &str) -> Result<NaiveDateTime, String> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .map_err(|_| format!("{s:?} is not a local time YYYY-MM-DDTHH:MM"))
+}

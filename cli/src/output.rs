@@ -1,0 +1,324 @@
+//! How the CLI prints things: aligned text for people, stable JSON for scripts.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use faro_core::hours::{HoursStatus, OpenState};
+use faro_core::model::{vocabulary, Listing};
+use faro_core::search::Hit;
+use faro_core::store::WriteSummary;
+use faro_core::{InputError, LangPrefs};
+
+/// Prints any serializable value as pretty JSON on stdout.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(e) => eprintln!("faro: cannot encode output: {e}"),
+    }
+}
+
+/// Local time as `YYYY-MM-DDTHH:MM`, the CLI's one time format.
+pub fn local_time(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%dT%H:%M").to_string()
+}
+
+/// The JSON array `faro search --json` prints.
+pub fn json_hits(hits: &[Hit]) -> Value {
+    Value::Array(
+        hits.iter()
+            .map(|h| {
+                let mut v = json!({
+                    "id": h.id,
+                    "kind": h.kind,
+                    "name": h.name,
+                    "name_lang": h.name_lang,
+                    "open": h.open,
+                    "next_change": h.next_change.map(local_time),
+                    "status": h.status,
+                    "demo": h.demo,
+                });
+                let obj = v.as_object_mut().expect("object literal");
+                if let Some(o) = &h.organization {
+                    obj.insert("organization".into(), json!(o));
+                }
+                if let Some(d) = h.distance_m {
+                    obj.insert("distance_m".into(), json!(d));
+                }
+                if let Some(s) = h.score {
+                    obj.insert("score".into(), json!((s * 1000.0).round() / 1000.0));
+                }
+                if let Some(c) = &h.hours_comment {
+                    obj.insert("hours_comment".into(), json!(c));
+                }
+                if let Some(loc) = h.listing.location {
+                    obj.insert("lat".into(), json!(loc.lat));
+                    obj.insert("lon".into(), json!(loc.lon));
+                }
+                if let Some(c) = &h.listing.consulate {
+                    obj.insert("represents".into(), json!(c.represents));
+                    if let Some(t) = &c.mission_type {
+                        obj.insert("mission_type".into(), json!(t));
+                    }
+                }
+                v
+            })
+            .collect(),
+    )
+}
+
+/// `{"open": bool|null, "next_change": "YYYY-MM-DDTHH:MM"|null}` for `faro hours --json`.
+pub fn json_hours(status: &HoursStatus) -> Value {
+    let mut v = json!({
+        "open": match status.state { OpenState::Open => json!(true), OpenState::Closed => json!(false), OpenState::Unknown => Value::Null },
+        "next_change": status.next_change.map(local_time),
+    });
+    if let Some(c) = &status.comment {
+        v.as_object_mut().expect("object literal").insert("comment".into(), json!(c));
+    }
+    v
+}
+
+/// One line for the open state: "open until 2026-11-27T17:00", "closed, opens ...".
+pub fn open_phrase(open: Option<bool>, next: Option<NaiveDateTime>) -> String {
+    let when = |t: NaiveDateTime| t.format("%a %d %b %H:%M").to_string();
+    match (open, next) {
+        (Some(true), Some(t)) => format!("open until {}", when(t)),
+        (Some(true), None) => "open (always)".into(),
+        (Some(false), Some(t)) => format!("closed, opens {}", when(t)),
+        (Some(false), None) => "closed".into(),
+        (None, _) => "hours unknown".into(),
+    }
+}
+
+/// Human-readable status of `faro hours`.
+pub fn print_hours(status: &HoursStatus) {
+    let open = match status.state {
+        OpenState::Open => Some(true),
+        OpenState::Closed => Some(false),
+        OpenState::Unknown => None,
+    };
+    let mut line = open_phrase(open, status.next_change);
+    if let Some(c) = &status.comment {
+        line.push_str(&format!(" ({c})"));
+    }
+    println!("{line}");
+}
+
+fn distance(d: f64) -> String {
+    if d < 1000.0 {
+        format!("{:.0} m", d)
+    } else if d < 100_000.0 {
+        format!("{:.1} km", d / 1000.0)
+    } else {
+        format!("{:.0} km", d / 1000.0)
+    }
+}
+
+/// The label of a kind in the first preferred language that has one.
+fn kind_label(kind: faro_core::Kind, langs: &LangPrefs) -> String {
+    let words = vocabulary::kind_words(kind);
+    for want in langs.tags() {
+        if let Some((_, w)) = words.iter().find(|(l, _)| *l == want.primary()) {
+            return first_words(w);
+        }
+    }
+    kind.as_str().to_string()
+}
+
+fn first_words(w: &str) -> String {
+    // Labels start with the main term: "asesoría jurídica ayuda legal" -> "asesoría jurídica".
+    let parts: Vec<&str> = w.split(' ').collect();
+    match parts.as_slice() {
+        [a, b, ..] if ["asesoría", "aide", "èd", "assistência", "legal", "casa"].contains(a) => format!("{a} {b}"),
+        [a, ..] => a.to_string(),
+        [] => String::new(),
+    }
+}
+
+/// Numbered list of hits, two lines each.
+pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
+    if hits.is_empty() {
+        println!("  (no results)");
+        return;
+    }
+    for (i, h) in hits.iter().enumerate() {
+        let mut head = format!("{:>2}. {}", i + 1, h.name);
+        if h.demo && !h.name.contains("(demo)") {
+            head.push_str(" [DEMO DATA]");
+        }
+        let mut facts = vec![kind_label(h.kind, langs)];
+        if let Some(d) = h.distance_m {
+            facts.push(distance(d));
+        }
+        if h.status != faro_core::model::Status::Active {
+            facts.push(h.status.as_str().replace('_', " "));
+        } else {
+            facts.push(open_phrase(h.open, h.next_change));
+        }
+        println!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
+        let mut detail: Vec<String> = Vec::new();
+        if let Some(o) = &h.organization {
+            detail.push(o.clone());
+        }
+        if let Some(a) = &h.listing.address {
+            let mut place: Vec<String> = Vec::new();
+            let street = langs.text(&a.street);
+            if !street.is_empty() {
+                place.push(street.to_string());
+            }
+            place.extend(a.locality.iter().cloned());
+            place.push(a.country.name().to_string());
+            detail.push(place.join(", "));
+        }
+        if let Some(p) = h.listing.phones.first() {
+            detail.push(format!("{} ({})", p.number, p.kind));
+        }
+        if !detail.is_empty() {
+            println!("    {}", detail.join(" · "));
+        }
+    }
+}
+
+/// Full human-readable view of one listing.
+pub fn print_listing(l: &Listing, langs: &LangPrefs) {
+    println!("{}", langs.text(&l.name));
+    if l.demo {
+        println!("  DEMO DATA: invented for demonstrations, not a real service");
+    }
+    let row = |label: &str, value: String| {
+        if !value.is_empty() {
+            println!("  {label:<13} {value}");
+        }
+    };
+    row("id", l.id.clone());
+    row("kind", kind_label(l.kind, langs));
+    row("organization", langs.text(&l.organization).to_string());
+    if let Some(c) = &l.consulate {
+        row("represents", format!("{} ({})", c.represents.name(), c.represents));
+        row("mission", c.mission_type.clone().unwrap_or_default());
+        row("consular", c.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    }
+    row("status", l.status.as_str().replace('_', " "));
+    row("status note", langs.text(&l.status_note).to_string());
+    row("services", l.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    row("description", langs.text(&l.description).to_string());
+    if let Some(a) = &l.address {
+        let mut parts: Vec<String> = Vec::new();
+        let street = langs.text(&a.street);
+        if !street.is_empty() {
+            parts.push(street.to_string());
+        }
+        parts.extend(a.locality.iter().cloned());
+        parts.extend(a.region.iter().cloned());
+        parts.extend(a.postal_code.iter().cloned());
+        parts.push(a.country.name().to_string());
+        row("address", parts.join(", "));
+    }
+    if let Some(loc) = l.location {
+        row("location", format!("{:.5},{:.5}", loc.lat, loc.lon));
+    }
+    for p in &l.phones {
+        let note = langs.text(&p.note);
+        row(
+            "phone",
+            format!("{} ({}){}", p.number, p.kind, if note.is_empty() { String::new() } else { format!(" {note}") }),
+        );
+    }
+    row("email", l.emails.join(", "));
+    row("web", l.websites.join(", "));
+    row("social", l.social.iter().map(|s| format!("{} {}", s.network, s.handle)).collect::<Vec<_>>().join(", "));
+    if let Some(h) = &l.opening_hours {
+        row("hours", format!("{h} ({})", l.timezone.as_deref().unwrap_or("?")));
+    } else {
+        row("hours", "unknown".into());
+    }
+    row("languages", l.languages.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "));
+    row("cost", l.cost.map(|c| c.as_str().replace('_', " ")).unwrap_or_else(|| "unknown".into()));
+    row("serves", l.serves.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
+    match l.eligibility.papers_required {
+        Some(true) => row("papers", "required".into()),
+        Some(false) => row("papers", "not required".into()),
+        None => {}
+    }
+    row("eligibility", langs.text(&l.eligibility.note).to_string());
+    row("access", l.accessibility.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "));
+    if let Some(v) = &l.verified {
+        row("verified", format!("{} on {}", v.by, v.on));
+    }
+    if let Some(s) = &l.source {
+        let mut text = s.name.clone();
+        if let Some(d) = s.date {
+            text.push_str(&format!(", {d}"));
+        }
+        if let Some(lic) = &s.license {
+            text.push_str(&format!(", {lic}"));
+        }
+        row("source", text);
+    }
+}
+
+/// What `faro import` reports.
+#[derive(Serialize)]
+pub struct ImportReport {
+    dataset: String,
+    inserted: u64,
+    updated: u64,
+    unchanged: u64,
+    rejected: Vec<RejectedRow>,
+    phones_dropped: u64,
+}
+
+#[derive(Serialize)]
+struct RejectedRow {
+    line: Option<u64>,
+    record: Option<String>,
+    field: Option<String>,
+    reason: String,
+}
+
+impl ImportReport {
+    /// A report from a write summary and the rows an importer skipped.
+    pub fn new(dataset: &str, s: WriteSummary, rejected: Vec<InputError>, phones_dropped: u64) -> ImportReport {
+        ImportReport {
+            dataset: dataset.to_string(),
+            inserted: s.inserted,
+            updated: s.updated,
+            unchanged: s.unchanged,
+            rejected: rejected
+                .into_iter()
+                .map(|e| RejectedRow { line: e.line, record: e.record, field: e.field, reason: e.reason })
+                .collect(),
+            phones_dropped,
+        }
+    }
+
+    /// Summary line, then every skipped row with its line and reason.
+    pub fn print_human(&self) {
+        println!(
+            "{}: {} new, {} updated, {} unchanged, {} rows not imported",
+            self.dataset,
+            self.inserted,
+            self.updated,
+            self.unchanged,
+            self.rejected.len()
+        );
+        if self.phones_dropped > 0 {
+            println!("  {} phone numbers could not be read as E.164 and were left out", self.phones_dropped);
+        }
+        for r in &self.rejected {
+            let mut line = String::from("  ");
+            if let Some(n) = r.line {
+                line.push_str(&format!("line {n}: "));
+            }
+            if let Some(id) = &r.record {
+                line.push_str(&format!("{id}: "));
+            }
+            if let Some(f) = &r.field {
+                line.push_str(&format!("{f}: "));
+            }
+            line.push_str(&r.reason);
+            println!("{line}");
+        }
+    }
+}

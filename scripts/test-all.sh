@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs Faro's whole test suite: formatting-independent lints, then every Rust test
+# (unit tests beside the code, end-to-end tests in tests/ and cli/tests/).
+# Usage: bash scripts/test-all.sh        (the README's test command; .ci/run calls it)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== build (locked dependencies)"
+cargo build --workspace --all-targets --locked
+
+echo "== clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+echo "== tests"
+cargo test --workspace --locked
+
+echo "== faro demo (the README's first command, with a fixed time for repeatability)"
+cargo run --quiet --locked --bin faro -- demo --at 2026-11-25T10:30 > /dev/null
+echo "faro demo: ok"

@@ -1,0 +1,34 @@
+//! Shared helpers for Faro's end-to-end tests: paths to the bundled data and a store
+//! loaded with it.
+
+use std::path::PathBuf;
+
+use faro_core::import::{listings, missions};
+use faro_core::store::DatasetInfo;
+use faro_core::Store;
+
+/// The repository's `data/` folder.
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")
+}
+
+/// Opens a fresh store in `dir` loaded with the demo listings (and, if asked, the real
+/// Wikidata missions).
+pub fn demo_store(dir: &std::path::Path, with_missions: bool) -> Store {
+    let store = Store::open(dir.join("faro.db")).expect("open store");
+    let path = data_dir().join("demo/listings.jsonl");
+    let file = std::fs::File::open(&path).expect("demo listings");
+    let (header, records) =
+        listings::read_listings(std::io::BufReader::new(file), "demo/listings.jsonl").expect("header");
+    let info = DatasetInfo { name: header.dataset, source: header.source, demo: header.demo };
+    store.write_listings(&info, "demo/listings.jsonl", records).expect("demo data imports");
+    if with_missions {
+        let csv = std::fs::File::open(data_dir().join("wikidata/diplomatic-missions-wikidata-2022.csv")).expect("csv");
+        let read = missions::read_missions_csv(csv, "missions.csv").expect("missions");
+        let info = DatasetInfo { name: "wikidata/missions".into(), source: None, demo: false };
+        store
+            .write_listings(&info, "missions.csv", read.listings.into_iter().map(|l| Ok((None, l))))
+            .expect("missions import");
+    }
+    store
+}

@@ -1,0 +1,145 @@
+//! The store keeps its last good state: a bad file changes nothing, readers never wait for
+//! a writer, and damaged or newer databases are refused without being touched.
+
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use faro_core::import::listings::read_listings;
+use faro_core::search::Query;
+use faro_core::store::DatasetInfo;
+use faro_core::{Error, Store};
+
+fn header() -> &'static str {
+    r#"{"faro":"listings","version":1,"dataset":"test/safety","demo":true}"#
+}
+
+fn listing(id: &str, name: &str) -> String {
+    format!(
+        r#"{{"id":"{id}","kind":"health","name":{{"es":"{name}"}},"location":{{"lat":14.9,"lon":-92.26}},"address":{{"country":"MX"}},"opening_hours":"Mo-Fr 08:00-16:00","timezone":"America/Mexico_City"}}"#
+    )
+}
+
+fn import(store: &Store, body: &str) -> Result<faro_core::store::WriteSummary, Error> {
+    let text = format!("{}\n{body}", header());
+    let (h, records) = read_listings(text.as_bytes(), "input.jsonl")?;
+    store.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "input.jsonl", records)
+}
+
+#[test]
+fn a_bad_record_anywhere_writes_nothing_and_names_every_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("f.db")).unwrap();
+    import(&store, &listing("demo:a", "Clínica A (demo)")).unwrap();
+
+    let body = [
+        listing("demo:a", "Clínica A renombrada (demo)"),
+        listing("demo:b", "Clínica B (demo)"),
+        r#"{"id":"demo:c","kind":"health","name":{"es":"C"},"location":{"lat":95.0,"lon":-92.0}}"#.to_string(),
+        r#"{"id":"demo:d","kind":"health","name":{"es":"D"},"opening_hours":"Mo-Fx 09:00-17:00","timezone":"America/Mexico_City"}"#.to_string(),
+        r#"{"id":"demo:e","kind":"health","name":{"es":"E"},"opening_hours":"Mo-Fr 09:00-17:00","timezone":"Mars/Olympus"}"#.to_string(),
+        r#"{"id":"demo:f","kind":"bakery","name":{"es":"F"}}"#.to_string(),
+        r#"{"id":"demo:g","kind":"health","name":{"es":"G"},"phones":[{"number":"962 123 4567"}]}"#.to_string(),
+        r#"{"id":"demo:h","kind":"consulate","name":{"es":"H"}}"#.to_string(),
+    ]
+    .join("\n");
+    let err = import(&store, &body).unwrap_err();
+    let Error::InputMany(problems) = &err else { panic!("expected many problems, got {err}") };
+    let located: Vec<(Option<u64>, Option<&str>, Option<&str>)> =
+        problems.iter().map(|p| (p.line, p.record.as_deref(), p.field.as_deref())).collect();
+    assert!(located.contains(&(Some(4), Some("demo:c"), Some("location.lat"))), "{err}");
+    assert!(located.contains(&(Some(5), Some("demo:d"), Some("opening_hours"))), "{err}");
+    assert!(located.contains(&(Some(6), Some("demo:e"), Some("timezone"))), "{err}");
+    assert!(located.contains(&(Some(7), Some("demo:f"), Some("kind"))), "{err}");
+    assert!(located.contains(&(Some(8), Some("demo:g"), Some("phones[0].number"))), "{err}");
+    assert!(located.contains(&(Some(9), Some("demo:h"), Some("consulate"))), "{err}");
+    assert!(err.to_string().contains("input.jsonl:4: record demo:c: field location.lat"), "{err}");
+
+    // Nothing from the bad file was kept: the rename and demo:b are not there.
+    assert_eq!(store.listing_count().unwrap(), 1);
+    assert_eq!(store.get("demo:a").unwrap().name.values().next().unwrap(), "Clínica A (demo)");
+    assert!(matches!(store.get("demo:b"), Err(Error::NotFound(_))));
+}
+
+#[test]
+fn reimporting_the_same_file_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("f.db")).unwrap();
+    let body = [listing("demo:a", "A (demo)"), listing("demo:b", "B (demo)")].join("\n");
+    assert_eq!(import(&store, &body).unwrap().inserted, 2);
+    let again = import(&store, &body).unwrap();
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 2));
+    let changed = [listing("demo:a", "A2 (demo)"), listing("demo:b", "B (demo)")].join("\n");
+    assert_eq!(import(&store, &changed).unwrap().updated, 1);
+    let hits = store.search(&Query { text: Some("a2".into()), ..Query::default() }).unwrap();
+    assert_eq!(hits.len(), 1, "the index follows the update");
+    let old = store.search(&Query { text: Some("a".into()), kinds: vec![], ..Query::default() }).unwrap();
+    assert!(old.iter().all(|h| h.name != "A (demo)"), "old text left the index");
+}
+
+#[test]
+fn readers_do_not_wait_for_a_writer_and_see_the_last_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(Store::open(dir.path().join("f.db")).unwrap());
+    import(&store, &listing("demo:a", "Primera (demo)")).unwrap();
+
+    // A write that stalls in the middle of its transaction until told to go on.
+    let (go_tx, go_rx) = mpsc::channel::<()>();
+    let (started_tx, started_rx) = mpsc::channel::<()>();
+    let writer_store = store.clone();
+    let writer = std::thread::spawn(move || {
+        let mut sent = false;
+        let records = (0..200).map(move |i| {
+            if i == 100 && !sent {
+                sent = true;
+                started_tx.send(()).unwrap();
+                go_rx.recv().unwrap();
+            }
+            let line = listing(&format!("demo:w{i}"), &format!("Escrita {i} (demo)"));
+            Ok((Some(i + 2), serde_json::from_str(&line).unwrap()))
+        });
+        writer_store.write_listings(
+            &DatasetInfo { name: "test/safety".into(), source: None, demo: true },
+            "stalled",
+            records,
+        )
+    });
+    started_rx.recv().unwrap();
+    let t = Instant::now();
+    let count = store.listing_count().unwrap();
+    let hits = store.search(&Query { text: Some("primera".into()), ..Query::default() }).unwrap();
+    assert!(t.elapsed() < Duration::from_secs(1), "a read waited for the writer: {:?}", t.elapsed());
+    assert_eq!(count, 1, "readers see the last commit, not the half-written batch");
+    assert_eq!(hits.len(), 1);
+    go_tx.send(()).unwrap();
+    writer.join().unwrap().unwrap();
+    assert_eq!(store.listing_count().unwrap(), 201);
+}
+
+#[test]
+fn a_damaged_database_is_reported_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.db");
+    {
+        let store = Store::open(&path).unwrap();
+        let body: Vec<String> =
+            (0..300).map(|i| listing(&format!("demo:{i}"), &format!("Clínica {i} (demo)"))).collect();
+        import(&store, &body.join("\n")).unwrap();
+    }
+    // Fold the WAL into the main file, then scribble over the middle of it.
+    {
+        let c = rusqlite::Connection::open(&path).unwrap();
+        c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let mut bytes = std::fs::read(&path).unwrap();
+    assert!(bytes.len() > 8 * 4096);
+    for b in &mut bytes[4096..4096 * 6] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+
+    let outcome = Store::open(&path).and_then(|s| s.check_integrity().map(|_| s));
+    let err = outcome.expect_err("damage must be detected");
+    assert!(matches!(err, Error::Corrupt { .. }), "{err}");
+    assert!(err.to_string().contains("left untouched"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), bytes, "the damaged file was not modified");
+}
