@@ -42,6 +42,9 @@ enum BenchCommand {
         /// Print JSON only.
         #[arg(long)]
         json: bool,
+        /// Keep the generated database here (default: a temporary directory).
+        #[arg(long)]
+        keep_db: Option<std::path::PathBuf>,
     },
 }
 
@@ -237,10 +240,13 @@ fn round3(x: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let BenchCommand::Search { listings, queries, seed, json: json_only } = Cli::parse().command;
+    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db } = Cli::parse().command;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");
-    let db = dir.path().join("bench.db");
+    let db = keep_db.unwrap_or_else(|| dir.path().join("bench.db"));
+    if db.exists() {
+        return Err(format!("{} exists; the benchmark starts from an empty database", db.display()).into());
+    }
 
     // Generate: streamed to a file, as a publisher's export would be.
     let mut rng = Rng(seed);

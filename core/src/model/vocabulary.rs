@@ -1,8 +1,10 @@
 //! Words for kinds and service codes in the route's languages (es, en, fr, ht, pt).
 //!
-//! They are indexed with every listing, so that "asilo", "azil" or "asylum" finds a listing
-//! coded `asylum_help` even when its own text uses other words, and they label codes in the
-//! CLI. Search matches without accents and by prefix, so one form per language suffices.
+//! The search index stores one token per code ([`kind_token`], [`service_token`]); a typed
+//! word that starts one of these words ([`codes_matching`]) also matches the code, so that
+//! "asilo", "azil" or "asylum" find a listing coded `asylum_help` even when its own text
+//! uses other words. They also label codes in the CLI. Matching ignores case and accents
+//! and works by prefix, so one form per language suffices.
 
 use super::{Kind, ServiceCode};
 
@@ -70,6 +72,52 @@ pub fn service_words(code: ServiceCode) -> &'static str {
     }
 }
 
+/// The index token of a kind: `kindlegalaid` (letters only, so the tokenizer keeps it whole).
+pub fn kind_token(kind: Kind) -> String {
+    format!("kind{}", kind.as_str().replace('_', ""))
+}
+
+/// The index token of a service code: `svcasylumhelp`.
+pub fn service_token(code: ServiceCode) -> String {
+    format!("svc{}", code.as_str().replace('_', ""))
+}
+
+/// Shortest typed word that is expanded to codes (shorter prefixes match too much).
+pub const MIN_EXPANDED_PREFIX: usize = 3;
+
+/// Index tokens of every kind and service with a word starting with `typed` (case and
+/// accents ignored); empty for words shorter than [`MIN_EXPANDED_PREFIX`].
+pub fn codes_matching(typed: &str) -> Vec<String> {
+    let typed = fold(typed);
+    if typed.chars().count() < MIN_EXPANDED_PREFIX {
+        return Vec::new();
+    }
+    let starts = |words: &str| fold(words).split(' ').any(|w| w.starts_with(&typed));
+    let mut out: Vec<String> =
+        Kind::ALL.into_iter().filter(|k| kind_words(*k).iter().any(|(_, w)| starts(w))).map(kind_token).collect();
+    out.extend(ServiceCode::ALL.iter().filter(|c| starts(service_words(**c))).map(|c| service_token(*c)));
+    out
+}
+
+/// Lower case without the accents of the Latin letters our five languages use, matching
+/// what the index's `remove_diacritics` does to the same words.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +127,27 @@ mod tests {
         for kind in Kind::ALL {
             let langs: Vec<_> = kind_words(kind).iter().map(|(l, _)| *l).collect();
             assert_eq!(langs, ["en", "es", "fr", "ht", "pt"], "{kind}");
+        }
+    }
+
+    #[test]
+    fn typed_words_find_codes_in_any_language_without_accents() {
+        assert!(codes_matching("azil").contains(&"svcasylumhelp".to_string()));
+        assert!(codes_matching("ASILO").contains(&"svcasylumhelp".to_string()));
+        assert!(codes_matching("sante").contains(&"kindhealth".to_string()));
+        assert!(codes_matching("juridica").contains(&"kindlegalaid".to_string()));
+        assert!(codes_matching("vacun").contains(&"svcvaccination".to_string()));
+        assert!(codes_matching("as").is_empty(), "too short to expand");
+        assert!(codes_matching("zzzz").is_empty());
+    }
+
+    #[test]
+    fn tokens_are_single_words() {
+        for kind in Kind::ALL {
+            assert!(kind_token(kind).chars().all(|c| c.is_ascii_lowercase()));
+        }
+        for code in ServiceCode::ALL {
+            assert!(service_token(*code).chars().all(|c| c.is_ascii_lowercase()));
         }
     }
 

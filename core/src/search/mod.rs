@@ -161,6 +161,23 @@ struct Candidate {
     hours: HoursStatus,
 }
 
+/// How the text part of a query is joined.
+enum TextMode<'a> {
+    /// Every match, with its bm25 rank.
+    Ranked(&'a str),
+    /// The first `cap` matches in index order (-1: all), all given `score`.
+    Tier { expr: String, score: f64, cap: i64 },
+    /// Matches only filter; no rank (sorting by distance).
+    Filter(&'a str),
+}
+
+/// Queries matching at most this many listings are ranked exactly by bm25; broader ones
+/// (bm25 must count every match first, about 0.1 ms per 1,000) by tiers.
+const EXACT_RANK_MAX: usize = 3_000;
+
+/// Matches read per tier of a broad query.
+const TIER_CAP: usize = 500;
+
 /// FTS5 column weights: name, organization, description, services, place.
 const BM25: &str = "bm25(listings_fts, 10.0, 6.0, 1.0, 2.0, 3.0)";
 
@@ -210,17 +227,31 @@ fn validate(q: &Query) -> Result<()> {
 }
 
 /// Builds the candidate SQL: a few columns per listing, all filters applied.
-fn candidate_sql(q: &Query, text: Option<&str>, boxes: &[crate::geo::BBox]) -> (String, Vec<Value>) {
+fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBox]) -> (String, Vec<Value>) {
     let mut sql =
         String::from("SELECT l.rowid, l.lat, l.lon, l.opening_hours, l.timezone, l.country, l.status, l.id, ");
     let mut args: Vec<Value> = Vec::new();
-    if let Some(m) = text {
-        sql.push_str("f.rank FROM listings l JOIN (SELECT rowid AS r, ");
-        sql.push_str(BM25);
-        sql.push_str(" AS rank FROM listings_fts WHERE listings_fts MATCH ?) f ON f.r = l.rowid WHERE 1");
-        args.push(Value::Text(m.to_string()));
-    } else {
-        sql.push_str("NULL FROM listings l WHERE 1");
+    match text {
+        Some(TextMode::Ranked(m)) => {
+            sql.push_str("f.rank FROM listings l JOIN (SELECT rowid AS r, ");
+            sql.push_str(BM25);
+            sql.push_str(" AS rank FROM listings_fts WHERE listings_fts MATCH ?) f ON f.r = l.rowid WHERE 1");
+            args.push(Value::Text(m.to_string()));
+        }
+        Some(TextMode::Tier { expr, score, cap }) => {
+            // Rowid order, no bm25: bm25 must first count every match of every word.
+            sql.push_str(&format!(
+                "{score:.1} FROM listings l JOIN (SELECT rowid AS r FROM listings_fts WHERE listings_fts MATCH ? LIMIT {cap}) f ON f.r = l.rowid WHERE 1"
+            ));
+            args.push(Value::Text(expr));
+        }
+        Some(TextMode::Filter(m)) => {
+            sql.push_str(
+                "NULL FROM listings l WHERE l.rowid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)",
+            );
+            args.push(Value::Text(m.to_string()));
+        }
+        None => sql.push_str("NULL FROM listings l WHERE 1"),
     }
     if !boxes.is_empty() {
         let parts: Vec<&str> =
@@ -336,7 +367,7 @@ fn within(
     r: f64,
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
-    let (sql, args) = candidate_sql(q, text, &bounding_boxes(p, r));
+    let (sql, args) = candidate_sql(q, near_text(q, text), &bounding_boxes(p, r));
     collect(conn, q, &sql, args, cache, Some((p, r)), None)
 }
 
@@ -349,7 +380,7 @@ fn nearest(
 ) -> Result<Vec<Candidate>> {
     for r in WIDENING_M {
         let boxes = if r.is_finite() { bounding_boxes(p, r) } else { Vec::new() };
-        let (sql, args) = candidate_sql(q, text, &boxes);
+        let (sql, args) = candidate_sql(q, near_text(q, text), &boxes);
         let found = collect(conn, q, &sql, args, cache, Some((p, r.min(EARTH_RADIUS_M * 4.0))), None)?;
         // Everything within r is in the box, so with N hits inside r the N nearest are known.
         if found.len() >= q.limit || !r.is_finite() {
@@ -359,14 +390,46 @@ fn nearest(
     unreachable!("the last radius is infinite")
 }
 
+/// With a point, text only filters unless the caller sorts by relevance.
+fn near_text<'a>(q: &Query, text: Option<&'a str>) -> Option<TextMode<'a>> {
+    text.map(|m| if q.sort == Some(Sort::Relevance) { TextMode::Ranked(m) } else { TextMode::Filter(m) })
+}
+
 fn ranked(conn: &Connection, q: &Query, text: Option<&str>, cache: &Mutex<HoursCache>) -> Result<Vec<Candidate>> {
-    let (mut sql, args) = candidate_sql(q, text, &[]);
-    if text.is_some() {
-        sql.push_str(" ORDER BY f.rank, l.id");
-    } else {
+    let Some(m) = text else {
+        let (mut sql, args) = candidate_sql(q, None, &[]);
         sql.push_str(" ORDER BY l.id");
+        return collect(conn, q, &sql, args, cache, None, Some(q.limit));
+    };
+    let matches: i64 = conn
+        .prepare_cached("SELECT count(*) FROM listings_fts WHERE listings_fts MATCH ?1")?
+        .query_row([m], |r| r.get(0))?;
+    if matches as usize <= EXACT_RANK_MAX {
+        let (mut sql, args) = candidate_sql(q, Some(TextMode::Ranked(m)), &[]);
+        sql.push_str(" ORDER BY f.rank, l.id");
+        return collect(conn, q, &sql, args, cache, None, Some(q.limit));
     }
-    collect(conn, q, &sql, args, cache, None, Some(q.limit))
+    // A broad query (a few letters typed): name matches first, then the rest, each tier in
+    // index order, bounded; uncapped only if filters leave too few.
+    let mut found: Vec<Candidate> = Vec::new();
+    let tiers = [
+        (format!("{{name organization}} : ({m})"), 2.0, TIER_CAP),
+        (m.to_string(), 1.0, TIER_CAP),
+        (m.to_string(), 1.0, usize::MAX),
+    ];
+    for (expr, score, cap) in tiers {
+        let cap = if cap == usize::MAX { -1 } else { cap as i64 };
+        let (sql, args) = candidate_sql(q, Some(TextMode::Tier { expr, score, cap }), &[]);
+        for c in collect(conn, q, &sql, args, cache, None, Some(q.limit + found.len()))? {
+            if !found.iter().any(|f| f.rowid == c.rowid) {
+                found.push(c);
+            }
+        }
+        if found.len() >= q.limit {
+            break;
+        }
+    }
+    Ok(found)
 }
 
 fn judge_hours(

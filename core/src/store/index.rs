@@ -23,13 +23,16 @@ pub fn tags(listing: &Listing) -> Vec<String> {
     tags
 }
 
-/// The five indexed text columns: name, organization, description, services, place.
+/// The five indexed text columns: name, organization, description, service tokens
+/// (`kindlegalaid svcasylumhelp`), place.
 pub fn search_text(listing: &Listing) -> [String; 5] {
     fn all(text: &crate::model::LocalizedText) -> String {
         text.values().map(String::as_str).collect::<Vec<_>>().join(" \u{2029} ")
     }
-    let mut services: Vec<&str> = vocabulary::kind_words(listing.kind).iter().map(|(_, w)| *w).collect();
-    services.extend(listing.services.iter().map(|s| vocabulary::service_words(*s)));
+    // Codes, not words: the query side expands typed words to codes (see
+    // `search::fts`), which keeps the index small and imports fast.
+    let mut services: Vec<String> = vec![vocabulary::kind_token(listing.kind)];
+    services.extend(listing.services.iter().map(|s| vocabulary::service_token(*s)));
     let mut place: Vec<String> = Vec::new();
     if let Some(a) = &listing.address {
         place.push(all(&a.street));

@@ -1,0 +1,192 @@
+//! The `faro` binary as a person or a script uses it: exit codes, messages and JSON shapes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn faro(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro")
+}
+
+fn ok(args: &[&str]) -> String {
+    let out = faro(args);
+    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(args: &[&str]) -> String {
+    let out = faro(args);
+    assert_eq!(out.status.code(), Some(1), "faro {args:?} should fail with 1");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+fn data(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data").join(rel).display().to_string()
+}
+
+fn demo_db(dir: &Path) -> String {
+    let db = dir.join("faro.db").display().to_string();
+    ok(&["import", "--db", &db, &data("demo/listings.jsonl")]);
+    db
+}
+
+#[test]
+fn hours_json_gives_open_and_next_change() {
+    let v: Value = serde_json::from_str(&ok(&[
+        "hours",
+        "--at",
+        "2026-11-27T16:30",
+        "--json",
+        "Mo-Fr 09:00-17:00; Sa 10:00-14:00",
+    ]))
+    .unwrap();
+    assert_eq!(v["open"], Value::Bool(true));
+    assert_eq!(v["next_change"], "2026-11-27T17:00");
+    let v: Value =
+        serde_json::from_str(&ok(&["hours", "--at", "2026-11-27T18:00", "--json", "Mo-Fr 09:00-17:00"])).unwrap();
+    assert_eq!(v["open"], Value::Bool(false));
+    assert_eq!(v["next_change"], "2026-11-30T09:00", "Friday evening: opens Monday");
+    let v: Value = serde_json::from_str(&ok(&["hours", "--at", "2026-11-27T18:00", "--json", "24/7"])).unwrap();
+    assert_eq!(v["open"], Value::Bool(true));
+    assert_eq!(v["next_change"], Value::Null);
+}
+
+#[test]
+fn malformed_hours_are_a_clear_error() {
+    let err = fails(&["hours", "--json", "Mo-Fx 08:00-12:00"]);
+    assert!(err.contains("Mo-Fx") && err.contains("character"), "{err}");
+}
+
+#[test]
+fn search_json_has_the_documented_fields() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let out = ok(&[
+        "search",
+        "--db",
+        &db,
+        "juridica",
+        "--near",
+        "14.9056,-92.2636",
+        "--lang",
+        "ht,fr,es,en",
+        "--open-at",
+        "2026-11-25T11:00",
+        "--json",
+    ]);
+    let hits: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(!hits.is_empty());
+    for h in &hits {
+        for field in ["id", "kind", "name", "distance_m", "open", "next_change"] {
+            assert!(h.get(field).is_some(), "{field} missing in {h}");
+        }
+        assert_eq!(h["open"], Value::Bool(true));
+        assert!(h["next_change"].as_str().unwrap().starts_with("2026-11-25T"));
+    }
+    let d: Vec<f64> = hits.iter().map(|h| h["distance_m"].as_f64().unwrap()).collect();
+    assert!(d.windows(2).all(|w| w[0] <= w[1]));
+}
+
+#[test]
+fn search_without_hours_reports_null_not_closed() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let hits: Vec<Value> = serde_json::from_str(&ok(&["search", "--db", &db, "--limit", "200", "--json"])).unwrap();
+    assert!(hits.iter().any(|h| h["open"].is_null()), "listings without hours say null");
+}
+
+#[test]
+fn missions_import_reports_every_skipped_row_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("m.db").display().to_string();
+    let out = ok(&[
+        "import",
+        "--db",
+        &db,
+        "--format",
+        "missions-csv",
+        "--json",
+        &data("wikidata/diplomatic-missions-wikidata-2022.csv"),
+    ]);
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let inserted = report["inserted"].as_u64().unwrap();
+    let rejected = report["rejected"].as_array().unwrap();
+    assert_eq!(inserted + rejected.len() as u64, 9852, "every row imported or reported");
+    assert!(rejected.iter().all(|r| r["line"].as_u64().is_some_and(|l| l >= 2) && r["reason"].is_string()));
+    // Importing again changes nothing.
+    let again: Value = serde_json::from_str(&ok(&[
+        "import",
+        "--db",
+        &db,
+        "--json",
+        &data("wikidata/diplomatic-missions-wikidata-2022.csv"),
+    ]))
+    .unwrap();
+    assert_eq!(again["unchanged"].as_u64(), Some(inserted));
+    let shown = ok(&["show", "--db", &db, "wd:Q111669561"]);
+    assert!(shown.contains("Honduras (HN)"), "{shown}");
+}
+
+#[test]
+fn a_bad_listings_file_names_line_and_field_and_keeps_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let before = ok(&["counts", "--db", &db, "--json"]);
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        concat!(
+            r#"{"faro":"listings","version":1,"dataset":"demo/route","demo":true}"#,
+            "\n",
+            r#"{"id":"demo:new-01","kind":"health","name":{"es":"Nueva (demo)"}}"#,
+            "\n",
+            r#"{"id":"demo:new-02","kind":"health","name":{"es":"Otra (demo)"},"location":{"lat":14.9,"lon":-292.0}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    let err = fails(&["import", "--db", &db, bad.to_str().unwrap()]);
+    assert!(err.contains("bad.jsonl:3: record demo:new-02: field location.lon"), "{err}");
+    assert_eq!(ok(&["counts", "--db", &db, "--json"]), before, "nothing was written");
+}
+
+#[test]
+fn refuses_a_file_that_is_not_a_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.db");
+    std::fs::write(&path, b"\x89PNG not a database").unwrap();
+    let err = fails(&["search", "--db", path.to_str().unwrap(), "x"]);
+    assert!(err.contains("damaged or not a Faro database"), "{err}");
+    assert_eq!(std::fs::read(&path).unwrap(), b"\x89PNG not a database");
+    let err = fails(&["search", "--db", dir.path().join("missing.db").to_str().unwrap(), "x"]);
+    assert!(err.contains("no such database"), "{err}");
+}
+
+#[test]
+fn show_and_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let text = ok(&["show", "--db", &db, "--lang", "ht,fr,es", "demo:tapachula-legal-01"]);
+    assert!(text.contains("DEMO DATA"), "{text}");
+    let record: Value = serde_json::from_str(&ok(&["show", "--db", &db, "--json", "demo:tapachula-legal-01"])).unwrap();
+    assert_eq!(record["kind"], "legal_aid");
+    let err = fails(&["show", "--db", &db, "demo:none"]);
+    assert!(err.contains("no listing with id"), "{err}");
+    let counts: Vec<Value> = serde_json::from_str(&ok(&["counts", "--db", &db, "--country", "GT", "--json"])).unwrap();
+    assert_eq!(counts.len(), 4);
+    assert!(counts.iter().map(|c| c["count"].as_u64().unwrap()).sum::<u64>() >= 5);
+}
+
+#[test]
+fn demo_answers_its_questions() {
+    let out = ok(&["demo", "--at", "2026-11-25T10:30"]);
+    for expect in [
+        "Legal aid open now near Tapachula",
+        "Embassy of Honduras in Mexico City",
+        "Free health services within 5 km",
+        "DEMO",
+    ] {
+        assert!(out.contains(expect), "demo output lacks {expect:?}:\n{out}");
+    }
+}
