@@ -441,3 +441,9 @@ pub struct Source {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date: Option<NaiveDate>,
 }
+
+/// The listing as compact JSON, the form stored and exchanged (`docs/data-format.md`).
+pub fn to_json(listing: &Listing) -> String {
+    // Serializing plain data with string keys cannot fail.
+    serde_json::to_string(listing).unwrap_or_default()
+}
