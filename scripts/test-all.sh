@@ -11,6 +11,9 @@ cargo build --workspace --all-targets --locked
 echo "== clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+echo "== demo data conventions (names end in (demo), fictitious contacts, places in their towns)"
+python3 data/demo/check_listings.py
+
 echo "== tests"
 cargo test --workspace --locked
 
