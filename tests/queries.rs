@@ -28,7 +28,7 @@ fn langs(s: &str) -> LangPrefs {
 fn all_listings(store: &Store) -> Vec<Listing> {
     store
         .read(|c| {
-            let mut stmt = c.prepare("SELECT record FROM listings")?;
+            let mut stmt = c.prepare("SELECT record FROM listing_records")?;
             let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
             Ok(rows.map(|r| serde_json::from_str(&r.unwrap()).unwrap()).collect())
         })
@@ -275,4 +275,50 @@ fn bad_queries_are_refused_with_a_reason() {
         assert!(matches!(store.search(&q), Err(Error::BadQuery(_))));
     }
     assert!(matches!(store.get("demo:nope"), Err(Error::NotFound(_))));
+}
+
+#[test]
+fn text_near_a_point_is_exact_when_the_text_matches_thousands() {
+    // More matches than the SQL text filter takes, so the sorted-list path runs.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("many.db")).unwrap();
+    let lines: Vec<String> = (0..3_300)
+        .map(|i| {
+            let (lat, lon) = (14.5 + (i % 50) as f64 * 0.02, -92.8 + (i / 50) as f64 * 0.02);
+            let name = if i % 3 == 1 { format!("Roble {i} (demo)") } else { format!("Ceiba {i} (demo)") };
+            format!(r#"{{"id":"demo:m{i}","kind":"health","name":{{"es":"{name}"}},"location":{{"lat":{lat},"lon":{lon}}}}}"#)
+        })
+        .collect();
+    let text =
+        format!("{}\n{}", r#"{"faro":"listings","version":1,"dataset":"test/many","demo":true}"#, lines.join("\n"));
+    let (h, records) = faro_core::import::listings::read_listings(text.as_bytes(), "many.jsonl").unwrap();
+    let info = faro_core::store::DatasetInfo { name: h.dataset, source: None, demo: true };
+    store.write_listings(&info, "many.jsonl", records).unwrap();
+
+    let hits = store
+        .search(&Query { text: Some("ceiba".into()), near: Some(TAPACHULA), limit: 8, ..Query::default() })
+        .unwrap();
+    let mut expected: Vec<(f64, String)> = all_listings(&store)
+        .into_iter()
+        .filter(|l| l.name.values().any(|n| n.starts_with("Ceiba")))
+        .map(|l| {
+            let p = l.location.unwrap();
+            (distance_m(TAPACHULA, Point { lat: p.lat, lon: p.lon }), l.id)
+        })
+        .collect();
+    expected.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let got: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+    let want: Vec<&str> = expected.iter().take(8).map(|(_, id)| id.as_str()).collect();
+    assert_eq!(got, want);
+    let within = store
+        .search(&Query {
+            text: Some("ceiba".into()),
+            near: Some(TAPACHULA),
+            radius_m: Some(3_000.0),
+            limit: 1000,
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(within.len(), expected.iter().filter(|(d, _)| *d <= 3_000.0).count());
+    assert!(within.iter().all(|h| h.name.starts_with("Ceiba")));
 }

@@ -7,7 +7,7 @@ use faro_core::store::schema::{build_at_version, CURRENT_VERSION};
 use faro_core::Store;
 use rusqlite::Connection;
 
-/// A listing as version 1 stored it: filter columns plus the JSON record.
+/// A listing as version 1 stored it: filter columns in `listings`, JSON in `listing_records`.
 const V1_RECORD: &str = r#"{"id":"demo:upgrade-01","kind":"legal_aid","services":["asylum_help"],"name":{"es":"Asesoría Jurídica Antigua (demo)","ht":"Asistans legal (demo)"},"location":{"lat":14.9056,"lon":-92.2636},"address":{"locality":"Tapachula","country":"MX"},"languages":["es","ht"],"opening_hours":"Mo-Fr 09:00-17:00","timezone":"America/Mexico_City","cost":"free","demo":true}"#;
 
 fn insert_v1_data(conn: &Connection) {
@@ -15,12 +15,13 @@ fn insert_v1_data(conn: &Connection) {
         .unwrap();
     conn.execute(
         "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost, papers_required,
-                              opening_hours, timezone, demo, record)
+                              opening_hours, timezone, demo)
          VALUES ('demo:upgrade-01', 'demo/old', 'legal_aid', 'active', 14.9056, -92.2636, 'MX', NULL, 'free', NULL,
-                 'Mo-Fr 09:00-17:00', 'America/Mexico_City', 1, ?1)",
-        [V1_RECORD],
+                 'Mo-Fr 09:00-17:00', 'America/Mexico_City', 1)",
+        [],
     )
     .unwrap();
+    conn.execute("INSERT INTO listing_records(listing, record) SELECT rowid, ?1 FROM listings", [V1_RECORD]).unwrap();
     conn.execute("INSERT INTO listing_tags(tag, listing) SELECT 'service:asylum_help', rowid FROM listings", [])
         .unwrap();
 }

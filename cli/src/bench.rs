@@ -42,6 +42,9 @@ enum BenchCommand {
         /// Print JSON only.
         #[arg(long)]
         json: bool,
+        /// Also print, on stderr, the median time of each text query.
+        #[arg(long)]
+        per_query: bool,
         /// Keep the generated database here (default: a temporary directory).
         #[arg(long)]
         keep_db: Option<std::path::PathBuf>,
@@ -240,7 +243,7 @@ fn round3(x: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db } = Cli::parse().command;
+    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db, per_query } = Cli::parse().command;
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");
     let db = keep_db.unwrap_or_else(|| dir.path().join("bench.db"));
@@ -267,6 +270,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (header, records) = read_listings(BufReader::new(std::fs::File::open(&file)?), "synthetic.jsonl")?;
     let info = DatasetInfo { name: header.dataset, source: None, demo: true };
     let summary = store.write_listings(&info, "synthetic.jsonl", records)?;
+    store.checkpoint()?;
     let import_s = started.elapsed().as_secs_f64();
     let imported = summary.inserted;
     let rss_after_import = peak_rss_mb();
@@ -289,6 +293,27 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.search(&Query { text: Some(q.to_string()), ..base.clone() })?;
     }
 
+    if per_query {
+        for text in TEXT_QUERIES {
+            let runs = time_runs(25, |_| {
+                store.search(&Query { text: Some(text.to_string()), ..base.clone() }).expect("search");
+            });
+            let near = time_runs(25, |i| {
+                let q = Query {
+                    text: Some(text.to_string()),
+                    near: Some(points[i]),
+                    radius_m: Some(25_000.0),
+                    ..base.clone()
+                };
+                store.search(&q).expect("text near");
+            });
+            eprintln!(
+                "{text:<14} search p50 {:>7.3} ms   within 25 km p50 {:>7.3} ms",
+                percentile(&runs, 0.5),
+                percentile(&near, 0.5)
+            );
+        }
+    }
     let search = time_runs(queries, |i| {
         let q = Query { text: Some(TEXT_QUERIES[i % TEXT_QUERIES.len()].to_string()), ..base.clone() };
         store.search(&q).expect("search");
@@ -313,8 +338,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Baseline: the same text queries as a plain LIKE scan over the stored records, no
     // index, no accent folding: what a naive implementation would do.
     let baseline = store.read(|conn| {
-        let mut stmt = conn
-            .prepare("SELECT rowid FROM listings WHERE status != 'closed' AND record LIKE ?1 ORDER BY id LIMIT 20")?;
+        let mut stmt = conn.prepare(
+            "SELECT l.rowid FROM listings l JOIN listing_records r ON r.listing = l.rowid \
+             WHERE l.status != 'closed' AND r.record LIKE ?1 ORDER BY l.id LIMIT 20",
+        )?;
         Ok(time_runs(queries, |i| {
             let word = TEXT_QUERIES[i % TEXT_QUERIES.len()].split(' ').next().unwrap_or("");
             let rows: Vec<i64> = stmt

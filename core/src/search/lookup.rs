@@ -40,7 +40,9 @@ impl Store {
     pub fn get(&self, id: &str) -> Result<Listing> {
         self.read(|conn| {
             let record: Option<String> = conn
-                .prepare_cached("SELECT record FROM listings WHERE id = ?1")?
+                .prepare_cached(
+                    "SELECT r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid WHERE l.id = ?1",
+                )?
                 .query_row([id], |r| r.get(0))
                 .optional()?;
             let record = record.ok_or_else(|| Error::NotFound(id.to_string()))?;

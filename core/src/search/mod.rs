@@ -158,10 +158,12 @@ struct Candidate {
     distance_m: Option<f64>,
     rank: Option<f64>,
     name_key: String,
-    hours: HoursStatus,
+    /// Judged already when the query filters on it; else judged for the final hits only.
+    hours: Option<HoursStatus>,
 }
 
 /// How the text part of a query is joined.
+#[derive(Clone)]
 enum TextMode<'a> {
     /// Every match, with its bm25 rank.
     Ranked(&'a str),
@@ -171,9 +173,12 @@ enum TextMode<'a> {
     Filter(&'a str),
 }
 
-/// Queries matching at most this many listings are ranked exactly by bm25; broader ones
-/// (bm25 must count every match first, about 0.1 ms per 1,000) by tiers.
+/// Queries whose every word matches at most this many listings are ranked exactly by bm25;
+/// broader ones (bm25 must read every match of every word first) by tiers.
 const EXACT_RANK_MAX: usize = 3_000;
+
+/// With a point, text matches up to this many filter in SQL; more are checked in Rust.
+const SQL_TEXT_FILTER_MAX: usize = 2_000;
 
 /// Matches read per tier of a broad query.
 const TIER_CAP: usize = 500;
@@ -182,7 +187,7 @@ const TIER_CAP: usize = 500;
 const BM25: &str = "bm25(listings_fts, 10.0, 6.0, 1.0, 2.0, 3.0)";
 
 /// Radii tried, in metres, when looking for the nearest N without a radius.
-const WIDENING_M: [f64; 7] = [5e3, 20e3, 80e3, 320e3, 1_280e3, 5_120e3, f64::INFINITY];
+const WIDENING_M: [f64; 8] = [1e3, 4e3, 16e3, 64e3, 256e3, 1_024e3, 4_096e3, f64::INFINITY];
 
 impl Store {
     /// Answers `query` from the local database only.
@@ -206,7 +211,7 @@ impl Store {
             };
             sort_candidates(&mut candidates, sort);
             candidates.truncate(query.limit);
-            load_hits(conn, candidates, &query.langs)
+            load_hits(conn, candidates, query, cache)
         })
     }
 }
@@ -231,37 +236,55 @@ fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBo
     let mut sql =
         String::from("SELECT l.rowid, l.lat, l.lon, l.opening_hours, l.timezone, l.country, l.status, l.id, ");
     let mut args: Vec<Value> = Vec::new();
+    // CROSS JOIN fixes the loop order: the narrowing index (text, else place) drives, and
+    // each candidate is looked up in `listings` by rowid. Left to itself, SQLite may scan
+    // `listings` and re-run the text match for every row.
+    let geo_source = |args: &mut Vec<Value>| {
+        let parts: Vec<&str> = boxes
+            .iter()
+            .map(|_| {
+                "SELECT id FROM listings_geo WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
+            })
+            .collect();
+        for b in boxes {
+            args.extend([b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real));
+        }
+        parts.join(" UNION ALL ")
+    };
+    let text_drives = matches!(text, Some(TextMode::Ranked(_) | TextMode::Tier { .. }));
+    let filter = match &text {
+        Some(TextMode::Filter(m)) => Some(m.to_string()),
+        _ => None,
+    };
     match text {
         Some(TextMode::Ranked(m)) => {
-            sql.push_str("f.rank FROM listings l JOIN (SELECT rowid AS r, ");
-            sql.push_str(BM25);
-            sql.push_str(" AS rank FROM listings_fts WHERE listings_fts MATCH ?) f ON f.r = l.rowid WHERE 1");
+            sql.push_str(&format!(
+                "f.rank FROM (SELECT rowid AS r, {BM25} AS rank FROM listings_fts WHERE listings_fts MATCH ?) f \
+                 CROSS JOIN listings l ON l.rowid = f.r WHERE 1"
+            ));
             args.push(Value::Text(m.to_string()));
         }
         Some(TextMode::Tier { expr, score, cap }) => {
             // Rowid order, no bm25: bm25 must first count every match of every word.
             sql.push_str(&format!(
-                "{score:.1} FROM listings l JOIN (SELECT rowid AS r FROM listings_fts WHERE listings_fts MATCH ? LIMIT {cap}) f ON f.r = l.rowid WHERE 1"
+                "{score:.1} FROM (SELECT rowid AS r FROM listings_fts WHERE listings_fts MATCH ? LIMIT {cap}) f \
+                 CROSS JOIN listings l ON l.rowid = f.r WHERE 1"
             ));
             args.push(Value::Text(expr));
         }
-        Some(TextMode::Filter(m)) => {
-            sql.push_str(
-                "NULL FROM listings l WHERE l.rowid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)",
-            );
-            args.push(Value::Text(m.to_string()));
+        Some(TextMode::Filter(_)) | None if !boxes.is_empty() => {
+            let geo = geo_source(&mut args);
+            sql.push_str(&format!("NULL FROM ({geo}) g CROSS JOIN listings l ON l.rowid = g.id WHERE 1"));
         }
-        None => sql.push_str("NULL FROM listings l WHERE 1"),
+        Some(TextMode::Filter(_)) | None => sql.push_str("NULL FROM listings l WHERE 1"),
     }
-    if !boxes.is_empty() {
-        let parts: Vec<&str> =
-            boxes.iter().map(|_| "(max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?)").collect();
-        sql.push_str(" AND l.rowid IN (SELECT id FROM listings_geo WHERE ");
-        sql.push_str(&parts.join(" OR "));
-        sql.push(')');
-        for b in boxes {
-            args.extend([b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real));
-        }
+    if let Some(m) = filter {
+        sql.push_str(" AND l.rowid IN (SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?)");
+        args.push(Value::Text(m));
+    }
+    if !boxes.is_empty() && text_drives {
+        let geo = geo_source(&mut args);
+        sql.push_str(&format!(" AND l.rowid IN ({geo})"));
     }
     let mut any_of = |sql: &mut String, column: &str, values: Vec<String>| {
         if !values.is_empty() {
@@ -308,23 +331,38 @@ fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBo
     (sql, args)
 }
 
-/// Runs the candidate SQL and judges each row, keeping those inside `circle` (if any) and
-/// open when the query asks; stops after `stop_after` kept rows.
+/// Which candidate rows to keep, besides the query's own filters.
+#[derive(Default)]
+struct Keep<'a> {
+    /// Only within this circle.
+    circle: Option<(Point, f64)>,
+    /// Only these rowids (sorted): the text matches, when text filters a place query.
+    among: Option<&'a [i64]>,
+    /// Stop after this many kept rows.
+    stop_after: Option<usize>,
+}
+
+/// Runs the candidate SQL and keeps the rows that pass `keep` and, when the query asks for
+/// open places, are open. Opening hours are judged here only for that filter; otherwise
+/// only for the final hits, in [`load_hits`].
 fn collect(
     conn: &Connection,
     q: &Query,
     sql: &str,
     args: Vec<Value>,
     cache: &Mutex<HoursCache>,
-    circle: Option<(Point, f64)>,
-    stop_after: Option<usize>,
+    keep: Keep<'_>,
 ) -> Result<Vec<Candidate>> {
-    let point = circle.map(|(p, _)| p);
-    let radius_m = circle.map_or(f64::INFINITY, |(_, r)| r);
+    let point = keep.circle.map(|(p, _)| p);
+    let radius_m = keep.circle.map_or(f64::INFINITY, |(_, r)| r);
     let mut stmt = conn.prepare_cached(sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
+        let rowid: i64 = row.get(0)?;
+        if keep.among.is_some_and(|among| among.binary_search(&rowid).is_err()) {
+            continue;
+        }
         let distance = match (point, row.get::<_, Option<f64>>(1)?, row.get::<_, Option<f64>>(2)?) {
             (Some(p), Some(lat), Some(lon)) => Some(distance_m(p, Point { lat, lon })),
             _ => None,
@@ -332,27 +370,32 @@ fn collect(
         if point.is_some() && !matches!(distance, Some(d) if d <= radius_m) {
             continue;
         }
-        let status = row.get_ref(6)?.as_str().ok().and_then(Status::parse).unwrap_or(Status::Active);
-        let hours = judge_hours(
-            cache,
-            row.get_ref(3)?.as_str_or_null().ok().flatten(),
-            row.get_ref(4)?.as_str_or_null().ok().flatten(),
-            row.get_ref(5)?.as_str_or_null().ok().flatten(),
-            status,
-            q.when,
-        );
-        if q.open_only && hours.state != OpenState::Open {
-            continue;
-        }
+        let hours = if q.open_only {
+            let status = row.get_ref(6)?.as_str().ok().and_then(Status::parse).unwrap_or(Status::Active);
+            let hours = judge_hours(
+                cache,
+                row.get_ref(3)?.as_str_or_null().ok().flatten(),
+                row.get_ref(4)?.as_str_or_null().ok().flatten(),
+                row.get_ref(5)?.as_str_or_null().ok().flatten(),
+                status,
+                q.when,
+            );
+            if hours.state != OpenState::Open {
+                continue;
+            }
+            Some(hours)
+        } else {
+            None
+        };
         out.push(Candidate {
-            rowid: row.get(0)?,
+            rowid,
             distance_m: distance,
             // bm25 is lower-is-better and negative; flip it so higher is better.
             rank: row.get::<_, Option<f64>>(8)?.map(|r| -r),
             name_key: row.get(7)?,
             hours,
         });
-        if stop_after.is_some_and(|n| out.len() >= n) {
+        if keep.stop_after.is_some_and(|n| out.len() >= n) {
             break;
         }
     }
@@ -367,8 +410,9 @@ fn within(
     r: f64,
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
-    let (sql, args) = candidate_sql(q, near_text(q, text), &bounding_boxes(p, r));
-    collect(conn, q, &sql, args, cache, Some((p, r)), None)
+    let (mode, among) = near_text(conn, q, text)?;
+    let (sql, args) = candidate_sql(q, mode, &bounding_boxes(p, r));
+    collect(conn, q, &sql, args, cache, Keep { circle: Some((p, r)), among: among.as_deref(), stop_after: None })
 }
 
 fn nearest(
@@ -378,10 +422,12 @@ fn nearest(
     p: Point,
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
+    let (mode, among) = near_text(conn, q, text)?;
     for r in WIDENING_M {
         let boxes = if r.is_finite() { bounding_boxes(p, r) } else { Vec::new() };
-        let (sql, args) = candidate_sql(q, near_text(q, text), &boxes);
-        let found = collect(conn, q, &sql, args, cache, Some((p, r.min(EARTH_RADIUS_M * 4.0))), None)?;
+        let (sql, args) = candidate_sql(q, mode.clone(), &boxes);
+        let keep = Keep { circle: Some((p, r.min(EARTH_RADIUS_M * 4.0))), among: among.as_deref(), stop_after: None };
+        let found = collect(conn, q, &sql, args, cache, keep)?;
         // Everything within r is in the box, so with N hits inside r the N nearest are known.
         if found.len() >= q.limit || !r.is_finite() {
             return Ok(found);
@@ -390,24 +436,54 @@ fn nearest(
     unreachable!("the last radius is infinite")
 }
 
-/// With a point, text only filters unless the caller sorts by relevance.
-fn near_text<'a>(q: &Query, text: Option<&'a str>) -> Option<TextMode<'a>> {
-    text.map(|m| if q.sort == Some(Sort::Relevance) { TextMode::Ranked(m) } else { TextMode::Filter(m) })
+/// With a point, text only filters unless the caller sorts by relevance. Few matches: SQL
+/// filters on them. Many (a few letters typed): SQLite would build a temporary index of
+/// every match for each box, so the matches are read once, in rowid order, and the place
+/// candidates are checked against that sorted list instead.
+fn near_text<'a>(
+    conn: &Connection,
+    q: &Query,
+    text: Option<&'a str>,
+) -> Result<(Option<TextMode<'a>>, Option<Vec<i64>>)> {
+    let Some(m) = text else { return Ok((None, None)) };
+    if q.sort == Some(Sort::Relevance) {
+        return Ok((Some(TextMode::Ranked(m)), None));
+    }
+    let mut stmt = conn.prepare_cached("SELECT rowid FROM listings_fts WHERE listings_fts MATCH ?1")?;
+    let mut rowids: Vec<i64> = stmt.query_map([m], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    if rowids.len() <= SQL_TEXT_FILTER_MAX {
+        return Ok((Some(TextMode::Filter(m)), None));
+    }
+    rowids.sort_unstable();
+    Ok((None, Some(rowids)))
 }
 
 fn ranked(conn: &Connection, q: &Query, text: Option<&str>, cache: &Mutex<HoursCache>) -> Result<Vec<Candidate>> {
     let Some(m) = text else {
         let (mut sql, args) = candidate_sql(q, None, &[]);
         sql.push_str(" ORDER BY l.id");
-        return collect(conn, q, &sql, args, cache, None, Some(q.limit));
+        return collect(conn, q, &sql, args, cache, Keep { stop_after: Some(q.limit), ..Keep::default() });
     };
-    let matches: i64 = conn
-        .prepare_cached("SELECT count(*) FROM listings_fts WHERE listings_fts MATCH ?1")?
-        .query_row([m], |r| r.get(0))?;
-    if matches as usize <= EXACT_RANK_MAX {
+    // bm25 reads the whole match list of every word, so it is used only when each word is
+    // narrow. Counting stops past the limit, so a broad word costs little to recognize.
+    // (`match_expression` joins words with " AND "; a word itself holds no space.)
+    let mut count = conn.prepare_cached(&format!(
+        "SELECT count(*) FROM (SELECT 1 FROM listings_fts WHERE listings_fts MATCH ?1 LIMIT {})",
+        EXACT_RANK_MAX + 1
+    ))?;
+    let mut narrow = true;
+    for word in m.split(" AND ") {
+        let matches: i64 = count.query_row([word], |r| r.get(0))?;
+        if matches as usize > EXACT_RANK_MAX {
+            narrow = false;
+            break;
+        }
+    }
+    drop(count);
+    if narrow {
         let (mut sql, args) = candidate_sql(q, Some(TextMode::Ranked(m)), &[]);
         sql.push_str(" ORDER BY f.rank, l.id");
-        return collect(conn, q, &sql, args, cache, None, Some(q.limit));
+        return collect(conn, q, &sql, args, cache, Keep { stop_after: Some(q.limit), ..Keep::default() });
     }
     // A broad query (a few letters typed): name matches first, then the rest, each tier in
     // index order, bounded; uncapped only if filters leave too few.
@@ -420,7 +496,9 @@ fn ranked(conn: &Connection, q: &Query, text: Option<&str>, cache: &Mutex<HoursC
     for (expr, score, cap) in tiers {
         let cap = if cap == usize::MAX { -1 } else { cap as i64 };
         let (sql, args) = candidate_sql(q, Some(TextMode::Tier { expr, score, cap }), &[]);
-        for c in collect(conn, q, &sql, args, cache, None, Some(q.limit + found.len()))? {
+        for c in
+            collect(conn, q, &sql, args, cache, Keep { stop_after: Some(q.limit + found.len()), ..Keep::default() })?
+        {
             if !found.iter().any(|f| f.rowid == c.rowid) {
                 found.push(c);
             }
@@ -476,8 +554,9 @@ fn sort_candidates(c: &mut [Candidate], sort: Sort) {
     }
 }
 
-fn load_hits(conn: &Connection, candidates: Vec<Candidate>, langs: &LangPrefs) -> Result<Vec<Hit>> {
-    let mut stmt = conn.prepare_cached("SELECT record FROM listings WHERE rowid = ?1")?;
+fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &Mutex<HoursCache>) -> Result<Vec<Hit>> {
+    let langs = &q.langs;
+    let mut stmt = conn.prepare_cached("SELECT record FROM listing_records WHERE listing = ?1")?;
     candidates
         .into_iter()
         .map(|c| {
@@ -489,6 +568,17 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, langs: &LangPrefs) -
                 None => (None, listing.id.clone()),
             };
             let organization = langs.pick(&listing.organization).map(|(_, o)| o.to_string());
+            let hours = c.hours.unwrap_or_else(|| {
+                let country = listing.address.as_ref().map(|a| a.country.as_str().to_string());
+                judge_hours(
+                    cache,
+                    listing.opening_hours.as_deref(),
+                    listing.timezone.as_deref(),
+                    country.as_deref(),
+                    listing.status,
+                    q.when,
+                )
+            });
             Ok(Hit {
                 id: listing.id.clone(),
                 kind: listing.kind,
@@ -496,13 +586,13 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, langs: &LangPrefs) -
                 name_lang,
                 organization,
                 distance_m: c.distance_m.map(|d| (d * 10.0).round() / 10.0),
-                open: match c.hours.state {
+                open: match hours.state {
                     OpenState::Open => Some(true),
                     OpenState::Closed => Some(false),
                     OpenState::Unknown => None,
                 },
-                next_change: c.hours.next_change,
-                hours_comment: c.hours.comment,
+                next_change: hours.next_change,
+                hours_comment: hours.comment,
                 status: listing.status,
                 score: c.rank,
                 demo: listing.demo,

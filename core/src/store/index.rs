@@ -84,7 +84,7 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
 /// Empties and refills every index from the stored records.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch("DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo;")?;
-    let mut stmt = tx.prepare("SELECT rowid, id, record FROM listings")?;
+    let mut stmt = tx.prepare("SELECT listing, listing, record FROM listing_records")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;

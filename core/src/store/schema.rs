@@ -50,8 +50,8 @@ fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             demo         INTEGER NOT NULL DEFAULT 0,
             imported_at  TEXT NOT NULL
         );
-        -- One row per listing. Filter columns are copied out of `record` (the full JSON)
-        -- so that queries never parse JSON.
+        -- One narrow row per listing: the filter columns, copied out of the record so that
+        -- queries never parse JSON and candidate lookups touch few pages.
         CREATE TABLE listings (
             rowid            INTEGER PRIMARY KEY,
             id               TEXT NOT NULL UNIQUE,
@@ -66,8 +66,12 @@ fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             papers_required  INTEGER,
             opening_hours    TEXT,
             timezone         TEXT,
-            demo             INTEGER NOT NULL,
-            record           TEXT NOT NULL
+            demo             INTEGER NOT NULL
+        );
+        -- The full record (JSON), read only for the hits a query returns.
+        CREATE TABLE listing_records (
+            listing  INTEGER PRIMARY KEY REFERENCES listings(rowid) ON DELETE CASCADE,
+            record   TEXT NOT NULL
         );
         CREATE INDEX listings_by_kind ON listings(kind, status);
         CREATE INDEX listings_by_represents ON listings(represents) WHERE represents IS NOT NULL;

@@ -156,7 +156,10 @@ enum Upsert {
 fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
     let record = serde_json::to_string(listing).map_err(|e| Error::BadQuery(format!("cannot encode listing: {e}")))?;
     let existing: Option<(i64, String, String)> = tx
-        .prepare_cached("SELECT rowid, dataset, record FROM listings WHERE id = ?1")?
+        .prepare_cached(
+            "SELECT l.rowid, l.dataset, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid
+             WHERE l.id = ?1",
+        )?
         .query_row([&listing.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
@@ -174,7 +177,6 @@ fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upse
         listing.opening_hours,
         listing.timezone,
         listing.demo,
-        record,
     ];
     match existing {
         Some((_, other, _)) if other != dataset => Ok(Upsert::OtherDataset(other)),
@@ -184,20 +186,24 @@ fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upse
             tx.prepare_cached(
                 "UPDATE listings SET id = ?1, dataset = ?2, kind = ?3, status = ?4, lat = ?5, lon = ?6,
                  country = ?7, represents = ?8, cost = ?9, papers_required = ?10, opening_hours = ?11,
-                 timezone = ?12, demo = ?13, record = ?14 WHERE rowid = ?15",
+                 timezone = ?12, demo = ?13 WHERE rowid = ?14",
             )?
             .execute(rusqlite::params_from_iter(values.iter().copied().chain([&rowid as &dyn rusqlite::ToSql])))?;
+            tx.prepare_cached("UPDATE listing_records SET record = ?2 WHERE listing = ?1")?
+                .execute(params![rowid, record])?;
             index::add(tx, rowid, listing)?;
             Ok(Upsert::Updated)
         }
         None => {
             tx.prepare_cached(
                 "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
-                 papers_required, opening_hours, timezone, demo, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                 papers_required, opening_hours, timezone, demo)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?
             .execute(values)?;
             let rowid = tx.last_insert_rowid();
+            tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?
+                .execute(params![rowid, record])?;
             index::add(tx, rowid, listing)?;
             Ok(Upsert::Inserted)
         }
