@@ -47,7 +47,7 @@ pub fn read_listings<R: BufRead>(mut reader: R, file: &str) -> Result<(ListingsH
     if n == 0 {
         return Err(InputError::new(file, "empty file: expected a faro-listings header on line 1").into());
     }
-    let header: ListingsHeader = from_json_line(first.trim_end(), file, 1, None)
+    let header: ListingsHeader = from_json_line(first.trim_end(), file, 1)
         .map_err(|e| InputError { reason: format!("bad header: {}", e.reason), ..e })?;
     if header.faro != "listings" {
         return Err(Error::Input(
@@ -110,8 +110,7 @@ impl<R: BufRead> Iterator for ListingRecords<R> {
             if text.is_empty() {
                 continue;
             }
-            let id = peek_id(text);
-            return Some(match from_json_line::<Listing>(text, &self.file, self.line, id.as_deref()) {
+            return Some(match from_json_line::<Listing>(text, &self.file, self.line) {
                 Ok(mut listing) => {
                     if self.demo && !listing.demo {
                         // A demo file's records are demo records, whatever a line says.
@@ -119,7 +118,11 @@ impl<R: BufRead> Iterator for ListingRecords<R> {
                     }
                     Ok((Some(self.line), listing))
                 }
-                Err(e) => Err(e),
+                // Only a rejected line pays for a second parse, to name its record.
+                Err(e) => Err(match peek_id(text) {
+                    Some(id) => e.record(id),
+                    None => e,
+                }),
             });
         }
     }
@@ -138,7 +141,6 @@ fn from_json_line<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
     line: u64,
-    id: Option<&str>,
 ) -> std::result::Result<T, InputError> {
     let de = &mut serde_json::Deserializer::from_str(text);
     serde_path_to_error::deserialize(de).map_err(|e| {
@@ -157,9 +159,6 @@ fn from_json_line<T: serde::de::DeserializeOwned>(
         let mut err = InputError::new(file, reason).at_line(line);
         if path != "." && !path.is_empty() {
             err = err.field(path);
-        }
-        if let Some(id) = id {
-            err = err.record(id);
         }
         err
     })

@@ -19,6 +19,9 @@ use crate::hours::HoursCache;
 
 pub use write::{DatasetInfo, WriteSummary};
 
+/// Page cache of the writer connection, in KiB.
+const WRITER_CACHE_KIB: i64 = 16 * 1024;
+
 /// Distinct opening-hours expressions kept parsed.
 const HOURS_CACHE_SIZE: usize = 4096;
 
@@ -67,6 +70,9 @@ impl Store {
         }
         configure(&writer).map_err(|e| map_err(&path, e))?;
         writer.pragma_update(None, "journal_mode", "WAL").map_err(|e| map_err(&path, e))?;
+        // A large import dirties more pages than SQLite's default 2 MB cache holds; spilling
+        // them mid-transaction writes and re-reads the log. 16 MB for the one writer.
+        writer.pragma_update(None, "cache_size", -WRITER_CACHE_KIB).map_err(|e| map_err(&path, e))?;
         schema::migrate(&mut writer).map_err(|e| map_err(&path, e))?;
         Ok(Store {
             path,

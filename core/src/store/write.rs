@@ -155,13 +155,6 @@ enum Upsert {
 
 fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
     let record = serde_json::to_string(listing).map_err(|e| Error::BadQuery(format!("cannot encode listing: {e}")))?;
-    let existing: Option<(i64, String, String)> = tx
-        .prepare_cached(
-            "SELECT l.rowid, l.dataset, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid
-             WHERE l.id = ?1",
-        )?
-        .query_row([&listing.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .optional()?;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
     let values = params![
         listing.id,
@@ -178,6 +171,29 @@ fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upse
         listing.timezone,
         listing.demo,
     ];
+    // The common case, a new id, costs one statement; only a known id is looked up.
+    let inserted = tx
+        .prepare_cached(
+            "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
+             papers_required, opening_hours, timezone, demo)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             ON CONFLICT(id) DO NOTHING",
+        )?
+        .execute(values)?;
+    if inserted == 1 {
+        let rowid = tx.last_insert_rowid();
+        tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?
+            .execute(params![rowid, record])?;
+        index::add(tx, rowid, listing)?;
+        return Ok(Upsert::Inserted);
+    }
+    let existing: Option<(i64, String, String)> = tx
+        .prepare_cached(
+            "SELECT l.rowid, l.dataset, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid
+             WHERE l.id = ?1",
+        )?
+        .query_row([&listing.id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
     match existing {
         Some((_, other, _)) if other != dataset => Ok(Upsert::OtherDataset(other)),
         Some((_, _, old)) if old == record => Ok(Upsert::Unchanged),
@@ -194,18 +210,6 @@ fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upse
             index::add(tx, rowid, listing)?;
             Ok(Upsert::Updated)
         }
-        None => {
-            tx.prepare_cached(
-                "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
-                 papers_required, opening_hours, timezone, demo)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?
-            .execute(values)?;
-            let rowid = tx.last_insert_rowid();
-            tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?
-                .execute(params![rowid, record])?;
-            index::add(tx, rowid, listing)?;
-            Ok(Upsert::Inserted)
-        }
+        None => Err(Error::BadQuery(format!("listing {} vanished while being written", listing.id))),
     }
 }
