@@ -58,6 +58,14 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A dataset could not be synced or applied; nothing was changed.
+    #[error("{0}")]
+    Sync(#[from] crate::sync::SyncError),
+
+    /// The work was cancelled by the caller; nothing was changed.
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

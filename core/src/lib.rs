@@ -14,8 +14,10 @@ pub mod hours;
 pub mod import;
 pub mod lang;
 pub mod model;
+pub mod publish;
 pub mod search;
 pub mod store;
+pub mod sync;
 
 pub use country::CountryCode;
 pub use error::{Error, InputError, Result};

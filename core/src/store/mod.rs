@@ -5,9 +5,9 @@
 //! for a write (an import or a sync can run while the person searches). Writes go through
 //! the single writer, each batch in one IMMEDIATE transaction.
 
-mod index;
+pub(crate) mod index;
 pub mod schema;
-mod write;
+pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;

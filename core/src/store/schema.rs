@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v2_search_indexes,
         reindex: true,
     },
+    Migration { version: 3, name: "trusted sync state", apply: v3_sync_state, reindex: false },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -101,6 +102,34 @@ fn v2_search_indexes(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             prefix = '1 2 3'
         );
         CREATE VIRTUAL TABLE listings_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+        ",
+    )
+}
+
+fn v3_sync_state(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- One row per dataset received through a verified sync or bundle: what version is
+        -- here, the signed facts about it, and whether it could be confirmed as current.
+        CREATE TABLE sync_datasets (
+            name               TEXT PRIMARY KEY,
+            content            TEXT NOT NULL,
+            version            INTEGER NOT NULL,
+            records            INTEGER NOT NULL,
+            state_hash         TEXT NOT NULL,
+            publisher          TEXT,
+            published_at       TEXT,
+            applied_at         TEXT NOT NULL,
+            route              TEXT NOT NULL,
+            unconfirmed_since  TEXT
+        );
+        -- The regions (datasets) the person chose; nothing else is downloaded.
+        CREATE TABLE subscriptions (dataset TEXT PRIMARY KEY, added_at TEXT NOT NULL);
+        -- Trusted TUF metadata, by role ('root', 'timestamp', 'snapshot', 'targets',
+        -- delegated roles), exactly as received and verified.
+        CREATE TABLE tuf_metadata (role TEXT PRIMARY KEY, bytes BLOB NOT NULL);
+        -- Every root version verified, so a bundle can carry the chain to older phones.
+        CREATE TABLE tuf_roots (version INTEGER PRIMARY KEY, bytes BLOB NOT NULL);
         ",
     )
 }

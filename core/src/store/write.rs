@@ -62,31 +62,14 @@ impl Store {
                 let problems = match record {
                     Err(e) => vec![e],
                     Ok((line, listing)) => {
-                        let mut problems: Vec<InputError> = check_listing(&listing)
-                            .into_iter()
-                            .map(|p| p.at(file, line, &listing.id))
-                            .collect();
-                        if let Some(expr) = &listing.opening_hours {
-                            let tz = listing.timezone.as_deref().unwrap_or("UTC");
-                            let country = listing.address.as_ref().map(|a| a.country);
-                            if let Err(e) = hours.get(expr, tz, country) {
-                                let field = if matches!(e, crate::hours::HoursError::UnknownTimezone(_)) {
-                                    "timezone"
-                                } else {
-                                    "opening_hours"
-                                };
-                                let mut err = InputError::new(file, e.to_string()).record(&listing.id).field(field);
-                                err.line = line;
-                                problems.push(err);
-                            }
-                        }
+                        let mut problems = check_for_write(&listing, file, line, &mut hours);
                         if !seen.insert(listing.id.clone()) {
                             let mut err = InputError::new(file, "appears twice in this input").record(&listing.id).field("id");
                             err.line = line;
                             problems.push(err);
                         }
                         if problems.is_empty() && rejected_count == 0 {
-                            match upsert(&tx, &dataset.name, &listing)? {
+                            match put_listing(&tx, &dataset.name, &listing)? {
                                 Upsert::Inserted => summary.inserted += 1,
                                 Upsert::Updated => summary.updated += 1,
                                 Upsert::Unchanged => summary.unchanged += 1,
@@ -126,7 +109,32 @@ impl Store {
     }
 }
 
-fn upsert_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
+/// Every problem that keeps `listing` out of the store: the model's rules and an opening
+/// hours value that does not parse in its time zone. `line` locates it in `file`.
+pub(crate) fn check_for_write(
+    listing: &Listing,
+    file: &str,
+    line: Option<u64>,
+    hours: &mut HoursCache,
+) -> Vec<InputError> {
+    let mut problems: Vec<InputError> =
+        check_listing(listing).into_iter().map(|p| p.at(file, line, &listing.id)).collect();
+    if let Some(expr) = &listing.opening_hours {
+        let tz = listing.timezone.as_deref().unwrap_or("UTC");
+        let country = listing.address.as_ref().map(|a| a.country);
+        if let Err(e) = hours.get(expr, tz, country) {
+            let field =
+                if matches!(e, crate::hours::HoursError::UnknownTimezone(_)) { "timezone" } else { "opening_hours" };
+            let mut err = InputError::new(file, e.to_string()).record(&listing.id).field(field);
+            err.line = line;
+            problems.push(err);
+        }
+    }
+    problems
+}
+
+/// Records `dataset` (name, source, demo flag) as present, updating what was known.
+pub(crate) fn upsert_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
     let source = dataset.source.as_ref();
     tx.execute(
         "INSERT INTO datasets(name, source_name, source_url, license, source_date, demo, imported_at)
@@ -146,14 +154,20 @@ fn upsert_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Resu
     Ok(())
 }
 
-enum Upsert {
+/// What [`put_listing`] did.
+pub(crate) enum Upsert {
+    /// A new id.
     Inserted,
+    /// A known id whose record changed.
     Updated,
+    /// A known id with the same record.
     Unchanged,
+    /// The id belongs to another dataset; nothing was written.
     OtherDataset(String),
 }
 
-fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
+/// Inserts or updates one listing of `dataset` and its index entries, inside `tx`.
+pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
     let record = serde_json::to_string(listing).map_err(|e| Error::BadQuery(format!("cannot encode listing: {e}")))?;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
     let values = params![
@@ -212,4 +226,30 @@ fn upsert(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upse
         }
         None => Err(Error::BadQuery(format!("listing {} vanished while being written", listing.id))),
     }
+}
+
+/// Deletes listing `id` of `dataset` and its index entries, inside `tx`. False when the
+/// dataset has no such listing.
+pub(crate) fn delete_listing(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {
+    let rowid: Option<i64> = tx
+        .prepare_cached("SELECT rowid FROM listings WHERE id = ?1 AND dataset = ?2")?
+        .query_row(params![id, dataset], |r| r.get(0))
+        .optional()?;
+    let Some(rowid) = rowid else { return Ok(false) };
+    index::remove(tx, rowid)?;
+    tx.prepare_cached("DELETE FROM listing_records WHERE listing = ?1")?.execute([rowid])?;
+    tx.prepare_cached("DELETE FROM listings WHERE rowid = ?1")?.execute([rowid])?;
+    Ok(true)
+}
+
+/// Deletes every listing of `dataset`, inside `tx`; returns how many.
+pub(crate) fn clear_listings(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+    let ids: Vec<String> = tx
+        .prepare_cached("SELECT id FROM listings WHERE dataset = ?1")?
+        .query_map([dataset], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        delete_listing(tx, dataset, id)?;
+    }
+    Ok(ids.len() as u64)
 }

@@ -1,0 +1,5 @@
+//! The publisher: listing files in, a complete static TUF repository out (`faro keygen`,
+//! `faro publish`, `faro rotate-root`). Runs on a publisher's computer, never on a phone,
+//! but shares the phone's checks so that nothing a phone would reject gets published.
+
+pub mod dataset;

@@ -1,0 +1,347 @@
+//! Applying a verified dataset file (snapshot or delta) inside ONE transaction of the
+//! caller's: every record is checked and written, then the state hash is recomputed from
+//! what the store now holds and compared with the signed one. The caller commits only when
+//! this returns `Ok`; on any error it drops the transaction and the store is as before.
+
+use std::io::BufRead;
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::{params, OptionalExtension, Transaction};
+
+use super::content::{CheckContext, Content, Put};
+use super::entry::DatasetEntry;
+use super::files::{read_header, DeltaOp, Header, Lines};
+use super::state::StateHasher;
+use super::SyncError;
+use crate::error::{Error, InputError, Result};
+use crate::import::listings::{from_json_line, peek_id};
+use crate::store::write::upsert_dataset;
+use crate::store::DatasetInfo;
+
+/// How a dataset reached its new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The full snapshot replaced the dataset.
+    Snapshot,
+    /// A delta from this local version.
+    Delta {
+        /// The version it started from.
+        from: u64,
+    },
+}
+
+impl Route {
+    /// `snapshot` or `delta`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Route::Snapshot => "snapshot",
+            Route::Delta { .. } => "delta",
+        }
+    }
+}
+
+/// What one apply did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Applied {
+    /// The route taken.
+    pub route: Route,
+    /// Records written (inserted or replaced).
+    pub put: u64,
+    /// Records deleted.
+    pub deleted: u64,
+}
+
+/// Rejections listed before giving up on a file.
+const MAX_REPORTED: usize = 50;
+
+/// Records between two progress calls.
+const PROGRESS_EVERY: u64 = 512;
+
+/// The version of `dataset` held here, if any.
+pub fn local_version(conn: &rusqlite::Connection, dataset: &str) -> Result<Option<u64>> {
+    Ok(conn
+        .query_row("SELECT version FROM sync_datasets WHERE name = ?1", [dataset], |r| r.get::<_, i64>(0))
+        .optional()?
+        .map(|v| v as u64))
+}
+
+/// Applies the snapshot or delta in `reader` (decompressed) for the dataset `entry`
+/// describes, inside `tx`. `unconfirmed_since` marks data applied from metadata that had
+/// expired (an old bundle). `progress(records)` is called every few hundred records and
+/// returns false to cancel.
+pub fn apply_file<C: Content>(
+    tx: &Transaction<'_>,
+    entry: &DatasetEntry,
+    reader: impl BufRead,
+    file: &str,
+    unconfirmed_since: Option<&str>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Applied> {
+    let mut lines = Lines::new(reader, file);
+    let (route, demo) = match read_header(&mut lines)? {
+        Header::Snapshot(h) => {
+            if h.faro != C::NAME || h.dataset != entry.dataset {
+                return Err(mismatch(file, &format!("{}/{}", h.faro, h.dataset), entry));
+            }
+            upsert_dataset(tx, &DatasetInfo { name: h.dataset.clone(), source: h.source.clone(), demo: h.demo })?;
+            C::clear(tx, &entry.dataset)?;
+            (Route::Snapshot, h.demo)
+        }
+        Header::Delta(h) => {
+            if h.content != C::NAME || h.dataset != entry.dataset || h.to != entry.version {
+                return Err(mismatch(file, &format!("{}/{} to v{}", h.content, h.dataset, h.to), entry));
+            }
+            let local = local_version(tx, &entry.dataset)?;
+            if local != Some(h.from) {
+                return Err(SyncError::WrongBase { dataset: entry.dataset.clone(), from: h.from, local }.into());
+            }
+            let demo: bool = tx
+                .query_row("SELECT demo FROM datasets WHERE name = ?1", [&entry.dataset], |r| r.get(0))
+                .optional()?
+                .unwrap_or(false);
+            (Route::Delta { from: h.from }, demo)
+        }
+    };
+
+    let mut cx = CheckContext::default();
+    let mut rejected: Vec<InputError> = Vec::new();
+    let mut rejected_count = 0usize;
+    let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
+    while let Some((line, text)) = lines.next_line()? {
+        let problems = match route {
+            Route::Snapshot => match from_json_line::<C::Record>(text, file, line) {
+                Ok(record) => write_record::<C>(tx, entry, record, demo, file, line, &mut cx, &mut put)?,
+                Err(e) => vec![locate(e, text)],
+            },
+            Route::Delta { .. } => match from_json_line::<DeltaOp<C::Record>>(text, file, line) {
+                Ok(DeltaOp::Put(record)) => write_record::<C>(tx, entry, record, demo, file, line, &mut cx, &mut put)?,
+                Ok(DeltaOp::Delete(id)) => {
+                    if C::delete(tx, &entry.dataset, &id)? {
+                        deleted += 1;
+                        vec![]
+                    } else {
+                        vec![InputError::new(file, "deletes a record this dataset does not have")
+                            .at_line(line)
+                            .record(id)]
+                    }
+                }
+                Err(e) => vec![locate(e, text)],
+            },
+        };
+        rejected_count += problems.len();
+        rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
+        seen += 1;
+        if seen % PROGRESS_EVERY == 0 && !progress(seen) {
+            return Err(Error::Cancelled);
+        }
+    }
+    if rejected_count > 0 {
+        return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+    }
+    progress(seen);
+
+    let (records, state) = dataset_state::<C>(tx, &entry.dataset)?;
+    if records != entry.records || state != entry.state {
+        return Err(SyncError::StateMismatch {
+            dataset: entry.dataset.clone(),
+            version: entry.version,
+            expected_records: entry.records,
+            records,
+        }
+        .into());
+    }
+    tx.execute(
+        "INSERT INTO sync_datasets(name, content, version, records, state_hash, publisher, published_at,
+             applied_at, route, unconfirmed_since)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT(name) DO UPDATE SET content = ?2, version = ?3, records = ?4, state_hash = ?5,
+             publisher = ?6, published_at = ?7, applied_at = ?8, route = ?9, unconfirmed_since = ?10",
+        params![
+            entry.dataset,
+            C::NAME,
+            entry.version as i64,
+            entry.records as i64,
+            entry.state,
+            entry.publisher,
+            entry.published.to_rfc3339_opts(SecondsFormat::Secs, true),
+            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+            route.as_str(),
+            unconfirmed_since,
+        ],
+    )?;
+    Ok(Applied { route, put, deleted })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_record<C: Content>(
+    tx: &Transaction<'_>,
+    entry: &DatasetEntry,
+    mut record: C::Record,
+    demo: bool,
+    file: &str,
+    line: u64,
+    cx: &mut CheckContext,
+    put: &mut u64,
+) -> Result<Vec<InputError>> {
+    if demo {
+        C::mark_demo(&mut record);
+    }
+    let problems = C::check(&record, file, line, cx);
+    if !problems.is_empty() {
+        return Ok(problems);
+    }
+    match C::put(tx, &entry.dataset, &record)? {
+        Put::Written => {
+            *put += 1;
+            Ok(vec![])
+        }
+        Put::OtherDataset(other) => Ok(vec![InputError::new(file, format!("id already belongs to dataset {other:?}"))
+            .at_line(line)
+            .record(C::id(&record))
+            .field("id")]),
+    }
+}
+
+/// Names the record of a line that did not parse, when its id can be read.
+fn locate(e: InputError, text: &str) -> InputError {
+    match peek_id(text) {
+        Some(id) => e.record(id),
+        None => e,
+    }
+}
+
+fn mismatch(file: &str, found: &str, entry: &DatasetEntry) -> Error {
+    SyncError::WrongFile {
+        file: file.to_string(),
+        found: found.to_string(),
+        expected: format!("{}/{} v{}", entry.content, entry.dataset, entry.version),
+    }
+    .into()
+}
+
+/// Record count and state hash of `dataset` as the store holds it now.
+pub fn dataset_state<C: Content>(conn: &rusqlite::Connection, dataset: &str) -> Result<(u64, String)> {
+    let mut stmt = conn.prepare_cached(C::RECORDS_SQL)?;
+    let mut rows = stmt.query([dataset])?;
+    let mut hasher = StateHasher::new();
+    while let Some(row) = rows.next()? {
+        let id = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        let record = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
+        hasher.add(id, record);
+    }
+    hasher.finish().ok_or_else(|| Error::BadQuery("records did not come out in id order".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::TransactionBehavior;
+
+    use super::*;
+    use crate::publish::dataset::{delta_file, snapshot_file, state_of, Records};
+    use crate::store::Store;
+    use crate::sync::content::Listings;
+    use crate::sync::files::SnapshotHeader;
+
+    const DATASET: &str = "directory/test";
+
+    fn records(items: &[(&str, &str)]) -> Records {
+        items
+            .iter()
+            .map(|(id, name)| {
+                let text = format!(r#"{{"id":"{id}","kind":"health","name":{{"es":"{name} (demo)"}},"demo":true}}"#);
+                let listing: crate::Listing = serde_json::from_str(&text).unwrap();
+                (id.to_string(), crate::model::to_json(&listing))
+            })
+            .collect()
+    }
+
+    fn header() -> SnapshotHeader {
+        serde_json::from_str(&format!(r#"{{"faro":"listings","version":1,"dataset":"{DATASET}","demo":true}}"#))
+            .unwrap()
+    }
+
+    fn entry(version: u64, recs: &Records) -> DatasetEntry {
+        let (records, state) = state_of(recs);
+        DatasetEntry {
+            content: "listings".into(),
+            dataset: DATASET.into(),
+            version,
+            records,
+            state,
+            publisher: Some("test".into()),
+            published: Utc::now(),
+            deltas: Default::default(),
+        }
+    }
+
+    fn apply(store: &Store, entry: &DatasetEntry, file: &[u8]) -> Result<Applied> {
+        store.write(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let applied = apply_file::<Listings>(&tx, entry, file, "f.jsonl", None, &mut |_| true)?;
+            tx.commit()?;
+            Ok(applied)
+        })
+    }
+
+    fn held(store: &Store) -> (Option<u64>, (u64, String)) {
+        store.read(|c| Ok((local_version(c, DATASET)?, dataset_state::<Listings>(c, DATASET)?))).unwrap()
+    }
+
+    #[test]
+    fn snapshot_then_delta_then_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let v1 = records(&[("demo:a", "A"), ("demo:b", "B"), ("demo:c", "C")]);
+        let v2 = records(&[("demo:a", "A"), ("demo:b", "B2"), ("demo:d", "D")]);
+
+        let a = apply(&store, &entry(1, &v1), &snapshot_file(&header(), &v1)).unwrap();
+        assert_eq!((a.route, a.put, a.deleted), (Route::Snapshot, 3, 0));
+        assert_eq!(held(&store), (Some(1), state_of(&v1)));
+
+        let delta = delta_file("listings", DATASET, 1, &v1, 2, &v2);
+        let a = apply(&store, &entry(2, &v2), &delta).unwrap();
+        assert_eq!((a.route, a.put, a.deleted), (Route::Delta { from: 1 }, 2, 1));
+        assert_eq!(held(&store), (Some(2), state_of(&v2)));
+
+        // The same delta again: this device is no longer at version 1.
+        let e = apply(&store, &entry(2, &v2), &delta).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::WrongBase { local: Some(2), .. })), "{e}");
+
+        // A delta whose result does not hash to the signed state is rolled back.
+        let v3 = records(&[("demo:a", "A3")]);
+        let wrong = records(&[("demo:a", "A3"), ("demo:z", "Z")]);
+        let e = apply(&store, &entry(3, &wrong), &delta_file("listings", DATASET, 2, &v2, 3, &v3)).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::StateMismatch { .. })), "{e}");
+        assert_eq!(held(&store), (Some(2), state_of(&v2)));
+
+        // A bad record in a signed file fails the file with its line; nothing changes.
+        let mut bad = snapshot_file(&header(), &v3);
+        bad.extend_from_slice(b"{\"id\":\"demo:q\",\"kind\":\"bakery\"}\n");
+        let e = apply(&store, &entry(3, &v3), &bad).unwrap_err().to_string();
+        assert!(e.contains("f.jsonl:3: record demo:q: field kind"), "{e}");
+        assert_eq!(held(&store), (Some(2), state_of(&v2)));
+    }
+
+    #[test]
+    fn a_file_for_another_dataset_is_refused_and_cancel_rolls_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let v1 = records(&[("demo:a", "A")]);
+        let mut other = entry(1, &v1);
+        other.dataset = "directory/other".into();
+        let e = apply(&store, &other, &snapshot_file(&header(), &v1)).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::WrongFile { .. })), "{e}");
+
+        let many: Vec<(String, String)> = (0..2000).map(|i| (format!("demo:{i:05}"), format!("N{i}"))).collect();
+        let many = records(&many.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let e = store
+            .write(|conn| {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                let file = snapshot_file(&header(), &many);
+                apply_file::<Listings>(&tx, &entry(1, &many), &file[..], "f", None, &mut |n| n < 1000)
+            })
+            .unwrap_err();
+        assert!(matches!(e, Error::Cancelled));
+        assert_eq!(held(&store).0, None);
+    }
+}
