@@ -3,3 +3,8 @@
 //! but shares the phone's checks so that nothing a phone would reject gets published.
 
 pub mod dataset;
+pub mod keys;
+pub mod repo;
+
+pub use keys::KeySet;
+pub use repo::{publish, rotate_root, Expiries, PublishOptions, PublishReport, Published};

@@ -83,6 +83,10 @@ pub fn apply_file<C: Content>(
             if h.faro != C::NAME || h.dataset != entry.dataset {
                 return Err(mismatch(file, &format!("{}/{}", h.faro, h.dataset), entry));
             }
+            // The header's facts are signed in the entry: a file may not relabel its data.
+            if h.demo != entry.demo || h.source != entry.source {
+                return Err(mismatch(file, "another source or demo flag", entry));
+            }
             upsert_dataset(tx, &DatasetInfo { name: h.dataset.clone(), source: h.source.clone(), demo: h.demo })?;
             C::clear(tx, &entry.dataset)?;
             (Route::Snapshot, h.demo)
@@ -270,6 +274,8 @@ mod tests {
             state,
             publisher: Some("test".into()),
             published: Utc::now(),
+            demo: true,
+            source: None,
             deltas: Default::default(),
         }
     }

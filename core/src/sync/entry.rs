@@ -26,6 +26,12 @@ pub struct DatasetEntry {
     pub publisher: Option<String>,
     /// When this version was published (signed, so it also bounds trusted time).
     pub published: DateTime<Utc>,
+    /// True when the dataset is invented demo data.
+    #[serde(default)]
+    pub demo: bool,
+    /// Where the data came from (the snapshot header's `source`), signed with the rest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<crate::model::Source>,
     /// Delta targets straight to this version, by the version they start from.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub deltas: BTreeMap<u64, String>,
@@ -94,6 +100,8 @@ mod tests {
             state: "ab".into(),
             publisher: Some("Demo".into()),
             published: "2026-11-27T10:00:00Z".parse().unwrap(),
+            demo: true,
+            source: None,
             deltas: [(5, delta_path("directory/mx", 5))].into(),
         };
         let custom = to_custom(&e);

@@ -7,6 +7,7 @@
 //! target entry ([`entry`]) gives its version, record count and state hash.
 
 pub mod apply;
+pub mod clock;
 pub mod content;
 pub mod entry;
 pub mod files;

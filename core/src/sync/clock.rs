@@ -1,0 +1,98 @@
+//! Trusted time: `max(device clock, newest signed time ever accepted, build time)`.
+//!
+//! A phone's clock can be anything (reset to 1970 after the battery ran out, set by hand a
+//! year off). Expiry of signed metadata is judged against trusted time, so a clock set back
+//! cannot make a withdrawn, replayed dataset look current. A clock far *ahead* of every
+//! signed time makes everything look expired; that is reported so the person can fix it,
+//! and data is never hidden because of it.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+/// How far the device clock may run ahead of the newest signed time before it is reported
+/// as probably wrong: longer than any metadata lifetime Faro publishes.
+pub const AHEAD_TOLERANCE_DAYS: i64 = 400;
+
+/// The build time of this binary (see `core/build.rs`).
+pub fn build_time() -> DateTime<Utc> {
+    let secs: i64 = env!("FARO_BUILD_UNIX_TIME").parse().unwrap_or(0);
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// What the device clock looks like next to the signed times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ClockCheck {
+    /// Not behind the signed times, and not far ahead of them.
+    Plausible,
+    /// Behind the newest signed time or the build time: trusted time uses those instead.
+    Behind,
+    /// More than [`AHEAD_TOLERANCE_DAYS`] ahead of every signed time: metadata will look
+    /// expired; the device clock is probably wrong.
+    FarAhead,
+}
+
+/// Trusted time and where it came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TrustedTime {
+    /// The time used for expiry decisions.
+    pub now: DateTime<Utc>,
+    /// The device clock.
+    pub device: DateTime<Utc>,
+    /// The newest signed time accepted so far (dataset publication times), if any.
+    pub newest_signed: Option<DateTime<Utc>>,
+    /// This build's time.
+    pub build: DateTime<Utc>,
+    /// The verdict on the device clock.
+    pub clock: ClockCheck,
+}
+
+impl TrustedTime {
+    /// Trusted time from the device clock, the newest signed time and the build time.
+    pub fn new(device: DateTime<Utc>, newest_signed: Option<DateTime<Utc>>, build: DateTime<Utc>) -> TrustedTime {
+        let floor = newest_signed.map_or(build, |s| s.max(build));
+        let clock = if device < floor {
+            ClockCheck::Behind
+        } else if device > floor + Duration::days(AHEAD_TOLERANCE_DAYS) {
+            ClockCheck::FarAhead
+        } else {
+            ClockCheck::Plausible
+        };
+        TrustedTime { now: device.max(floor), device, newest_signed, build, clock }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_clock_at_1970_uses_the_signed_time() {
+        let tt = TrustedTime::new(t("1970-01-01T00:00:00Z"), Some(t("2026-11-20T00:00:00Z")), t("2026-10-01T00:00:00Z"));
+        assert_eq!((tt.now, tt.clock), (t("2026-11-20T00:00:00Z"), ClockCheck::Behind));
+    }
+
+    #[test]
+    fn with_nothing_signed_yet_the_build_time_is_the_floor() {
+        let tt = TrustedTime::new(t("2025-11-27T00:00:00Z"), None, t("2026-10-01T00:00:00Z"));
+        assert_eq!((tt.now, tt.clock), (t("2026-10-01T00:00:00Z"), ClockCheck::Behind));
+    }
+
+    #[test]
+    fn a_plausible_clock_is_used_and_a_far_ahead_one_reported() {
+        let signed = Some(t("2026-11-20T00:00:00Z"));
+        let tt = TrustedTime::new(t("2026-11-27T00:00:00Z"), signed, t("2026-10-01T00:00:00Z"));
+        assert_eq!((tt.now, tt.clock), (t("2026-11-27T00:00:00Z"), ClockCheck::Plausible));
+        let tt = TrustedTime::new(t("2028-11-27T00:00:00Z"), signed, t("2026-10-01T00:00:00Z"));
+        assert_eq!((tt.now, tt.clock), (t("2028-11-27T00:00:00Z"), ClockCheck::FarAhead));
+    }
+
+    #[test]
+    fn build_time_is_recent() {
+        assert!(build_time() > t("2025-01-01T00:00:00Z"));
+    }
+}
