@@ -58,6 +58,11 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// Signed repository metadata or a target failed TUF verification, or a trust store
+    /// or transport failed during it. Nothing unverified was stored.
+    #[error("{0}")]
+    Tuf(#[from] crate::tuf::TufError),
+
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),

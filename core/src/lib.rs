@@ -16,6 +16,7 @@ pub mod lang;
 pub mod model;
 pub mod search;
 pub mod store;
+pub mod tuf;
 
 pub use country::CountryCode;
 pub use error::{Error, InputError, Result};
