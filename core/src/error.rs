@@ -65,6 +65,10 @@ pub enum Error {
     /// The work was cancelled by the caller; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,
+    /// Signed repository metadata or a target failed TUF verification, or a trust store
+    /// or transport failed during it. Nothing unverified was stored.
+    #[error("{0}")]
+    Tuf(#[from] crate::tuf::TufError),
 
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]

@@ -18,6 +18,7 @@ pub mod publish;
 pub mod search;
 pub mod store;
 pub mod sync;
+pub mod tuf;
 
 pub use country::CountryCode;
 pub use error::{Error, InputError, Result};
