@@ -69,6 +69,14 @@ pub enum Error {
     /// or transport failed during it. Nothing unverified was stored.
     #[error("{0}")]
     Tuf(#[from] crate::tuf::TufError),
+    /// Fetching a file over HTTP failed (timeouts, statuses, captive portals, too large, ...).
+    /// A partial download is kept for the next resume.
+    #[error("{0}")]
+    Net(#[from] crate::net::NetError),
+
+    /// Compressed data was damaged, not zstd, or decompressed past its limit.
+    #[error("{0}")]
+    Compress(#[from] crate::compress::CompressError),
 
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]

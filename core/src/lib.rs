@@ -3,9 +3,11 @@
 //!
 //! Data flows one way: files are parsed and validated ([`import`], [`model`]) -> written in
 //! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]).
+//! Sync's transport is [`net`] (HTTP with resume and retries) and [`compress`] (bounded zstd).
 //! Nothing here knows about FFI; `faro-ffi` wraps this crate for Kotlin and Swift.
 #![deny(missing_docs)]
 
+pub mod compress;
 pub mod country;
 mod country_table;
 pub mod error;
@@ -14,6 +16,7 @@ pub mod hours;
 pub mod import;
 pub mod lang;
 pub mod model;
+pub mod net;
 pub mod publish;
 pub mod search;
 pub mod store;

@@ -40,13 +40,7 @@ impl KeySet {
     /// New random keys.
     pub fn generate() -> Result<KeySet> {
         let key = || SigningKey::generate(Scheme::Ed25519).map_err(Error::from);
-        Ok(KeySet {
-            root: key()?,
-            targets: key()?,
-            snapshot: key()?,
-            timestamp: key()?,
-            warnings: [key()?, key()?],
-        })
+        Ok(KeySet { root: key()?, targets: key()?, snapshot: key()?, timestamp: key()?, warnings: [key()?, key()?] })
     }
 
     /// Writes the key files into `dir` (created if needed); refuses to overwrite keys.

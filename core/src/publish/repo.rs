@@ -18,14 +18,13 @@ use super::dataset::{delta_file, read_input, read_snapshot_records, snapshot_fil
 use super::keys::{KeySet, WARNINGS_THRESHOLD};
 use crate::compress;
 use crate::error::{Error, InputError, Result};
-use crate::sync::content::{Content, ContentKind, Listings};
+use crate::sync::content::{ContentKind, Listings};
 use crate::sync::entry::{delta_path, snapshot_path, to_custom, DatasetEntry, DeltaEntry};
 use crate::sync::files::SnapshotHeader;
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
 use crate::tuf::store::write_atomically;
 use crate::tuf::writer::{
-    consistent_target_name, meta_file_for, metadata_file_name, sign_metadata, sign_root_rotation, target_file_for,
-    RoleSetup,
+    consistent_target_name, metadata_file_name, sign_metadata, sign_root_rotation, target_file_for, RoleSetup,
 };
 
 /// The delegated role that signs warnings datasets (`warnings/*`).
@@ -216,7 +215,10 @@ fn publish_inner(
         let bytes = sign_metadata(WARNINGS_ROLE, &signed.to_signed_json(), &[&keys.warnings[0], &keys.warnings[1]])?;
         write(&metadata.join(metadata_file_name(WARNINGS_ROLE, state.warnings_version, true)), &bytes)?;
     }
-    meta.insert(format!("{WARNINGS_ROLE}.json"), MetaFile { version: state.warnings_version, length: None, hashes: None });
+    meta.insert(
+        format!("{WARNINGS_ROLE}.json"),
+        MetaFile { version: state.warnings_version, length: None, hashes: None },
+    );
     if targets_changed || warnings_changed || state.targets_version == 0 {
         state.targets_version += 1;
         let mut targets = Targets::create(state.targets_version, now + exp.targets, state.targets.clone());
@@ -232,7 +234,8 @@ fn publish_inner(
     write(&metadata.join(metadata_file_name("snapshot", state.snapshot_version, true)), &snapshot_bytes)?;
 
     state.timestamp_version += 1;
-    let timestamp = Timestamp::create(state.timestamp_version, now + exp.timestamp, state.snapshot_version, &snapshot_bytes);
+    let timestamp =
+        Timestamp::create(state.timestamp_version, now + exp.timestamp, state.snapshot_version, &snapshot_bytes);
     let timestamp_bytes = sign_metadata("timestamp", &timestamp.to_signed_json(), &[&keys.timestamp])?;
     save_state(repo, &state)?;
     write(&metadata.join("timestamp.json"), &timestamp_bytes)?;
@@ -250,7 +253,9 @@ pub fn rotate_root(old_keys: &KeySet, new_keys: &KeySet, repo: &Path, options: &
     check_keys_match(&root, old_keys)?;
     let changes: BTreeMap<String, RoleSetup> = ["root", "targets", "snapshot", "timestamp"]
         .into_iter()
-        .filter_map(|role| Some((role.to_string(), RoleSetup { keys: vec![new_keys.public(role)?.clone()], threshold: 1 })))
+        .filter_map(|role| {
+            Some((role.to_string(), RoleSetup { keys: vec![new_keys.public(role)?.clone()], threshold: 1 }))
+        })
         .collect();
     let next = root.rotate(&changes, options.now + options.expiries.root)?;
     let bytes = sign_root_rotation(&next, &[&old_keys.root], &[&new_keys.root])?;
@@ -287,12 +292,17 @@ fn read_input_file(path: &Path) -> Result<Input> {
     };
     // The header's "faro" word says what the file holds.
     let mut first = String::new();
-    std::io::BufRead::read_line(&mut open()?, &mut first).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-    let word = serde_json::from_str::<serde_json::Value>(&first).ok().and_then(|v| v.get("faro")?.as_str().map(String::from));
+    std::io::BufRead::read_line(&mut open()?, &mut first)
+        .map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+    let word =
+        serde_json::from_str::<serde_json::Value>(&first).ok().and_then(|v| v.get("faro")?.as_str().map(String::from));
     let kind = word.as_deref().and_then(ContentKind::parse).ok_or_else(|| {
-        InputError::new(&name, format!("line 1 must be a Faro header with \"faro\" one of: {}", ContentKind::Listings.as_str()))
-            .at_line(1)
-            .field("faro")
+        InputError::new(
+            &name,
+            format!("line 1 must be a Faro header with \"faro\" one of: {}", ContentKind::Listings.as_str()),
+        )
+        .at_line(1)
+        .field("faro")
     })?;
     let (header, records) = match kind {
         ContentKind::Listings => read_input::<Listings>(open()?, &name)?,
@@ -306,19 +316,32 @@ fn read_input_file(path: &Path) -> Result<Input> {
     Ok(Input { kind, header, records })
 }
 
-fn publish_dataset(state: &mut PublisherState, targets_dir: &Path, input: Input, options: &PublishOptions) -> Result<Published> {
+fn publish_dataset(
+    state: &mut PublisherState,
+    targets_dir: &Path,
+    input: Input,
+    options: &PublishOptions,
+) -> Result<Published> {
     let dataset = input.header.dataset.clone();
     let (records, state_hash) = state_of(&input.records);
-    let history = state.datasets.entry(dataset.clone()).or_insert_with(|| History { content: input.kind.as_str().into(), versions: Vec::new() });
+    let history = state
+        .datasets
+        .entry(dataset.clone())
+        .or_insert_with(|| History { content: input.kind.as_str().into(), versions: Vec::new() });
     if history.content != input.kind.as_str() {
-        return Err(InputError::new(&dataset, format!("was published as {}, now given as {}", history.content, input.kind.as_str()))
-            .field("faro")
-            .into());
+        return Err(InputError::new(
+            &dataset,
+            format!("was published as {}, now given as {}", history.content, input.kind.as_str()),
+        )
+        .field("faro")
+        .into());
     }
     let listed = if is_warnings(&dataset) { &state.warnings_targets } else { &state.targets };
     if let Some(current) = listed.get(&snapshot_path(&dataset)) {
         let entry: Option<DatasetEntry> = crate::sync::entry::from_custom(current.custom.as_ref());
-        if let Some(entry) = entry.filter(|e| e.state == state_hash && e.demo == input.header.demo && e.source == input.header.source) {
+        if let Some(entry) =
+            entry.filter(|e| e.state == state_hash && e.demo == input.header.demo && e.source == input.header.source)
+        {
             return Ok(Published { dataset, version: entry.version, records, changed: false, deltas_from: vec![] });
         }
     }
@@ -329,10 +352,19 @@ fn publish_dataset(state: &mut PublisherState, targets_dir: &Path, input: Input,
     let mut deltas = BTreeMap::new();
     let keep_from = history.versions.len().saturating_sub(options.keep_versions);
     for old in &history.versions[keep_from..] {
-        let bytes = std::fs::read(targets_dir.join(&old.file)).map_err(|e| Error::Io { path: targets_dir.join(&old.file), source: e })?;
-        let text = compress::decompress_to_vec(&bytes, u64::MAX).map_err(|e| Error::BadQuery(format!("{}: {e}", old.file)))?;
+        let bytes = std::fs::read(targets_dir.join(&old.file))
+            .map_err(|e| Error::Io { path: targets_dir.join(&old.file), source: e })?;
+        let text =
+            compress::decompress_to_vec(&bytes, u64::MAX).map_err(|e| Error::BadQuery(format!("{}: {e}", old.file)))?;
         let old_records = read_snapshot_records::<Listings>(&text[..], &old.file)?;
-        let delta = compress::compress_to_vec(&delta_file(input.kind.as_str(), &dataset, old.version, &old_records, version, &input.records));
+        let delta = compress::compress_to_vec(&delta_file(
+            input.kind.as_str(),
+            &dataset,
+            old.version,
+            &old_records,
+            version,
+            &input.records,
+        ));
         let path = delta_path(&dataset, old.version);
         let custom = to_custom(&DeltaEntry { dataset: dataset.clone(), from: old.version, to: version });
         let file = target_file_for(&delta, Some(custom));

@@ -72,7 +72,8 @@ mod tests {
 
     #[test]
     fn a_clock_at_1970_uses_the_signed_time() {
-        let tt = TrustedTime::new(t("1970-01-01T00:00:00Z"), Some(t("2026-11-20T00:00:00Z")), t("2026-10-01T00:00:00Z"));
+        let tt =
+            TrustedTime::new(t("1970-01-01T00:00:00Z"), Some(t("2026-11-20T00:00:00Z")), t("2026-10-01T00:00:00Z"));
         assert_eq!((tt.now, tt.clock), (t("2026-11-20T00:00:00Z"), ClockCheck::Behind));
     }
 
