@@ -7,11 +7,17 @@
 //! target entry ([`entry`]) gives its version, record count and state hash.
 
 pub mod apply;
+pub mod client;
 pub mod clock;
 pub mod content;
 pub mod entry;
 pub mod files;
 pub mod state;
+pub mod status;
+pub mod trust;
+
+pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncProgress, SyncReport};
+pub use status::{status, subscribe, subscriptions, unsubscribe, DatasetStatus, SyncStatus};
 
 /// Why a dataset could not be synced or applied. Nothing was changed in each case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -48,5 +54,47 @@ pub enum SyncError {
         found: String,
         /// What the signed entry says.
         expected: String,
+    },
+    /// No dataset is subscribed, so there is nothing to sync.
+    #[error("no datasets chosen: subscribe to at least one (e.g. --dataset directory/mx)")]
+    NothingSubscribed,
+    /// The repository does not publish a subscribed dataset.
+    #[error("the repository does not publish {dataset}")]
+    UnknownDataset {
+        /// The dataset.
+        dataset: String,
+    },
+    /// A dataset's target entry lacks Faro's signed fields.
+    #[error("{target}: the signed entry has no valid Faro fields (custom.faro)")]
+    BadEntry {
+        /// The target path.
+        target: String,
+    },
+    /// A dataset holds content this build does not know.
+    #[error("{dataset} holds {content:?}, which this version of Faro cannot read; update Faro")]
+    UnknownContent {
+        /// The dataset.
+        dataset: String,
+        /// Its content word.
+        content: String,
+    },
+    /// The repository offers an older version than the one held: refused (a replay).
+    #[error("{dataset}: the repository offers version {offered}, older than version {local} held here; kept version {local}")]
+    RepositoryOlder {
+        /// The dataset.
+        dataset: String,
+        /// Version held.
+        local: u64,
+        /// Version offered.
+        offered: u64,
+    },
+    /// A target was signed by a role that may not sign it (a warning without the two
+    /// signatures of the warnings delegation).
+    #[error("{target} is signed by role {role:?}, but warnings must be signed by the warnings delegation (2 keys)")]
+    WrongSigner {
+        /// The target path.
+        target: String,
+        /// The role that listed it.
+        role: String,
     },
 }
