@@ -103,7 +103,8 @@ fn a_one_byte_per_second_trickle_hits_the_file_deadline() {
     let server = FaultServer::start();
     server.put("/slow.json", vec![b'{'; 100]);
     server.script([Fault::Trickle(Duration::from_secs(1))]);
-    let config = NetConfig { read_timeout: Duration::from_secs(3), file_deadline: Duration::from_millis(2500), ..quick() };
+    let config =
+        NetConfig { read_timeout: Duration::from_secs(3), file_deadline: Duration::from_millis(2500), ..quick() };
     let http = Http::new(config).unwrap();
     let start = Instant::now();
     let e = http.get(&server.url("/slow.json"), 1000, None, &Cancel::new()).unwrap_err();
@@ -185,7 +186,10 @@ fn a_captive_portal_page_is_named_as_such() {
     for _ in 0..2 {
         let e = http.get(&url, 10_000, None, &Cancel::new()).unwrap_err();
         assert!(matches!(e, NetError::BadResponse { .. }), "{e}");
-        assert!(e.to_string().contains("got an HTML page, not the expected file — a captive portal or login page?"), "{e}");
+        assert!(
+            e.to_string().contains("got an HTML page, not the expected file — a captive portal or login page?"),
+            "{e}"
+        );
     }
     let dir = tempfile::tempdir().unwrap();
     let e = download(&http, &url, &dir.path().join("t"), 13).unwrap_err();

@@ -178,7 +178,8 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let Some(file) = file else {
         return out.head(404, "Content-Length: 0\r\n");
     };
-    let etag = format!("\"{:x}-{:x}\"", file.len(), file.iter().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(*b as u32)));
+    let etag =
+        format!("\"{:x}-{:x}\"", file.len(), file.iter().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(*b as u32)));
     if seen.header("if-none-match") == Some(etag.as_str()) {
         return out.head(304, &format!("ETag: {etag}\r\n"));
     }
@@ -191,17 +192,24 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
         .filter(|_| seen.header("if-range").is_none_or(|v| v == etag));
     let len = file.len() as u64;
     let (status, start, range_header) = match (range_start, &fault) {
-        (Some(s), Fault::WrongContentRange) if s < len => (206, 0, format!("Content-Range: bytes 0-{}/{len}\r\n", len - 1)),
+        (Some(s), Fault::WrongContentRange) if s < len => {
+            (206, 0, format!("Content-Range: bytes 0-{}/{len}\r\n", len - 1))
+        }
         (Some(s), f) if s < len && *f != Fault::IgnoreRange => {
             (206, s, format!("Content-Range: bytes {s}-{}/{len}\r\n", len - 1))
         }
-        (Some(s), _) if s >= len => return out.head(416, &format!("Content-Range: bytes */{len}\r\nContent-Length: 0\r\n")),
+        (Some(s), _) if s >= len => {
+            return out.head(416, &format!("Content-Range: bytes */{len}\r\nContent-Length: 0\r\n"))
+        }
         _ => (200, 0, String::new()),
     };
     let body = &file[start as usize..];
     out.head(
         status,
-        &format!("Content-Type: application/octet-stream\r\nETag: {etag}\r\n{cookie}{range_header}Content-Length: {}\r\n", body.len()),
+        &format!(
+            "Content-Type: application/octet-stream\r\nETag: {etag}\r\n{cookie}{range_header}Content-Length: {}\r\n",
+            body.len()
+        ),
     )?;
     match fault {
         Fault::CutAfter(n) => out.body(&body[..(n as usize).min(body.len())], None),

@@ -49,10 +49,8 @@ impl Partial {
             .map_err(|source| NetError::Io { path: path.clone(), source })?;
         let len = file.metadata().map_err(|source| NetError::Io { path: path.clone(), source })?.len();
         // A missing or unreadable note only costs the If-Range check, never the bytes.
-        let validators = fs::read(&validators_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
+        let validators =
+            fs::read(&validators_path).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
         Ok(Partial { path, validators_path, file, len, validators })
     }
 
@@ -123,7 +121,11 @@ fn content_range(headers: &HeaderMap) -> Option<ContentRange> {
     let rest = v.strip_prefix("bytes ")?;
     let (range, total) = rest.split_once('/')?;
     let (start, end) = range.split_once('-')?;
-    let r = ContentRange { start: start.trim().parse().ok()?, end: end.trim().parse().ok()?, total: total.trim().parse().ok()? };
+    let r = ContentRange {
+        start: start.trim().parse().ok()?,
+        end: end.trim().parse().ok()?,
+        total: total.trim().parse().ok()?,
+    };
     (r.start <= r.end && r.end < r.total).then_some(r)
 }
 
@@ -185,8 +187,9 @@ impl Http {
         }
         run.report.resumed_from = run.partial.len;
         let mut requests = 0;
-        let result =
-            retry::run(&self.config, url, &deadline, cancel, &mut requests, |deadline| self.attempt(&mut run, deadline, cancel));
+        let result = retry::run(&self.config, url, &deadline, cancel, &mut requests, |deadline| {
+            self.attempt(&mut run, deadline, cancel)
+        });
         run.report.attempts = requests;
         match result {
             Ok(()) => {
@@ -262,10 +265,10 @@ impl Http {
             status => return Err(run.bad(format!("expected HTTP 200 or 206, got {status}"))),
         };
         let response_start = run.partial.len;
-        while let Some(chunk) = self.next_chunk(&mut response, run.url, deadline, cancel).map_err(|f| Failure {
-            progressed: f.progressed || run.partial.len > response_start,
-            ..f
-        })? {
+        while let Some(chunk) = self
+            .next_chunk(&mut response, run.url, deadline, cancel)
+            .map_err(|f| Failure { progressed: f.progressed || run.partial.len > response_start, ..f })?
+        {
             if run.partial.len + chunk.len() as u64 > end {
                 // More than asked for or promised: drop this response's bytes, keep earlier ones.
                 run.report.wasted_bytes += run.partial.len - response_start;
@@ -277,10 +280,7 @@ impl Http {
             run.report_progress();
         }
         if run.partial.len < run.expected_len {
-            let reason = format!(
-                "the connection closed after {} of {} bytes",
-                run.partial.len, run.expected_len
-            );
+            let reason = format!("the connection closed after {} of {} bytes", run.partial.len, run.expected_len);
             let error = NetError::Transport { url: display_url(run.url), reason };
             return Err(Failure { progressed: run.partial.len > response_start, ..Failure::transient(error) });
         }

@@ -103,7 +103,8 @@ pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
 
 /// `ETag` and `Last-Modified` of a response.
 pub(crate) fn validators_of(headers: &HeaderMap) -> Validators {
-    let text = |name| headers.get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
+    let text =
+        |name| headers.get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
     Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
 }
 

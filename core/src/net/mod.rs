@@ -160,7 +160,9 @@ pub enum NetError {
     },
 
     /// The file is longer than allowed; reading stopped at the limit.
-    #[error("{url}: the file is longer than the {limit} bytes allowed; the server sent more than the signed metadata says")]
+    #[error(
+        "{url}: the file is longer than the {limit} bytes allowed; the server sent more than the signed metadata says"
+    )]
     TooLarge {
         /// The file.
         url: String,
@@ -236,7 +238,10 @@ mod tests {
 
     #[test]
     fn urls_in_errors_lose_credentials_and_query() {
-        assert_eq!(display_url("https://bob:pw@example.org/m/1.root.json?t=abc#x"), "https://example.org/m/1.root.json");
+        assert_eq!(
+            display_url("https://bob:pw@example.org/m/1.root.json?t=abc#x"),
+            "https://example.org/m/1.root.json"
+        );
     }
 
     #[test]

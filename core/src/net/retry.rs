@@ -179,7 +179,8 @@ mod tests {
 
     #[test]
     fn backoff_stays_under_its_ceiling() {
-        let config = NetConfig { backoff_base: Duration::from_millis(100), backoff_max: Duration::from_secs(1), ..quick() };
+        let config =
+            NetConfig { backoff_base: Duration::from_millis(100), backoff_max: Duration::from_secs(1), ..quick() };
         for step in 0..40 {
             let ceiling = Duration::from_millis(100 * (1u64 << step.min(4))).min(Duration::from_secs(1));
             for _ in 0..50 {
