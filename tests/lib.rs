@@ -1,11 +1,13 @@
-//! Shared helpers for Faro's end-to-end tests: paths to the bundled data and a store
-//! loaded with it.
+//! Shared helpers for Faro's end-to-end tests: paths to the bundled data, a store loaded
+//! with it, and real servers on loopback ([`support::fault_server`], [`support::nginx`]).
 
 use std::path::PathBuf;
 
 use faro_core::import::{listings, missions};
 use faro_core::store::DatasetInfo;
 use faro_core::Store;
+
+pub mod support;
 
 /// The repository's `data/` folder.
 pub fn data_dir() -> PathBuf {

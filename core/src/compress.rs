@@ -233,22 +233,33 @@ mod tests {
 
     #[test]
     fn a_bomb_stops_at_the_cap_without_producing_it() {
-        // 64 MiB of zeros compress to a few KiB.
+        // 64 MiB of zeros compress to a few KiB; the frame does not declare its size, so the
+        // running count must stop it.
         let zeros = vec![0u8; 64 << 20];
         let z = compress_to_vec(&zeros);
         drop(zeros);
         assert!(z.len() < 64 * 1024, "bomb is small: {}", z.len());
-        let mut decoder = Decoder::new(&z[..], 1 << 20).map_err(|e| e.to_string());
-        if let Ok(d) = &mut decoder {
-            let mut sink = Vec::new();
-            let e = d.read_to_end(&mut sink).unwrap_err();
-            assert!(sink.len() <= 1 << 20);
-            let e = CompressError::from_io(e);
-            assert!(e.to_string().contains("limit of 1048576 bytes"), "{e}");
-        } else {
-            // The frame header declared the size: refused before decoding anything.
-            assert!(decoder.unwrap_err().contains("limit of 1048576 bytes"));
-        }
+        let mut decoder = Decoder::new(&z[..], 1 << 20).unwrap();
+        let mut sink = Vec::new();
+        let e = CompressError::from_io(decoder.read_to_end(&mut sink).unwrap_err());
+        assert!(sink.len() <= 1 << 20, "never produced past the cap: {}", sink.len());
+        assert!(matches!(e, CompressError::TooLarge { limit: 1048576 }), "{e:?}");
+        assert!(e.to_string().contains("limit of 1048576 bytes"), "{e}");
+    }
+
+    #[test]
+    fn a_declared_size_past_the_limit_is_refused_before_decoding() {
+        // Magic, descriptor (8-byte content size, not single-segment), 1 KiB window, size 2^40.
+        let mut header = vec![0x28, 0xB5, 0x2F, 0xFD, 0xC0, 0x00];
+        header.extend_from_slice(&(1u64 << 40).to_le_bytes());
+        assert!(matches!(Decoder::new(&header[..], 1 << 20), Err(CompressError::TooLarge { limit: 1048576 })));
+    }
+
+    #[test]
+    fn a_window_past_the_maximum_is_refused() {
+        // Window descriptor exponent 20: 1 GiB.
+        let header = [0x28, 0xB5, 0x2F, 0xFD, 0x00, 20 << 3];
+        assert!(matches!(Decoder::new(&header[..], u64::MAX), Err(CompressError::BadHeader(_))));
     }
 
     #[test]

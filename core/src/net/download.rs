@@ -135,7 +135,8 @@ struct Run<'a> {
     expected_len: u64,
     partial: Partial,
     report: DownloadReport,
-    reported: u64,
+    /// The last `done` given to `progress`.
+    reported: Option<u64>,
     progress: &'a mut dyn FnMut(u64, u64),
 }
 
@@ -151,10 +152,12 @@ impl Run<'_> {
         Failure::fatal(NetError::BadResponse { url: display_url(self.url), reason })
     }
 
+    /// Reports after every [`PROGRESS_STEP`] bytes and once at the end.
     fn report_progress(&mut self) {
         let done = self.partial.len;
-        if done - self.reported.min(done) >= PROGRESS_STEP || done == self.expected_len {
-            self.reported = done;
+        let due = done == self.expected_len || done.saturating_sub(self.reported.unwrap_or(0)) >= PROGRESS_STEP;
+        if due && self.reported != Some(done) {
+            self.reported = Some(done);
             (self.progress)(done, self.expected_len);
         }
     }
@@ -178,12 +181,11 @@ impl Http {
     ) -> Result<DownloadReport, NetError> {
         let deadline = Deadline::after(self.config.file_deadline);
         let partial = Partial::open(dest)?;
-        let mut run = Run { url, expected_len, partial, report: DownloadReport::default(), reported: 0, progress };
+        let mut run = Run { url, expected_len, partial, report: DownloadReport::default(), reported: None, progress };
         if run.partial.len > expected_len {
             run.start_over()?;
         }
         run.report.resumed_from = run.partial.len;
-        run.reported = run.partial.len;
         let mut requests = 0;
         let result = retry::run(&self.config, url, &deadline, cancel, &mut requests, |deadline| {
             self.attempt(&mut run, deadline, cancel)
