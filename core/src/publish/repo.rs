@@ -238,7 +238,7 @@ fn publish_inner(
         Timestamp::create(state.timestamp_version, now + exp.timestamp, state.snapshot_version, &snapshot_bytes);
     let timestamp_bytes = sign_metadata("timestamp", &timestamp.to_signed_json(), &[&keys.timestamp])?;
     save_state(repo, &state)?;
-    write(&metadata.join("timestamp.json"), &timestamp_bytes)?;
+    write_timestamp(&metadata.join("timestamp.json"), &timestamp_bytes)?;
     report.timestamp_version = state.timestamp_version;
     Ok(report)
 }
@@ -412,6 +412,24 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         std::fs::create_dir_all(dir).map_err(|e| Error::Io { path: dir.to_path_buf(), source: e })?;
     }
     write_atomically(path, bytes, false).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })
+}
+
+/// Writes `timestamp.json` with a modification time strictly later than the one it replaces.
+/// Web servers derive `ETag` and `Last-Modified` from the time in whole seconds: two
+/// publishes within a second would otherwise keep the validators, and phones would be
+/// told "304 Not Modified" about a new timestamp.
+fn write_timestamp(path: &Path, bytes: &[u8]) -> Result<()> {
+    let old = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    write(path, bytes)?;
+    if let Some(old) = old {
+        let floor = old + std::time::Duration::from_secs(1);
+        let io = |e| Error::Io { path: path.to_path_buf(), source: e };
+        let file = std::fs::File::options().write(true).open(path).map_err(io)?;
+        if file.metadata().and_then(|m| m.modified()).map_err(io)? < floor {
+            file.set_modified(floor).map_err(io)?;
+        }
+    }
+    Ok(())
 }
 
 fn create_root(keys: &KeySet, metadata: &Path, options: &PublishOptions) -> Result<Root> {

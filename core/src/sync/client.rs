@@ -215,7 +215,9 @@ impl DatasetRun<'_> {
         };
         if let Some(local) = local {
             if local > entry.version {
-                return Err(SyncError::RepositoryOlder { dataset: dataset.into(), local, offered: entry.version }.into());
+                return Err(
+                    SyncError::RepositoryOlder { dataset: dataset.into(), local, offered: entry.version }.into()
+                );
             }
             if local == entry.version {
                 // Confirmed current again: whatever a bundle said, it is now verified online.
@@ -281,7 +283,13 @@ impl DatasetRun<'_> {
         let dataset = Some(self.dataset.to_string());
         let total = info.file.length;
         let report = self.http.download(&url, &dest, total, self.cancel, &mut |done, total| {
-            progress(&SyncProgress { dataset: dataset.clone(), phase: "download", bytes_done: done, bytes_total: total, ..SyncProgress::empty() })
+            progress(&SyncProgress {
+                dataset: dataset.clone(),
+                phase: "download",
+                bytes_done: done,
+                bytes_total: total,
+                ..SyncProgress::empty()
+            })
         })?;
         outcome.bytes_downloaded += report.bytes_fetched;
         outcome.wasted_bytes += report.wasted_bytes;
@@ -377,7 +385,10 @@ pub(crate) fn verify_file(info: &TargetInfo, path: &Path) -> Result<()> {
         sha256.update(&buf[..n]);
         sha512.update(&buf[..n]);
     }
-    let got = [("sha256", super::state::hex(sha256.finish().as_ref())), ("sha512", super::state::hex(sha512.finish().as_ref()))];
+    let got = [
+        ("sha256", super::state::hex(sha256.finish().as_ref())),
+        ("sha512", super::state::hex(sha512.finish().as_ref())),
+    ];
     let mismatch = |what: &str, expected: String, got: String| -> Error {
         TufError::LengthOrHashMismatch { file: info.path.clone(), what: what.into(), expected, got }.into()
     };

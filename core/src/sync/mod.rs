@@ -18,6 +18,7 @@ pub mod trust;
 
 pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncProgress, SyncReport};
 pub use status::{status, subscribe, subscriptions, unsubscribe, DatasetStatus, SyncStatus};
+pub use trust::install_trusted_root;
 
 /// Why a dataset could not be synced or applied. Nothing was changed in each case.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -57,7 +57,10 @@ impl TrustStore for DbTrustStore<'_> {
                 let tx = c.transaction()?;
                 tx.execute("INSERT OR REPLACE INTO tuf_metadata(role, bytes) VALUES (?1, ?2)", params![role, bytes])?;
                 if let Some(v) = root_version {
-                    tx.execute("INSERT OR REPLACE INTO tuf_roots(version, bytes) VALUES (?1, ?2)", params![v as i64, bytes])?;
+                    tx.execute(
+                        "INSERT OR REPLACE INTO tuf_roots(version, bytes) VALUES (?1, ?2)",
+                        params![v as i64, bytes],
+                    )?;
                 }
                 tx.commit()?;
                 Ok(())
@@ -73,4 +76,11 @@ impl TrustStore for DbTrustStore<'_> {
             })
             .map_err(state)
     }
+}
+
+/// Installs the initial trusted root in `store` (as an app ships it; no trust on first
+/// use): it must be signed by its own root keys. Returns its version.
+pub fn install_trusted_root(store: &Store, root_bytes: &[u8]) -> crate::Result<u64> {
+    let root = crate::tuf::install_root(&mut DbTrustStore::new(store), root_bytes)?;
+    Ok(root.common.version)
 }
