@@ -2,10 +2,13 @@
 //! shelters, kept in a local SQLite store and queried with no network at all.
 //!
 //! Data flows one way: files are parsed and validated ([`import`], [`model`]) -> written in
-//! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]).
+//! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]). Rights
+//! information ([`rights`]), warnings about smugglers and traffickers ([`warnings`]) and
+//! "is this contact real?" ([`contact`]) live beside the directory in the same store.
 //! Nothing here knows about FFI; `faro-ffi` wraps this crate for Kotlin and Swift.
 #![deny(missing_docs)]
 
+pub mod contact;
 pub mod country;
 mod country_table;
 pub mod error;
@@ -14,8 +17,10 @@ pub mod hours;
 pub mod import;
 pub mod lang;
 pub mod model;
+pub mod rights;
 pub mod search;
 pub mod store;
+pub mod warnings;
 
 pub use country::CountryCode;
 pub use error::{Error, InputError, Result};

@@ -129,7 +129,7 @@ impl<R: BufRead> Iterator for ListingRecords<R> {
 }
 
 /// The `id` of a record that may not deserialize, to name it in the error.
-fn peek_id(text: &str) -> Option<String> {
+pub(crate) fn peek_id(text: &str) -> Option<String> {
     #[derive(Deserialize)]
     struct IdOnly {
         id: Option<String>,
@@ -137,7 +137,7 @@ fn peek_id(text: &str) -> Option<String> {
     serde_json::from_str::<IdOnly>(text).ok().and_then(|r| r.id)
 }
 
-fn from_json_line<T: serde::de::DeserializeOwned>(
+pub(crate) fn from_json_line<T: serde::de::DeserializeOwned>(
     text: &str,
     file: &str,
     line: u64,
