@@ -154,7 +154,8 @@ mod tests {
         // Cyrillic а (U+0430) in punycode.
         let cyrillic = idna::domain_to_ascii("cаncilleria.gov.co").unwrap();
         assert_eq!(host_alike(&cyrillic, official), Some(Likeness::Confusable));
-        assert_eq!(host_alike("canci11eria.gov.co", official), Some(Likeness::Decorated));
+        assert_eq!(host_alike("canci11eria.gov.co", official), Some(Likeness::Confusable), "digit one looks like l");
+        assert_eq!(host_alike("canci-lleria.gov.co", official), Some(Likeness::Decorated));
         assert_eq!(host_alike("rnigracion.gob.mx", "migracion.gob.mx"), Some(Likeness::Confusable));
     }
 
@@ -174,7 +175,7 @@ mod tests {
         assert_eq!(handle_alike("demo_puentesur1", "demo_puentesur"), Some(Likeness::SmallEdit));
         assert_eq!(handle_alike("demo.puente.sur", "demo_puentesur"), Some(Likeness::Decorated));
         assert_eq!(handle_alike("demo_puentesur_oficial_mx", "demo_puentesur"), Some(Likeness::Decorated));
-        assert_eq!(handle_alike("demo_pueпtesur", "demo_puentesur"), Some(Likeness::Confusable));
+        assert_eq!(handle_alike("dеmo_puentesur", "demo_puentesur"), Some(Likeness::Confusable));
         assert_eq!(handle_alike("demo_riocoatan", "demo_puentesur"), None);
     }
 }

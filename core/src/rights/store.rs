@@ -15,6 +15,7 @@ use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::lang::{LangPrefs, LangTag};
 use crate::model::validate::FieldProblem;
+use crate::model::vocabulary;
 use crate::search::match_expression;
 use crate::store::{DatasetInfo, Store, WriteSummary};
 
@@ -78,12 +79,16 @@ pub(crate) fn record_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rus
     Ok(())
 }
 
-/// Text columns of the index: all languages of title, summary, body; references.
-fn search_text(a: &Article) -> [String; 4] {
+/// Text columns of the index: all languages of title, summary, body; references; and the
+/// tokens of related kinds and services, so that words naming a service in any language
+/// ("asilo", "azil") find the articles about it (see [`crate::search::match_expression`]).
+fn search_text(a: &Article) -> [String; 5] {
     let all = |t: &crate::model::LocalizedText| t.values().map(String::as_str).collect::<Vec<_>>().join(" \u{2029} ");
     let refs: Vec<String> =
         a.references.iter().map(|r| format!("{} {}", r.instrument, r.article.as_deref().unwrap_or(""))).collect();
-    [all(&a.title), all(&a.summary), all(&a.body), refs.join(" \u{2029} ")]
+    let mut services: Vec<String> = a.related.kinds.iter().map(|k| vocabulary::kind_token(*k)).collect();
+    services.extend(a.related.services.iter().map(|s| vocabulary::service_token(*s)));
+    [all(&a.title), all(&a.summary), all(&a.body), refs.join(" \u{2029} "), services.join(" ")]
 }
 
 /// Inserts or replaces article `a` (by id) in `dataset`, with its indexes.
@@ -99,9 +104,11 @@ pub fn put_article(tx: &Transaction<'_>, dataset: &str, a: &Article) -> Result<(
     for c in &a.countries {
         tag.execute(params![format!("country:{c}"), rowid])?;
     }
-    let [title, summary, body, refs] = search_text(a);
-    tx.prepare_cached("INSERT INTO articles_fts(rowid, title, summary, body, refs) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![rowid, title, summary, body, refs])?;
+    let [title, summary, body, refs, services] = search_text(a);
+    tx.prepare_cached(
+        "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![rowid, title, summary, body, refs, services])?;
     Ok(())
 }
 
@@ -231,7 +238,7 @@ fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
         Some(m) => {
             args.push(Value::Text(m.clone()));
             String::from(
-                "SELECT a.record FROM (SELECT rowid AS r, bm25(articles_fts, 10.0, 4.0, 1.0, 2.0) AS rank
+                "SELECT a.record FROM (SELECT rowid AS r, bm25(articles_fts, 10.0, 4.0, 1.0, 2.0, 2.0) AS rank
                  FROM articles_fts WHERE articles_fts MATCH ?) f CROSS JOIN articles a ON a.rowid = f.r WHERE 1",
             )
         }

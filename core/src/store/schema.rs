@@ -127,7 +127,7 @@ fn v3_rights_warnings_contacts(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         ) WITHOUT ROWID;
         CREATE INDEX article_tags_by_article ON article_tags(article);
         CREATE VIRTUAL TABLE articles_fts USING fts5(
-            title, summary, body, refs,
+            title, summary, body, refs, services,
             content = '', contentless_delete = 1,
             tokenize = 'unicode61 remove_diacritics 2',
             prefix = '1 2 3'

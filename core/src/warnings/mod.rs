@@ -207,7 +207,7 @@ impl Warning {
             }
         };
         out.indicators.phones = self.indicators.phones.iter().enumerate()
-            .filter_map(|(i, p)| fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::phone(p, region)))
+            .filter_map(|(i, p)| fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::normalize(p, region)))
             .collect();
         out.indicators.domains = self.indicators.domains.iter().enumerate()
             .filter_map(|(i, d)| fix(format!("indicators.domains[{i}]"), d, ContactKind::Url, normalize::normalize(d, None)))
