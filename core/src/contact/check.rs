@@ -267,6 +267,12 @@ fn listing_matches(conn: &Connection, contact: &Contact, langs: &LangPrefs) -> R
     if !found.iter().any(|(r, rel)| r.official && is_ownership(*rel)) {
         found.extend(lookalikes(conn, contact)?);
     }
+    // The listings a verdict rests on first.
+    found.sort_by_key(|(r, rel)| match (r.official, is_ownership(*rel)) {
+        (true, true) => 0,
+        (_, true) => 1,
+        _ => 2,
+    });
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (row, relation) in found {
