@@ -76,7 +76,13 @@ fn unverified_listings_are_never_official() {
     let (_d, s) = store();
     // Wikidata missions carry no verification: their numbers are "listed, not verified".
     let phone: String = s
-        .read(|c| Ok(c.query_row("SELECT key FROM listing_contacts WHERE official = 0 AND key LIKE 'tel:%' LIMIT 1", [], |r| r.get::<_, String>(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT key FROM listing_contacts WHERE official = 0 AND key LIKE 'tel:%' LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
         .unwrap();
     let c = check(&s, &phone[4..], "MX");
     assert_eq!(c.verdict, Verdict::Unknown);
@@ -93,9 +99,10 @@ fn random_and_hostile_input_never_crashes() {
         rng ^= rng << 17;
         rng
     };
-    let alphabet: Vec<char> = "0123456789+-.()/ @:wa.me/tel:https://xn--éñ\u{202E}\u{200B}\u{0}😀ßİ\u{FEFF}abcdefghijklmnopqrstuvwxyz_"
-        .chars()
-        .collect();
+    let alphabet: Vec<char> =
+        "0123456789+-.()/ @:wa.me/tel:https://xn--éñ\u{202E}\u{200B}\u{0}😀ßİ\u{FEFF}abcdefghijklmnopqrstuvwxyz_"
+            .chars()
+            .collect();
     for _ in 0..3000 {
         let len = (next() % 40) as usize;
         let input: String = (0..len).map(|_| alphabet[(next() % alphabet.len() as u64) as usize]).collect();

@@ -33,7 +33,12 @@ fn rights_search_any_language_topic_and_country() {
     let dir = tempfile::tempdir().unwrap();
     let store = demo_store(dir.path(), false);
     load(&store);
-    for (typed, want) in [("azil", "demo:asylum"), ("ASISTENCIA CONSULAR", "demo:consular-assistance"), ("refugie", "demo:asylum"), ("Viena", "")] {
+    for (typed, want) in [
+        ("azil", "demo:asylum"),
+        ("ASISTENCIA CONSULAR", "demo:consular-assistance"),
+        ("refugie", "demo:asylum"),
+        ("Viena", ""),
+    ] {
         let ids: Vec<String> = store
             .rights(&RightsQuery { text: Some(typed.into()), ..Default::default() })
             .unwrap()
@@ -47,12 +52,14 @@ fn rights_search_any_language_topic_and_country() {
         }
     }
     let us = CountryCode::parse("US");
-    let hits = store.rights(&RightsQuery { topics: vec![Topic::AsylumRefuge], country: us, ..Default::default() }).unwrap();
+    let hits =
+        store.rights(&RightsQuery { topics: vec![Topic::AsylumRefuge], country: us, ..Default::default() }).unwrap();
     let ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
     assert!(ids.contains(&"demo:us-asylum-one-year") && ids.contains(&"demo:asylum"), "{ids:?}");
     assert!(!ids.contains(&"demo:mx-asylum-comar"), "a Mexican article does not apply in the US");
     let ht = LangPrefs::parse_list("ht,fr").unwrap();
-    let hit = &store.rights(&RightsQuery { topics: vec![Topic::Children], langs: ht, ..Default::default() }).unwrap()[0];
+    let hit =
+        &store.rights(&RightsQuery { topics: vec![Topic::Children], langs: ht, ..Default::default() }).unwrap()[0];
     assert!(hit.title.contains("avoka dwe revize"), "{}", hit.title);
     assert!(hit.demo);
 }
@@ -83,16 +90,27 @@ fn warnings_here_now_by_country_and_kind() {
     let ids: Vec<String> = store.warnings(&river).unwrap().into_iter().map(|h| h.id).collect();
     assert!(ids.contains(&"demo:w-suchiate-crossing".to_string()), "{ids:?}");
     // Before it was valid, and after it expired.
-    assert!(store.warnings(&WarningQuery { near: Some(TAPACHULA), ..WarningQuery::at(t("2026-10-01T00:00:00Z")) }).unwrap().is_empty());
-    assert!(store.warnings(&WarningQuery { near: Some(TAPACHULA), ..WarningQuery::at(t("2027-06-01T00:00:00Z")) }).unwrap().is_empty());
+    assert!(store
+        .warnings(&WarningQuery { near: Some(TAPACHULA), ..WarningQuery::at(t("2026-10-01T00:00:00Z")) })
+        .unwrap()
+        .is_empty());
+    assert!(store
+        .warnings(&WarningQuery { near: Some(TAPACHULA), ..WarningQuery::at(t("2027-06-01T00:00:00Z")) })
+        .unwrap()
+        .is_empty());
     // By country: Panama's country-wide warning; the withdrawn Guatemalan one never shows.
     let pa = WarningQuery { country: CountryCode::parse("PA"), ..WarningQuery::at(now) };
     assert_eq!(store.warnings(&pa).unwrap()[0].id, "demo:w-darien-kidnapping");
-    assert!(store.warnings(&WarningQuery { country: CountryCode::parse("GT"), ..WarningQuery::at(now) }).unwrap().is_empty());
+    assert!(store
+        .warnings(&WarningQuery { country: CountryCode::parse("GT"), ..WarningQuery::at(now) })
+        .unwrap()
+        .is_empty());
     let kind = WarningQuery { kinds: vec![WarningKind::TraffickingRecruitment], ..WarningQuery::at(now) };
     assert_eq!(store.warnings(&kind).unwrap().len(), 1);
     // The indexed answer equals a full scan.
-    for p in [TAPACHULA, Point { lat: 14.68, lon: -92.15 }, Point { lat: 31.7, lon: -106.45 }, Point { lat: 0.0, lon: 0.0 }] {
+    for p in
+        [TAPACHULA, Point { lat: 14.68, lon: -92.15 }, Point { lat: 31.7, lon: -106.45 }, Point { lat: 0.0, lon: 0.0 }]
+    {
         let mut fast: Vec<String> = store
             .warnings(&WarningQuery { near: Some(p), ..WarningQuery::at(now) })
             .unwrap()

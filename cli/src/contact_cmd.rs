@@ -42,7 +42,12 @@ pub fn run(args: CheckArgs) -> Result<(), Error> {
     let input: Vec<String> = args.input.iter().map(|s| s.to_string_lossy().into_owned()).collect();
     let input = input.join(" ");
     let check = match &args.db {
-        Some(db) => crate::open_existing(db)?.check_contact(&input, args.region, args.at.unwrap_or_else(Utc::now), &args.lang)?,
+        Some(db) => crate::open_existing(db)?.check_contact(
+            &input,
+            args.region,
+            args.at.unwrap_or_else(Utc::now),
+            &args.lang,
+        )?,
         None => ContactCheck::offline(&input, args.region),
     };
     if args.json {
@@ -60,8 +65,12 @@ pub fn print_check(c: &ContactCheck) {
         Verdict::Official => "OFFICIAL: it belongs to a verified place in the directory".to_string(),
         Verdict::Warning => "WARNING: it appears in an active warning — do not pay, do not send documents".to_string(),
         Verdict::Lookalike => "LOOKALIKE: it imitates an official contact — do not trust it".to_string(),
-        Verdict::Unknown => "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)".to_string(),
-        Verdict::Invalid => "INVALID: this is not a phone number, web address, e-mail or handle Faro can read".to_string(),
+        Verdict::Unknown => {
+            "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)".to_string()
+        }
+        Verdict::Invalid => {
+            "INVALID: this is not a phone number, web address, e-mail or handle Faro can read".to_string()
+        }
     };
     println!("{shown}\n{line}");
     for m in &c.matches {
@@ -71,9 +80,18 @@ pub fn print_check(c: &ContactCheck) {
             Relation::SameHostOtherPage => "same site, another page".to_string(),
             Relation::SameNameOtherNetwork => "same name on another network".to_string(),
             Relation::ListedNotVerified => "listed, but not verified".to_string(),
-            Relation::Imitates(l) => format!("imitates {} ({})", m.contact, serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")),
+            Relation::Imitates(l) => format!(
+                "imitates {} ({})",
+                m.contact,
+                serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")
+            ),
         };
         let demo = if m.demo { " [DEMO]" } else { "" };
-        println!("  · {}: {} [{}] — {how}{demo}", serde_json::to_value(m.source).unwrap_or_default().as_str().unwrap_or(""), m.name, m.id);
+        println!(
+            "  · {}: {} [{}] — {how}{demo}",
+            serde_json::to_value(m.source).unwrap_or_default().as_str().unwrap_or(""),
+            m.name,
+            m.id
+        );
     }
 }

@@ -37,7 +37,13 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 
     println!("\n? A Haitian man detained in Tapachula: what are my rights? (faro rights --topic consular_assistance --country MX --lang ht,fr)");
-    let hits = store.rights(&RightsQuery { topics: vec![Topic::ConsularAssistance], country: mx, langs: ht.clone(), limit: 3, ..Default::default() })?;
+    let hits = store.rights(&RightsQuery {
+        topics: vec![Topic::ConsularAssistance],
+        country: mx,
+        langs: ht.clone(),
+        limit: 3,
+        ..Default::default()
+    })?;
     for h in &hits {
         crate::rights_cmd::print_article(&h.article, &ht);
         if let Some(mut q) = h.article.related_query(Some(here), CountryCode::parse("HT")) {

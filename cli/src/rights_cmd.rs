@@ -139,19 +139,21 @@ pub fn print_article(a: &Article, langs: &LangPrefs) {
 pub fn import_if_rights_or_warnings(db: &Path, file: &Path, dataset: Option<&str>, json: bool) -> Result<bool, Error> {
     let io = |e| Error::Io { path: file.to_path_buf(), source: e };
     let mut reader = BufReader::new(std::fs::File::open(file).map_err(io)?);
-    let kind = file_kind(&String::from_utf8_lossy(reader.fill_buf().map_err(io)?).lines().next().unwrap_or(""));
+    let kind = file_kind(String::from_utf8_lossy(reader.fill_buf().map_err(io)?).lines().next().unwrap_or(""));
     let name = file.display().to_string();
     let store;
     let (dataset_name, summary) = match kind.as_deref() {
         Some("rights") => {
             let (h, records) = read_records::<_, Article>(reader, &name, "rights")?;
-            let info = DatasetInfo { name: dataset.map(str::to_string).unwrap_or(h.dataset), source: h.source, demo: h.demo };
+            let info =
+                DatasetInfo { name: dataset.map(str::to_string).unwrap_or(h.dataset), source: h.source, demo: h.demo };
             store = Store::open(db)?;
             (info.name.clone(), store.write_articles(&info, &name, records)?)
         }
         Some("warnings") => {
             let (h, records) = read_records::<_, Warning>(reader, &name, "warnings")?;
-            let info = DatasetInfo { name: dataset.map(str::to_string).unwrap_or(h.dataset), source: h.source, demo: h.demo };
+            let info =
+                DatasetInfo { name: dataset.map(str::to_string).unwrap_or(h.dataset), source: h.source, demo: h.demo };
             store = Store::open(db)?;
             (info.name.clone(), store.write_warnings(&info, &name, records)?)
         }

@@ -164,9 +164,20 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
                 }
             }
             if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
             }
-            let header = DatasetHeader { faro: "warnings".into(), version: 1, dataset, demo: warnings.iter().all(|w| w.demo), source: None, note: None };
+            let header = DatasetHeader {
+                faro: "warnings".into(),
+                version: 1,
+                dataset,
+                demo: warnings.iter().all(|w| w.demo),
+                source: None,
+                note: None,
+            };
             let mut text = serde_json::to_string(&header).unwrap_or_default();
             text.push('\n');
             for w in &warnings {
@@ -186,7 +197,8 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
             let mut n = 0;
             for record in records {
                 let (_, w) = record?;
-                let safe: String = w.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+                let safe: String =
+                    w.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
                 let path = out.join(format!("{safe}.xml"));
                 let mut f = std::fs::File::create(&path).map_err(io_err(&path))?;
                 f.write_all(to_cap(&w, Utc::now()).as_bytes()).map_err(io_err(&path))?;

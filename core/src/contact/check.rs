@@ -193,14 +193,20 @@ fn warning_keys(contact: &Contact) -> Vec<String> {
     keys
 }
 
-fn warning_matches(conn: &Connection, contact: &Contact, at: DateTime<Utc>, langs: &LangPrefs) -> Result<Vec<ContactMatch>> {
+fn warning_matches(
+    conn: &Connection,
+    contact: &Contact,
+    at: DateTime<Utc>,
+    langs: &LangPrefs,
+) -> Result<Vec<ContactMatch>> {
     let mut stmt = conn.prepare_cached(
         "SELECT w.id, w.record FROM warning_indicators i JOIN warnings w ON w.rowid = i.warning
          WHERE i.key = ?1 AND w.withdrawn = 0 AND w.valid_from <= ?2 AND (w.valid_until IS NULL OR w.valid_until > ?2)",
     )?;
     let mut out = Vec::new();
     for key in warning_keys(contact) {
-        let rows = stmt.query_map(params![key, at.timestamp()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows =
+            stmt.query_map(params![key, at.timestamp()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {
             let (id, record) = row?;
             let Ok(w) = serde_json::from_str::<Warning>(&record) else { continue };
@@ -229,7 +235,9 @@ struct Row {
 fn rows_for(conn: &Connection, key: &str) -> Result<Vec<Row>> {
     let mut stmt = conn.prepare_cached("SELECT listing, official, detail FROM listing_contacts WHERE key = ?1")?;
     let rows = stmt
-        .query_map([key], |r| Ok(Row { listing_rowid: r.get(0)?, official: r.get(1)?, detail: r.get(2)?, key: key.to_string() }))?
+        .query_map([key], |r| {
+            Ok(Row { listing_rowid: r.get(0)?, official: r.get(1)?, detail: r.get(2)?, key: key.to_string() })
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -250,7 +258,9 @@ fn listing_matches(conn: &Connection, contact: &Contact, langs: &LangPrefs) -> R
         }
         ContactKind::Url => {
             for r in rows_for(conn, &key)? {
-                let page = r.detail.is_empty() || contact.path == r.detail || contact.path.starts_with(&format!("{}/", r.detail));
+                let page = r.detail.is_empty()
+                    || contact.path == r.detail
+                    || contact.path.starts_with(&format!("{}/", r.detail));
                 found.push((r, if page { Relation::Exact } else { Relation::SameHostOtherPage }));
             }
         }
@@ -305,15 +315,16 @@ fn lookalikes(conn: &Connection, contact: &Contact) -> Result<Vec<(Row, Relation
         _ => return Ok(Vec::new()),
     };
     let mut out = Vec::new();
-    let mut stmt = conn.prepare_cached(
-        "SELECT DISTINCT key FROM listing_contacts WHERE key >= ?1 AND key < ?2 AND official = 1",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT DISTINCT key FROM listing_contacts WHERE key >= ?1 AND key < ?2 AND official = 1")?;
     for prefix in prefixes {
         let end = format!("{}{}", &prefix[..prefix.len() - 1], ';');
-        let keys = stmt.query_map(params![prefix, end], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let keys =
+            stmt.query_map(params![prefix, end], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         for key in keys {
             let value = &key[prefix.len()..];
-            let official = if *prefix == "mail:" { value.rsplit_once('@').map(|(_, d)| d).unwrap_or(value) } else { value };
+            let official =
+                if *prefix == "mail:" { value.rsplit_once('@').map(|(_, d)| d).unwrap_or(value) } else { value };
             let likeness = if *prefix == "handle:" { handle_alike(mine, official) } else { host_alike(mine, official) };
             if let Some(l) = likeness {
                 out.extend(
@@ -346,7 +357,10 @@ mod tests {
     #[test]
     fn offline_check_only_normalizes() {
         let c = ContactCheck::offline("+1 915 555 0123", None);
-        assert_eq!((c.kind, c.normalized.as_deref(), &c.verdict), (ContactKind::Phone, Some("+19155550123"), &Verdict::Unknown));
+        assert_eq!(
+            (c.kind, c.normalized.as_deref(), &c.verdict),
+            (ContactKind::Phone, Some("+19155550123"), &Verdict::Unknown)
+        );
         let c = ContactCheck::offline("😀", None);
         assert_eq!(c.verdict, Verdict::Invalid);
         let long = "é".repeat(MAX_INPUT_BYTES);

@@ -28,7 +28,8 @@ pub enum Likeness {
 }
 
 /// Second-level labels under a country code that are not registrable on their own.
-const SECOND_LEVEL: &[&str] = &["com", "org", "net", "gob", "gov", "edu", "ac", "co", "mil", "nom", "int", "info", "go", "or"];
+const SECOND_LEVEL: &[&str] =
+    &["com", "org", "net", "gob", "gov", "edu", "ac", "co", "mil", "nom", "int", "info", "go", "or"];
 
 /// Splits a host into its registrable label and the ending after it:
 /// `citas.sre.gob.mx` -> (`sre`, `gob.mx`), `example.org` -> (`example`, `org`).
@@ -150,7 +151,10 @@ mod tests {
         assert_eq!(host_alike("cancileria.gov.co", official), Some(Likeness::SmallEdit));
         assert_eq!(host_alike("canciileria.gov.co", official), Some(Likeness::SmallEdit));
         assert_eq!(host_alike("cancilleria-citas.com", official), Some(Likeness::Decorated));
-        assert_eq!(host_alike("cancilleria.gov.co.tramites.example", official), Some(Likeness::OfficialNameAsSubdomain));
+        assert_eq!(
+            host_alike("cancilleria.gov.co.tramites.example", official),
+            Some(Likeness::OfficialNameAsSubdomain)
+        );
         // Cyrillic а (U+0430) in punycode.
         let cyrillic = idna::domain_to_ascii("cаncilleria.gov.co").unwrap();
         assert_eq!(host_alike(&cyrillic, official), Some(Likeness::Confusable));

@@ -49,7 +49,13 @@ pub struct Contact {
 
 impl Contact {
     fn invalid(problem: &'static str) -> Contact {
-        Contact { kind: ContactKind::Invalid, normalized: None, path: String::new(), network: None, problem: Some(problem) }
+        Contact {
+            kind: ContactKind::Invalid,
+            normalized: None,
+            path: String::new(),
+            network: None,
+            problem: Some(problem),
+        }
     }
 
     fn of(kind: ContactKind, normalized: String) -> Contact {
@@ -118,7 +124,7 @@ pub fn normalize(input: &str, region: Option<CountryCode>) -> Contact {
     if lower.contains('.') && lower.chars().any(|c| c.is_alphabetic()) {
         return link(&lower, region);
     }
-    if lower.chars().all(|c| is_phone_char(c)) {
+    if lower.chars().all(is_phone_char) {
         return phone(text, region);
     }
     if lower.chars().all(is_handle_char) && lower.chars().any(char::is_alphabetic) {
@@ -171,10 +177,8 @@ pub fn phone(raw: &str, region: Option<CountryCode>) -> Contact {
     if let Some(rest) = compact.strip_prefix("00") {
         attempts.push(format!("+{rest}"));
     }
-    let Some(number) = attempts
-        .iter()
-        .filter_map(|text| phonenumber::parse(region_id, text).ok())
-        .find(|n| n.is_valid())
+    let Some(number) =
+        attempts.iter().filter_map(|text| phonenumber::parse(region_id, text).ok()).find(|n| n.is_valid())
     else {
         return Contact::invalid("not a valid number in any country's numbering plan");
     };
@@ -328,7 +332,10 @@ mod tests {
     #[test]
     fn links_are_lower_case_ascii_hosts_without_www() {
         let c = normalize("HTTPS://WWW.Example.ORG/Faro-Demo/Esperanza/", None);
-        assert_eq!((c.kind, c.normalized.as_deref(), c.path.as_str()), (ContactKind::Url, Some("example.org"), "/faro-demo/esperanza"));
+        assert_eq!(
+            (c.kind, c.normalized.as_deref(), c.path.as_str()),
+            (ContactKind::Url, Some("example.org"), "/faro-demo/esperanza")
+        );
         assert_eq!(norm("sre.gob.mx", None).1.as_deref(), Some("sre.gob.mx"));
         assert_eq!(norm("www.migración.mx", None).1.as_deref(), Some("xn--migracin-13a.mx"));
         // The real host of https://sre.gob.mx@evil.example is evil.example.
@@ -342,7 +349,10 @@ mod tests {
         assert_eq!(norm("mailto:info@example.org?subject=x", None).1.as_deref(), Some("info@example.org"));
         assert_eq!(norm("@Demo_PuenteSur", None), (ContactKind::Handle, Some("demo_puentesur".into())));
         let c = normalize("https://www.instagram.com/demo_riocoatan/", None);
-        assert_eq!((c.kind, c.normalized.as_deref(), c.network.as_deref()), (ContactKind::Handle, Some("demo_riocoatan"), Some("instagram")));
+        assert_eq!(
+            (c.kind, c.normalized.as_deref(), c.network.as_deref()),
+            (ContactKind::Handle, Some("demo_riocoatan"), Some("instagram"))
+        );
         let c = normalize("https://t.me/demo_colibri_salud", None);
         assert_eq!(c.network.as_deref(), Some("telegram"));
         let c = normalize("https://www.tiktok.com/@demo_x", None);
@@ -354,7 +364,21 @@ mod tests {
     #[test]
     fn bad_input_never_panics_and_is_invalid() {
         let huge = "9".repeat(1 << 20);
-        for s in ["", "   ", "\u{0}\u{1}\u{7f}", "\u{202E}\u{202D}", "😀😀", "@", "@@@", "+", "++1", "http://", &huge, "a b c", "ﷺ"] {
+        for s in [
+            "",
+            "   ",
+            "\u{0}\u{1}\u{7f}",
+            "\u{202E}\u{202D}",
+            "😀😀",
+            "@",
+            "@@@",
+            "+",
+            "++1",
+            "http://",
+            &huge,
+            "a b c",
+            "ﷺ",
+        ] {
             assert_eq!(normalize(s, mx()).kind, ContactKind::Invalid, "{s:?}");
         }
     }

@@ -90,7 +90,8 @@ pub fn read_records<R: BufRead, T: LineRecord>(
         return Err(InputError::new(file, "is blank").at_line(1).field("dataset").into());
     }
     let demo = header.demo;
-    let records = Records { reader, file: file.to_string(), line: 1, buf: String::new(), demo, done: false, _t: PhantomData };
+    let records =
+        Records { reader, file: file.to_string(), line: 1, buf: String::new(), demo, done: false, _t: PhantomData };
     Ok((header, records))
 }
 
@@ -178,8 +179,9 @@ mod tests {
 
     #[test]
     fn wrong_kind_and_bad_lines_are_located() {
-        let e = read_records::<_, Thing>(&b"{\"faro\":\"listings\",\"version\":1,\"dataset\":\"x\"}"[..], "f", "warnings")
-            .unwrap_err();
+        let e =
+            read_records::<_, Thing>(&b"{\"faro\":\"listings\",\"version\":1,\"dataset\":\"x\"}"[..], "f", "warnings")
+                .unwrap_err();
         assert!(e.to_string().contains("field faro"), "{e}");
         let text = "{\"faro\":\"rights\",\"version\":1,\"dataset\":\"x\"}\n{\"id\":\"a:1\",\"color\":1}\n";
         let (_, mut it) = read_records::<_, Thing>(text.as_bytes(), "f", "rights").unwrap();

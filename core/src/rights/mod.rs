@@ -166,7 +166,10 @@ pub fn check_article(a: &Article) -> Vec<FieldProblem> {
         out.push(FieldProblem { field: "topics".into(), reason: "needs at least one topic".into() });
     }
     if a.countries.is_empty() {
-        out.push(FieldProblem { field: "countries".into(), reason: "needs \"all\" or at least one country code".into() });
+        out.push(FieldProblem {
+            field: "countries".into(),
+            reason: "needs \"all\" or at least one country code".into(),
+        });
     }
     for (i, c) in a.countries.iter().enumerate() {
         if c != "all" && CountryCode::parse(c).is_none_or(|code| code.as_str() != c) {

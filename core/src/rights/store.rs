@@ -42,7 +42,9 @@ pub(crate) fn collect_batch<T>(
                 let (id, problems) = check(&r);
                 rejected.extend(problems.into_iter().map(|p| p.at(file, Some(line), &id)));
                 if !seen.insert(id.clone()) {
-                    rejected.push(InputError::new(file, "appears twice in this input").at_line(line).record(id).field("id"));
+                    rejected.push(
+                        InputError::new(file, "appears twice in this input").at_line(line).record(id).field("id"),
+                    );
                 }
                 ok.push((line, r));
             }
@@ -167,7 +169,11 @@ impl Store {
                 }
             }
             if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
             }
             tx.commit()?;
             Ok(summary)
@@ -186,7 +192,8 @@ impl Store {
                 .prepare_cached("SELECT record FROM articles WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
                 .map_err(|_| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::BadQuery(format!("stored article {id} is unreadable: {e}")))
+            serde_json::from_str(&record)
+                .map_err(|e| Error::BadQuery(format!("stored article {id} is unreadable: {e}")))
         })
     }
 }
@@ -257,12 +264,13 @@ fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
     }
     sql.push_str(if text.is_some() { " ORDER BY f.rank" } else { " ORDER BY a.id" });
     let mut stmt = conn.prepare(&sql)?;
-    let records =
-        stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let records = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut hits = Vec::new();
     for record in records.into_iter().take(limit) {
-        let a: Article =
-            serde_json::from_str(&record).map_err(|e| Error::BadQuery(format!("a stored article is unreadable: {e}")))?;
+        let a: Article = serde_json::from_str(&record)
+            .map_err(|e| Error::BadQuery(format!("a stored article is unreadable: {e}")))?;
         let (lang, title) = q.langs.pick(&a.title).map(|(l, t)| (Some(l.clone()), t.to_string())).unwrap_or_default();
         hits.push(ArticleHit {
             id: a.id.clone(),
@@ -277,7 +285,7 @@ fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
         });
     }
     if text.is_none() {
-        hits.sort_by(|x, y| x.title.to_lowercase().cmp(&y.title.to_lowercase()));
+        hits.sort_by_key(|h| h.title.to_lowercase());
     }
     Ok(hits)
 }
@@ -317,7 +325,8 @@ mod tests {
         let hits = s.rights(&RightsQuery { text: Some("CONSULADO".into()), ..Default::default() }).unwrap();
         assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["demo:consular-36"]);
         let mx = CountryCode::parse("MX");
-        let hits = s.rights(&RightsQuery { country: mx, topics: vec![Topic::ConsularAssistance], ..Default::default() });
+        let hits =
+            s.rights(&RightsQuery { country: mx, topics: vec![Topic::ConsularAssistance], ..Default::default() });
         assert_eq!(hits.unwrap().len(), 1, "articles for all countries apply in MX");
         let hits = s.rights(&RightsQuery { topics: vec![Topic::Health], ..Default::default() }).unwrap();
         assert!(hits.is_empty());

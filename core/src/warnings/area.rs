@@ -147,7 +147,10 @@ pub fn check_area(area: &Area) -> Vec<(String, String)> {
             out.push((format!("area.circles[{i}]"), format!("{},{} is not a latitude,longitude", c.lat, c.lon)));
         }
         if !(c.radius_km.is_finite() && c.radius_km > 0.0 && c.radius_km <= 5000.0) {
-            out.push((format!("area.circles[{i}].radius_km"), format!("{} is not a radius (0 to 5000 km)", c.radius_km)));
+            out.push((
+                format!("area.circles[{i}].radius_km"),
+                format!("{} is not a radius (0 to 5000 km)", c.radius_km),
+            ));
         }
     }
     if let Some(g) = &area.geometry {
@@ -189,7 +192,17 @@ mod tests {
     #[test]
     fn concave_polygon() {
         // A "U": the notch between the arms is outside.
-        let u = vec![vec![[0.0, 0.0], [3.0, 0.0], [3.0, 3.0], [2.0, 3.0], [2.0, 1.0], [1.0, 1.0], [1.0, 3.0], [0.0, 3.0], [0.0, 0.0]]];
+        let u = vec![vec![
+            [0.0, 0.0],
+            [3.0, 0.0],
+            [3.0, 3.0],
+            [2.0, 3.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 3.0],
+            [0.0, 3.0],
+            [0.0, 0.0],
+        ]];
         assert!(in_polygon(&u, Point { lat: 2.0, lon: 0.5 }));
         assert!(!in_polygon(&u, Point { lat: 2.0, lon: 1.5 }));
         assert!(in_polygon(&u, Point { lat: 0.5, lon: 1.5 }));

@@ -17,8 +17,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
-use quick_xml::events::Event;
 use quick_xml::escape::escape;
+use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::{Area, Circle, Geometry, HandleIndicator, Indicators, Issuer, Severity, Warning, WarningKind};
@@ -137,7 +137,11 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
     let sent = time(Some(get("sent")?), file, "sent")?;
     let status = get("status")?;
     if status != "Actual" {
-        return Err(err(file, "status", format!("{status:?}: only Actual alerts become warnings (not exercises or tests)")));
+        return Err(err(
+            file,
+            "status",
+            format!("{status:?}: only Actual alerts become warnings (not exercises or tests)"),
+        ));
     }
     let msg_type = get("msgType")?;
     let withdrawn = match msg_type {
@@ -179,7 +183,9 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
         let field = |f: &str| format!("info[{i}].{f}");
         let lang_text = info.text_of("language").unwrap_or("en-US");
         let lang = LangTag::parse(lang_text).map_err(|e| err(file, &field("language"), e.to_string()))?;
-        for (name, target) in [("headline", &mut w.headline), ("description", &mut w.description), ("instruction", &mut w.advice)] {
+        for (name, target) in
+            [("headline", &mut w.headline), ("description", &mut w.description), ("instruction", &mut w.advice)]
+        {
             if let Some(t) = info.text_of(name) {
                 target.insert(lang.clone(), t.to_string());
             }
@@ -202,7 +208,10 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
             let ind = &mut w.indicators;
             match name {
                 "faro:kind" => {
-                    kind = Some(WarningKind::parse(value).ok_or_else(|| err(file, &field("parameter"), format!("faro:kind {value:?} is unknown")))?)
+                    kind = Some(
+                        WarningKind::parse(value)
+                            .ok_or_else(|| err(file, &field("parameter"), format!("faro:kind {value:?} is unknown")))?,
+                    )
                 }
                 "faro:phone" if !ind.phones.iter().any(|x| x == value) => ind.phones.push(value.into()),
                 "faro:domain" if !ind.domains.iter().any(|x| x == value) => ind.domains.push(value.into()),
@@ -217,7 +226,9 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
                         ind.handles.push(h);
                     }
                 }
-                "faro:listing" if !w.related_listings.iter().any(|x| x == value) => w.related_listings.push(value.into()),
+                "faro:listing" if !w.related_listings.iter().any(|x| x == value) => {
+                    w.related_listings.push(value.into())
+                }
                 "faro:demo" => w.demo = value == "true",
                 _ => {}
             }
@@ -266,7 +277,8 @@ fn read_area(area: &El, out: &mut Area, lang: &LangTag, file: &str, field: &str)
     for g in area.all("geocode") {
         if g.text_of("valueName") == Some("ISO3166-1") {
             let v = g.text_of("value").unwrap_or("");
-            let code = CountryCode::parse(v).ok_or_else(|| err(file, &format!("{field}.geocode"), format!("{v:?} is not an ISO 3166-1 code")))?;
+            let code = CountryCode::parse(v)
+                .ok_or_else(|| err(file, &format!("{field}.geocode"), format!("{v:?} is not an ISO 3166-1 code")))?;
             if !out.countries.contains(&code) {
                 out.countries.push(code);
             }
@@ -351,7 +363,12 @@ pub fn to_cap(w: &Warning, at: DateTime<Utc>) -> String {
         }
         x.push_str("    <area>\n");
         let desc = pick(&w.area.description).or_else(|| w.area.description.values().next().cloned());
-        tag(&mut x, 3, "areaDesc", &desc.unwrap_or_else(|| w.area.countries.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")));
+        tag(
+            &mut x,
+            3,
+            "areaDesc",
+            &desc.unwrap_or_else(|| w.area.countries.iter().map(|c| c.name()).collect::<Vec<_>>().join(", ")),
+        );
         if let Some(g) = &w.area.geometry {
             for polygon in g.polygons() {
                 if let Some(outline) = polygon.first() {
@@ -406,7 +423,8 @@ mod tests {
         assert!(e.to_string().starts_with("a.xml: not well-formed XML at byte"), "{e}");
         let e = parse_alert("<feed/>", "a.xml").unwrap_err();
         assert!(e.to_string().contains("not a CAP <alert>"), "{e}");
-        let e = parse_alert(&format!("<alert xmlns=\"{CAP_NS}\"><identifier>a</identifier></alert>"), "a.xml").unwrap_err();
+        let e =
+            parse_alert(&format!("<alert xmlns=\"{CAP_NS}\"><identifier>a</identifier></alert>"), "a.xml").unwrap_err();
         assert_eq!(e.to_string(), "a.xml: field sender: is required in a CAP alert");
     }
 }

@@ -206,13 +206,29 @@ impl Warning {
                 None
             }
         };
-        out.indicators.phones = self.indicators.phones.iter().enumerate()
-            .filter_map(|(i, p)| fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::normalize(p, region)))
+        out.indicators.phones = self
+            .indicators
+            .phones
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::normalize(p, region))
+            })
             .collect();
-        out.indicators.domains = self.indicators.domains.iter().enumerate()
-            .filter_map(|(i, d)| fix(format!("indicators.domains[{i}]"), d, ContactKind::Url, normalize::normalize(d, None)))
+        out.indicators.domains = self
+            .indicators
+            .domains
+            .iter()
+            .enumerate()
+            .filter_map(|(i, d)| {
+                fix(format!("indicators.domains[{i}]"), d, ContactKind::Url, normalize::normalize(d, None))
+            })
             .collect();
-        out.indicators.emails = self.indicators.emails.iter().enumerate()
+        out.indicators.emails = self
+            .indicators
+            .emails
+            .iter()
+            .enumerate()
             .filter_map(|(i, e)| fix(format!("indicators.emails[{i}]"), e, ContactKind::Email, normalize::email(e)))
             .collect();
         out.indicators.handles = Vec::new();

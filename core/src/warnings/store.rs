@@ -53,8 +53,10 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
     for b in w.area.boxes() {
         tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
         let id = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)")?
-            .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
+        tx.prepare_cached(
+            "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
     }
     Ok(())
 }
@@ -70,7 +72,10 @@ pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
 }
 
 fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -> Result<()> {
-    tx.execute(&format!("DELETE FROM warnings_geo WHERE id IN (SELECT box FROM warning_boxes WHERE {filter})"), [&arg])?;
+    tx.execute(
+        &format!("DELETE FROM warnings_geo WHERE id IN (SELECT box FROM warning_boxes WHERE {filter})"),
+        [&arg],
+    )?;
     Ok(())
 }
 
@@ -120,7 +125,11 @@ impl Store {
                 }
             }
             if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
             }
             tx.commit()?;
             Ok(summary)
@@ -139,7 +148,8 @@ impl Store {
                 .prepare_cached("SELECT record FROM warnings WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
                 .map_err(|_| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::BadQuery(format!("stored warning {id} is unreadable: {e}")))
+            serde_json::from_str(&record)
+                .map_err(|e| Error::BadQuery(format!("stored warning {id} is unreadable: {e}")))
         })
     }
 }
