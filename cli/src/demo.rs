@@ -156,6 +156,7 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         println!("  {:<10} {}", c.kind.as_str(), c.count);
     }
 
+    crate::demo_rights::run(&store, TAPACHULA)?;
     println!("\nTry it yourself: faro demo --db faro-demo.db, then for example");
     println!("  faro search --db faro-demo.db asile --lang fr,es");
     println!("  faro search --db faro-demo.db --near 32.5149,-117.0382 --kind shelter --open-now --json");

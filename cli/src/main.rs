@@ -6,8 +6,12 @@
 //! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
 //! usage error.
 
+mod contact_cmd;
 mod demo;
+mod demo_rights;
 mod output;
+mod rights_cmd;
+mod warnings_cmd;
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -52,6 +56,14 @@ enum Command {
     Hours(HoursArgs),
     /// Run SQLite's full integrity check on a database.
     Check(DbArg),
+    /// Search rights information (any language), by topic and country.
+    Rights(rights_cmd::RightsArgs),
+    /// Warnings about smugglers and traffickers active here and now.
+    Warnings(warnings_cmd::WarningsArgs),
+    /// Is this contact real? Check a phone number, link, e-mail or handle.
+    CheckContact(contact_cmd::CheckArgs),
+    /// Convert warnings from and to OASIS CAP 1.2 alerts (publishers).
+    Cap(warnings_cmd::CapArgs),
 }
 
 #[derive(Args)]
@@ -262,11 +274,15 @@ fn run(command: Command) -> Result<(), Error> {
             println!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
             Ok(())
         }
+        Command::Rights(args) => rights_cmd::run(args),
+        Command::Warnings(args) => warnings_cmd::run(args),
+        Command::CheckContact(args) => contact_cmd::run(args),
+        Command::Cap(args) => warnings_cmd::run_cap(args),
     }
 }
 
 /// Opens a database that must already exist (search and show never create one).
-fn open_existing(path: &Path) -> Result<Store, Error> {
+pub(crate) fn open_existing(path: &Path) -> Result<Store, Error> {
     if !path.exists() {
         return Err(Error::Io {
             path: path.to_path_buf(),
@@ -277,6 +293,11 @@ fn open_existing(path: &Path) -> Result<Store, Error> {
 }
 
 fn import(args: ImportArgs) -> Result<(), Error> {
+    if args.format.is_none()
+        && rights_cmd::import_if_rights_or_warnings(&args.db, &args.file, args.dataset.as_deref(), args.json)?
+    {
+        return Ok(());
+    }
     let name = args.file.display().to_string();
     let format = args.format.unwrap_or(match args.file.extension().and_then(|e| e.to_str()) {
         Some("csv") => Format::MissionsCsv,
@@ -367,7 +388,7 @@ fn hours(args: HoursArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn parse_point(s: &str) -> Result<Point, String> {
+pub(crate) fn parse_point(s: &str) -> Result<Point, String> {
     Point::parse(s).ok_or_else(|| format!("{s:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"))
 }
 
@@ -393,7 +414,7 @@ fn parse_status(s: &str) -> Result<Status, String> {
     Status::parse(s).ok_or_else(|| format!("unknown status {s:?}; one of active, temporarily_closed, closed"))
 }
 
-fn parse_country(s: &str) -> Result<CountryCode, String> {
+pub(crate) fn parse_country(s: &str) -> Result<CountryCode, String> {
     s.parse::<CountryCode>().map_err(|e| e.to_string())
 }
 
@@ -401,7 +422,7 @@ fn parse_lang(s: &str) -> Result<LangTag, String> {
     LangTag::parse(s).map_err(|e| e.to_string())
 }
 
-fn parse_langs(s: &str) -> Result<LangPrefs, String> {
+pub(crate) fn parse_langs(s: &str) -> Result<LangPrefs, String> {
     LangPrefs::parse_list(s).map_err(|e| e.to_string())
 }
 

@@ -2,12 +2,16 @@
 //! shelters, kept in a local SQLite store and queried with no network at all.
 //!
 //! Data flows one way: files are parsed and validated ([`import`], [`model`]) -> written in
-//! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]).
-//! Sync's transport is [`net`] (HTTP with resume and retries) and [`compress`] (bounded zstd).
-//! Nothing here knows about FFI; `faro-ffi` wraps this crate for Kotlin and Swift.
+//! one transaction ([`store`]) -> queried ([`search`], with [`hours`] and [`geo`]). Rights
+//! information ([`rights`]), warnings about smugglers and traffickers ([`warnings`]) and
+//! "is this contact real?" ([`contact`]) live beside the directory in the same store.
+//! Trusted sync ([`sync`]) brings datasets from a static TUF repository ([`tuf`]) over
+//! [`net`] (HTTP with resume and retries) and [`compress`] (bounded zstd); [`publish`]
+//! writes such repositories. Nothing here knows about FFI; `faro-ffi` wraps this crate.
 #![deny(missing_docs)]
 
 pub mod compress;
+pub mod contact;
 pub mod country;
 mod country_table;
 pub mod error;
@@ -18,10 +22,12 @@ pub mod lang;
 pub mod model;
 pub mod net;
 pub mod publish;
+pub mod rights;
 pub mod search;
 pub mod store;
 pub mod sync;
 pub mod tuf;
+pub mod warnings;
 
 pub use country::CountryCode;
 pub use error::{Error, InputError, Result};

@@ -4,6 +4,7 @@
 //! Importers only read and locate errors; [`crate::store::Store::write_listings`] validates
 //! and writes all-or-nothing.
 
+pub mod jsonl;
 pub mod listings;
 pub mod missions;
 

@@ -72,7 +72,7 @@ fn is_web_url(s: &str) -> bool {
     matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !s.chars().any(char::is_whitespace))
 }
 
-fn check_text(field: &str, text: &LocalizedText, required: bool, out: &mut Vec<FieldProblem>) {
+pub(crate) fn check_text(field: &str, text: &LocalizedText, required: bool, out: &mut Vec<FieldProblem>) {
     if required && text.is_empty() {
         out.push(FieldProblem::new(field, "is required (at least one language)"));
     }

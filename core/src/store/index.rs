@@ -70,6 +70,7 @@ pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Res
         )?
         .execute(params![rowid, loc.lat, loc.lon])?;
     }
+    crate::contact::index::add_listing(tx, rowid, listing)?;
     Ok(())
 }
 
@@ -78,12 +79,15 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM listing_tags WHERE listing = ?1")?.execute([rowid])?;
     tx.prepare_cached("DELETE FROM listings_fts WHERE rowid = ?1")?.execute([rowid])?;
     tx.prepare_cached("DELETE FROM listings_geo WHERE id = ?1")?.execute([rowid])?;
+    crate::contact::index::remove_listing(tx, rowid)?;
     Ok(())
 }
 
 /// Empties and refills every index from the stored records.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch("DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo;")?;
+    tx.execute_batch(
+        "DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo; DELETE FROM listing_contacts;",
+    )?;
     let mut stmt = tx.prepare("SELECT listing, listing, record FROM listing_records")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {

@@ -36,6 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
         reindex: true,
     },
     Migration { version: 3, name: "trusted sync state", apply: v3_sync_state, reindex: false },
+    Migration { version: 4, name: "rights, warnings and contacts", apply: v4_rights_warnings_contacts, reindex: true },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -130,6 +131,81 @@ fn v3_sync_state(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         CREATE TABLE tuf_metadata (role TEXT PRIMARY KEY, bytes BLOB NOT NULL);
         -- Every root version verified, so a bundle can carry the chain to older phones.
         CREATE TABLE tuf_roots (version INTEGER PRIMARY KEY, bytes BLOB NOT NULL);
+        ",
+    )
+}
+
+fn v4_rights_warnings_contacts(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- Rights articles: the record (JSON) plus what queries filter on.
+        CREATE TABLE articles (
+            rowid        INTEGER PRIMARY KEY,
+            id           TEXT NOT NULL UNIQUE,
+            dataset      TEXT NOT NULL,
+            reviewed_on  TEXT NOT NULL,
+            demo         INTEGER NOT NULL,
+            record       TEXT NOT NULL
+        );
+        CREATE INDEX articles_by_dataset ON articles(dataset);
+        -- 'topic:asylum_refuge', 'country:MX', 'country:all'.
+        CREATE TABLE article_tags (
+            tag      TEXT NOT NULL,
+            article  INTEGER NOT NULL REFERENCES articles(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (tag, article)
+        ) WITHOUT ROWID;
+        CREATE INDEX article_tags_by_article ON article_tags(article);
+        CREATE VIRTUAL TABLE articles_fts USING fts5(
+            title, summary, body, refs, services,
+            content = '', contentless_delete = 1,
+            tokenize = 'unicode61 remove_diacritics 2',
+            prefix = '1 2 3'
+        );
+        -- Warnings: validity as Unix seconds so that 'active at' is two comparisons.
+        CREATE TABLE warnings (
+            rowid        INTEGER PRIMARY KEY,
+            id           TEXT NOT NULL UNIQUE,
+            dataset      TEXT NOT NULL,
+            kind         TEXT NOT NULL,
+            severity     TEXT NOT NULL,
+            withdrawn    INTEGER NOT NULL,
+            valid_from   INTEGER NOT NULL,
+            valid_until  INTEGER,
+            demo         INTEGER NOT NULL,
+            record       TEXT NOT NULL
+        );
+        CREATE INDEX warnings_by_dataset ON warnings(dataset);
+        CREATE INDEX warnings_by_kind ON warnings(kind);
+        CREATE TABLE warning_countries (
+            country  TEXT NOT NULL,
+            warning  INTEGER NOT NULL REFERENCES warnings(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (country, warning)
+        ) WITHOUT ROWID;
+        CREATE INDEX warning_countries_by_warning ON warning_countries(warning);
+        -- Bounding boxes of circles and polygons; a circle across the antimeridian has two.
+        CREATE VIRTUAL TABLE warnings_geo USING rtree(id, min_lat, max_lat, min_lon, max_lon);
+        CREATE TABLE warning_boxes (
+            box      INTEGER PRIMARY KEY,
+            warning  INTEGER NOT NULL REFERENCES warnings(rowid) ON DELETE CASCADE
+        );
+        CREATE INDEX warning_boxes_by_warning ON warning_boxes(warning);
+        -- Normalized indicators ('tel:+1...', 'web:host', 'mail:a@b', 'handle:name').
+        CREATE TABLE warning_indicators (
+            key      TEXT NOT NULL,
+            warning  INTEGER NOT NULL REFERENCES warnings(rowid) ON DELETE CASCADE,
+            PRIMARY KEY (key, warning)
+        ) WITHOUT ROWID;
+        CREATE INDEX warning_indicators_by_warning ON warning_indicators(warning);
+        -- Contacts of listings, derived like the other listing indexes. `official`: the
+        -- listing is verified and active. `detail`: a link's path, a handle's network.
+        CREATE TABLE listing_contacts (
+            key       TEXT NOT NULL,
+            listing   INTEGER NOT NULL REFERENCES listings(rowid) ON DELETE CASCADE,
+            official  INTEGER NOT NULL,
+            detail    TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX listing_contacts_by_key ON listing_contacts(key, official);
+        CREATE INDEX listing_contacts_by_listing ON listing_contacts(listing);
         ",
     )
 }

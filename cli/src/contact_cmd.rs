@@ -1,0 +1,97 @@
+//! `faro check-contact`: "is this contact real?" for a phone number, link, e-mail or
+//! handle, against the verified listings and the active warnings (or, without `--db`,
+//! normalization only). Never says "safe": an unknown contact is "not verified".
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::Args;
+
+use faro_core::contact::{ContactCheck, Relation, Verdict};
+use faro_core::country::CountryCode;
+use faro_core::{Error, LangPrefs};
+
+use crate::output;
+
+/// Arguments of `faro check-contact`.
+#[derive(Args)]
+pub struct CheckArgs {
+    /// Database file; without it only normalization happens.
+    #[arg(long)]
+    db: Option<PathBuf>,
+    /// Country for national phone numbers (ISO 3166-1 alpha-2, e.g. MX).
+    #[arg(long, value_parser = crate::parse_country)]
+    region: Option<CountryCode>,
+    /// Judge warnings at this time (RFC 3339); default: now.
+    #[arg(long, value_parser = crate::warnings_cmd::parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// Languages for names ("ht,fr,es,en").
+    #[arg(long, value_parser = crate::parse_langs, default_value = "es,en")]
+    lang: LangPrefs,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+    /// The phone number, link, e-mail or handle (bytes that are not UTF-8 are replaced).
+    #[arg(allow_hyphen_values = true, num_args = 1.., required = true)]
+    input: Vec<OsString>,
+}
+
+/// Runs `faro check-contact`.
+pub fn run(args: CheckArgs) -> Result<(), Error> {
+    let input: Vec<String> = args.input.iter().map(|s| s.to_string_lossy().into_owned()).collect();
+    let input = input.join(" ");
+    let check = match &args.db {
+        Some(db) => crate::open_existing(db)?.check_contact(
+            &input,
+            args.region,
+            args.at.unwrap_or_else(Utc::now),
+            &args.lang,
+        )?,
+        None => ContactCheck::offline(&input, args.region),
+    };
+    if args.json {
+        output::print_json(&check);
+    } else {
+        print_check(&check);
+    }
+    Ok(())
+}
+
+/// Prints a check for a person.
+pub fn print_check(c: &ContactCheck) {
+    let shown = c.normalized.as_deref().unwrap_or("—");
+    let line = match c.verdict {
+        Verdict::Official => "OFFICIAL: it belongs to a verified place in the directory".to_string(),
+        Verdict::Warning => "WARNING: it appears in an active warning — do not pay, do not send documents".to_string(),
+        Verdict::Lookalike => "LOOKALIKE: it imitates an official contact — do not trust it".to_string(),
+        Verdict::Unknown => {
+            "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)".to_string()
+        }
+        Verdict::Invalid => {
+            "INVALID: this is not a phone number, web address, e-mail or handle Faro can read".to_string()
+        }
+    };
+    println!("{shown}\n{line}");
+    for m in &c.matches {
+        let how = match m.relation {
+            Relation::Exact => "same contact".to_string(),
+            Relation::SameDomain => "same domain".to_string(),
+            Relation::SameHostOtherPage => "same site, another page".to_string(),
+            Relation::SameNameOtherNetwork => "same name on another network".to_string(),
+            Relation::ListedNotVerified => "listed, but not verified".to_string(),
+            Relation::Imitates(l) => format!(
+                "imitates {} ({})",
+                m.contact,
+                serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")
+            ),
+        };
+        let demo = if m.demo { " [DEMO]" } else { "" };
+        println!(
+            "  · {}: {} [{}] — {how}{demo}",
+            serde_json::to_value(m.source).unwrap_or_default().as_str().unwrap_or(""),
+            m.name,
+            m.id
+        );
+    }
+}

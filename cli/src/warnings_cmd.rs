@@ -1,0 +1,211 @@
+//! `faro warnings`: the warnings active where the person is, by country or kind, at a
+//! given time; and `faro cap import|export`, the publisher's bridge to the OASIS Common
+//! Alerting Protocol 1.2.
+
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand};
+
+use faro_core::country::CountryCode;
+use faro_core::geo::Point;
+use faro_core::import::jsonl::{read_records, DatasetHeader};
+use faro_core::warnings::cap::{parse_alert, to_cap};
+use faro_core::warnings::{check_warning, Warning, WarningHit, WarningKind, WarningQuery};
+use faro_core::{Error, InputError, LangPrefs};
+
+use crate::output;
+
+/// Arguments of `faro warnings`.
+#[derive(Args)]
+pub struct WarningsArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Where the person is, "LAT,LON".
+    #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
+    near: Option<Point>,
+    /// The country the person is in (country-wide warnings apply).
+    #[arg(long, value_parser = crate::parse_country)]
+    country: Option<CountryCode>,
+    /// Only this kind (repeatable): scam, impersonation, fake_documents, extortion, ...
+    #[arg(long, value_parser = parse_kind)]
+    kind: Vec<WarningKind>,
+    /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now.
+    #[arg(long, value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// Languages to show text in ("ht,fr,es,en").
+    #[arg(long, value_parser = crate::parse_langs, default_value = "es,en")]
+    lang: LangPrefs,
+    /// Print JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_kind(s: &str) -> Result<WarningKind, String> {
+    WarningKind::parse(s).ok_or_else(|| {
+        let all: Vec<&str> = WarningKind::ALL.iter().map(|k| k.as_str()).collect();
+        format!("unknown warning kind {s:?}; one of {}", all.join(", "))
+    })
+}
+
+/// Parses an RFC 3339 time.
+pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|_| format!("{s:?} is not an RFC 3339 time (2026-12-01T12:00:00Z)"))
+}
+
+/// Runs `faro warnings`.
+pub fn run(args: WarningsArgs) -> Result<(), Error> {
+    let store = crate::open_existing(&args.db)?;
+    let query = WarningQuery {
+        // No trusted sync in the CLI yet: the device clock, or --at.
+        at: args.at.unwrap_or_else(Utc::now),
+        near: args.near,
+        country: args.country,
+        kinds: args.kind,
+        langs: args.lang.clone(),
+        limit: 100,
+    };
+    let hits = store.warnings(&query)?;
+    if args.json {
+        output::print_json(&hits);
+    } else if hits.is_empty() {
+        println!("No active warning here. That does not mean it is safe: stay careful.");
+    } else {
+        for h in &hits {
+            print_warning(h);
+        }
+    }
+    Ok(())
+}
+
+/// Prints one warning for a person.
+pub fn print_warning(h: &WarningHit) {
+    let demo = if h.demo { " [DEMO]" } else { "" };
+    let here = if h.here { " — here" } else { "" };
+    println!("⚠ {} ({}, {}){here}{demo}", h.headline, h.kind.as_str(), h.severity.as_str());
+    if !h.advice.is_empty() {
+        println!("   {}", h.advice);
+    }
+    let i = &h.warning.indicators;
+    let mut signs: Vec<String> = i.phones.clone();
+    signs.extend(i.domains.iter().cloned());
+    signs.extend(i.emails.iter().cloned());
+    signs.extend(i.handles.iter().map(|x| format!("@{}", x.handle)));
+    signs.extend(i.names.iter().cloned());
+    if !signs.is_empty() {
+        println!("   Signs: {}", signs.join(", "));
+    }
+    if !h.warning.related_listings.is_empty() {
+        println!("   Real places instead: {}", h.warning.related_listings.join(", "));
+    }
+    println!("   Issued by {} · [{}]", h.warning.issuer.name, h.id);
+}
+
+/// `faro cap ...`.
+#[derive(Subcommand)]
+pub enum CapCommand {
+    /// Read CAP 1.2 alerts (XML) and write a faro-warnings file.
+    Import {
+        /// CAP XML files, one <alert> each.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The faro-warnings file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Dataset name in the header.
+        #[arg(long, default_value = "warnings/cap")]
+        dataset: String,
+    },
+    /// Write every warning of a faro-warnings file as a CAP 1.2 alert, one XML file each.
+    Export {
+        /// The faro-warnings file.
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// Directory for the XML files (created if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Arguments of `faro cap`.
+#[derive(Args)]
+pub struct CapArgs {
+    #[command(subcommand)]
+    command: CapCommand,
+}
+
+fn io_err(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::Io { path: path.to_path_buf(), source: e }
+}
+
+/// Runs `faro cap`.
+pub fn run_cap(args: CapArgs) -> Result<(), Error> {
+    match args.command {
+        CapCommand::Import { files, out, dataset } => {
+            let mut warnings = Vec::new();
+            let mut rejected = Vec::new();
+            for f in &files {
+                let name = f.display().to_string();
+                let xml = std::fs::read(f).map_err(io_err(f))?;
+                let Ok(xml) = String::from_utf8(xml) else {
+                    rejected.push(InputError::new(&name, "not UTF-8 text"));
+                    continue;
+                };
+                match parse_alert(&xml, &name) {
+                    Ok(w) => {
+                        rejected.extend(check_warning(&w).into_iter().map(|p| p.at(&name, None, &w.id)));
+                        warnings.push(w);
+                    }
+                    Err(e) => rejected.push(e),
+                }
+            }
+            if !rejected.is_empty() {
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
+            }
+            let header = DatasetHeader {
+                faro: "warnings".into(),
+                version: 1,
+                dataset,
+                demo: warnings.iter().all(|w| w.demo),
+                source: None,
+                note: None,
+            };
+            let mut text = serde_json::to_string(&header).unwrap_or_default();
+            text.push('\n');
+            for w in &warnings {
+                let w = w.normalized().map_err(|p| Error::BadQuery(format!("{}: {:?}", w.id, p)))?;
+                text.push_str(&faro_core::warnings::to_json(&w));
+                text.push('\n');
+            }
+            std::fs::write(&out, text).map_err(io_err(&out))?;
+            println!("{}: {} warnings from {} CAP alerts", out.display(), warnings.len(), files.len());
+            Ok(())
+        }
+        CapCommand::Export { input, out } => {
+            let name = input.display().to_string();
+            let file = std::fs::File::open(&input).map_err(io_err(&input))?;
+            let (_, records) = read_records::<_, Warning>(BufReader::new(file), &name, "warnings")?;
+            std::fs::create_dir_all(&out).map_err(io_err(&out))?;
+            let mut n = 0;
+            for record in records {
+                let (_, w) = record?;
+                let safe: String =
+                    w.id.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+                let path = out.join(format!("{safe}.xml"));
+                let mut f = std::fs::File::create(&path).map_err(io_err(&path))?;
+                f.write_all(to_cap(&w, Utc::now()).as_bytes()).map_err(io_err(&path))?;
+                n += 1;
+            }
+            println!("{}: {n} CAP 1.2 alerts", out.display());
+            Ok(())
+        }
+    }
+}

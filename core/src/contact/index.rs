@@ -1,0 +1,52 @@
+//! The contact index of listings: every phone, link, e-mail and handle of a listing under
+//! its normalized key, so that a check is a few indexed lookups. Derived from the records
+//! like the other listing indexes (`store::index` calls [`add_listing`] and
+//! [`remove_listing`]).
+
+use rusqlite::{params, Transaction};
+
+use super::normalize::{self, Contact, ContactKind};
+use crate::model::{Listing, Status};
+
+/// The normalized contacts of a listing, with each one's detail (a link's path, a
+/// handle's network). Contacts that do not normalize are left out.
+pub fn listing_contacts(listing: &Listing) -> Vec<Contact> {
+    let mut out: Vec<Contact> = Vec::new();
+    // Stored phones are E.164 already; the library still checks them.
+    out.extend(listing.phones.iter().map(|p| normalize::phone(&p.number, None)));
+    out.extend(listing.emails.iter().map(|e| normalize::email(e)));
+    out.extend(listing.websites.iter().map(|w| normalize::normalize(w, None)));
+    for account in &listing.social {
+        let mut c = normalize::normalize(&account.handle, None);
+        if c.kind == ContactKind::Handle && c.network.is_none() {
+            c.network = Some(account.network.clone());
+        }
+        out.push(c);
+    }
+    out.retain(|c| c.kind != ContactKind::Invalid);
+    out
+}
+
+/// True when a listing's contacts count as official: someone verified it and it is open.
+pub fn is_official(listing: &Listing) -> bool {
+    listing.verified.is_some() && listing.status == Status::Active
+}
+
+/// Indexes the contacts of `listing`, stored at `rowid`.
+pub fn add_listing(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
+    let official = is_official(listing);
+    let mut stmt =
+        tx.prepare_cached("INSERT INTO listing_contacts(key, listing, official, detail) VALUES (?1, ?2, ?3, ?4)")?;
+    for c in listing_contacts(listing) {
+        let Some(key) = c.key() else { continue };
+        let detail = c.network.clone().unwrap_or_else(|| c.path.clone());
+        stmt.execute(params![key, rowid, official, detail])?;
+    }
+    Ok(())
+}
+
+/// Removes the contacts of the listing at `rowid`.
+pub fn remove_listing(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("DELETE FROM listing_contacts WHERE listing = ?1")?.execute([rowid])?;
+    Ok(())
+}

@@ -1,0 +1,357 @@
+//! Storing rights articles and searching them: the write trio that runs inside a caller's
+//! transaction, the all-or-nothing file import, and the offline search (accent-insensitive
+//! text in every language at once, by topic, by country with "all" included).
+//!
+//! Also the batch helpers the warnings import shares: validating a whole file before
+//! writing, and recording the dataset.
+
+use chrono::{SecondsFormat, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use super::{check_article, to_json, Article, Topic};
+use crate::country::CountryCode;
+use crate::error::{Error, InputError, Result};
+use crate::lang::{LangPrefs, LangTag};
+use crate::model::validate::FieldProblem;
+use crate::model::vocabulary;
+use crate::search::match_expression;
+use crate::store::{DatasetInfo, Store, WriteSummary};
+
+/// What a batch write did (new, changed, identical records).
+pub type BatchSummary = WriteSummary;
+
+/// Rejections collected before giving up.
+const MAX_REPORTED: usize = 1000;
+
+/// Reads every record, validates it with `check` (returning its id and problems) and
+/// refuses ids seen twice; returns the records or every rejection.
+pub(crate) fn collect_batch<T>(
+    file: &str,
+    records: impl IntoIterator<Item = std::result::Result<(u64, T), InputError>>,
+    check: impl Fn(&T) -> (String, Vec<FieldProblem>),
+) -> Result<Vec<(u64, T)>> {
+    let mut ok = Vec::new();
+    let mut rejected: Vec<InputError> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for record in records {
+        match record {
+            Err(e) => rejected.push(e),
+            Ok((line, r)) => {
+                let (id, problems) = check(&r);
+                rejected.extend(problems.into_iter().map(|p| p.at(file, Some(line), &id)));
+                if !seen.insert(id.clone()) {
+                    rejected.push(
+                        InputError::new(file, "appears twice in this input").at_line(line).record(id).field("id"),
+                    );
+                }
+                ok.push((line, r));
+            }
+        }
+        if rejected.len() >= MAX_REPORTED {
+            break;
+        }
+    }
+    match rejected.len() {
+        0 => Ok(ok),
+        1 => Err(Error::Input(rejected.remove(0))),
+        _ => Err(Error::InputMany(rejected)),
+    }
+}
+
+/// Records (or updates) a dataset's provenance row.
+pub(crate) fn record_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
+    let source = dataset.source.as_ref();
+    tx.execute(
+        "INSERT INTO datasets(name, source_name, source_url, license, source_date, demo, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT(name) DO UPDATE SET source_name = ?2, source_url = ?3, license = ?4,
+             source_date = ?5, demo = ?6, imported_at = ?7",
+        params![
+            dataset.name,
+            source.map(|s| s.name.as_str()),
+            source.and_then(|s| s.url.as_deref()),
+            source.and_then(|s| s.license.as_deref()),
+            source.and_then(|s| s.date).map(|d| d.to_string()),
+            dataset.demo,
+            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        ],
+    )?;
+    Ok(())
+}
+
+/// Text columns of the index: all languages of title, summary, body; references; and the
+/// tokens of related kinds and services, so that words naming a service in any language
+/// ("asilo", "azil") find the articles about it (see [`crate::search::match_expression`]).
+fn search_text(a: &Article) -> [String; 5] {
+    let all = |t: &crate::model::LocalizedText| t.values().map(String::as_str).collect::<Vec<_>>().join(" \u{2029} ");
+    let refs: Vec<String> =
+        a.references.iter().map(|r| format!("{} {}", r.instrument, r.article.as_deref().unwrap_or(""))).collect();
+    let mut services: Vec<String> = a.related.kinds.iter().map(|k| vocabulary::kind_token(*k)).collect();
+    services.extend(a.related.services.iter().map(|s| vocabulary::service_token(*s)));
+    [all(&a.title), all(&a.summary), all(&a.body), refs.join(" \u{2029} "), services.join(" ")]
+}
+
+/// Inserts or replaces article `a` (by id) in `dataset`, with its indexes.
+pub fn put_article(tx: &Transaction<'_>, dataset: &str, a: &Article) -> Result<()> {
+    delete_article(tx, &a.id)?;
+    tx.prepare_cached("INSERT INTO articles(id, dataset, reviewed_on, demo, record) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![a.id, dataset, a.reviewed_on.to_string(), a.demo, to_json(a)])?;
+    let rowid = tx.last_insert_rowid();
+    let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags(tag, article) VALUES (?1, ?2)")?;
+    for t in &a.topics {
+        tag.execute(params![format!("topic:{}", t.as_str()), rowid])?;
+    }
+    for c in &a.countries {
+        tag.execute(params![format!("country:{c}"), rowid])?;
+    }
+    let [title, summary, body, refs, services] = search_text(a);
+    tx.prepare_cached(
+        "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![rowid, title, summary, body, refs, services])?;
+    Ok(())
+}
+
+/// Deletes article `id`; `false` when there was none.
+pub fn delete_article(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    let rowid: Option<i64> =
+        tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).ok();
+    let Some(rowid) = rowid else { return Ok(false) };
+    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
+    tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
+    Ok(true)
+}
+
+/// Deletes every article of `dataset`; returns how many.
+pub fn clear_articles(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+    tx.execute("DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE dataset = ?1)", [dataset])?;
+    Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
+}
+
+impl Store {
+    /// Validates every article and writes them into `dataset` in ONE IMMEDIATE
+    /// transaction; on any rejection nothing is written and every rejection is reported.
+    pub fn write_articles(
+        &self,
+        dataset: &DatasetInfo,
+        file: &str,
+        records: impl IntoIterator<Item = std::result::Result<(u64, Article), InputError>>,
+    ) -> Result<BatchSummary> {
+        let batch = collect_batch(file, records, |a: &Article| (a.id.clone(), check_article(a)))?;
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            record_dataset(&tx, dataset)?;
+            let mut summary = BatchSummary::default();
+            let mut rejected = Vec::new();
+            for (line, a) in &batch {
+                let old: Option<(String, String)> = tx
+                    .prepare_cached("SELECT dataset, record FROM articles WHERE id = ?1")?
+                    .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .ok();
+                match old {
+                    Some((other, _)) if other != dataset.name => rejected.push(
+                        InputError::new(file, format!("id already belongs to dataset {other:?}"))
+                            .at_line(*line)
+                            .record(&a.id)
+                            .field("id"),
+                    ),
+                    Some((_, record)) if record == to_json(a) => summary.unchanged += 1,
+                    Some(_) => {
+                        put_article(&tx, &dataset.name, a)?;
+                        summary.updated += 1;
+                    }
+                    None => {
+                        put_article(&tx, &dataset.name, a)?;
+                        summary.inserted += 1;
+                    }
+                }
+            }
+            if !rejected.is_empty() {
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
+            }
+            tx.commit()?;
+            Ok(summary)
+        })
+    }
+
+    /// Articles matching `query`: best text match first, else by title.
+    pub fn rights(&self, query: &RightsQuery) -> Result<Vec<ArticleHit>> {
+        self.read(|conn| search(conn, query))
+    }
+
+    /// One article by id.
+    pub fn article(&self, id: &str) -> Result<Article> {
+        self.read(|conn| {
+            let record: String = conn
+                .prepare_cached("SELECT record FROM articles WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .map_err(|_| Error::NotFound(id.to_string()))?;
+            serde_json::from_str(&record)
+                .map_err(|e| Error::BadQuery(format!("stored article {id} is unreadable: {e}")))
+        })
+    }
+}
+
+/// A search over rights articles; parts combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct RightsQuery {
+    /// Words in any language, accents and case ignored, each a prefix.
+    pub text: Option<String>,
+    /// Only articles on one of these topics.
+    pub topics: Vec<Topic>,
+    /// Only articles that apply in this country (articles for all countries included).
+    pub country: Option<CountryCode>,
+    /// Languages to show text in.
+    pub langs: LangPrefs,
+    /// Most articles (0: 50).
+    pub limit: usize,
+}
+
+/// One article found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ArticleHit {
+    /// Article id.
+    pub id: String,
+    /// Title in the preferred language.
+    pub title: String,
+    /// Language of the title and summary shown.
+    pub lang: Option<LangTag>,
+    /// Summary in the preferred language.
+    pub summary: String,
+    /// Topics.
+    pub topics: Vec<Topic>,
+    /// Where it applies.
+    pub countries: Vec<String>,
+    /// When it was last reviewed.
+    pub reviewed_on: chrono::NaiveDate,
+    /// True for demo text not reviewed by lawyers.
+    pub demo: bool,
+    /// The full record.
+    #[serde(skip)]
+    pub article: Article,
+}
+
+fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
+    let limit = if q.limit == 0 { 50 } else { q.limit.min(1000) };
+    let text = q.text.as_deref().and_then(match_expression);
+    let mut args: Vec<Value> = Vec::new();
+    let mut sql = match &text {
+        Some(m) => {
+            args.push(Value::Text(m.clone()));
+            String::from(
+                "SELECT a.record FROM (SELECT rowid AS r, bm25(articles_fts, 10.0, 4.0, 1.0, 2.0, 2.0) AS rank
+                 FROM articles_fts WHERE articles_fts MATCH ?) f CROSS JOIN articles a ON a.rowid = f.r WHERE 1",
+            )
+        }
+        None => String::from("SELECT a.record FROM articles a WHERE 1"),
+    };
+    if !q.topics.is_empty() {
+        sql.push_str(&format!(
+            " AND a.rowid IN (SELECT article FROM article_tags WHERE tag IN ({}))",
+            vec!["?"; q.topics.len()].join(",")
+        ));
+        args.extend(q.topics.iter().map(|t| Value::Text(format!("topic:{}", t.as_str()))));
+    }
+    if let Some(c) = q.country {
+        sql.push_str(" AND a.rowid IN (SELECT article FROM article_tags WHERE tag IN ('country:all', ?))");
+        args.push(Value::Text(format!("country:{}", c.as_str())));
+    }
+    sql.push_str(if text.is_some() { " ORDER BY f.rank" } else { " ORDER BY a.id" });
+    let mut stmt = conn.prepare(&sql)?;
+    let records = stmt
+        .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut hits = Vec::new();
+    for record in records.into_iter().take(limit) {
+        let a: Article = serde_json::from_str(&record)
+            .map_err(|e| Error::BadQuery(format!("a stored article is unreadable: {e}")))?;
+        let (lang, title) = q.langs.pick(&a.title).map(|(l, t)| (Some(l.clone()), t.to_string())).unwrap_or_default();
+        hits.push(ArticleHit {
+            id: a.id.clone(),
+            title,
+            lang,
+            summary: q.langs.text(&a.summary).to_string(),
+            topics: a.topics.clone(),
+            countries: a.countries.clone(),
+            reviewed_on: a.reviewed_on,
+            demo: a.demo,
+            article: a,
+        });
+    }
+    if text.is_none() {
+        hits.sort_by_key(|h| h.title.to_lowercase());
+    }
+    Ok(hits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rights::tests::sample;
+
+    fn store() -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path().join("r.db")).unwrap();
+        (dir, s)
+    }
+
+    fn info() -> DatasetInfo {
+        DatasetInfo { name: "rights/all".into(), source: None, demo: true }
+    }
+
+    #[test]
+    fn trio_inside_one_transaction() {
+        let (_d, s) = store();
+        s.write(|conn| {
+            let tx = conn.transaction()?;
+            put_article(&tx, "rights/all", &sample())?;
+            let mut b = sample();
+            b.id = "demo:other".into();
+            b.countries = vec!["MX".into()];
+            put_article(&tx, "rights/all", &b)?;
+            put_article(&tx, "rights/all", &b)?; // replace, not duplicate
+            assert!(delete_article(&tx, "demo:other")?);
+            assert!(!delete_article(&tx, "demo:other")?);
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+        let hits = s.rights(&RightsQuery { text: Some("CONSULADO".into()), ..Default::default() }).unwrap();
+        assert_eq!(hits.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["demo:consular-36"]);
+        let mx = CountryCode::parse("MX");
+        let hits =
+            s.rights(&RightsQuery { country: mx, topics: vec![Topic::ConsularAssistance], ..Default::default() });
+        assert_eq!(hits.unwrap().len(), 1, "articles for all countries apply in MX");
+        let hits = s.rights(&RightsQuery { topics: vec![Topic::Health], ..Default::default() }).unwrap();
+        assert!(hits.is_empty());
+    }
+
+    #[test]
+    fn write_is_all_or_nothing() {
+        let (_d, s) = store();
+        let mut bad = sample();
+        bad.id = "demo:bad".into();
+        bad.topics.clear();
+        let err = s.write_articles(&info(), "r.jsonl", vec![Ok((2, sample())), Ok((3, bad))]).unwrap_err();
+        assert_eq!(err.to_string(), "r.jsonl:3: record demo:bad: field topics: needs at least one topic");
+        assert!(s.rights(&RightsQuery::default()).unwrap().is_empty());
+        let sum = s.write_articles(&info(), "r.jsonl", vec![Ok((2, sample()))]).unwrap();
+        assert_eq!(sum.inserted, 1);
+        let sum = s.write_articles(&info(), "r.jsonl", vec![Ok((2, sample()))]).unwrap();
+        assert_eq!(sum.unchanged, 1);
+        s.write(|conn| {
+            let tx = conn.transaction()?;
+            assert_eq!(clear_articles(&tx, "rights/all")?, 1);
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+        assert!(s.rights(&RightsQuery::default()).unwrap().is_empty());
+    }
+}

@@ -1,0 +1,276 @@
+//! Storing warnings and asking for them: the write trio that runs inside a caller's
+//! transaction (a sync applies listings, articles and warnings in one), the all-or-nothing
+//! file import, and the queries "here and now", by country and by kind.
+//!
+//! A query narrows candidates with the R*Tree of area boxes and the country table, keeps
+//! those valid at the caller's time in SQL, and only then tests the exact area in Rust.
+
+use chrono::{DateTime, Utc};
+use rusqlite::types::Value;
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
+
+use super::{check_warning, to_json, Severity, Warning, WarningKind};
+use crate::country::CountryCode;
+use crate::error::{Error, InputError, Result};
+use crate::geo::Point;
+use crate::lang::LangPrefs;
+use crate::rights::store::{collect_batch, record_dataset, BatchSummary};
+use crate::store::{DatasetInfo, Store};
+
+/// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
+/// normalized first; a warning that does not validate is refused ([`check_warning`]).
+pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<()> {
+    let w = w.normalized().map_err(|p| {
+        let first = p.into_iter().next().map(|p| p.at("warning", None, &w.id));
+        Error::Input(first.unwrap_or_else(|| InputError::new("warning", "invalid")))
+    })?;
+    delete_warning(tx, &w.id)?;
+    tx.prepare_cached(
+        "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        w.id,
+        dataset,
+        w.kind.as_str(),
+        w.severity.as_str(),
+        w.withdrawn,
+        w.valid_from.timestamp(),
+        w.valid_until.map(|u| u.timestamp()),
+        w.demo,
+        to_json(&w),
+    ])?;
+    let rowid = tx.last_insert_rowid();
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_countries(country, warning) VALUES (?1, ?2)")?;
+    for c in &w.area.countries {
+        stmt.execute(params![c.as_str(), rowid])?;
+    }
+    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
+    for key in w.indicator_keys() {
+        stmt.execute(params![key, rowid])?;
+    }
+    for b in w.area.boxes() {
+        tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
+        let id = tx.last_insert_rowid();
+        tx.prepare_cached(
+            "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
+    }
+    Ok(())
+}
+
+/// Deletes warning `id` and its indexes; `false` when there was none.
+pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+    let rowid: Option<i64> =
+        tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).ok();
+    let Some(rowid) = rowid else { return Ok(false) };
+    remove_boxes(tx, "warning = ?1", rowid)?;
+    tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
+    Ok(true)
+}
+
+fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -> Result<()> {
+    tx.execute(
+        &format!("DELETE FROM warnings_geo WHERE id IN (SELECT box FROM warning_boxes WHERE {filter})"),
+        [&arg],
+    )?;
+    Ok(())
+}
+
+/// Deletes every warning of `dataset`; returns how many.
+pub fn clear_warnings(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+    remove_boxes(tx, "warning IN (SELECT rowid FROM warnings WHERE dataset = ?1)", dataset)?;
+    Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
+}
+
+impl Store {
+    /// Validates every warning and writes them into `dataset` in ONE IMMEDIATE
+    /// transaction; on any rejection nothing is written and every rejection is reported
+    /// (file, line, record id, field). An id of another dataset is a rejection.
+    pub fn write_warnings(
+        &self,
+        dataset: &DatasetInfo,
+        file: &str,
+        records: impl IntoIterator<Item = std::result::Result<(u64, Warning), InputError>>,
+    ) -> Result<BatchSummary> {
+        let batch = collect_batch(file, records, |w: &Warning| (w.id.clone(), check_warning(w)))?;
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            record_dataset(&tx, dataset)?;
+            let mut summary = BatchSummary::default();
+            let mut rejected = Vec::new();
+            for (line, w) in &batch {
+                let old: Option<(String, String)> = tx
+                    .prepare_cached("SELECT dataset, record FROM warnings WHERE id = ?1")?
+                    .query_row([&w.id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .ok();
+                match old {
+                    Some((other, _)) if other != dataset.name => rejected.push(
+                        InputError::new(file, format!("id already belongs to dataset {other:?}"))
+                            .at_line(*line)
+                            .record(&w.id)
+                            .field("id"),
+                    ),
+                    Some((_, record)) if w.normalized().is_ok_and(|n| to_json(&n) == record) => summary.unchanged += 1,
+                    Some(_) => {
+                        put_warning(&tx, &dataset.name, w)?;
+                        summary.updated += 1;
+                    }
+                    None => {
+                        put_warning(&tx, &dataset.name, w)?;
+                        summary.inserted += 1;
+                    }
+                }
+            }
+            if !rejected.is_empty() {
+                return Err(if rejected.len() == 1 {
+                    Error::Input(rejected.remove(0))
+                } else {
+                    Error::InputMany(rejected)
+                });
+            }
+            tx.commit()?;
+            Ok(summary)
+        })
+    }
+
+    /// Warnings matching `query`, most severe first, then newest.
+    pub fn warnings(&self, query: &WarningQuery) -> Result<Vec<WarningHit>> {
+        self.read(|conn| find(conn, query))
+    }
+
+    /// One warning by id, whatever its state.
+    pub fn warning(&self, id: &str) -> Result<Warning> {
+        self.read(|conn| {
+            let record: String = conn
+                .prepare_cached("SELECT record FROM warnings WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))
+                .map_err(|_| Error::NotFound(id.to_string()))?;
+            serde_json::from_str(&record)
+                .map_err(|e| Error::BadQuery(format!("stored warning {id} is unreadable: {e}")))
+        })
+    }
+}
+
+/// Which warnings to return. Every part is optional and they combine with AND, except
+/// `near` and `country`, which combine with OR: a warning applies where the person is
+/// when the point is in its circles or polygons, or when it covers the whole country
+/// the person says they are in (the app knows the country; the core never guesses it
+/// from coordinates).
+#[derive(Debug, Clone)]
+pub struct WarningQuery {
+    /// The caller's trusted time: only warnings valid then, and not withdrawn.
+    pub at: DateTime<Utc>,
+    /// Where the person is.
+    pub near: Option<Point>,
+    /// The country the person is in, or asks about.
+    pub country: Option<CountryCode>,
+    /// Only these kinds (any of them); empty: all.
+    pub kinds: Vec<WarningKind>,
+    /// Languages to show text in.
+    pub langs: LangPrefs,
+    /// Most warnings returned.
+    pub limit: usize,
+}
+
+impl WarningQuery {
+    /// Every active warning at `at`.
+    pub fn at(at: DateTime<Utc>) -> WarningQuery {
+        WarningQuery { at, near: None, country: None, kinds: Vec::new(), langs: LangPrefs::default(), limit: 100 }
+    }
+}
+
+/// One warning found.
+#[derive(Debug, Clone, Serialize)]
+pub struct WarningHit {
+    /// Warning id.
+    pub id: String,
+    /// Kind.
+    pub kind: WarningKind,
+    /// Severity.
+    pub severity: Severity,
+    /// Headline in the preferred language.
+    pub headline: String,
+    /// Advice in the preferred language (may be empty).
+    pub advice: String,
+    /// True when the point given is inside the warning's circles or polygons.
+    pub here: bool,
+    /// Until when it applies.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// True for demo data.
+    pub demo: bool,
+    /// The full record.
+    #[serde(skip)]
+    pub warning: Warning,
+}
+
+fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
+    if q.limit == 0 || q.limit > 1000 {
+        return Err(Error::BadQuery("limit must be 1 to 1000".into()));
+    }
+    let mut sql = String::from("SELECT w.record FROM warnings w WHERE w.withdrawn = 0 AND w.valid_from <= ?1 AND (w.valid_until IS NULL OR w.valid_until > ?1)");
+    let mut args: Vec<Value> = vec![Value::Integer(q.at.timestamp())];
+    let mut place: Vec<String> = Vec::new();
+    if let Some(p) = q.near {
+        place.push(
+            "w.rowid IN (SELECT b.warning FROM warnings_geo g JOIN warning_boxes b ON b.box = g.id
+             WHERE g.min_lat <= ? AND g.max_lat >= ? AND g.min_lon <= ? AND g.max_lon >= ?)"
+                .into(),
+        );
+        args.extend([p.lat, p.lat, p.lon, p.lon].map(Value::Real));
+    }
+    if let Some(c) = q.country {
+        place.push("w.rowid IN (SELECT warning FROM warning_countries WHERE country = ?)".into());
+        args.push(Value::Text(c.as_str().to_string()));
+    }
+    if !place.is_empty() {
+        sql.push_str(&format!(" AND ({})", place.join(" OR ")));
+    }
+    if !q.kinds.is_empty() {
+        sql.push_str(&format!(" AND w.kind IN ({})", vec!["?"; q.kinds.len()].join(",")));
+        args.extend(q.kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut hits = Vec::new();
+    for record in stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))? {
+        let record = record?;
+        let Ok(w) = serde_json::from_str::<Warning>(&record) else { continue };
+        let here = q.near.is_some_and(|p| w.area.contains(p));
+        let in_country = q.country.is_some_and(|c| w.area.countries.contains(&c));
+        if q.near.is_some() && !here && !in_country {
+            continue; // in a box, not in the area
+        }
+        hits.push(WarningHit {
+            id: w.id.clone(),
+            kind: w.kind,
+            severity: w.severity,
+            headline: q.langs.text(&w.headline).to_string(),
+            advice: q.langs.text(&w.advice).to_string(),
+            here,
+            valid_until: w.valid_until,
+            demo: w.demo,
+            warning: w,
+        });
+    }
+    // CAP severities are declared most severe first.
+    hits.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.warning.valid_from.cmp(&a.warning.valid_from)));
+    hits.truncate(q.limit);
+    Ok(hits)
+}
+
+/// Every warning matching `q`, tested one by one without the indexes: the baseline the
+/// benchmark compares [`Store::warnings`] with, and a cross-check in tests.
+#[doc(hidden)]
+pub fn scan_here(conn: &Connection, at: DateTime<Utc>, point: Point) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached("SELECT record FROM warnings")?;
+    let mut out = Vec::new();
+    for record in stmt.query_map([], |r| r.get::<_, String>(0))? {
+        let w: Warning = serde_json::from_str(&record?).map_err(|e| Error::BadQuery(e.to_string()))?;
+        if w.active_at(at) && w.area.contains(point) {
+            out.push(w.id);
+        }
+    }
+    Ok(out)
+}
