@@ -474,6 +474,40 @@ mod tests {
     }
 
     #[test]
+    fn threshold_counts_distinct_keys_only() {
+        use crate::tuf::signing::SigningKey;
+        use crate::tuf::Scheme;
+        let a = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let b = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let signed = serde_json::json!({"_type": "targets", "version": 1});
+        let canonical = canonical::encode(&signed).unwrap();
+        let sig = |k: &SigningKey, id: &str| Signature { keyid: id.into(), sig: k.sign(&canonical).unwrap() };
+        // Key a listed under its own id and under an alias id; both signatures valid.
+        let keys = BTreeMap::from([
+            (a.key_id().to_string(), a.public().clone()),
+            ("alias".to_string(), a.public().clone()),
+            (b.key_id().to_string(), b.public().clone()),
+        ]);
+        let env = Envelope { signed, canonical: canonical.clone(), signatures: vec![sig(&a, a.key_id()), sig(&a, "alias")] };
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), "alias"]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A key id listed twice by the delegator counts once.
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), a.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A signature by a key the role does not list does not count; b's does.
+        let mut env = env;
+        env.signatures.push(sig(&b, b.key_id()));
+        env.verify_threshold("warnings", &ids(&[a.key_id(), b.key_id()]), 2, &keys).unwrap();
+        let e = env.verify_threshold("warnings", &ids(&[b.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A signature under the right key id but by another key does not count.
+        env.signatures = vec![sig(&b, a.key_id()), sig(&b, b.key_id())];
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), b.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+    }
+
+    #[test]
     fn floats_in_signed_are_refused() {
         let body = br#"{"signed": {"_type": "timestamp", "x": 1.5}, "signatures": []}"#;
         let e = Envelope::parse("timestamp", body).unwrap_err();
