@@ -32,7 +32,9 @@ fn helper(name: &str) -> PathBuf {
 
 /// Whether python3 with the pinned python-tuf is available; says so loudly when not.
 fn python_tuf_available() -> bool {
-    let check = format!("import tuf, securesystemslib, cryptography; assert tuf.__version__ == '{PINNED_TUF}', tuf.__version__");
+    let check = format!(
+        "import tuf, securesystemslib, cryptography; assert tuf.__version__ == '{PINNED_TUF}', tuf.__version__"
+    );
     let ok = Command::new("python3").args(["-c", &check]).output().map(|o| o.status.success()).unwrap_or(false);
     if !ok {
         eprintln!(
@@ -95,11 +97,13 @@ impl FaroRepo {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("metadata")).unwrap();
         let old_root_key = SigningKey::generate(Scheme::Ed25519).unwrap();
-        let new_root_keys = [SigningKey::generate(Scheme::EcdsaP256).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap()];
+        let new_root_keys =
+            [SigningKey::generate(Scheme::EcdsaP256).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap()];
         let timestamp_key = SigningKey::generate(Scheme::Ed25519).unwrap();
         let snapshot_key = SigningKey::generate(Scheme::EcdsaP256).unwrap();
         let targets_key = SigningKey::generate(Scheme::Ed25519).unwrap();
-        let warnings_keys = vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::EcdsaP256).unwrap()];
+        let warnings_keys =
+            vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::EcdsaP256).unwrap()];
         let expires = Utc::now() + chrono::Duration::days(30);
         let roles = BTreeMap::from([
             ("root".to_string(), setup(&[&old_root_key], 1)),
@@ -113,7 +117,8 @@ impl FaroRepo {
         // Rotate the root keys: version 2 needs 2 of the new keys, signed by old and new.
         let changes = BTreeMap::from([("root".to_string(), setup(&[&new_root_keys[0], &new_root_keys[1]], 2))]);
         let root2 = root1.rotate(&changes, expires).unwrap();
-        let root2_bytes = sign_root_rotation(&root2, &[&old_root_key], &[&new_root_keys[0], &new_root_keys[1]]).unwrap();
+        let root2_bytes =
+            sign_root_rotation(&root2, &[&old_root_key], &[&new_root_keys[0], &new_root_keys[1]]).unwrap();
         std::fs::write(dir.path().join("metadata/2.root.json"), root2_bytes).unwrap();
         FaroRepo { dir, warnings_keys, targets_key, snapshot_key, timestamp_key }
     }
@@ -125,7 +130,8 @@ impl FaroRepo {
     /// Publishes version `version` of every role; `warnings` is signed by `warning_signers`.
     fn publish(&self, version: u64, warning_signers: &[&SigningKey]) {
         let expires = Utc::now() + chrono::Duration::days(7);
-        let write_meta = |name: String, bytes: &[u8]| std::fs::write(self.path().join("metadata").join(name), bytes).unwrap();
+        let write_meta =
+            |name: String, bytes: &[u8]| std::fs::write(self.path().join("metadata").join(name), bytes).unwrap();
         let mut files = BTreeMap::new();
         for path in ["directory/mx", "warnings/mx"] {
             let body = format!("Faro wrote {path} v{version}\n").into_bytes();
@@ -227,7 +233,11 @@ fn python_tuf_accepts_a_repository_written_by_faro() {
     let out = tempfile::tempdir().unwrap();
     let result = run_python_client(&repo, &server, out.path());
     let stdout = String::from_utf8_lossy(&result.stdout);
-    assert!(result.status.success(), "python-tuf refused Faro's repository: {}", String::from_utf8_lossy(&result.stderr));
+    assert!(
+        result.status.success(),
+        "python-tuf refused Faro's repository: {}",
+        String::from_utf8_lossy(&result.stderr)
+    );
     assert!(stdout.contains("root version 2"), "{stdout}");
     assert_eq!(std::fs::read(out.path().join("directory_mx")).unwrap(), b"Faro wrote directory/mx v1\n");
     assert_eq!(std::fs::read(out.path().join("warnings_mx")).unwrap(), b"Faro wrote warnings/mx v1\n");

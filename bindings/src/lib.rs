@@ -50,7 +50,8 @@ impl From<faro_core::Error> for FaroError {
             E::Input(_) | E::InputMany(_) | E::BadQuery(_) => FaroError::InvalidInput { reason },
             E::Corrupt { .. } | E::SchemaTooNew { .. } => FaroError::Database { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
-            E::Io { .. } | E::Sqlite(_) => FaroError::Internal { reason },
+            // Sync verification failures get their own variant with the sync API (issue 3/5).
+            E::Io { .. } | E::Sqlite(_) | E::Tuf(_) => FaroError::Internal { reason },
         }
     }
 }

@@ -151,9 +151,9 @@ pub struct Updater {
 impl Updater {
     /// Loads the trusted root from `store` (installed with [`install_root`]).
     pub fn load(store: &dyn TrustStore, policy: ExpiryPolicy, limits: Limits) -> TufResult<Updater> {
-        let bytes = store
-            .load("root")?
-            .ok_or_else(|| TufError::State("no trusted root is installed; install the root the app ships first".into()))?;
+        let bytes = store.load("root")?.ok_or_else(|| {
+            TufError::State("no trusted root is installed; install the root the app ships first".into())
+        })?;
         let root = verify_self_signed_root(&bytes)?;
         Ok(Updater {
             root,
@@ -305,7 +305,9 @@ impl Updater {
         let trusted = store.load("snapshot")?.and_then(|bytes| self.verify_snapshot("snapshot", &bytes).ok());
         // A stored snapshot that is exactly the one the timestamp lists needs no download.
         if let Some(old) = &trusted {
-            if old.common.version == meta.version && (self.policy == ExpiryPolicy::ReportExpired || !old.common.is_expired(self.now)) {
+            if old.common.version == meta.version
+                && (self.policy == ExpiryPolicy::ReportExpired || !old.common.is_expired(self.now))
+            {
                 self.check_expiry("snapshot", old.common.expires)?;
                 self.snapshot = trusted;
                 return Ok(());
@@ -350,7 +352,8 @@ impl Updater {
         let cache_key = (delegator.to_string(), role.to_string());
         if !self.targets.contains_key(&cache_key) {
             let file = format!("{role}.json");
-            let snapshot = self.snapshot.as_ref().ok_or_else(|| TufError::State("refresh before looking up targets".into()))?;
+            let snapshot =
+                self.snapshot.as_ref().ok_or_else(|| TufError::State("refresh before looking up targets".into()))?;
             let meta = snapshot
                 .meta
                 .get(&file)

@@ -40,7 +40,10 @@ fn happy_path_finds_and_verifies_targets_in_both_roles() {
     let repo = published();
     let mut client = client_for(&repo);
     let (mut updater, report) = refresh(&repo, &mut client, ExpiryPolicy::Enforce).unwrap();
-    assert_eq!((report.root_version, report.timestamp_version, report.snapshot_version, report.targets_version), (1, 1, 1, 1));
+    assert_eq!(
+        (report.root_version, report.timestamp_version, report.snapshot_version, report.targets_version),
+        (1, 1, 1, 1)
+    );
     assert_eq!(report.timestamp_expires, repo.expires);
     assert!(report.expired.is_empty());
     let fetcher = repo.fetcher();
@@ -77,7 +80,10 @@ fn initial_root_must_be_self_signed_by_its_threshold() {
     let one = sign_metadata("root", &root, &[&repo.root_keys[0]]).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let mut store = DirTrustStore::open(dir.path()).unwrap();
-    assert_eq!(install_root(&mut store, &one).unwrap_err(), TufError::ThresholdNotMet { role: "root".into(), have: 1, need: 2 });
+    assert_eq!(
+        install_root(&mut store, &one).unwrap_err(),
+        TufError::ThresholdNotMet { role: "root".into(), have: 1, need: 2 }
+    );
     assert_eq!(store.load("root").unwrap(), None);
 }
 
@@ -190,7 +196,10 @@ fn wrong_target_hash_is_refused() {
     let on_disk = repo.path().join("targets").join(updater.target_download_name(&info));
     std::fs::write(&on_disk, b"mexico listingZ").unwrap();
     let e = updater.download_target(&fetcher, &info).unwrap_err();
-    assert!(matches!(&e, TufError::LengthOrHashMismatch { file, what, .. } if file == "directory/mx" && what == "sha256 hash"), "{e}");
+    assert!(
+        matches!(&e, TufError::LengthOrHashMismatch { file, what, .. } if file == "directory/mx" && what == "sha256 hash"),
+        "{e}"
+    );
     std::fs::write(&on_disk, b"mexico listings, and more").unwrap();
     let e = updater.download_target(&fetcher, &info).unwrap_err();
     assert!(matches!(e, TufError::TooLarge { .. }), "{e}");
@@ -260,7 +269,8 @@ fn root_rotation_needs_old_and_new_thresholds_and_the_next_version() {
     let repo = published();
     let mut client = client_for(&repo);
     let new_key = SigningKey::generate(Scheme::Ed25519).unwrap();
-    let next = repo.root.rotate(&BTreeMap::from([("root".to_string(), role_setup(&[&new_key], 1))]), repo.expires).unwrap();
+    let next =
+        repo.root.rotate(&BTreeMap::from([("root".to_string(), role_setup(&[&new_key], 1))]), repo.expires).unwrap();
     repo.write_metadata("2.root.json", &writer::sign_root_rotation(&next, &[], &[&new_key]).unwrap());
     let e = refresh(&repo, &mut client, ExpiryPolicy::Enforce).unwrap_err();
     assert_eq!(e, TufError::ThresholdNotMet { role: "root".into(), have: 0, need: 2 });
@@ -411,7 +421,8 @@ fn delegation_cycles_and_the_visit_cap_end_the_walk() {
         &repo.targets_key,
     )]);
     for (i, name) in names.iter().enumerate() {
-        let next = vec![delegated(name, &key, false, "*/*"), delegated(&names[(i + 1) % names.len()], &key, false, "*/*")];
+        let next =
+            vec![delegated(name, &key, false, "*/*"), delegated(&names[(i + 1) % names.len()], &key, false, "*/*")];
         meta.extend([write_role(&repo, name, &[], next, &keys, &key)]);
     }
     repo.publish_snapshot(meta);

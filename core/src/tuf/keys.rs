@@ -73,7 +73,9 @@ impl PublicKey {
     pub fn from_json(keyid: &str, json: &Value) -> TufResult<PublicKey> {
         let bad = |reason: String| TufError::BadKey { keyid: keyid.to_string(), reason };
         let field = |name: &str| {
-            json.get(name).and_then(Value::as_str).ok_or_else(|| bad(format!("field {name} is missing or not a string")))
+            json.get(name)
+                .and_then(Value::as_str)
+                .ok_or_else(|| bad(format!("field {name} is missing or not a string")))
         };
         let keytype = field("keytype")?;
         let scheme_name = field("scheme")?;
@@ -101,7 +103,10 @@ impl PublicKey {
     /// Builds the metadata form of a key from its scheme and `keyval.public` string.
     pub fn from_public(scheme: Scheme, public: &str) -> TufResult<PublicKey> {
         let (keytype, scheme_name) = scheme.names();
-        PublicKey::from_json("(new key)", &json!({"keytype": keytype, "scheme": scheme_name, "keyval": {"public": public}}))
+        PublicKey::from_json(
+            "(new key)",
+            &json!({"keytype": keytype, "scheme": scheme_name, "keyval": {"public": public}}),
+        )
     }
 
     /// The key's scheme.
@@ -142,8 +147,7 @@ impl PublicKey {
 /// Decodes a PEM `PUBLIC KEY` (SPKI), checks its algorithm (and curve), and returns the
 /// bit string ring wants.
 fn spki_key(pem: &str, algorithm: ObjectIdentifier, curve: Option<ObjectIdentifier>) -> Result<Vec<u8>, String> {
-    let (label, der) =
-        pem_rfc7468_decode(pem).map_err(|e| format!("keyval.public is not a PEM public key: {e}"))?;
+    let (label, der) = pem_rfc7468_decode(pem).map_err(|e| format!("keyval.public is not a PEM public key: {e}"))?;
     if label != "PUBLIC KEY" {
         return Err(format!("keyval.public is a PEM {label:?}, expected \"PUBLIC KEY\""));
     }
@@ -180,11 +184,9 @@ mod tests {
     fn ed25519_key_id_matches_securesystemslib() {
         // Key id printed by python securesystemslib 1.6.0 for this key
         // (`SSlibKey.from_dict`; `compute_default_keyid`).
-        let key = PublicKey::from_public(
-            Scheme::Ed25519,
-            "4e3fd4b4e3c49b1d1ee9ae4fa6a5a9a6b6f2a2a6c06dbb0c1ab3d1b7b0f1fb5f",
-        )
-        .unwrap();
+        let key =
+            PublicKey::from_public(Scheme::Ed25519, "4e3fd4b4e3c49b1d1ee9ae4fa6a5a9a6b6f2a2a6c06dbb0c1ab3d1b7b0f1fb5f")
+                .unwrap();
         assert_eq!(key.key_id(), KEYID_FIXTURE);
     }
     const KEYID_FIXTURE: &str = "8544bca925c59b2a070aad367abd3df033a40d9d2848cfabcb7f04153d308437";
@@ -225,8 +227,9 @@ mod tests {
 
     #[test]
     fn bad_keys_are_named() {
-        let e = PublicKey::from_json("k1", &json!({"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "zz"}}))
-            .unwrap_err();
+        let e =
+            PublicKey::from_json("k1", &json!({"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "zz"}}))
+                .unwrap_err();
         assert!(e.to_string().starts_with("key k1: keyval.public is not hex"), "{e}");
         let e = PublicKey::from_json("k2", &json!({"keytype": "dsa", "scheme": "x", "keyval": {"public": "00"}}))
             .unwrap_err();

@@ -488,7 +488,8 @@ mod tests {
             ("alias".to_string(), a.public().clone()),
             (b.key_id().to_string(), b.public().clone()),
         ]);
-        let env = Envelope { signed, canonical: canonical.clone(), signatures: vec![sig(&a, a.key_id()), sig(&a, "alias")] };
+        let env =
+            Envelope { signed, canonical: canonical.clone(), signatures: vec![sig(&a, a.key_id()), sig(&a, "alias")] };
         let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         let e = env.verify_threshold("warnings", &ids(&[a.key_id(), "alias"]), 2, &keys).unwrap_err();
         assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });

@@ -122,7 +122,9 @@ fn matches_from(tokens: &[Token], name: &[char]) -> bool {
             }
             Some(Token::AnyOne) => true,
             Some(Token::Literal(c)) => *c == name[n],
-            Some(Token::Set { negated, items }) => items.iter().any(|(lo, hi)| (*lo..=*hi).contains(&name[n])) != *negated,
+            Some(Token::Set { negated, items }) => {
+                items.iter().any(|(lo, hi)| (*lo..=*hi).contains(&name[n])) != *negated
+            }
             None => false,
         };
         if advance {

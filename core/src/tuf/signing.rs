@@ -188,7 +188,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("k.json");
         let mut v = SigningKey::generate(Scheme::Ed25519).unwrap().to_key_file_json();
-        v["keyval"]["public"] = json!(SigningKey::generate(Scheme::Ed25519).unwrap().public().to_json()["keyval"]["public"]);
+        v["keyval"]["public"] =
+            json!(SigningKey::generate(Scheme::Ed25519).unwrap().public().to_json()["keyval"]["public"]);
         std::fs::write(&path, serde_json::to_vec(&v).unwrap()).unwrap();
         let e = SigningKey::load(&path).unwrap_err();
         assert!(e.to_string().contains("does not match the private key"), "{e}");

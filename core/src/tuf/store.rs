@@ -204,7 +204,8 @@ mod tests {
         assert_eq!(store.load("timestamp").unwrap(), None);
         // Only the file itself remains in the directory: no temporary leftovers.
         store.store("a/b", b"x").unwrap();
-        let names: Vec<_> = std::fs::read_dir(dir.path().join("trust")).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> =
+            std::fs::read_dir(dir.path().join("trust")).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a%2Fb.json")]);
     }
 

@@ -42,11 +42,13 @@ impl TestRepo {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("metadata")).unwrap();
         std::fs::create_dir_all(dir.path().join("targets")).unwrap();
-        let root_keys = vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::EcdsaP256).unwrap()];
+        let root_keys =
+            vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::EcdsaP256).unwrap()];
         let timestamp_key = SigningKey::generate(Scheme::Ed25519).unwrap();
         let snapshot_key = SigningKey::generate(Scheme::EcdsaP256).unwrap();
         let targets_key = SigningKey::generate(Scheme::Ed25519).unwrap();
-        let warnings_keys = vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap()];
+        let warnings_keys =
+            vec![SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap()];
         let expires = t0() + Duration::days(30);
         let roles = BTreeMap::from([
             ("root".to_string(), setup(&[&root_keys[0], &root_keys[1]], 2)),

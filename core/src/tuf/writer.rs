@@ -11,7 +11,9 @@ use serde_json::{json, Map, Value};
 use super::canonical;
 use super::error::{TufError, TufResult};
 use super::keys::PublicKey;
-use super::metadata::{Common, Delegations, MetaFile, RoleKeys, Root, Snapshot, TargetFile, Targets, Timestamp, TOP_LEVEL_ROLES};
+use super::metadata::{
+    Common, Delegations, MetaFile, RoleKeys, Root, Snapshot, TargetFile, Targets, Timestamp, TOP_LEVEL_ROLES,
+};
 use super::signing::SigningKey;
 use super::verify::hashes_of;
 
@@ -57,8 +59,12 @@ impl Root {
     /// A version-1 root with consistent snapshots, the given keys for each top-level role
     /// (`root`, `timestamp`, `snapshot`, `targets`, all required), expiring at `expires`.
     pub fn create(roles: &BTreeMap<String, RoleSetup>, expires: DateTime<Utc>) -> TufResult<Root> {
-        let mut root =
-            Root { common: common("root", 1, expires), consistent_snapshot: true, keys: BTreeMap::new(), roles: BTreeMap::new() };
+        let mut root = Root {
+            common: common("root", 1, expires),
+            consistent_snapshot: true,
+            keys: BTreeMap::new(),
+            roles: BTreeMap::new(),
+        };
         root.set_roles(roles)?;
         Ok(root)
     }
@@ -82,7 +88,8 @@ impl Root {
         self.keys.clear();
         self.roles.clear();
         for name in TOP_LEVEL_ROLES {
-            let setup = roles.get(name).ok_or_else(|| TufError::bad("root", format!("no keys given for role {name}")))?;
+            let setup =
+                roles.get(name).ok_or_else(|| TufError::bad("root", format!("no keys given for role {name}")))?;
             let keyids = check_setup("root", name, setup)?;
             for key in &setup.keys {
                 self.keys.insert(key.key_id(), key.clone());
@@ -109,7 +116,10 @@ fn check_setup(role: &str, name: &str, setup: &RoleSetup) -> TufResult<Vec<Strin
 impl Timestamp {
     /// A timestamp listing `snapshot_bytes` as snapshot version `snapshot_version`.
     pub fn create(version: u64, expires: DateTime<Utc>, snapshot_version: u64, snapshot_bytes: &[u8]) -> Timestamp {
-        Timestamp { common: common("timestamp", version, expires), snapshot: meta_file_for(snapshot_version, snapshot_bytes) }
+        Timestamp {
+            common: common("timestamp", version, expires),
+            snapshot: meta_file_for(snapshot_version, snapshot_bytes),
+        }
     }
 
     /// The `signed` object of this timestamp.
@@ -189,7 +199,8 @@ pub fn sign_metadata(role: &str, signed: &Value, keys: &[&SigningKey]) -> TufRes
             signatures.push(json!({"keyid": key.key_id(), "sig": hex::encode(key.sign(&canonical)?)}));
         }
     }
-    let mut out = serde_json::to_vec_pretty(&json!({"signatures": signatures, "signed": signed})).expect("JSON serializes");
+    let mut out =
+        serde_json::to_vec_pretty(&json!({"signatures": signatures, "signed": signed})).expect("JSON serializes");
     out.push(b'\n');
     Ok(out)
 }
