@@ -50,8 +50,8 @@ impl From<faro_core::Error> for FaroError {
             E::Input(_) | E::InputMany(_) | E::BadQuery(_) => FaroError::InvalidInput { reason },
             E::Corrupt { .. } | E::SchemaTooNew { .. } => FaroError::Database { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
-            // Nothing exposed here syncs yet; the sync API (issue 3/5) gives these their own variant.
-            E::Io { .. } | E::Sqlite(_) | E::Net(_) | E::Compress(_) => FaroError::Internal { reason },
+            // The sync API (issue 5) gives these their own variants.
+            _ => FaroError::Internal { reason },
         }
     }
 }

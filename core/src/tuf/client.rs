@@ -251,11 +251,11 @@ impl Updater {
     fn update_timestamp(&mut self, fetcher: &dyn Fetcher, store: &mut dyn TrustStore) -> TufResult<()> {
         // The stored timestamp is the floor for rollback checks; one that no longer
         // verifies under the current root (keys rotated, file damaged) is ignored.
-        let trusted = store.load("timestamp")?.and_then(|bytes| self.verify_timestamp(&bytes).ok());
+        let trusted = store.load("timestamp")?.and_then(|bytes| self.verify_timestamp("timestamp", &bytes).ok());
         let name = "timestamp.json";
         let bytes = fetch(fetcher, name, self.limits.timestamp_max)?;
         check_size(name, &bytes, self.limits.timestamp_max)?;
-        let new = self.verify_timestamp(&bytes)?;
+        let new = self.verify_timestamp(name, &bytes)?;
         let accepted = match trusted {
             Some(old) if new.common.version < old.common.version => {
                 return Err(TufError::Rollback {
@@ -287,14 +287,14 @@ impl Updater {
         Ok(())
     }
 
-    fn verify_timestamp(&self, bytes: &[u8]) -> TufResult<Timestamp> {
-        let env = Envelope::parse("timestamp", bytes)?;
+    fn verify_timestamp(&self, file: &str, bytes: &[u8]) -> TufResult<Timestamp> {
+        let env = Envelope::parse(file, bytes)?;
         self.root.verify("timestamp", &env)?;
         Timestamp::from_envelope(&env)
     }
 
-    fn verify_snapshot(&self, bytes: &[u8]) -> TufResult<Snapshot> {
-        let env = Envelope::parse("snapshot", bytes)?;
+    fn verify_snapshot(&self, file: &str, bytes: &[u8]) -> TufResult<Snapshot> {
+        let env = Envelope::parse(file, bytes)?;
         self.root.verify("snapshot", &env)?;
         Snapshot::from_envelope(&env)
     }
@@ -302,7 +302,7 @@ impl Updater {
     /// §5.5.
     fn update_snapshot(&mut self, fetcher: &dyn Fetcher, store: &mut dyn TrustStore) -> TufResult<()> {
         let meta = self.timestamp.as_ref().expect("timestamp before snapshot").snapshot.clone();
-        let trusted = store.load("snapshot")?.and_then(|bytes| self.verify_snapshot(&bytes).ok());
+        let trusted = store.load("snapshot")?.and_then(|bytes| self.verify_snapshot("snapshot", &bytes).ok());
         // A stored snapshot that is exactly the one the timestamp lists needs no download.
         if let Some(old) = &trusted {
             if old.common.version == meta.version
@@ -322,7 +322,7 @@ impl Updater {
         let bytes = fetch(fetcher, &name, max)?;
         check_size(&name, &bytes, max)?;
         verify_length_and_hashes(&name, &bytes, meta.length, meta.hashes.as_ref())?;
-        let new = self.verify_snapshot(&bytes)?;
+        let new = self.verify_snapshot(&name, &bytes)?;
         if let Some(old) = &trusted {
             check_no_targets_rollback(old, &new)?;
         }
@@ -383,7 +383,7 @@ impl Updater {
     fn verify_targets(&mut self, role: &str, delegator: &str, bytes: &[u8], meta: &MetaFile) -> TufResult<Targets> {
         let file = format!("{role}.json");
         verify_length_and_hashes(&file, bytes, meta.length, meta.hashes.as_ref())?;
-        let env = Envelope::parse(role, bytes)?;
+        let env = Envelope::parse(&file, bytes)?;
         if delegator == "root" {
             self.root.verify("targets", &env)?;
         } else {

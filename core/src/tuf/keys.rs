@@ -191,6 +191,40 @@ mod tests {
     }
     const KEYID_FIXTURE: &str = "8544bca925c59b2a070aad367abd3df033a40d9d2848cfabcb7f04153d308437";
 
+    /// Keys and signatures made by python securesystemslib / `cryptography`
+    /// (tests/tuf_interop/make_fixtures.py), one per scheme.
+    #[test]
+    fn verifies_signatures_made_by_securesystemslib() {
+        let fixtures: Value =
+            serde_json::from_str(include_str!("../../../tests/tuf_interop/fixtures/signatures.json")).unwrap();
+        let message = canonical::encode(&fixtures["message"]).unwrap();
+        assert_eq!(message, fixtures["canonical"].as_str().unwrap().as_bytes(), "canonical JSON differs from python");
+        let mut schemes = Vec::new();
+        for case in fixtures["cases"].as_array().unwrap() {
+            let key = PublicKey::from_json("fixture", &case["key"]).unwrap();
+            let sig = hex::decode(case["sig"].as_str().unwrap()).unwrap();
+            assert!(key.verify(&message, &sig), "{:?}", key.scheme());
+            let mut tampered = message.clone();
+            tampered[5] ^= 1;
+            assert!(!key.verify(&tampered, &sig), "{:?}", key.scheme());
+            assert_eq!(key.key_id(), case["keyid"].as_str().unwrap(), "{:?}", key.scheme());
+            schemes.push(key.scheme());
+        }
+        assert_eq!(schemes, [Scheme::Ed25519, Scheme::EcdsaP256, Scheme::RsaPssSha256, Scheme::RsaPkcs1Sha256]);
+    }
+
+    #[test]
+    fn a_signature_of_one_rsa_padding_does_not_verify_under_the_other() {
+        let fixtures: Value =
+            serde_json::from_str(include_str!("../../../tests/tuf_interop/fixtures/signatures.json")).unwrap();
+        let message = canonical::encode(&fixtures["message"]).unwrap();
+        let pss = &fixtures["cases"][2];
+        let mut as_pkcs1 = pss["key"].clone();
+        as_pkcs1["scheme"] = json!("rsa-pkcs1v15-sha256");
+        let key = PublicKey::from_json("fixture", &as_pkcs1).unwrap();
+        assert!(!key.verify(&message, &hex::decode(pss["sig"].as_str().unwrap()).unwrap()));
+    }
+
     #[test]
     fn bad_keys_are_named() {
         let e =

@@ -107,7 +107,8 @@ impl Envelope {
     pub fn parse_signed<T: for<'de> Deserialize<'de>>(&self, role: &str) -> TufResult<T> {
         serde_path_to_error::deserialize(&self.signed).map_err(|e| {
             let path = e.path().to_string();
-            TufError::bad(role, format!("field signed.{path}: {}", e.into_inner()))
+            let field = if path == "." { "signed".to_string() } else { format!("signed.{path}") };
+            TufError::bad(role, format!("field {field}: {}", e.into_inner()))
         })
     }
 }
@@ -210,8 +211,6 @@ pub struct Root {
 
 #[derive(Deserialize)]
 struct RawRoot {
-    #[serde(flatten)]
-    common: Common,
     #[serde(default)]
     consistent_snapshot: bool,
     keys: BTreeMap<String, Value>,
@@ -221,8 +220,9 @@ struct RawRoot {
 impl Root {
     /// Reads the typed root from a parsed envelope.
     pub fn from_envelope(env: &Envelope) -> TufResult<Root> {
+        let common: Common = env.parse_signed("root")?;
+        common.check("root", "root")?;
         let raw: RawRoot = env.parse_signed("root")?;
-        raw.common.check("root", "root")?;
         let keys = parse_keys(&raw.keys)?;
         for name in TOP_LEVEL_ROLES {
             if !raw.roles.contains_key(name) {
@@ -235,7 +235,7 @@ impl Root {
         for (name, role) in &raw.roles {
             check_role_keys("root", &format!("signed.roles.{name}"), &role.keyids, role.threshold)?;
         }
-        Ok(Root { common: raw.common, consistent_snapshot: raw.consistent_snapshot, keys, roles: raw.roles })
+        Ok(Root { common, consistent_snapshot: raw.consistent_snapshot, keys, roles: raw.roles })
     }
 
     /// The keys and threshold of top-level `role`.
@@ -290,22 +290,21 @@ pub struct Timestamp {
 
 #[derive(Deserialize)]
 struct RawMeta {
-    #[serde(flatten)]
-    common: Common,
     meta: BTreeMap<String, MetaFile>,
 }
 
 impl Timestamp {
     /// Reads the typed timestamp from a parsed envelope.
     pub fn from_envelope(env: &Envelope) -> TufResult<Timestamp> {
+        let common: Common = env.parse_signed("timestamp")?;
+        common.check("timestamp", "timestamp")?;
         let mut raw: RawMeta = env.parse_signed("timestamp")?;
-        raw.common.check("timestamp", "timestamp")?;
         let snapshot = raw
             .meta
             .remove("snapshot.json")
             .ok_or_else(|| TufError::bad("timestamp", "field signed.meta has no snapshot.json entry"))?;
         check_meta_file("timestamp", "snapshot.json", &snapshot)?;
-        Ok(Timestamp { common: raw.common, snapshot })
+        Ok(Timestamp { common, snapshot })
     }
 }
 
@@ -321,12 +320,13 @@ pub struct Snapshot {
 impl Snapshot {
     /// Reads the typed snapshot from a parsed envelope.
     pub fn from_envelope(env: &Envelope) -> TufResult<Snapshot> {
+        let common: Common = env.parse_signed("snapshot")?;
+        common.check("snapshot", "snapshot")?;
         let raw: RawMeta = env.parse_signed("snapshot")?;
-        raw.common.check("snapshot", "snapshot")?;
         for (name, file) in &raw.meta {
             check_meta_file("snapshot", name, file)?;
         }
-        Ok(Snapshot { common: raw.common, meta: raw.meta })
+        Ok(Snapshot { common, meta: raw.meta })
     }
 }
 
@@ -400,8 +400,6 @@ struct RawDelegations {
 
 #[derive(Deserialize)]
 struct RawTargets {
-    #[serde(flatten)]
-    common: Common,
     targets: BTreeMap<String, TargetFile>,
     delegations: Option<RawDelegations>,
 }
@@ -409,8 +407,9 @@ struct RawTargets {
 impl Targets {
     /// Reads typed targets metadata for `role` from a parsed envelope.
     pub fn from_envelope(role: &str, env: &Envelope) -> TufResult<Targets> {
+        let common: Common = env.parse_signed(role)?;
+        common.check(role, "targets")?;
         let raw: RawTargets = env.parse_signed(role)?;
-        raw.common.check(role, "targets")?;
         for (path, file) in &raw.targets {
             if file.hashes.is_empty() {
                 return Err(TufError::bad(role, format!("field signed.targets.{path}.hashes is empty")));
@@ -443,7 +442,7 @@ impl Targets {
                 Some(Delegations { keys: parse_keys(&d.keys)?, roles })
             }
         };
-        Ok(Targets { common: raw.common, targets: raw.targets, delegations })
+        Ok(Targets { common, targets: raw.targets, delegations })
     }
 
     /// Checks `env` is signed by a threshold of the keys this role delegates `child` to.
@@ -472,6 +471,41 @@ mod tests {
         let body = br#"{"signed": {"_type": "timestamp"}, "signatures": [{"keyid": "a", "sig": "00"}, {"keyid": "a", "sig": "01"}]}"#;
         let e = Envelope::parse("timestamp", body).unwrap_err();
         assert!(e.to_string().contains("a second signature for key id a"), "{e}");
+    }
+
+    #[test]
+    fn threshold_counts_distinct_keys_only() {
+        use crate::tuf::signing::SigningKey;
+        use crate::tuf::Scheme;
+        let a = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let b = SigningKey::generate(Scheme::Ed25519).unwrap();
+        let signed = serde_json::json!({"_type": "targets", "version": 1});
+        let canonical = canonical::encode(&signed).unwrap();
+        let sig = |k: &SigningKey, id: &str| Signature { keyid: id.into(), sig: k.sign(&canonical).unwrap() };
+        // Key a listed under its own id and under an alias id; both signatures valid.
+        let keys = BTreeMap::from([
+            (a.key_id().to_string(), a.public().clone()),
+            ("alias".to_string(), a.public().clone()),
+            (b.key_id().to_string(), b.public().clone()),
+        ]);
+        let env =
+            Envelope { signed, canonical: canonical.clone(), signatures: vec![sig(&a, a.key_id()), sig(&a, "alias")] };
+        let ids = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), "alias"]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A key id listed twice by the delegator counts once.
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), a.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A signature by a key the role does not list does not count; b's does.
+        let mut env = env;
+        env.signatures.push(sig(&b, b.key_id()));
+        env.verify_threshold("warnings", &ids(&[a.key_id(), b.key_id()]), 2, &keys).unwrap();
+        let e = env.verify_threshold("warnings", &ids(&[b.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
+        // A signature under the right key id but by another key does not count.
+        env.signatures = vec![sig(&b, a.key_id()), sig(&b, b.key_id())];
+        let e = env.verify_threshold("warnings", &ids(&[a.key_id(), b.key_id()]), 2, &keys).unwrap_err();
+        assert_eq!(e, TufError::ThresholdNotMet { role: "warnings".into(), have: 1, need: 2 });
     }
 
     #[test]

@@ -26,3 +26,8 @@ pub use metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetF
 pub use signing::SigningKey;
 pub use store::{DirFetcher, DirTrustStore, FetchError, Fetcher, TrustStore};
 pub use writer::RoleSetup;
+
+#[cfg(test)]
+mod client_tests;
+#[cfg(test)]
+mod test_repo;
