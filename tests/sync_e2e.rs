@@ -126,3 +126,39 @@ fn first_sync_no_change_delta_new_region_rotation_and_tampering() {
 fn walk(dir: &Path) -> Vec<PathBuf> {
     std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect()
 }
+
+#[test]
+fn rights_and_warnings_sync_and_a_removed_warning_disappears() {
+    let work = tempfile::tempdir().unwrap();
+    let (repo, keys_dir) = (work.path().join("repo"), work.path().join("keys"));
+    KeySet::generate().unwrap().save(&keys_dir).unwrap();
+    let keys = KeySet::load(&keys_dir).unwrap();
+    let demo = faro_tests::data_dir().join("demo");
+    let inputs = [demo.join("listings.jsonl"), demo.join("rights.jsonl"), demo.join("warnings.jsonl")];
+    publish(&keys, &repo, &inputs, &PublishOptions::default()).unwrap();
+    let Some(nginx) = Nginx::serve(&repo) else { return };
+    let store = Store::open(work.path().join("phone.db")).unwrap();
+    sync::install_trusted_root(&store, &std::fs::read(repo.join("metadata/1.root.json")).unwrap()).unwrap();
+    let r = sync_now(&store, &nginx, &["demo/route", "rights/all", "warnings/demo"]).unwrap();
+    assert!(r.datasets.iter().all(|d| d.route == "snapshot"), "{r:?}");
+    let warnings = |store: &Store| -> Vec<String> {
+        let q = faro_core::warnings::WarningQuery::at(chrono::Utc::now());
+        store.warnings(&q).unwrap().into_iter().map(|h| h.warning.id).collect()
+    };
+    let before = warnings(&store);
+    assert!(!before.is_empty());
+    assert!(!store.rights(&Default::default()).unwrap().is_empty());
+
+    // The publisher drops one warning: after the delta it is gone from the phone.
+    let text = std::fs::read_to_string(&inputs[2]).unwrap();
+    let dropped = before[0].clone();
+    let kept: Vec<&str> = text.lines().filter(|l| !l.contains(&format!("\"id\": \"{dropped}\"")) && !l.contains(&format!("\"id\":\"{dropped}\""))).collect();
+    assert_eq!(kept.len() + 1, text.lines().count(), "the dropped warning's line was found");
+    let edited = work.path().join("warnings.jsonl");
+    std::fs::write(&edited, kept.join("\n")).unwrap();
+    publish(&keys, &repo, &[edited], &PublishOptions::default()).unwrap();
+    let r = sync_now(&store, &nginx, &[]).unwrap();
+    let w = r.datasets.iter().find(|d| d.dataset == "warnings/demo").unwrap();
+    assert_eq!((w.route, w.records_deleted), ("delta", 1), "{w:?}");
+    assert!(!warnings(&store).contains(&dropped));
+}

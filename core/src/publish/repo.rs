@@ -18,7 +18,7 @@ use super::dataset::{delta_file, read_input, read_snapshot_records, snapshot_fil
 use super::keys::{KeySet, WARNINGS_THRESHOLD};
 use crate::compress;
 use crate::error::{Error, InputError, Result};
-use crate::sync::content::{ContentKind, Listings};
+use crate::sync::content::{ContentKind, Listings, Rights, Warnings};
 use crate::sync::entry::{delta_path, snapshot_path, to_custom, DatasetEntry, DeltaEntry};
 use crate::sync::files::SnapshotHeader;
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
@@ -299,13 +299,15 @@ fn read_input_file(path: &Path) -> Result<Input> {
     let kind = word.as_deref().and_then(ContentKind::parse).ok_or_else(|| {
         InputError::new(
             &name,
-            format!("line 1 must be a Faro header with \"faro\" one of: {}", ContentKind::Listings.as_str()),
+            "line 1 must be a Faro header with \"faro\" one of listings, rights, warnings",
         )
         .at_line(1)
         .field("faro")
     })?;
     let (header, records) = match kind {
         ContentKind::Listings => read_input::<Listings>(open()?, &name)?,
+        ContentKind::Rights => read_input::<Rights>(open()?, &name)?,
+        ContentKind::Warnings => read_input::<Warnings>(open()?, &name)?,
     };
     if is_warnings(&header.dataset) != (kind.as_str() == "warnings") {
         return Err(InputError::new(&name, "datasets named warnings/... hold warnings, and only they")
@@ -356,7 +358,7 @@ fn publish_dataset(
             .map_err(|e| Error::Io { path: targets_dir.join(&old.file), source: e })?;
         let text =
             compress::decompress_to_vec(&bytes, u64::MAX).map_err(|e| Error::BadQuery(format!("{}: {e}", old.file)))?;
-        let old_records = read_snapshot_records::<Listings>(&text[..], &old.file)?;
+        let old_records = read_snapshot_records(&text[..], &old.file)?;
         let delta = compress::compress_to_vec(&delta_file(
             input.kind.as_str(),
             &dataset,

@@ -17,7 +17,7 @@ use rusqlite::TransactionBehavior;
 use serde::Serialize;
 
 use super::apply::{apply_file, local_version, Applied, Route};
-use super::content::{ContentKind, Listings};
+use super::content::{ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
 use super::status::{self, get_meta, set_meta, CONFIRMED_UNTIL, NEWEST_SIGNED, TIMESTAMP_VALIDATORS, VERIFIED_AT};
 use super::trust::DbTrustStore;
@@ -347,6 +347,8 @@ pub(crate) fn apply_compressed(
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied = match kind {
             ContentKind::Listings => apply_file::<Listings>(&tx, entry, reader, name, unconfirmed_since, progress)?,
+            ContentKind::Rights => apply_file::<Rights>(&tx, entry, reader, name, unconfirmed_since, progress)?,
+            ContentKind::Warnings => apply_file::<Warnings>(&tx, entry, reader, name, unconfirmed_since, progress)?,
         };
         let newest = get_meta(&tx, NEWEST_SIGNED)?.and_then(|s| s.parse::<DateTime<Utc>>().ok());
         if newest.is_none_or(|n| n < entry.published) {

@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{InputError, Result};
 use crate::hours::HoursCache;
+use crate::model::validate::FieldProblem;
 use crate::model::Listing;
+use crate::rights::Article;
+use crate::warnings::Warning;
 use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing, Upsert};
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
@@ -15,6 +18,10 @@ use crate::store::write::{check_for_write, clear_listings, delete_listing, put_l
 pub enum ContentKind {
     /// Directory listings (`faro: "listings"`).
     Listings,
+    /// Rights articles (`faro: "rights"`).
+    Rights,
+    /// Warnings about smugglers and traffickers (`faro: "warnings"`).
+    Warnings,
 }
 
 impl ContentKind {
@@ -22,6 +29,8 @@ impl ContentKind {
     pub fn as_str(self) -> &'static str {
         match self {
             ContentKind::Listings => Listings::NAME,
+            ContentKind::Rights => Rights::NAME,
+            ContentKind::Warnings => Warnings::NAME,
         }
     }
 
@@ -29,6 +38,8 @@ impl ContentKind {
     pub fn parse(s: &str) -> Option<ContentKind> {
         match s {
             Listings::NAME => Some(ContentKind::Listings),
+            Rights::NAME => Some(ContentKind::Rights),
+            Warnings::NAME => Some(ContentKind::Warnings),
             _ => None,
         }
     }
@@ -117,5 +128,113 @@ impl Content for Listings {
 
     fn to_text(record: &Listing) -> String {
         crate::model::to_json(record)
+    }
+}
+
+/// The dataset an id belongs to in `table`, if any.
+fn owner(tx: &Transaction<'_>, table: &str, id: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    Ok(tx
+        .prepare_cached(&format!("SELECT dataset FROM {table} WHERE id = ?1"))?
+        .query_row([id], |r| r.get(0))
+        .optional()?)
+}
+
+fn located(problems: Vec<FieldProblem>, file: &str, line: u64, id: &str) -> Vec<InputError> {
+    problems.into_iter().map(|p| p.at(file, Some(line), id)).collect()
+}
+
+/// Rights articles.
+pub struct Rights;
+
+impl Content for Rights {
+    const NAME: &'static str = "rights";
+    type Record = Article;
+    const RECORDS_SQL: &'static str = "SELECT id, record FROM articles WHERE dataset = ?1 ORDER BY id";
+
+    fn id(record: &Article) -> &str {
+        &record.id
+    }
+
+    fn mark_demo(record: &mut Article) {
+        record.demo = true;
+    }
+
+    fn check(record: &Article, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
+        located(crate::rights::check_article(record), file, line, &record.id)
+    }
+
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Article) -> Result<Put> {
+        if let Some(other) = owner(tx, "articles", &record.id)?.filter(|o| o != dataset) {
+            return Ok(Put::OtherDataset(other));
+        }
+        crate::rights::store::put_article(tx, dataset, record)?;
+        Ok(Put::Written)
+    }
+
+    fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {
+        if owner(tx, "articles", id)?.as_deref() != Some(dataset) {
+            return Ok(false);
+        }
+        crate::rights::store::delete_article(tx, id)
+    }
+
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        crate::rights::store::clear_articles(tx, dataset)
+    }
+
+    fn to_text(record: &Article) -> String {
+        crate::rights::to_json(record)
+    }
+}
+
+/// Warnings. Stored normalized (E.164 phones, lower-case hosts), so their canonical text is
+/// that of the normalized warning.
+pub struct Warnings;
+
+impl Content for Warnings {
+    const NAME: &'static str = "warnings";
+    type Record = Warning;
+    const RECORDS_SQL: &'static str = "SELECT id, record FROM warnings WHERE dataset = ?1 ORDER BY id";
+
+    fn id(record: &Warning) -> &str {
+        &record.id
+    }
+
+    fn mark_demo(record: &mut Warning) {
+        record.demo = true;
+    }
+
+    fn check(record: &Warning, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
+        let mut problems = crate::warnings::check_warning(record);
+        if problems.is_empty() {
+            if let Err(more) = record.normalized() {
+                problems = more;
+            }
+        }
+        located(problems, file, line, &record.id)
+    }
+
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Warning) -> Result<Put> {
+        if let Some(other) = owner(tx, "warnings", &record.id)?.filter(|o| o != dataset) {
+            return Ok(Put::OtherDataset(other));
+        }
+        crate::warnings::store::put_warning(tx, dataset, record)?;
+        Ok(Put::Written)
+    }
+
+    fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {
+        if owner(tx, "warnings", id)?.as_deref() != Some(dataset) {
+            return Ok(false);
+        }
+        crate::warnings::store::delete_warning(tx, id)
+    }
+
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        crate::warnings::store::clear_warnings(tx, dataset)
+    }
+
+    fn to_text(record: &Warning) -> String {
+        crate::warnings::to_json(&record.normalized().unwrap_or_else(|_| record.clone()))
     }
 }
