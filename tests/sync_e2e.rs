@@ -28,8 +28,7 @@ fn input(dir: &Path, dataset: &str, n: usize, edit: &str) -> PathBuf {
 }
 
 fn options(subscribe: &[&str]) -> SyncOptions {
-    let mut net = NetConfig::default();
-    net.max_attempts = 2;
+    let net = NetConfig { max_attempts: 2, ..NetConfig::default() };
     SyncOptions { subscribe: subscribe.iter().map(|s| s.to_string()).collect(), net, ..SyncOptions::default() }
 }
 
@@ -152,7 +151,10 @@ fn rights_and_warnings_sync_and_a_removed_warning_disappears() {
     // The publisher drops one warning: after the delta it is gone from the phone.
     let text = std::fs::read_to_string(&inputs[2]).unwrap();
     let dropped = before[0].clone();
-    let kept: Vec<&str> = text.lines().filter(|l| !l.contains(&format!("\"id\": \"{dropped}\"")) && !l.contains(&format!("\"id\":\"{dropped}\""))).collect();
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains(&format!("\"id\": \"{dropped}\"")) && !l.contains(&format!("\"id\":\"{dropped}\"")))
+        .collect();
     assert_eq!(kept.len() + 1, text.lines().count(), "the dropped warning's line was found");
     let edited = work.path().join("warnings.jsonl");
     std::fs::write(&edited, kept.join("\n")).unwrap();

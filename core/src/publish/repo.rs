@@ -297,12 +297,9 @@ fn read_input_file(path: &Path) -> Result<Input> {
     let word =
         serde_json::from_str::<serde_json::Value>(&first).ok().and_then(|v| v.get("faro")?.as_str().map(String::from));
     let kind = word.as_deref().and_then(ContentKind::parse).ok_or_else(|| {
-        InputError::new(
-            &name,
-            "line 1 must be a Faro header with \"faro\" one of listings, rights, warnings",
-        )
-        .at_line(1)
-        .field("faro")
+        InputError::new(&name, "line 1 must be a Faro header with \"faro\" one of listings, rights, warnings")
+            .at_line(1)
+            .field("faro")
     })?;
     let (header, records) = match kind {
         ContentKind::Listings => read_input::<Listings>(open()?, &name)?,

@@ -10,8 +10,8 @@ use crate::hours::HoursCache;
 use crate::model::validate::FieldProblem;
 use crate::model::Listing;
 use crate::rights::Article;
-use crate::warnings::Warning;
 use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing, Upsert};
+use crate::warnings::Warning;
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

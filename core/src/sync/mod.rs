@@ -7,6 +7,7 @@
 //! target entry ([`entry`]) gives its version, record count and state hash.
 
 pub mod apply;
+pub mod bundle;
 pub mod client;
 pub mod clock;
 pub mod content;
@@ -16,6 +17,7 @@ pub mod state;
 pub mod status;
 pub mod trust;
 
+pub use bundle::{export_bundle, import_bundle, BundleOutcome, ExportReport};
 pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncProgress, SyncReport};
 pub use status::{status, subscribe, subscriptions, unsubscribe, DatasetStatus, SyncStatus};
 pub use trust::install_trusted_root;
