@@ -2,23 +2,28 @@
 //! listings along the route, and the real Wikidata diplomatic missions) and answers the
 //! questions a person on the move asks. No set-up, no network.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{NaiveDateTime, Utc};
 
 use faro_core::geo::Point;
 use faro_core::hours::parse_timezone;
-use faro_core::import::{listings, missions};
 use faro_core::model::{Audience, Kind};
+use faro_core::net::Cancel;
+use faro_core::publish::{self, KeySet, PublishOptions};
 use faro_core::search::{Query, Region, When};
-use faro_core::store::DatasetInfo;
+use faro_core::sync::{self, SyncOptions};
 use faro_core::{CountryCode, Error, LangPrefs, LangTag, Store};
 
 use crate::output;
 
 /// Invented listings along the route (every record says `"demo": true`).
 const DEMO_LISTINGS: &str = include_str!("../../data/demo/listings.jsonl");
+/// Invented rights articles (demo text to be reviewed by lawyers).
+const DEMO_RIGHTS: &str = include_str!("../../data/demo/rights.jsonl");
+/// Invented warnings (fictional +1 NXX 555-01XX numbers, .example domains).
+const DEMO_WARNINGS: &str = include_str!("../../data/demo/warnings.jsonl");
 /// Real diplomatic missions from Wikidata (CC0), 2022-11-16.
 const MISSIONS_CSV: &[u8] = include_bytes!("../../data/wikidata/diplomatic-missions-wikidata-2022.csv");
 
@@ -39,27 +44,14 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
     println!("Faro demo: everything below is answered offline from {}\n", path.display());
 
     let started = Instant::now();
-    let store = Store::open(&path)?;
-    let (header, records) = listings::read_listings(DEMO_LISTINGS.as_bytes(), "data/demo/listings.jsonl")?;
-    let demo = DatasetInfo { name: header.dataset.clone(), source: header.source.clone(), demo: true };
-    let demo_summary = store.write_listings(&demo, "data/demo/listings.jsonl", records)?;
-    let read = missions::read_missions_csv(MISSIONS_CSV, "data/wikidata/diplomatic-missions-wikidata-2022.csv")?;
-    let rejected = read.rejected.len();
-    let source = read.listings.first().and_then(|l| l.source.clone());
-    let real = DatasetInfo { name: "wikidata/missions".into(), source, demo: false };
-    let missions_summary = store.write_listings(
-        &real,
-        "diplomatic-missions-wikidata-2022.csv",
-        read.listings.into_iter().map(|l| Ok((None, l))),
-    )?;
+    let store = publish_serve_and_sync(&path)?;
     println!(
-        "Loaded {} DEMO listings (invented: names end in \"(demo)\", contacts are fictitious) and {} real \
-         diplomatic missions from Wikidata (CC0, 2022-11-16; {} rows without coordinates or a known country \
-         not imported) in {:.1} s.\n",
-        demo_summary.inserted + demo_summary.updated + demo_summary.unchanged,
-        missions_summary.inserted + missions_summary.updated + missions_summary.unchanged,
-        rejected,
-        started.elapsed().as_secs_f64()
+        "Published, served from a loopback web server, verified and synced in {:.1} s: {} DEMO listings \
+         (invented: names end in \"(demo)\", contacts are fictitious), {} real diplomatic missions from \
+         Wikidata (CC0, 2022-11-16), DEMO rights articles and DEMO warnings.\n",
+        started.elapsed().as_secs_f64(),
+        count(&store, "demo/route")?,
+        count(&store, "wikidata/missions")?,
     );
 
     let when = match at {
@@ -161,6 +153,53 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
     println!("  faro search --db faro-demo.db asile --lang fr,es");
     println!("  faro search --db faro-demo.db --near 32.5149,-117.0382 --kind shelter --open-now --json");
     Ok(())
+}
+
+/// The whole trusted path, as a publisher and a phone would run it: new keys, a signed
+/// repository of the bundled data, a loopback web server, a phone store that trusts only the
+/// shipped root, and a verified sync.
+fn publish_serve_and_sync(db: &Path) -> Result<Store, Error> {
+    let work = tempfile::tempdir().map_err(|e| Error::Io { path: std::env::temp_dir(), source: e })?;
+    let write = |name: &str, bytes: &[u8]| -> Result<PathBuf, Error> {
+        let p = work.path().join(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::Io { path: p.clone(), source: e })?;
+        Ok(p)
+    };
+    let csv = write("missions.csv", MISSIONS_CSV)?;
+    let inputs = vec![
+        write("listings.jsonl", DEMO_LISTINGS.as_bytes())?,
+        write("rights.jsonl", DEMO_RIGHTS.as_bytes())?,
+        write("warnings.jsonl", DEMO_WARNINGS.as_bytes())?,
+        crate::sync_cmd::missions_as_listings(&csv, work.path())?,
+    ];
+    let keys = KeySet::generate()?;
+    let repo = work.path().join("repo");
+    let options = PublishOptions { publisher: "Faro demo publisher".into(), ..PublishOptions::default() };
+    publish::publish(&keys, &repo, &inputs, &options)?;
+    println!("1. Publisher: signed repository written ({}).", repo.display());
+
+    let server = crate::serve::Server::start(&repo).map_err(|e| Error::Io { path: repo.clone(), source: e })?;
+    println!("2. Served at {} (loopback only).", server.url());
+
+    let store = Store::open(db)?;
+    let root =
+        std::fs::read(repo.join("metadata/1.root.json")).map_err(|e| Error::Io { path: repo.clone(), source: e })?;
+    sync::install_trusted_root(&store, &root)?;
+    let subscribe = ["demo/route", "rights/all", "warnings/demo", "wikidata/missions"].map(String::from).to_vec();
+    let report = sync::sync_from_url(
+        &store,
+        &server.url(),
+        &SyncOptions { subscribe, ..SyncOptions::default() },
+        &Cancel::new(),
+        &mut |_| {},
+    )?;
+    println!("3. Phone: trusts only the shipped root; synced and verified:");
+    crate::sync_cmd::print_sync_report(&report);
+    Ok(store)
+}
+
+fn count(store: &Store, dataset: &str) -> Result<i64, Error> {
+    store.read(|c| Ok(c.query_row("SELECT count(*) FROM listings WHERE dataset = ?1", [dataset], |r| r.get(0))?))
 }
 
 fn question(q: &str) {

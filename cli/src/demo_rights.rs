@@ -1,38 +1,20 @@
-//! The rights, warnings and "is this contact real?" part of `faro demo`: loads the demo
-//! articles and warnings, then shows a person in Tapachula their rights, the warnings
+//! The rights, warnings and "is this contact real?" part of `faro demo`: with the demo
+//! articles and warnings synced into the store, shows a person in Tapachula their rights, the warnings
 //! where they are, and checks one official and one scam number.
 
 use chrono::{DateTime, Utc};
 
 use faro_core::geo::Point;
-use faro_core::import::jsonl::read_records;
-use faro_core::rights::{Article, RightsQuery, Topic};
-use faro_core::store::DatasetInfo;
-use faro_core::warnings::{Warning, WarningQuery};
+use faro_core::rights::{RightsQuery, Topic};
+use faro_core::warnings::WarningQuery;
 use faro_core::{CountryCode, Error, LangPrefs, Store};
-
-/// Invented rights articles (demo text to be reviewed by lawyers).
-const DEMO_RIGHTS: &str = include_str!("../../data/demo/rights.jsonl");
-/// Invented warnings (fictional +1 NXX 555-01XX numbers, .example domains).
-const DEMO_WARNINGS: &str = include_str!("../../data/demo/warnings.jsonl");
 
 /// The demo's "now" for warnings: inside the demo warnings' validity, so the demo shows
 /// the same thing whatever the machine's clock says.
 const DEMO_NOW: &str = "2026-12-01T18:00:00Z";
 
-/// Loads the demo rights and warnings into `store` and answers the questions.
+/// Answers the rights, warnings and contact questions from `store`.
 pub fn run(store: &Store, here: Point) -> Result<(), Error> {
-    let (h, records) = read_records::<_, Article>(DEMO_RIGHTS.as_bytes(), "data/demo/rights.jsonl", "rights")?;
-    let info = DatasetInfo { name: h.dataset, source: h.source, demo: true };
-    let articles = store.write_articles(&info, "data/demo/rights.jsonl", records)?;
-    let (h, records) = read_records::<_, Warning>(DEMO_WARNINGS.as_bytes(), "data/demo/warnings.jsonl", "warnings")?;
-    let info = DatasetInfo { name: h.dataset, source: h.source, demo: true };
-    let warnings = store.write_warnings(&info, "data/demo/warnings.jsonl", records)?;
-    println!(
-        "\nLoaded {} DEMO rights articles (to be reviewed by lawyers) and {} DEMO warnings.",
-        articles.inserted + articles.updated + articles.unchanged,
-        warnings.inserted + warnings.updated + warnings.unchanged
-    );
     let mx = CountryCode::parse("MX");
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 

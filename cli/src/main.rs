@@ -11,6 +11,8 @@ mod demo;
 mod demo_rights;
 mod output;
 mod rights_cmd;
+mod serve;
+mod sync_cmd;
 mod warnings_cmd;
 
 use std::io::BufReader;
@@ -64,6 +66,20 @@ enum Command {
     CheckContact(contact_cmd::CheckArgs),
     /// Convert warnings from and to OASIS CAP 1.2 alerts (publishers).
     Cap(warnings_cmd::CapArgs),
+    /// Create a publisher's signing keys (publishers).
+    Keygen(sync_cmd::KeygenArgs),
+    /// Publish files as a signed static repository, with deltas (publishers).
+    Publish(sync_cmd::PublishArgs),
+    /// Rotate the repository's keys: a new root signed by the old and new keys (publishers).
+    RotateRoot(sync_cmd::RotateRootArgs),
+    /// Install the root the app ships: the only trust, no trust on first use.
+    Trust(sync_cmd::TrustArgs),
+    /// Sync subscribed datasets from a repository URL or a bundle file, verified.
+    Sync(sync_cmd::SyncArgs),
+    /// Write a bundle file to pass the data on to another phone.
+    Export(sync_cmd::ExportArgs),
+    /// What is held, how current, and whether the clock looks right.
+    Status(sync_cmd::StatusArgs),
 }
 
 #[derive(Args)]
@@ -278,6 +294,13 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Warnings(args) => warnings_cmd::run(args),
         Command::CheckContact(args) => contact_cmd::run(args),
         Command::Cap(args) => warnings_cmd::run_cap(args),
+        Command::Keygen(args) => sync_cmd::keygen(args),
+        Command::Publish(args) => sync_cmd::publish(args),
+        Command::RotateRoot(args) => sync_cmd::rotate_root(args),
+        Command::Trust(args) => sync_cmd::trust(args),
+        Command::Sync(args) => sync_cmd::sync(args),
+        Command::Export(args) => sync_cmd::export(args),
+        Command::Status(args) => sync_cmd::status(args),
     }
 }
 

@@ -1,0 +1,369 @@
+//! Trusted sync from the command line. Publisher side: `faro keygen`, `faro publish`,
+//! `faro rotate-root`. Phone side (the same calls the apps make): `faro trust`, `faro sync`
+//! (from a URL or a bundle file), `faro export`, `faro status`.
+
+use std::path::{Path, PathBuf};
+
+use chrono::{Duration, Utc};
+use clap::Args;
+
+use faro_core::import::missions;
+use faro_core::net::Cancel;
+use faro_core::publish::{self, Expiries, KeySet, PublishOptions};
+use faro_core::sync::{self, SyncOptions};
+use faro_core::{Error, Store};
+
+use crate::output;
+
+/// `faro keygen`.
+#[derive(Args)]
+pub struct KeygenArgs {
+    /// Directory for the new key files (must not hold keys already).
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// `faro publish`.
+#[derive(Args)]
+pub struct PublishArgs {
+    /// Key directory made by `faro keygen`.
+    #[arg(long)]
+    keys: PathBuf,
+    /// Repository directory (created on first publish; serve it from any static host).
+    #[arg(long)]
+    repo: PathBuf,
+    /// Publisher name shown on phones.
+    #[arg(long, default_value = "Faro publisher")]
+    publisher: String,
+    /// Lifetime of a role in days, e.g. `--expires timestamp=1` (root, targets, warnings,
+    /// snapshot, timestamp; repeatable).
+    #[arg(long, value_parser = parse_expiry)]
+    expires: Vec<(String, i64)>,
+    /// Old versions each dataset keeps deltas from.
+    #[arg(long, default_value_t = publish::repo::DEFAULT_KEEP_VERSIONS)]
+    keep_versions: usize,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Input files, as `faro import` reads them (listings, rights and warnings JSON Lines;
+    /// the Wikidata missions CSV becomes the dataset `wikidata/missions`).
+    #[arg(required = true)]
+    inputs: Vec<PathBuf>,
+}
+
+/// `faro rotate-root`.
+#[derive(Args)]
+pub struct RotateRootArgs {
+    /// The current key directory.
+    #[arg(long)]
+    keys: PathBuf,
+    /// The new key directory (make it with `faro keygen`).
+    #[arg(long)]
+    new_keys: PathBuf,
+    /// Repository directory.
+    #[arg(long)]
+    repo: PathBuf,
+}
+
+/// `faro trust`.
+#[derive(Args)]
+pub struct TrustArgs {
+    /// Database file (created if missing).
+    #[arg(long)]
+    db: PathBuf,
+    /// The repository's root metadata as the app ships it (`metadata/1.root.json`).
+    root: PathBuf,
+}
+
+/// `faro sync`.
+#[derive(Args)]
+pub struct SyncArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Repository base URL (with `metadata/` and `targets/` under it).
+    #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
+    url: Option<String>,
+    /// A bundle file from another phone or shipped with the app (verified offline).
+    #[arg(long)]
+    bundle: Option<PathBuf>,
+    /// Subscribe to this dataset before syncing (repeatable), e.g. directory/mx.
+    #[arg(long)]
+    dataset: Vec<String>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `faro export`.
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Bundle file to write.
+    #[arg(long)]
+    out: PathBuf,
+    /// Only this dataset (repeatable); all held datasets by default.
+    #[arg(long)]
+    dataset: Vec<String>,
+}
+
+/// `faro status`.
+#[derive(Args)]
+pub struct StatusArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Print as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_expiry(s: &str) -> Result<(String, i64), String> {
+    let (role, days) = s.split_once('=').ok_or_else(|| format!("{s:?}: expected ROLE=DAYS"))?;
+    let days: i64 = days.parse().map_err(|_| format!("{s:?}: DAYS must be a whole number"))?;
+    if !["root", "targets", "warnings", "snapshot", "timestamp"].contains(&role) || days < 1 {
+        return Err(format!("{s:?}: ROLE is root, targets, warnings, snapshot or timestamp; DAYS at least 1"));
+    }
+    Ok((role.to_string(), days))
+}
+
+/// `faro keygen`.
+pub fn keygen(args: KeygenArgs) -> Result<(), Error> {
+    KeySet::generate()?.save(&args.out)?;
+    println!("Keys written to {} (private: keep the root key offline).", args.out.display());
+    for (role, file) in publish::keys::KEY_FILES {
+        println!("  {role:<10} {file}");
+    }
+    Ok(())
+}
+
+/// `faro publish`.
+pub fn publish(args: PublishArgs) -> Result<(), Error> {
+    let keys = KeySet::load(&args.keys)?;
+    let mut expiries = Expiries::default();
+    for (role, days) in &args.expires {
+        let d = Duration::days(*days);
+        match role.as_str() {
+            "root" => expiries.root = d,
+            "targets" => expiries.targets = d,
+            "warnings" => expiries.warnings = d,
+            "snapshot" => expiries.snapshot = d,
+            _ => expiries.timestamp = d,
+        }
+    }
+    let scratch = tempfile::tempdir().map_err(|e| Error::Io { path: std::env::temp_dir(), source: e })?;
+    let inputs = args
+        .inputs
+        .iter()
+        .map(|p| if is_csv(p) { missions_as_listings(p, scratch.path()) } else { Ok(p.clone()) })
+        .collect::<Result<Vec<_>, _>>()?;
+    let options = PublishOptions {
+        now: Utc::now(),
+        expiries,
+        keep_versions: args.keep_versions,
+        publisher: args.publisher.clone(),
+    };
+    let report = publish::publish(&keys, &args.repo, &inputs, &options)?;
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "created": report.created,
+            "timestamp_version": report.timestamp_version,
+            "datasets": report.datasets.iter().map(|d| serde_json::json!({
+                "dataset": d.dataset, "version": d.version, "records": d.records,
+                "changed": d.changed, "deltas_from": d.deltas_from,
+            })).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
+    if report.created {
+        println!("Created the repository; ship {} with the app.", args.repo.join("metadata/1.root.json").display());
+    }
+    for d in &report.datasets {
+        let what = if d.changed { "published" } else { "unchanged" };
+        let deltas = if d.deltas_from.is_empty() {
+            String::new()
+        } else {
+            format!(", deltas from v{}", d.deltas_from.iter().map(u64::to_string).collect::<Vec<_>>().join(", v"))
+        };
+        println!("  {:<22} v{:<4} {:>7} records  {what}{deltas}", d.dataset, d.version, d.records);
+    }
+    println!("Timestamp version {}.", report.timestamp_version);
+    Ok(())
+}
+
+fn is_csv(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()) == Some("csv")
+}
+
+/// Converts the Wikidata missions CSV into a listings file in `dir` (rows that cannot be
+/// imported are reported and left out, as `faro import` does).
+pub fn missions_as_listings(csv: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    let name = csv.display().to_string();
+    let file = std::fs::File::open(csv).map_err(|e| Error::Io { path: csv.into(), source: e })?;
+    let read = missions::read_missions_csv(file, &name)?;
+    if !read.rejected.is_empty() {
+        eprintln!("{name}: {} rows left out (no coordinates, unknown country, duplicates)", read.rejected.len());
+    }
+    let source = read.listings.first().and_then(|l| l.source.clone());
+    let header = serde_json::json!({"faro": "listings", "version": 1, "dataset": "wikidata/missions",
+        "demo": false, "source": source});
+    let mut text = header.to_string();
+    for l in &read.listings {
+        text.push('\n');
+        text.push_str(&faro_core::model::to_json(l));
+    }
+    let out = dir.join("wikidata-missions.jsonl");
+    std::fs::write(&out, text).map_err(|e| Error::Io { path: out.clone(), source: e })?;
+    Ok(out)
+}
+
+/// `faro rotate-root`.
+pub fn rotate_root(args: RotateRootArgs) -> Result<(), Error> {
+    let old = KeySet::load(&args.keys)?;
+    let new = KeySet::load(&args.new_keys)?;
+    let version = publish::rotate_root(&old, &new, &args.repo, &PublishOptions::default())?;
+    println!(
+        "Root version {version} written, signed by the old and the new root keys; phones follow it on their next sync."
+    );
+    Ok(())
+}
+
+/// `faro trust`.
+pub fn trust(args: TrustArgs) -> Result<(), Error> {
+    let bytes = std::fs::read(&args.root).map_err(|e| Error::Io { path: args.root.clone(), source: e })?;
+    let store = Store::open(&args.db)?;
+    let version = sync::install_trusted_root(&store, &bytes)?;
+    println!("{}: trusts root version {version} from {}", args.db.display(), args.root.display());
+    Ok(())
+}
+
+/// `faro sync`.
+pub fn sync(args: SyncArgs) -> Result<(), Error> {
+    let store = crate::open_existing(&args.db)?;
+    if let Some(bundle) = &args.bundle {
+        if !args.dataset.is_empty() {
+            sync::subscribe(&store, &args.dataset)?;
+        }
+        let outcomes = sync::import_bundle(&store, bundle, Utc::now())?;
+        if args.json {
+            output::print_json(&outcomes);
+        } else {
+            for o in &outcomes {
+                let what = if o.applied {
+                    format!("applied (was {})", o.previous_version.map_or("absent".into(), |v| format!("v{v}")))
+                } else {
+                    "not newer than the data here; kept".into()
+                };
+                println!(
+                    "  {:<22} v{:<4} by {} published {}  {what}",
+                    o.dataset,
+                    o.version,
+                    o.publisher.as_deref().unwrap_or("?"),
+                    o.published.format("%Y-%m-%d %H:%M UTC")
+                );
+                if let Some(since) = o.unconfirmed_since {
+                    println!("      not confirmed as current since {}", since.format("%Y-%m-%d %H:%M UTC"));
+                }
+            }
+        }
+        return Ok(());
+    }
+    let url = args.url.as_deref().unwrap_or_default();
+    let options = SyncOptions { subscribe: args.dataset.clone(), ..SyncOptions::default() };
+    let report = sync::sync_from_url(&store, url, &options, &Cancel::new(), &mut |_| {})?;
+    if args.json {
+        output::print_json(&report);
+        return Ok(());
+    }
+    print_sync_report(&report);
+    Ok(())
+}
+
+/// Prints what a sync did, one line per dataset.
+pub fn print_sync_report(report: &sync::SyncReport) {
+    if report.root_rotations > 0 {
+        println!("  the repository's keys were rotated: now trusting root version {}", report.root_version);
+    }
+    for d in &report.datasets {
+        let from = d.from_version.map_or("none".to_string(), |v| format!("v{v}"));
+        let fell_back = if d.fell_back { " (delta failed: full snapshot used)" } else { "" };
+        println!(
+            "  {:<22} {from} -> v{:<4} {:<9} {:>9} bytes  {} written, {} deleted{fell_back}",
+            d.dataset, d.version, d.route, d.bytes_downloaded, d.records_written, d.records_deleted
+        );
+    }
+}
+
+/// `faro export`.
+pub fn export(args: ExportArgs) -> Result<(), Error> {
+    let store = crate::open_existing(&args.db)?;
+    let report = sync::export_bundle(&store, &args.out, &args.dataset)?;
+    for (d, v) in &report.datasets {
+        println!("  {d:<22} v{v}");
+    }
+    for (d, why) in &report.skipped {
+        eprintln!("  {d}: left out: {why}");
+    }
+    println!("{} bytes written to {}", report.bytes, args.out.display());
+    if report.datasets.is_empty() {
+        return Err(Error::BadQuery("no dataset could be exported".into()));
+    }
+    Ok(())
+}
+
+/// `faro status`.
+pub fn status(args: StatusArgs) -> Result<(), Error> {
+    let store = crate::open_existing(&args.db)?;
+    let st = sync::status(&store, Utc::now())?;
+    if args.json {
+        output::print_json(&st);
+        return Ok(());
+    }
+    print_status(&st);
+    Ok(())
+}
+
+/// Prints the sync status for people.
+pub fn print_status(st: &sync::SyncStatus) {
+    use faro_core::sync::clock::ClockCheck;
+    match st.root_version {
+        Some(v) => println!("Trusted root version {v}."),
+        None => println!("No trusted root installed (faro trust --db DB ROOT_JSON)."),
+    }
+    match st.time.clock {
+        ClockCheck::Plausible => {}
+        ClockCheck::Behind => println!(
+            "The device clock ({}) is behind the newest signed time; using {} instead.",
+            st.time.device.format("%Y-%m-%d %H:%M"),
+            st.time.now.format("%Y-%m-%d %H:%M UTC")
+        ),
+        ClockCheck::FarAhead => println!(
+            "The device clock ({}) is far ahead of every signed time: it is probably wrong, and everything will look out of date until it is fixed.",
+            st.time.device.format("%Y-%m-%d %H:%M")
+        ),
+    }
+    for d in &st.datasets {
+        let when = d.published_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default();
+        let state = match (d.stale, d.unconfirmed_since) {
+            (true, Some(since)) => format!("NOT CONFIRMED as current since {}", since.format("%Y-%m-%d %H:%M UTC")),
+            (true, None) => "not confirmed as current".into(),
+            (false, _) => format!(
+                "current (verified {})",
+                d.verified_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
+            ),
+        };
+        println!(
+            "  {:<22} v{:<4} {:>7} {:<9} by {}, published {when}; {state}",
+            d.dataset,
+            d.version,
+            d.records,
+            d.content,
+            d.publisher.as_deref().unwrap_or("?")
+        );
+    }
+    for p in &st.pending {
+        println!("  {p:<22} subscribed, not received yet");
+    }
+}

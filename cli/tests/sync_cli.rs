@@ -1,0 +1,134 @@
+//! The publisher's and the phone's commands end to end, through a real nginx on loopback:
+//! keygen, publish (a bad file publishes nothing), trust, sync, status, export, a bundle
+//! into a second phone, and `faro-tuf-client` speaking the tuf-conformance protocol.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use faro_tests::support::nginx::Nginx;
+use serde_json::Value;
+
+fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin).args(args).output().expect("run")
+}
+
+fn ok(bin: &str, args: &[&str]) -> String {
+    let out = run(bin, args);
+    assert!(out.status.success(), "{bin} {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn fails(bin: &str, args: &[&str]) -> String {
+    let out = run(bin, args);
+    assert_eq!(out.status.code(), Some(1), "{bin} {args:?} should fail with 1");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+const FARO: &str = env!("CARGO_BIN_EXE_faro");
+const TUF_CLIENT: &str = env!("CARGO_BIN_EXE_faro-tuf-client");
+
+fn p(path: &Path) -> String {
+    path.display().to_string()
+}
+
+#[test]
+fn publish_serve_sync_export_and_conformance_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (dir.path().join("keys"), dir.path().join("repo"));
+    let demo = faro_tests::data_dir().join("demo");
+    ok(FARO, &["keygen", "--out", &p(&keys)]);
+    // keygen never overwrites keys.
+    assert!(fails(FARO, &["keygen", "--out", &p(&keys)]).contains("never overwrites"));
+
+    // A bad input file: a located error, and no repository at all.
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"directory/x\"}\n{\"id\":\"x:1\",\"kind\":\"bakery\"}\n",
+    )
+    .unwrap();
+    let err =
+        fails(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &p(&demo.join("listings.jsonl")), &p(&bad)]);
+    assert!(err.contains("bad.jsonl:2: record x:1: field kind"), "{err}");
+    assert!(!repo.join("metadata").exists());
+
+    let out = ok(
+        FARO,
+        &[
+            "publish",
+            "--keys",
+            &p(&keys),
+            "--repo",
+            &p(&repo),
+            "--json",
+            &p(&demo.join("listings.jsonl")),
+            &p(&demo.join("rights.jsonl")),
+            &p(&demo.join("warnings.jsonl")),
+        ],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["created"], true);
+    assert_eq!(v["datasets"].as_array().unwrap().len(), 3);
+    let Some(nginx) = Nginx::serve(&repo) else { return };
+
+    let db = p(&dir.path().join("phone.db"));
+    // Without a trusted root nothing syncs.
+    ok(FARO, &["trust", "--db", &db, &p(&repo.join("metadata/1.root.json"))]);
+    let url = nginx.url("");
+    let out = ok(
+        FARO,
+        &["sync", "--db", &db, "--url", &url, "--dataset", "demo/route", "--dataset", "warnings/demo", "--json"],
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert!(v["datasets"].as_array().unwrap().iter().all(|d| d["route"] == "snapshot"), "{v}");
+    let st: Value = serde_json::from_str(&ok(FARO, &["status", "--db", &db, "--json"])).unwrap();
+    assert_eq!(st["datasets"].as_array().unwrap().len(), 2);
+    assert!(st["datasets"].as_array().unwrap().iter().all(|d| d["stale"] == false && d["version"] == 1), "{st}");
+    let human = ok(FARO, &["status", "--db", &db]);
+    assert!(human.contains("demo/route") && human.contains("current (verified"), "{human}");
+    // The synced data answers questions.
+    assert!(ok(FARO, &["search", "--db", &db, "asile"]).contains("(demo)"));
+
+    // A wrong URL fails with a clear message; the data stays.
+    let err = fails(FARO, &["sync", "--db", &db, "--url", &nginx.url("nothing-here")]);
+    assert!(err.contains("faro:"), "{err}");
+    assert!(ok(FARO, &["status", "--db", &db]).contains("v1"));
+
+    // Export, then a second phone imports the bundle with no network.
+    let bundle = p(&dir.path().join("faro.bundle"));
+    ok(FARO, &["export", "--db", &db, "--out", &bundle]);
+    let db2 = p(&dir.path().join("phone2.db"));
+    ok(FARO, &["trust", "--db", &db2, &p(&repo.join("metadata/1.root.json"))]);
+    let out = ok(FARO, &["sync", "--db", &db2, "--bundle", &bundle]);
+    assert!(out.contains("applied") && out.contains("warnings/demo"), "{out}");
+
+    // faro-tuf-client, the conformance entry point, against the same repository.
+    let meta = p(&dir.path().join("tuf-meta"));
+    let targets = dir.path().join("tuf-targets");
+    std::fs::create_dir_all(&meta).unwrap();
+    ok(TUF_CLIENT, &["--metadata-dir", &meta, "init", &p(&repo.join("metadata/1.root.json"))]);
+    ok(TUF_CLIENT, &["--metadata-dir", &meta, "--metadata-url", &nginx.url("metadata"), "refresh"]);
+    assert!(Path::new(&meta).join("timestamp.json").exists());
+    let download = |name: &str| {
+        run(
+            TUF_CLIENT,
+            &[
+                "--metadata-dir",
+                &meta,
+                "--metadata-url",
+                &nginx.url("metadata"),
+                "--target-name",
+                name,
+                "--target-base-url",
+                &nginx.url("targets"),
+                "--target-dir",
+                &p(&targets),
+                "download",
+            ],
+        )
+    };
+    assert!(download("demo/route.jsonl.zst").status.success());
+    assert_eq!(std::fs::read_dir(&targets).unwrap().count(), 1);
+    let out = download("demo/nothing.jsonl.zst");
+    assert_eq!(out.status.code(), Some(1));
+}
