@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Runs Faro's whole test suite: formatting-independent lints, then every Rust test
-# (unit tests beside the code, end-to-end tests in tests/ and cli/tests/).
+# Runs Faro's whole test suite on a fresh machine: installs what the tests need, lints, then
+# every Rust test (unit tests beside the code, end-to-end tests in tests/ and cli/tests/,
+# real nginx and python-tuf included).
 # Usage: bash scripts/test-all.sh        (the README's test command; .ci/run calls it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+echo "== test dependencies (nginx, python-tuf; installed only when missing)"
+bash scripts/setup-test-deps.sh
 
 echo "== build (locked dependencies)"
 cargo build --workspace --all-targets --locked
