@@ -62,7 +62,9 @@ impl FaroStore {
     }
 
     /// Closes the database files. Idempotent. Work already running (an import on another
-    /// thread) finishes first; later calls fail with `Closed`.
+    /// thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+    /// FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
+    #[uniffi::method(name = "close_store")]
     pub fn close(&self) {
         let taken = match self.store.write() {
             Ok(mut slot) => slot.take(),

@@ -99,7 +99,14 @@ class Faro private constructor(
         val listener = object : ProgressListener {
             override fun onProgress(progress: Progress) = onProgress(progress)
         }
-        val work = async(dispatcher) { store.importListings(file.path, listener, handle) }
+        val work = async(dispatcher) {
+            try {
+                store.importListings(file.path, listener, handle)
+            } catch (e: FaroException.Cancelled) {
+                // Only this coroutine's cancellation trips the handle: report it as one.
+                throw CancellationException(e.reason).apply { initCause(e) }
+            }
+        }
         try {
             work.await()
         } catch (e: CancellationException) {
@@ -137,7 +144,7 @@ class Faro private constructor(
     }
 
     /** Closes the store; idempotent. Later calls throw [FaroException.Closed]. */
-    override fun close() = store.close()
+    override fun close() = store.closeStore()
 
     /** The generated object, for calls this layer does not wrap. */
     val raw: FaroStore get() = store

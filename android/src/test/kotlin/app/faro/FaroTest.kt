@@ -88,7 +88,10 @@ class FaroTest {
         assertEquals(DEMO_COUNT, faro.listingCount())
         val counts = faro.counts()
         assertEquals(Kind.entries.toSet(), counts.keys)
-        assertEquals(DEMO_COUNT, counts.values.sum())
+        // Closed listings are kept (so nobody is sent there) but not counted.
+        val closed = faro.search(SearchRequest(statuses = listOf(Status.CLOSED), limit = 100u)).size
+        assertEquals(1, closed)
+        assertEquals(DEMO_COUNT - closed, counts.values.sum())
         assertEquals(0L, counts[Kind.CONSULATE])
         val again = faro.importListings(DEMO)
         assertEquals(DEMO_COUNT, again.unchanged.toLong())
@@ -155,15 +158,20 @@ class FaroTest {
     @Test
     fun `listing by id carries phones with kinds and localized text`() = runBlocking {
         val at = HoursAt.localTime(LocalDateTime.parse(WEDNESDAY_MORNING))
-        val es = faro.listing("demo:necocli-health-01", languages = listOf("es"), at = at)
-        val en = faro.listing("demo:necocli-health-01", languages = listOf("en"), at = at)
+        val es = faro.listing("demo:san-diego-health-01", languages = listOf("es"), at = at)
+        val en = faro.listing("demo:san-diego-health-01", languages = listOf("en"), at = at)
         assertEquals("es", es.nameLanguage)
         assertEquals("en", en.nameLanguage)
         assertTrue(es.name != en.name)
         assertEquals(Status.ACTIVE, es.status)
         assertTrue(es.phones.isNotEmpty())
-        es.phones.forEach { assertTrue(it.number.startsWith("+")); assertIs<PhoneKind>(it.kind) }
+        es.phones.forEach { assertTrue(it.number.startsWith("+")) }
+        assertEquals(listOf(PhoneKind.VOICE, PhoneKind.WHATSAPP), es.phones.map { it.kind })
         assertEquals(es.hours, en.hours)
+        // Mo-Fr 08:00-18:00 in Los Angeles: open on Wednesday at 10:30, closing at 18:00 there.
+        assertEquals(OpenState.OPEN, es.hours.state)
+        assertEquals("2026-11-25T18:00", es.hours.nextChangeLocal)
+        assertEquals(java.time.Instant.parse("2026-11-26T02:00:00Z"), es.hours.nextChange)
     }
 
     @Test
@@ -276,9 +284,15 @@ class FaroTest {
     }
 
     @Test
-    fun `AutoCloseable closes the store`() {
-        val store = FaroStore.open(File(tmp, "other").path)
-        store.use { assertEquals(0uL, it.listingCount()) }
-        assertFailsWith<FaroException.Closed> { store.listingCount() }
+    fun `AutoCloseable closes the store`() = runBlocking {
+        val other = Faro.open(File(tmp, "other"))
+        other.use { assertEquals(0L, it.listingCount()) }
+        assertFailsWith<FaroException.Closed> { other.listingCount() }
+        // The generated object closes the same way, and says so.
+        val raw = FaroStore.open(File(tmp, "raw").path)
+        raw.closeStore()
+        assertTrue(raw.isClosed())
+        assertFailsWith<FaroException.Closed> { raw.search(SearchRequest()) }
+        raw.close()
     }
 }
