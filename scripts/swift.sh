@@ -42,7 +42,8 @@ mount_into() { # root
 }
 
 bootstrap() {
-  if [ -x "$ROOT/usr/bin/swift" ]; then
+  # /usr/bin/swift is an absolute symlink, valid only inside the chroot: test its target.
+  if [ -x "$ROOT/usr/libexec/swift/bin/swift" ]; then
     return
   fi
   command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y -q debootstrap; }
@@ -58,26 +59,32 @@ bootstrap() {
   chroot "$tmp" apt-get clean
   log "Swift chroot ready: $(chroot "$tmp" swift --version 2>&1 | head -1)"
   cleanup
+  rm -rf "$ROOT"
   mv "$tmp" "$ROOT"
 }
 
 # Build the host library and generate the Swift bindings into ios/ (gitignored parts).
 prepare() {
-  (cd "$REPO" && cargo build -p faro-ffi)
-  (cd "$REPO" && bash ios/generate.sh target/debug)
+  (cd "$REPO" && cargo build --locked -p faro-ffi)
+  rm -rf "$REPO/ios/Generated" "$REPO/ios/Sources/FaroFFI/FaroFFI.swift"
+  (cd "$REPO" && cargo uniffi-bindgen generate --no-format --library target/debug/libfaro_ffi.so \
+    --language swift --out-dir ios/Generated)
+  # The Swift goes into the package's FaroFFI target; the C header and module map stay in
+  # ios/Generated and are passed to the compiler by absolute path.
+  mv "$REPO/ios/Generated/FaroFFI.swift" "$REPO/ios/Sources/FaroFFI/FaroFFI.swift"
 }
 
 swift_in_chroot() { # subcommand...
   local lib=$INNER/target/debug
-  local modmap=$INNER/ios/Sources/FaroFFI/include/faro_ffiFFI.modulemap
+  local modmap=$INNER/ios/Generated/faro_ffiFFI.modulemap
   mount_into "$ROOT"
   # The module map must be passed by absolute path for Swift 6.0 to find the C module that
   # UniFFI's generated Swift imports; the library is the host-built one, linked by name.
   chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LD_LIBRARY_PATH="$lib" \
     FARO_DEMO_LISTINGS="$INNER/data/demo/listings.jsonl" \
-    /bin/sh -c 'cd "$0/ios" && exec swift "$@" \
-      --scratch-path "$0/target/swift-build" \
-      -Xcc -fmodule-map-file="$1" -Xlinker -L"$2" -Xlinker -lfaro_ffi' \
+    /bin/sh -c 'root=$0 modmap=$1 lib=$2; shift 2; cd "$root/ios" && exec swift "$@" \
+      --scratch-path "$root/target/swift-build" \
+      -Xcc -fmodule-map-file="$modmap" -Xlinker -L"$lib" -Xlinker -lfaro_ffi' \
     "$INNER" "$modmap" "$lib" "$@"
 }
 

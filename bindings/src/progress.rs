@@ -29,7 +29,7 @@ pub enum ProgressStage {
 
 /// A progress report.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
-pub struct Progress {
+pub struct ProgressReport {
     /// Stage of the work.
     pub stage: ProgressStage,
     /// Bytes read so far.
@@ -45,7 +45,7 @@ pub struct Progress {
 #[uniffi::export(with_foreign)]
 pub trait ProgressListener: Send + Sync {
     /// Called a few times a second at most during long work, and once at the end.
-    fn on_progress(&self, progress: Progress);
+    fn on_progress(&self, progress: ProgressReport);
 }
 
 /// Cancels long work (an import now; sync later) from any thread. Create one, pass it to the
@@ -154,7 +154,7 @@ impl<I: Iterator<Item = RecordResult>> Watched<I> {
     /// Sends one report; a listener that throws stops the stream.
     pub(crate) fn report(&mut self, stage: ProgressStage) -> Result<(), FaroError> {
         let Some(listener) = &self.listener else { return Ok(()) };
-        let progress = Progress {
+        let progress = ProgressReport {
             stage,
             bytes_done: self.bytes.load(Ordering::Relaxed),
             bytes_total: self.bytes_total,
@@ -225,16 +225,16 @@ mod tests {
         (0..n).map(|i| Err(InputError::new("f", "placeholder").at_line(i + 2)))
     }
 
-    struct Log(Mutex<Vec<Progress>>);
+    struct Log(Mutex<Vec<ProgressReport>>);
     impl ProgressListener for Log {
-        fn on_progress(&self, progress: Progress) {
+        fn on_progress(&self, progress: ProgressReport) {
             self.0.lock().unwrap().push(progress);
         }
     }
 
     struct Throws;
     impl ProgressListener for Throws {
-        fn on_progress(&self, _: Progress) {
+        fn on_progress(&self, _: ProgressReport) {
             panic!("listener threw IllegalStateException");
         }
     }

@@ -14,7 +14,7 @@ import app.faro.ffi.ImportSummary
 import app.faro.ffi.Kind
 import app.faro.ffi.KindCount
 import app.faro.ffi.Listing
-import app.faro.ffi.Progress
+import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
 import app.faro.ffi.SearchHit
 import app.faro.ffi.SearchRequest
@@ -36,7 +36,7 @@ import kotlinx.coroutines.withContext
 /** What an import reports while it runs, then once when it is done. */
 sealed class ImportEvent {
     /** Work in progress (bytes read, records handled). */
-    data class Progressed(val progress: Progress) : ImportEvent()
+    data class Progressed(val progress: ProgressReport) : ImportEvent()
 
     /** The import committed; [summary] says what it wrote. */
     data class Finished(val summary: ImportSummary) : ImportEvent()
@@ -94,10 +94,10 @@ class Faro private constructor(
      * Imports a faro-listings file. Cancelling the calling coroutine cancels the import, which
      * then keeps nothing, and rethrows the cancellation.
      */
-    suspend fun importListings(file: File, onProgress: (Progress) -> Unit = {}): ImportSummary = coroutineScope {
+    suspend fun importListings(file: File, onProgress: (ProgressReport) -> Unit = {}): ImportSummary = coroutineScope {
         val handle = CancelHandle()
         val listener = object : ProgressListener {
-            override fun onProgress(progress: Progress) = onProgress(progress)
+            override fun onProgress(progress: ProgressReport) = onProgress(progress)
         }
         val work = async(dispatcher) {
             try {
@@ -126,8 +126,8 @@ class Faro private constructor(
     fun importListingsFlow(file: File): Flow<ImportEvent> = callbackFlow {
         val handle = CancelHandle()
         val listener = object : ProgressListener {
-            // Progress that does not fit the buffer is dropped; the final event never is.
-            override fun onProgress(progress: Progress) {
+            // ProgressReport that does not fit the buffer is dropped; the final event never is.
+            override fun onProgress(progress: ProgressReport) {
                 trySend(ImportEvent.Progressed(progress))
             }
         }

@@ -10,7 +10,7 @@ import app.faro.ffi.GeoPoint
 import app.faro.ffi.HoursAt
 import app.faro.ffi.Kind
 import app.faro.ffi.OpenState
-import app.faro.ffi.Progress
+import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
 import app.faro.ffi.ProgressStage
 import app.faro.ffi.SearchRequest
@@ -177,7 +177,7 @@ class FaroTest {
     @Test
     fun `import reports progress and the flow ends with the summary`() = runBlocking {
         val file = bulkFile(tmp, 40)
-        val seen = CopyOnWriteArrayList<Progress>()
+        val seen = CopyOnWriteArrayList<ProgressReport>()
         val summary = faro.importListings(file) { seen.add(it) }
         assertEquals(40 * DEMO_COUNT, summary.inserted.toLong())
         val importing = seen.filter { it.stage == ProgressStage.IMPORTING }
@@ -197,7 +197,7 @@ class FaroTest {
         val file = bulkFile(tmp, 60)
         val handle = CancelHandle()
         val listener = object : ProgressListener {
-            override fun onProgress(progress: Progress) {
+            override fun onProgress(progress: ProgressReport) {
                 if (progress.recordsDone >= 512uL) handle.cancel()
             }
         }
@@ -268,7 +268,7 @@ class FaroTest {
         assertEquals("this is not a database, it is a note", db.readText())
         // Internal: a listener that throws aborts the import; nothing is kept and the store works.
         val throwing = object : ProgressListener {
-            override fun onProgress(progress: Progress): Unit = throw IllegalStateException("UI went away")
+            override fun onProgress(progress: ProgressReport): Unit = throw IllegalStateException("UI went away")
         }
         val internal = assertFailsWith<FaroException.Internal> {
             withContext(Dispatchers.IO) { faro.raw.importListings(bulkFile(tmp, 10).path, throwing, null) }
