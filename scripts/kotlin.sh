@@ -3,7 +3,8 @@
 # android/target/generated-sources/uniffi, and runs the Kotlin tests on the JVM with Maven.
 #
 #   scripts/kotlin.sh          # build, generate, mvn test
-#   scripts/kotlin.sh bench    # the same, then the FFI search benchmark (docs/benchmarks.md)
+#   FARO_FFI_PROFILE=mobile scripts/kotlin.sh bench [LISTINGS]
+#                              # the FFI search benchmark on the shipped build (docs/benchmarks.md)
 #
 # Needs a JDK (17+) and Maven; Maven fetches the pinned Kotlin, JNA, coroutines and JUnit.
 set -euo pipefail
@@ -19,10 +20,13 @@ case "$PROFILE" in
   dev) LIB_DIR=$REPO/target/debug ;;
   *) LIB_DIR=$REPO/target/$PROFILE ;;
 esac
-cargo build --locked -p faro-ffi --profile "$PROFILE"
+# Bindings come from the debug library: the mobile profile strips the symbols that carry
+# UniFFI's metadata. The interface is the same in every profile.
+cargo build --locked -p faro-ffi
+[ "$PROFILE" = dev ] || cargo build --locked -p faro-ffi --profile "$PROFILE"
 GEN=$REPO/android/target/generated-sources/uniffi
 rm -rf "$GEN"
-cargo uniffi-bindgen generate --no-format --library "$LIB_DIR/libfaro_ffi.so" --language kotlin --out-dir "$GEN"
+cargo uniffi-bindgen generate --no-format --library target/debug/libfaro_ffi.so --language kotlin --out-dir "$GEN"
 
 MVN=(mvn -B -q -f android/pom.xml -Dfaro.lib.dir="$LIB_DIR")
 case "${1:-test}" in
