@@ -15,7 +15,7 @@ mod store;
 mod types;
 
 pub use error::FaroError;
-pub use progress::{CancelHandle, ProgressReport, ProgressListener, ProgressStage};
+pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest, SortOrder};
 pub use store::{FaroStore, SYNCED_DATA_FILE};
 pub use types::{

@@ -29,7 +29,7 @@ fun main(args: Array<String>) {
         "text 'salud'" to SearchRequest(text = "salud", limit = 20u),
         "text 'asesoria jur'" to SearchRequest(text = "asesoria jur", limit = 20u),
         "nearest 20 health" to SearchRequest(near = GeoPoint(14.9057, -92.2630), kinds = listOf(Kind.HEALTH), limit = 20u),
-        "by id-less filter, 1 hit" to SearchRequest(text = "salud", limit = 1u),
+        "text 'salud', limit 1" to SearchRequest(text = "salud", limit = 1u),
     )
     val iterations = 300
     println("listings: ${store.listingCount()} (inserted ${summary.inserted}); $iterations calls per query after 50 warm-up")
