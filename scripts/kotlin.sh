@@ -28,7 +28,7 @@ GEN=$REPO/android/target/generated-sources/uniffi
 rm -rf "$GEN"
 cargo uniffi-bindgen generate --no-format --library target/debug/libfaro_ffi.so --language kotlin --out-dir "$GEN"
 
-MVN=(mvn -B -q -f android/pom.xml -Dfaro.lib.dir="$LIB_DIR")
+MVN=(mvn -B --no-transfer-progress -f android/pom.xml -Dfaro.lib.dir="$LIB_DIR")
 case "${1:-test}" in
   test) "${MVN[@]}" test ;;
   bench) "${MVN[@]}" test-compile exec:java@bench -Dexec.args="${2:-10000}" ;;
