@@ -24,3 +24,10 @@ cargo test --workspace --locked
 echo "== faro demo (the README's first command, with a fixed time for repeatability)"
 cargo run --quiet --locked --bin faro -- demo --at 2026-11-25T10:30 > /dev/null
 echo "faro demo: ok"
+
+echo "== Kotlin bindings on the JVM (Maven; generated from the host library)"
+bash scripts/kotlin.sh test
+echo "Kotlin tests: ok"
+
+echo "== Swift bindings on Linux (Swift 6 in a cached Debian trixie chroot)"
+bash scripts/swift.sh test

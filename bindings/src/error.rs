@@ -1,0 +1,148 @@
+//! The one public error type, [`FaroError`], and the single place where the core's detailed
+//! errors become it. Also [`guard`], which keeps panics from crossing the FFI.
+//!
+//! Each variant is something a caller can act on (retry later, tell the person the data could
+//! not be verified, fix the file, ...). `reason` is for logs and support, in English, and never
+//! carries personal data: the core's messages name files, lines and fields, never search text
+//! or locations.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Errors a Kotlin or Swift caller can act on. Every variant carries a human-readable
+/// `reason` without personal data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, uniffi::Error)]
+pub enum FaroError {
+    /// The network failed or a server answered wrongly; try again when connected. (Sync.)
+    #[error("network: {reason}")]
+    Network {
+        /// What failed.
+        reason: String,
+    },
+    /// Downloaded data or a bundle failed signature or hash checks and was not applied.
+    /// The last good data is kept. (Sync and bundles.)
+    #[error("not verified: {reason}")]
+    NotVerified {
+        /// Which check failed.
+        reason: String,
+    },
+    /// An argument or an input file was rejected: the reason names the file, line, record and
+    /// field. Nothing was written.
+    #[error("bad input: {reason}")]
+    BadInput {
+        /// What was wrong, and where.
+        reason: String,
+    },
+    /// The database could not be read or written (damaged, written by a newer Faro, disk
+    /// full). The file was left as it was.
+    #[error("storage: {reason}")]
+    Storage {
+        /// What failed.
+        reason: String,
+    },
+    /// Nothing has the id asked for.
+    #[error("not found: {reason}")]
+    NotFound {
+        /// What was looked for.
+        reason: String,
+    },
+    /// The work was cancelled through its [`crate::CancelHandle`]; nothing was written.
+    #[error("cancelled: {reason}")]
+    Cancelled {
+        /// What was cancelled.
+        reason: String,
+    },
+    /// The store was closed with `close()`; open a new one.
+    #[error("closed: {reason}")]
+    Closed {
+        /// What was called.
+        reason: String,
+    },
+    /// A defect in Faro (a panic caught at the boundary) or in a callback. Please report it.
+    #[error("internal: {reason}")]
+    Internal {
+        /// What happened.
+        reason: String,
+    },
+}
+
+impl FaroError {
+    /// A [`FaroError::BadInput`] with `reason`.
+    pub(crate) fn bad_input(reason: impl Into<String>) -> FaroError {
+        FaroError::BadInput { reason: reason.into() }
+    }
+}
+
+impl From<faro_core::Error> for FaroError {
+    fn from(e: faro_core::Error) -> Self {
+        use faro_core::Error as E;
+        let reason = e.to_string();
+        match e {
+            E::Input(_) | E::InputMany(_) | E::BadQuery(_) => FaroError::BadInput { reason },
+            E::Corrupt { .. } | E::SchemaTooNew { .. } | E::Io { .. } | E::Sqlite(_) => FaroError::Storage { reason },
+            E::NotFound(_) => FaroError::NotFound { reason },
+            E::Net(_) => FaroError::Network { reason },
+            // Signatures, hashes, versions, expiry, a state hash that does not match, damaged
+            // compressed data: the data could not be verified, the store kept what it had.
+            E::Tuf(_) | E::Sync(_) | E::Compress(_) => FaroError::NotVerified { reason },
+            E::Cancelled => FaroError::Cancelled { reason },
+        }
+    }
+}
+
+/// Runs `f`, turning a panic into [`FaroError::Internal`] so that none crosses the FFI.
+///
+/// UniFFI would catch it too, but as an untyped exception the caller cannot match on; here it
+/// becomes the same error type as every other failure. The panic message is kept (Faro's own
+/// panic messages carry no personal data).
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T, FaroError>) -> Result<T, FaroError> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        Err(FaroError::Internal { reason: format!("unexpected failure inside Faro: {}", panic_message(&*payload)) })
+    })
+}
+
+/// The text of a panic payload (`panic!("...")` gives `&str` or `String`).
+pub(crate) fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use faro_core::InputError;
+
+    #[test]
+    fn a_panic_becomes_internal() {
+        let out: Result<(), FaroError> = guard(|| panic!("index out of bounds in test"));
+        match out {
+            Err(FaroError::Internal { reason }) => assert!(reason.contains("index out of bounds in test"), "{reason}"),
+            other => panic!("expected Internal, got {other:?}"),
+        }
+        let formatted: Result<(), FaroError> = guard(|| panic!("{} listings", 3));
+        assert!(matches!(formatted, Err(FaroError::Internal { reason }) if reason.contains("3 listings")));
+    }
+
+    #[test]
+    fn guard_passes_results_through() {
+        assert_eq!(guard(|| Ok(7)), Ok(7));
+        assert_eq!(guard::<()>(|| Err(FaroError::bad_input("x"))), Err(FaroError::BadInput { reason: "x".into() }));
+    }
+
+    #[test]
+    fn core_errors_map_to_actionable_variants() {
+        let input = faro_core::Error::Input(InputError::new("a.jsonl", "not E.164").at_line(3).field("phones[0]"));
+        match FaroError::from(input) {
+            FaroError::BadInput { reason } => assert_eq!(reason, "a.jsonl:3: field phones[0]: not E.164"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(FaroError::from(faro_core::Error::BadQuery("limit".into())), FaroError::BadInput { .. }));
+        assert!(matches!(FaroError::from(faro_core::Error::NotFound("demo:x".into())), FaroError::NotFound { .. }));
+        let too_new = faro_core::Error::SchemaTooNew { path: "x.db".into(), found: 99, supported: 3 };
+        assert!(matches!(FaroError::from(too_new), FaroError::Storage { .. }));
+    }
+}

@@ -1,0 +1,362 @@
+//! [`FaroStore`]: the object apps hold. It opens a database directory, answers every offline
+//! question the core can answer, imports listing files with progress and cancellation, and can
+//! be closed. Every method is synchronous (call it off the main thread), thread-safe, and
+//! wrapped in [`guard`] so no panic crosses the FFI.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use faro_core::hours::{Hours, HoursStatus as CoreHoursStatus, OpenState};
+use faro_core::import::listings::read_listings;
+use faro_core::model::{Kind, Listing as CoreListing, Status};
+use faro_core::search::{Query, When};
+use faro_core::store::DatasetInfo;
+use faro_core::Store;
+
+use crate::error::{guard, FaroError};
+use crate::progress::{CancelHandle, CountingReader, ProgressListener, ProgressStage, Watched};
+use crate::query::{self, CountRegion, HoursAt, SearchRequest};
+use crate::types::{listing_from_core, GeoPoint, ImportSummary, KindCount, Listing, SearchHit};
+
+/// The synced directory's file inside a store's directory. The person's own data (saved
+/// places, settings) will live in a separate file beside it, so that a sync never touches it.
+pub const SYNCED_DATA_FILE: &str = "directory.sqlite";
+
+/// Read buffer for imports: large enough that counting bytes costs nothing.
+const IMPORT_BUFFER: usize = 64 * 1024;
+
+/// A Faro database directory, opened. Thread-safe: searches may run on several threads while
+/// an import runs on another, and see the last committed data.
+#[derive(uniffi::Object)]
+pub struct FaroStore {
+    dir: PathBuf,
+    store: RwLock<Option<Arc<Store>>>,
+}
+
+impl std::fmt::Debug for FaroStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FaroStore").field("dir", &self.dir).finish_non_exhaustive()
+    }
+}
+
+#[uniffi::export]
+impl FaroStore {
+    /// Opens the store in directory `dir`, creating the directory and the database if needed
+    /// and bringing an older database up to date.
+    ///
+    /// Fails with `Storage` if the directory cannot be created or the database is damaged or
+    /// from a newer Faro (the file is then left untouched).
+    #[uniffi::constructor]
+    pub fn open(dir: String) -> Result<Arc<FaroStore>, FaroError> {
+        guard(|| {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir).map_err(|e| FaroError::Storage {
+                reason: format!("{}: cannot create the store directory: {e}", dir.display()),
+            })?;
+            let store = Store::open(dir.join(SYNCED_DATA_FILE))?;
+            Ok(Arc::new(FaroStore { dir, store: RwLock::new(Some(Arc::new(store))) }))
+        })
+    }
+
+    /// Closes the database files. Idempotent. Work already running (an import on another
+    /// thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+    /// FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
+    #[uniffi::method(name = "close_store")]
+    pub fn close(&self) {
+        let taken = match self.store.write() {
+            Ok(mut slot) => slot.take(),
+            Err(poisoned) => poisoned.into_inner().take(),
+        };
+        drop(taken);
+    }
+
+    /// Whether [`FaroStore::close`] was called.
+    pub fn is_closed(&self) -> bool {
+        self.store.read().map(|s| s.is_none()).unwrap_or(true)
+    }
+
+    /// The store's directory, as given to `open`.
+    pub fn directory(&self) -> String {
+        self.dir.display().to_string()
+    }
+
+    /// Imports a `faro-listings` file (JSON Lines, `docs/data-format.md`) into the dataset its
+    /// header names: new listings are inserted, changed ones updated, all in one transaction.
+    ///
+    /// Reports progress to `progress` and stops when `cancel` is cancelled. On any rejected
+    /// record (`BadInput`, naming file, line, record and field), cancellation (`Cancelled`) or
+    /// a failing listener (`Internal`), nothing from the file is kept.
+    #[uniffi::method(default(progress = None, cancel = None))]
+    pub fn import_listings(
+        &self,
+        path: String,
+        progress: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<ImportSummary, FaroError> {
+        guard(|| {
+            let store = self.store("import_listings")?;
+            import_file(&store, Path::new(&path), progress, cancel)
+        })
+    }
+
+    /// Searches the directory offline: text, place, filters and opening hours together.
+    pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, FaroError> {
+        guard(|| {
+            let store = self.store("search")?;
+            search(&store, &request)
+        })
+    }
+
+    /// The `limit` listings nearest to `near`, optionally only of `kinds` and only open now,
+    /// nearest first.
+    #[uniffi::method(default(kinds = [], open_now = false, languages = [], limit = 20))]
+    pub fn nearest(
+        &self,
+        near: GeoPoint,
+        kinds: Vec<Kind>,
+        open_now: bool,
+        languages: Vec<String>,
+        limit: u32,
+    ) -> Result<Vec<SearchHit>, FaroError> {
+        guard(|| {
+            let store = self.store("nearest")?;
+            let request = SearchRequest {
+                text: None,
+                near: Some(near),
+                radius_m: None,
+                kinds,
+                services: vec![],
+                speaks: vec![],
+                consulate_of: None,
+                in_country: None,
+                free_only: false,
+                serves: vec![],
+                no_papers: false,
+                statuses: vec![],
+                at: None,
+                open_only: open_now,
+                languages,
+                limit,
+                sort: None,
+            };
+            search(&store, &request)
+        })
+    }
+
+    /// The listing with `id`, its text in `languages` (most preferred first) and its opening
+    /// state at `at` (`None`: now). `NotFound` if no listing has that id.
+    #[uniffi::method(default(languages = [], at = None))]
+    pub fn listing(&self, id: String, languages: Vec<String>, at: Option<HoursAt>) -> Result<Listing, FaroError> {
+        guard(|| {
+            let store = self.store("listing")?;
+            let langs = query::languages(&languages)?;
+            let when = query::when(at.as_ref())?;
+            let listing = store.get(&id)?;
+            let hours = hours_of(&listing, when);
+            Ok(listing_from_core(listing, &langs, hours))
+        })
+    }
+
+    /// How many listings of each kind `region` has (every kind listed, zeros included; closed
+    /// listings not counted).
+    pub fn counts(&self, region: CountRegion) -> Result<Vec<KindCount>, FaroError> {
+        guard(|| {
+            let store = self.store("counts")?;
+            let counts = store.counts(region.to_region()?)?;
+            Ok(counts.into_iter().map(|c| KindCount { kind: c.kind, count: c.count }).collect())
+        })
+    }
+
+    /// Number of listings stored, every status included.
+    pub fn listing_count(&self) -> Result<u64, FaroError> {
+        guard(|| Ok(self.store("listing_count")?.listing_count()?))
+    }
+
+    /// For benchmarks: runs `request` `iterations` times inside Rust, exactly as
+    /// [`FaroStore::search`] does but without crossing the FFI, and returns the mean time of
+    /// one call. Compare it with the time of `search` measured from Kotlin or Swift.
+    pub fn time_search_in_rust(&self, request: SearchRequest, iterations: u32) -> Result<Duration, FaroError> {
+        guard(|| {
+            let store = self.store("time_search_in_rust")?;
+            if iterations == 0 {
+                return Err(FaroError::bad_input("iterations must be at least 1"));
+            }
+            let start = Instant::now();
+            for _ in 0..iterations {
+                std::hint::black_box(search(&store, std::hint::black_box(&request))?);
+            }
+            Ok(start.elapsed() / iterations)
+        })
+    }
+}
+
+impl FaroStore {
+    /// The open store, or `Closed` naming the call.
+    fn store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
+        let slot = self.store.read().map_err(|_| FaroError::Internal { reason: "store lock poisoned".into() })?;
+        slot.clone().ok_or_else(|| FaroError::Closed { reason: format!("{call} was called after close()") })
+    }
+}
+
+fn search(store: &Store, request: &SearchRequest) -> Result<Vec<SearchHit>, FaroError> {
+    let query: Query = request.to_query()?;
+    let hits = store.search(&query)?;
+    Ok(hits
+        .into_iter()
+        .map(|h| {
+            let hours = CoreHoursStatus {
+                state: match h.open {
+                    Some(true) => OpenState::Open,
+                    Some(false) => OpenState::Closed,
+                    None => OpenState::Unknown,
+                },
+                next_change: h.next_change,
+                comment: h.hours_comment,
+            };
+            SearchHit {
+                listing: listing_from_core(h.listing, &query.langs, hours),
+                distance_m: h.distance_m,
+                score: h.score,
+            }
+        })
+        .collect())
+}
+
+/// Opening state of one listing, judged as search judges it: a listing that is not active is
+/// closed; no hours, or hours that no longer parse, are unknown (never closed).
+fn hours_of(listing: &CoreListing, when: When) -> CoreHoursStatus {
+    let unknown = CoreHoursStatus { state: OpenState::Unknown, next_change: None, comment: None };
+    if listing.status != Status::Active {
+        return CoreHoursStatus { state: OpenState::Closed, next_change: None, comment: None };
+    }
+    let Some(expr) = listing.opening_hours.as_deref() else { return unknown };
+    let country = listing.address.as_ref().map(|a| a.country);
+    match Hours::parse_for(expr, listing.timezone.as_deref().unwrap_or("UTC"), country, None) {
+        Ok(hours) => match when {
+            When::Instant(t) => hours.status_at(t),
+            When::Local(t) => hours.status_at_local(t),
+        },
+        Err(_) => unknown,
+    }
+}
+
+fn import_file(
+    store: &Store,
+    path: &Path,
+    progress: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<ImportSummary, FaroError> {
+    let name = path.display().to_string();
+    let file = File::open(path).map_err(|e| FaroError::bad_input(format!("{name}: cannot open the file: {e}")))?;
+    let total = file.metadata().ok().map(|m| m.len());
+    let (counting, bytes) = CountingReader::new(file);
+    let (header, records) = read_listings(BufReader::with_capacity(IMPORT_BUFFER, counting), &name)?;
+    let dataset = DatasetInfo { name: header.dataset.clone(), source: header.source, demo: header.demo };
+    let mut watched = Watched::new(records, &name, bytes, total, progress, cancel);
+    let written = store.write_listings(&dataset, &name, &mut watched);
+    if let Some(stop) = watched.stopped() {
+        return Err(stop.clone().into_error("the import"));
+    }
+    let summary = written?;
+    // The data is committed: a listener failing now changes nothing.
+    let _ = watched.report(ProgressStage::Finished);
+    Ok(ImportSummary {
+        dataset: header.dataset,
+        inserted: summary.inserted,
+        updated: summary.updated,
+        unchanged: summary.unchanged,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::empty_request;
+    use crate::HoursAt;
+    use std::io::Write;
+
+    const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo/listings.jsonl");
+
+    fn open_with_demo() -> (tempfile::TempDir, Arc<FaroStore>) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FaroStore::open(dir.path().join("store").display().to_string()).unwrap();
+        let summary = store.import_listings(DEMO.into(), None, None).unwrap();
+        assert_eq!(summary.dataset, "demo/route");
+        assert!(summary.inserted > 50, "{summary:?}");
+        (dir, store)
+    }
+
+    #[test]
+    fn search_filters_and_resolves_languages() {
+        let (_dir, store) = open_with_demo();
+        let req = SearchRequest {
+            text: Some("juridica".into()),
+            kinds: vec![Kind::LegalAid],
+            languages: vec!["fr".into()],
+            ..empty_request()
+        };
+        let hits = store.search(req).unwrap();
+        assert!(!hits.is_empty());
+        for h in &hits {
+            assert_eq!(h.listing.kind, Kind::LegalAid);
+            assert!(h.listing.demo);
+            assert!(h.score.is_some());
+        }
+        assert!(hits.iter().any(|h| h.listing.name_language.as_deref() == Some("fr")));
+    }
+
+    #[test]
+    fn listing_by_id_has_hours_with_an_instant() {
+        let (_dir, store) = open_with_demo();
+        let at = Some(HoursAt::LocalTime { date_time: "2026-11-25T10:30".into() });
+        let l = store.listing("demo:necocli-health-01".into(), vec!["en".into()], at).unwrap();
+        assert_eq!(l.name_language.as_deref(), Some("en"));
+        assert!(l.phones.iter().all(|p| p.number.starts_with('+')));
+        if l.hours.next_change_local.is_some() {
+            assert!(l.hours.next_change.is_some());
+        }
+        let missing = store.listing("demo:nothing-here".into(), vec![], None).unwrap_err();
+        assert!(matches!(missing, FaroError::NotFound { .. }));
+    }
+
+    #[test]
+    fn close_is_idempotent_and_later_calls_say_closed() {
+        let (_dir, store) = open_with_demo();
+        store.close();
+        store.close();
+        assert!(store.is_closed());
+        match store.search(empty_request()) {
+            Err(FaroError::Closed { reason }) => assert!(reason.contains("search"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_file_is_rejected_whole_with_its_line() {
+        let (dir, store) = open_with_demo();
+        let before = store.listing_count().unwrap();
+        let path = dir.path().join("bad.jsonl");
+        let mut f = File::create(&path).unwrap();
+        writeln!(f, r#"{{"faro":"listings","version":1,"dataset":"demo/bad","demo":true}}"#).unwrap();
+        let good = std::fs::read_to_string(DEMO).unwrap().lines().nth(1).unwrap().replace("necocli-health-01", "x-1");
+        writeln!(f, "{good}").unwrap();
+        writeln!(f, r#"{{"id":"demo:x-2","kind":"castle"}}"#).unwrap();
+        drop(f);
+        match store.import_listings(path.display().to_string(), None, None) {
+            Err(FaroError::BadInput { reason }) => assert!(reason.contains(":3"), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(store.listing_count().unwrap(), before);
+    }
+
+    #[test]
+    fn time_search_in_rust_measures() {
+        let (_dir, store) = open_with_demo();
+        let t = store.time_search_in_rust(SearchRequest { text: Some("salud".into()), ..empty_request() }, 3).unwrap();
+        assert!(t > Duration::ZERO);
+        assert!(matches!(store.time_search_in_rust(empty_request(), 0), Err(FaroError::BadInput { .. })));
+    }
+}
