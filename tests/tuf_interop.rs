@@ -6,7 +6,9 @@
 //! (b) a repository Faro's writer produces (the `warnings` delegation with threshold 2, a
 //!     rotated root) is served by `python3 -m http.server` on loopback and refreshed and
 //!     downloaded by python-tuf's `ngclient.Updater`; a warning signed by one key only is
-//!     refused by it.
+//!     refused by it;
+//! (c) what `faro publish` writes (custom fields, deltas, delegation, rotation) is accepted
+//!     by python-tuf served from nginx.
 //! Skips, loudly, only when python3 or the pinned packages are missing.
 
 use std::collections::BTreeMap;
@@ -267,4 +269,44 @@ fn python_tuf_refuses_a_faro_warning_signed_by_one_key() {
     assert!(!result.status.success(), "python-tuf accepted a warning signed by 1 of 2 keys");
     assert!(stderr.contains("warnings was signed by 1/2 keys"), "{stderr}");
     assert!(!out.path().join("warnings_mx").exists());
+}
+
+/// (c) What `faro publish` writes — Faro's custom fields in target entries, deltas, the
+/// warnings delegation, a rotated root — served by a real nginx, is refreshed and downloaded
+/// by python-tuf's client, starting from the first root.
+#[test]
+fn python_tuf_accepts_what_faro_publish_writes() {
+    use faro_core::publish::{publish, rotate_root, KeySet, PublishOptions};
+    if !python_tuf_available() {
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("repo");
+    let (keys, keys2) = (KeySet::generate().unwrap(), KeySet::generate().unwrap());
+    let demo = faro_tests::data_dir().join("demo");
+    let inputs = ["listings.jsonl", "rights.jsonl", "warnings.jsonl"].map(|f| demo.join(f));
+    publish(&keys, &repo, &inputs, &PublishOptions::default()).unwrap();
+    let text = std::fs::read_to_string(&inputs[0]).unwrap();
+    let fewer = work.path().join("listings.jsonl");
+    std::fs::write(&fewer, text.lines().take(40).collect::<Vec<_>>().join("\n")).unwrap();
+    rotate_root(&keys, &keys2, &repo, &PublishOptions::default()).unwrap();
+    publish(&keys2, &repo, &[fewer], &PublishOptions::default()).unwrap();
+    let Some(nginx) = faro_tests::support::nginx::Nginx::serve(&repo) else { return };
+
+    let out = tempfile::tempdir().unwrap();
+    let result = Command::new("python3")
+        .arg(helper("python_client.py"))
+        .arg(repo.join("metadata/1.root.json"))
+        .arg(nginx.url("metadata"))
+        .arg(nginx.url("targets"))
+        .arg(out.path())
+        .args(["demo/route.jsonl.zst", "demo/route.from-1.jsonl.zst", "rights/all.jsonl.zst", "warnings/demo.jsonl.zst"])
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "python-tuf refused: {}", String::from_utf8_lossy(&result.stderr));
+    assert!(String::from_utf8_lossy(&result.stdout).contains("root version 2"));
+    let snapshot = std::fs::read(out.path().join("demo_route.jsonl.zst")).unwrap();
+    let text = faro_core::compress::decompress_to_vec(&snapshot, 1 << 30).unwrap();
+    // The header and the 39 records kept.
+    assert_eq!(String::from_utf8(text).unwrap().lines().count(), 40);
 }
