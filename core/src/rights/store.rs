@@ -5,7 +5,6 @@
 //! Also the batch helpers the warnings import shares: validating a whole file before
 //! writing, and recording the dataset.
 
-use chrono::{SecondsFormat, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -17,6 +16,7 @@ use crate::lang::{LangPrefs, LangTag};
 use crate::model::validate::FieldProblem;
 use crate::model::vocabulary;
 use crate::search::match_expression;
+use crate::store::write::upsert_dataset;
 use crate::store::{DatasetInfo, Store, WriteSummary};
 
 /// What a batch write did (new, changed, identical records).
@@ -58,27 +58,6 @@ pub(crate) fn collect_batch<T>(
         1 => Err(Error::Input(rejected.remove(0))),
         _ => Err(Error::InputMany(rejected)),
     }
-}
-
-/// Records (or updates) a dataset's provenance row.
-pub(crate) fn record_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
-    let source = dataset.source.as_ref();
-    tx.execute(
-        "INSERT INTO datasets(name, source_name, source_url, license, source_date, demo, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT(name) DO UPDATE SET source_name = ?2, source_url = ?3, license = ?4,
-             source_date = ?5, demo = ?6, imported_at = ?7",
-        params![
-            dataset.name,
-            source.map(|s| s.name.as_str()),
-            source.and_then(|s| s.url.as_deref()),
-            source.and_then(|s| s.license.as_deref()),
-            source.and_then(|s| s.date).map(|d| d.to_string()),
-            dataset.demo,
-            Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-        ],
-    )?;
-    Ok(())
 }
 
 /// Text columns of the index: all languages of title, summary, body; references; and the
@@ -142,7 +121,7 @@ impl Store {
         let batch = collect_batch(file, records, |a: &Article| (a.id.clone(), check_article(a)))?;
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            record_dataset(&tx, dataset)?;
+            upsert_dataset(&tx, dataset)?;
             let mut summary = BatchSummary::default();
             let mut rejected = Vec::new();
             for (line, a) in &batch {

@@ -15,7 +15,8 @@ use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
 use crate::lang::LangPrefs;
-use crate::rights::store::{collect_batch, record_dataset, BatchSummary};
+use crate::rights::store::{collect_batch, BatchSummary};
+use crate::store::write::upsert_dataset;
 use crate::store::{DatasetInfo, Store};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
@@ -98,7 +99,7 @@ impl Store {
         let batch = collect_batch(file, records, |w: &Warning| (w.id.clone(), check_warning(w)))?;
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            record_dataset(&tx, dataset)?;
+            upsert_dataset(&tx, dataset)?;
             let mut summary = BatchSummary::default();
             let mut rejected = Vec::new();
             for (line, w) in &batch {
