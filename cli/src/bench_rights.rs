@@ -114,10 +114,13 @@ fn timings(runs: &[f64], prefix: &str) -> Vec<(String, Value)> {
 
 // ------------------------------------------------------------------ contacts
 
+/// Country, calling code, and (leading digits, national number length) of some ranges.
+type NumberingPlan = (&'static str, &'static str, &'static [(&'static str, usize)]);
+
 /// Numbering plans of the route: country, calling code, and (leading digits, length of
 /// the national number) of common landline and mobile ranges. Random numbers are drawn
 /// in them and kept only when the phone library says they are valid.
-const PLANS: &[(&str, &str, &[(&str, usize)])] = &[
+const PLANS: &[NumberingPlan] = &[
     ("MX", "52", &[("962", 10), ("55", 10), ("81", 10), ("656", 10), ("664", 10), ("899", 10)]),
     ("GT", "502", &[("2", 8), ("5", 8), ("4", 8)]),
     ("HN", "504", &[("2", 8), ("9", 8), ("3", 8)]),
@@ -278,7 +281,7 @@ fn build_contact_store(path: &Path, listings: usize, seed: u64) -> BoxResult<(St
         }
         out.flush()?;
     }
-    let store = Store::open(&path.join("contacts.db"))?;
+    let store = Store::open(path.join("contacts.db"))?;
     let started = Instant::now();
     let (header, records) = read_listings(BufReader::new(std::fs::File::open(&file)?), "listings.jsonl")?;
     let summary = store.write_listings(
@@ -356,6 +359,22 @@ fn small_edit(rng: &mut Rng, name: &str) -> String {
     out.into_iter().collect()
 }
 
+/// `name` with its first `a`, `e` or `o` written in Cyrillic (`а`, `е`, `о`): it looks
+/// the same.
+fn cyrillic_letter(name: &str) -> String {
+    match name.char_indices().find(|(_, c)| matches!(c, 'a' | 'e' | 'o')) {
+        Some((i, c)) => {
+            let twin = match c {
+                'a' => '\u{0430}',
+                'e' => '\u{0435}',
+                _ => '\u{043E}',
+            };
+            format!("{}{twin}{}", &name[..i], &name[i + 1..])
+        }
+        None => name.to_string(),
+    }
+}
+
 fn make_inputs(rng: &mut Rng, dir: &Directory, n: usize) -> BoxResult<Vec<Input>> {
     let official_orgs: Vec<&Org> =
         dir.orgs.iter().zip(&dir.org_official).filter(|(_, o)| **o).map(|(o, _)| o).collect();
@@ -401,7 +420,7 @@ fn make_inputs(rng: &mut Rng, dir: &Directory, n: usize) -> BoxResult<Vec<Input>
                 let text = match rng.below(6) {
                     0 => format!("https://{label}.com/pagos"),
                     1 => format!("{}.{ending}", small_edit(rng, label)),
-                    2 => format!("https://{}.{ending}", label.replacen('a', "\u{0430}", 1)),
+                    2 => format!("https://{}.{ending}", cyrillic_letter(label)),
                     3 => format!("{label}-citas.{ending}"),
                     4 => format!("https://{}.tramites-en-linea.com", o.host),
                     _ => format!("@{}_oficial", o.handle.replace('.', "_")),
@@ -613,7 +632,7 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
         }
         out.flush()?;
     }
-    let store = Store::open(&path.join("warnings.db"))?;
+    let store = Store::open(path.join("warnings.db"))?;
     let started = Instant::now();
     let (header, records) =
         read_records::<_, Warning>(BufReader::new(std::fs::File::open(&file)?), "warnings.jsonl", "warnings")?;
