@@ -708,3 +708,44 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
     report.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
     Ok(Value::Object(report))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_written_form_of_every_plan_reads_back() {
+        let mut rng = Rng(7);
+        for (country, _, _) in PLANS {
+            for _ in 0..20 {
+                let e164 = random_phone(&mut rng, country).unwrap();
+                let text = written_phone(&mut rng, &e164).unwrap();
+                let read = normalize(&text, CountryCode::parse(country));
+                assert_eq!(read.normalized.as_deref(), Some(e164.as_str()), "{country}: {text:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lookalike_generators_change_the_name() {
+        let mut rng = Rng(1);
+        for name in ["casa-refugio-sur", "luz-norte-red", "sur-luz-sur"] {
+            assert_ne!(small_edit(&mut rng, name), name);
+        }
+        assert_eq!(cyrillic_letter("luz-norte"), "luz-n\u{043E}rte");
+    }
+
+    #[test]
+    fn small_runs_give_the_verdicts_and_ids_they_were_made_for() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("c")).unwrap();
+        std::fs::create_dir(dir.path().join("w")).unwrap();
+        // Errors on any wrong official, warning or invalid verdict.
+        let report = contact_bench(&dir.path().join("c"), 500, 200, 3).unwrap();
+        assert_eq!(report["verdicts_by_expected"]["official"]["official"], 70);
+        // Errors when the indexed query and the scan disagree at any point.
+        let report = warnings_bench(&dir.path().join("w"), 300, 50, 3).unwrap();
+        assert_eq!(report["same_ids_as_scan"], true);
+        assert!(report["mean_warnings_here"].as_f64().unwrap() > 0.0, "{report}");
+    }
+}
