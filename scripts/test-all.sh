@@ -17,6 +17,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== demo data conventions (names end in (demo), fictitious contacts, places in their towns)"
 python3 data/demo/check_listings.py
+echo "== demo rights and warnings (demo markers, fictional numbers, .example domains; self-test breaks copies)"
+python3 data/demo/check_rights_warnings.py
+python3 data/demo/check_rights_warnings.py --self-test
 
 echo "== tests"
 cargo test --workspace --locked

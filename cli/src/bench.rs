@@ -19,6 +19,8 @@ use faro_core::search::{Query, When};
 use faro_core::store::DatasetInfo;
 use faro_core::{LangPrefs, LangTag, Store};
 
+mod bench_rights;
+
 #[derive(Parser)]
 #[command(name = "faro-bench", about = "Benchmarks of Faro's offline store and queries")]
 struct Cli {
@@ -49,6 +51,8 @@ enum BenchCommand {
         #[arg(long)]
         keep_db: Option<std::path::PathBuf>,
     },
+    #[command(flatten)]
+    Rights(bench_rights::RightsBench),
 }
 
 /// splitmix64: a tiny deterministic generator, enough for synthetic data.
@@ -243,7 +247,12 @@ fn round3(x: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db, per_query } = Cli::parse().command;
+    let (listings, queries, seed, json_only, keep_db, per_query) = match Cli::parse().command {
+        BenchCommand::Search { listings, queries, seed, json, keep_db, per_query } => {
+            (listings, queries, seed, json, keep_db, per_query)
+        }
+        BenchCommand::Rights(bench) => return bench_rights::run(bench),
+    };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");
     let db = keep_db.unwrap_or_else(|| dir.path().join("bench.db"));

@@ -18,7 +18,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let mx = CountryCode::parse("MX");
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 
-    println!("\n? A Haitian man detained in Tapachula: what are my rights? (faro rights --topic consular_assistance --country MX --lang ht,fr)");
+    println!(
+        "\n? A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
+         (faro rights --topic consular_assistance --country MX --lang ht,fr)"
+    );
     let hits = store.rights(&RightsQuery {
         topics: vec![Topic::ConsularAssistance],
         country: mx,
@@ -29,29 +32,60 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     for h in &hits {
         crate::rights_cmd::print_article(&h.article, &ht);
         if let Some(mut q) = h.article.related_query(Some(here), CountryCode::parse("HT")) {
+            // Only Haiti's missions in the country he is in: an embassy in another country
+            // cannot visit him.
+            q.in_country = mx;
             q.langs = ht.clone();
-            for l in store.search(&q)? {
-                println!("   Consulate of Haiti near you: {} — {:.1} km", l.name, l.distance_m.unwrap_or(0.0) / 1000.0);
+            let missions = store.search(&q)?;
+            if missions.is_empty() {
+                println!("   Haiti has no embassy or consulate in Mexico in this directory.");
+            }
+            for l in missions {
+                println!(
+                    "   Haiti's mission in Mexico (real, from Wikidata): {} — {:.0} km from you",
+                    l.name,
+                    l.distance_m.unwrap_or(0.0) / 1000.0
+                );
             }
         }
     }
-    println!("\n? Someone searching \"asilo\" in any language (faro rights asilo --country MX)");
+    println!(
+        "\n? Typing \"asilo\" to find rights that apply in Mexico; it matches every language, accents optional \
+         (faro rights asilo --country MX)"
+    );
     for h in store.rights(&RightsQuery { text: Some("asilo".into()), country: mx, limit: 4, ..Default::default() })? {
         println!("  · {} [{}]", h.title, h.id);
     }
 
     let now: DateTime<Utc> = DEMO_NOW.parse().map_err(|_| Error::BadQuery("demo time".into()))?;
-    println!("\n? Warnings here in Tapachula on {DEMO_NOW} (faro warnings --near 14.9056,-92.2636 --country MX)");
+    println!(
+        "\n? Warnings for someone in Tapachula on {} (the demo fixes the date so that its warnings are in force; \
+         faro warnings --near 14.9056,-92.2636 --country MX)",
+        now.format("%-d %B %Y")
+    );
     let q = WarningQuery { near: Some(here), country: mx, langs: LangPrefs::default(), ..WarningQuery::at(now) };
-    for h in store.warnings(&q)? {
-        crate::warnings_cmd::print_warning(&h);
+    let (near, country_wide): (Vec<_>, Vec<_>) = store.warnings(&q)?.into_iter().partition(|h| h.here);
+    println!("  Where you are:");
+    if near.is_empty() {
+        println!("  none.");
+    }
+    near.iter().for_each(crate::warnings_cmd::print_warning);
+    if !country_wide.is_empty() {
+        println!("  Elsewhere in Mexico (these warnings cover the whole country):");
+        country_wide.iter().for_each(crate::warnings_cmd::print_warning);
     }
 
     let es = LangPrefs::default();
-    println!("\n? Is this number real? A legal-aid office in El Paso, as a person writes it: (915) 555-0123");
+    println!(
+        "\n? Is this number real? Someone gave it for a legal-aid office in El Paso, written the usual US way: \
+         (915) 555-0123"
+    );
     let c = store.check_contact("(915) 555-0123", CountryCode::parse("US"), now, &es)?;
     crate::contact_cmd::print_check(&c);
-    println!("\n? And this WhatsApp link someone sent \"from the consulate\": https://wa.me/12015550143");
+    println!(
+        "\n? And this WhatsApp link, sent by someone who says they are \"from the consulate\": \
+         https://wa.me/12015550143"
+    );
     let c = store.check_contact("https://wa.me/12015550143", mx, now, &es)?;
     crate::contact_cmd::print_check(&c);
     Ok(())

@@ -177,9 +177,13 @@ pub fn phone(raw: &str, region: Option<CountryCode>) -> Contact {
     if let Some(rest) = compact.strip_prefix("00") {
         attempts.push(format!("+{rest}"));
     }
-    let Some(number) =
-        attempts.iter().filter_map(|text| phonenumber::parse(region_id, text).ok()).find(|n| n.is_valid())
-    else {
+    let readings: Vec<phonenumber::PhoneNumber> =
+        attempts.iter().filter_map(|text| phonenumber::parse(region_id, text).ok()).filter(|n| n.is_valid()).collect();
+    // Both readings can be valid: in Colombia "0057 301 ..." is 005 (a carrier's
+    // international prefix) + 7 (Russia), or 00 + 57. The one in the region's own country
+    // is what a person there was given.
+    let own = readings.iter().find(|n| region_id.is_some() && n.country().id() == region_id);
+    let Some(number) = own.or(readings.first()) else {
         return Contact::invalid("not a valid number in any country's numbering plan");
     };
     let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
@@ -314,8 +318,9 @@ mod tests {
         // Mexico: national number with the region, 00 international prefix.
         assert_eq!(norm("55 5062 2200", mx()).1.as_deref(), Some("+525550622200"));
         assert_eq!(norm("0052 55 5062 2200", None).1.as_deref(), Some("+525550622200"));
-        // Colombia: national mobile.
+        // Colombia: national mobile; 00 + 57 is not read as the carrier prefix 005 + 7 (Russia).
         assert_eq!(norm("300 123 4567", CountryCode::parse("CO")).1.as_deref(), Some("+573001234567"));
+        assert_eq!(norm("0057-301-0611973", CountryCode::parse("CO")).1.as_deref(), Some("+573010611973"));
         // Guatemala: 8-digit national.
         assert_eq!(norm("2411-1900", CountryCode::parse("GT")).1.as_deref(), Some("+50224111900"));
     }
