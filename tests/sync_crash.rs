@@ -18,7 +18,7 @@ use faro_core::publish::PublishOptions;
 use faro_core::sync;
 use faro_core::Store;
 use faro_tests::support::fault_server::FaultServer;
-use faro_tests::support::sync_repo::{serve_repo, Held, Phone, Repo};
+use faro_tests::support::sync_repo::{seeded_rng, serve_repo, Held, Phone, Repo};
 
 const DATASET: &str = "directory/mx";
 const RECORDS: usize = 20_000;
@@ -77,8 +77,7 @@ fn sigkill_at_random_points_leaves_the_old_or_the_new_version() {
     assert!(v2.deltas.contains_key(&1));
     serve_repo(&server, &repo.dir);
 
-    let mut rng = fastrand::Rng::new();
-    eprintln!("seed {}", rng.get_seed());
+    let mut rng = seeded_rng();
     let mut total = 0;
     let scenarios = [("empty -> v2 snapshot", &base_empty, KILLS_SNAPSHOT), ("v1 -> v2 delta", &base_v1, KILLS_DELTA)];
     for (name, base, kills) in scenarios {

@@ -311,3 +311,11 @@ pub fn quick_net() -> NetConfig {
         ..NetConfig::default()
     }
 }
+
+/// A random generator whose seed is printed, and taken from `FARO_TEST_SEED` when set, so a
+/// failing random run can be replayed.
+pub fn seeded_rng() -> fastrand::Rng {
+    let seed = std::env::var("FARO_TEST_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or_else(|| fastrand::u64(..));
+    eprintln!("random seed {seed} (set FARO_TEST_SEED={seed} to replay)");
+    fastrand::Rng::with_seed(seed)
+}
