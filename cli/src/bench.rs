@@ -5,6 +5,8 @@
 //!
 //! `cargo run --release --bin faro-bench -- search --listings 100000 --json`
 
+mod bench_sync;
+
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
 
@@ -49,6 +51,9 @@ enum BenchCommand {
         #[arg(long)]
         keep_db: Option<std::path::PathBuf>,
     },
+    /// Publish a synthetic directory, serve it with nginx, and measure sync traffic, delta
+    /// size, apply rate, peak memory and resume.
+    Sync(bench_sync::SyncArgs),
 }
 
 /// splitmix64: a tiny deterministic generator, enough for synthetic data.
@@ -243,7 +248,13 @@ fn round3(x: f64) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db, per_query } = Cli::parse().command;
+    let command = match Cli::parse().command {
+        BenchCommand::Sync(args) => return bench_sync::run(args),
+        search => search,
+    };
+    let BenchCommand::Search { listings, queries, seed, json: json_only, keep_db, per_query } = command else {
+        unreachable!("the other commands returned above")
+    };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");
     let db = keep_db.unwrap_or_else(|| dir.path().join("bench.db"));
