@@ -28,8 +28,7 @@ fn input(dir: &Path, dataset: &str, n: usize, edit: &str) -> PathBuf {
 }
 
 fn options(subscribe: &[&str]) -> SyncOptions {
-    let mut net = NetConfig::default();
-    net.max_attempts = 2;
+    let net = NetConfig { max_attempts: 2, ..NetConfig::default() };
     SyncOptions { subscribe: subscribe.iter().map(|s| s.to_string()).collect(), net, ..SyncOptions::default() }
 }
 

@@ -264,7 +264,8 @@ mod tests {
         let listings = |tag: &str, every: usize| {
             let tag = tag.to_string();
             (0..200).filter(move |i| i % every == 0).map(move |i| {
-                let text = format!(r#"{{"id":"demo:{i:04}","kind":"health","name":{{"es":"Clínica {i} {tag} (demo)"}}}}"#);
+                let text =
+                    format!(r#"{{"id":"demo:{i:04}","kind":"health","name":{{"es":"Clínica {i} {tag} (demo)"}}}}"#);
                 Ok((None, serde_json::from_str::<crate::Listing>(&text).unwrap()))
             })
         };
