@@ -5,6 +5,8 @@
 //!
 //! `cargo run --release --bin faro-bench -- search --listings 100000 --json`
 
+mod bench_sync;
+
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
 
@@ -53,6 +55,9 @@ enum BenchCommand {
     },
     #[command(flatten)]
     Rights(bench_rights::RightsBench),
+    /// Publish a synthetic directory, serve it with nginx, and measure sync traffic, delta
+    /// size, apply rate, peak memory and resume.
+    Sync(bench_sync::SyncArgs),
 }
 
 /// splitmix64: a tiny deterministic generator, enough for synthetic data.
@@ -252,6 +257,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (listings, queries, seed, json, keep_db, per_query)
         }
         BenchCommand::Rights(bench) => return bench_rights::run(bench),
+        BenchCommand::Sync(args) => return bench_sync::run(args),
     };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");

@@ -60,6 +60,8 @@ impl Seen {
 struct State {
     files: HashMap<String, Vec<u8>>,
     script: VecDeque<Fault>,
+    /// Faults for requests whose path contains the key, taken before the general script.
+    path_scripts: Vec<(String, VecDeque<Fault>)>,
     seen: Vec<Seen>,
     body_bytes_sent: u64,
 }
@@ -102,6 +104,22 @@ impl FaultServer {
     /// Queues faults for the next requests, in order.
     pub fn script(&self, faults: impl IntoIterator<Item = Fault>) {
         self.state.lock().unwrap().script.extend(faults);
+    }
+
+    /// Queues faults for the next requests whose path contains `part` (e.g. one target's file
+    /// name), in order; other requests take the general script. Lets a test hit one file of a
+    /// sync whatever requests come before it.
+    pub fn script_path(&self, part: &str, faults: impl IntoIterator<Item = Fault>) {
+        let mut st = self.state.lock().unwrap();
+        match st.path_scripts.iter_mut().find(|(p, _)| p == part) {
+            Some((_, queue)) => queue.extend(faults),
+            None => st.path_scripts.push((part.to_string(), faults.into_iter().collect())),
+        }
+    }
+
+    /// Removes every file served (before loading a new version of a repository).
+    pub fn clear(&self) {
+        self.state.lock().unwrap().files.clear();
     }
 
     /// The URL of `path`.
@@ -149,7 +167,12 @@ fn serve(stream: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
     let (fault, file) = {
         let mut st = state.lock().unwrap();
         st.seen.push(seen.clone());
-        (st.script.pop_front().unwrap_or(Fault::None), st.files.get(&path).cloned())
+        let scoped = st.path_scripts.iter_mut().find(|(p, q)| path.contains(p.as_str()) && !q.is_empty());
+        let fault = match scoped {
+            Some((_, queue)) => queue.pop_front(),
+            None => st.script.pop_front(),
+        };
+        (fault.unwrap_or(Fault::None), st.files.get(&path).cloned())
     };
     let mut out = Response { stream, state };
     match fault {

@@ -70,6 +70,11 @@ impl Nginx {
         std::fs::read_to_string(self.prefix.path().join("access.log")).unwrap_or_default()
     }
 
+    /// Each request of the access log so far, parsed.
+    pub fn requests(&self) -> Vec<Logged> {
+        self.access_log().lines().filter_map(Logged::parse).collect()
+    }
+
     fn wait_until_up(&mut self) -> Result<(), String> {
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
@@ -83,6 +88,32 @@ impl Nginx {
             std::thread::sleep(Duration::from_millis(20));
         }
         Err("nginx did not answer within 10 s".into())
+    }
+}
+
+/// One line of the access log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Logged {
+    /// The request line's path.
+    pub path: String,
+    /// The response status.
+    pub status: u16,
+    /// Bytes of the request: request line, headers and body (`$request_length`).
+    pub request_bytes: u64,
+    /// Bytes sent to the client: status line, headers and body (`$bytes_sent`).
+    pub sent_bytes: u64,
+}
+
+impl Logged {
+    /// Parses a line of the `faro` log format; `None` for anything else.
+    pub fn parse(line: &str) -> Option<Logged> {
+        let request = line.split('"').nth(1)?;
+        let path = request.split_whitespace().nth(1)?.to_string();
+        let status = line.split('"').nth(2)?.split_whitespace().next()?.parse().ok()?;
+        let mut tail = line.rsplit(' ');
+        let sent_bytes = tail.next()?.parse().ok()?;
+        let request_bytes = tail.next()?.parse().ok()?;
+        Some(Logged { path, status, request_bytes, sent_bytes })
     }
 }
 
@@ -115,7 +146,11 @@ pid {pid};
 error_log {error} warn;
 events {{ worker_connections 64; }}
 http {{
-    access_log {access};
+    # The combined format's fields plus the bytes of each request and response as they
+    # crossed the socket (head and body), for the sync traffic benchmark.
+    log_format faro '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+                    '"$http_referer" "$http_user_agent" $request_length $bytes_sent';
+    access_log {access} faro;
     client_body_temp_path {tmp}/body;
     proxy_temp_path {tmp}/proxy;
     fastcgi_temp_path {tmp}/fastcgi;

@@ -125,16 +125,16 @@ impl Store {
 
     /// Runs SQLite's full integrity check; `Ok` when the file is sound.
     pub fn check_integrity(&self) -> Result<()> {
-        self.read(|conn| {
-            let mut stmt = conn.prepare("PRAGMA integrity_check")?;
-            let problems: Vec<String> =
-                stmt.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<_>>()?;
-            if problems == ["ok"] {
-                Ok(())
-            } else {
-                Err(Error::Corrupt { path: self.path.clone(), detail: problems.join("; ") })
-            }
-        })
+        // On a fresh connection: FTS5's integrity check reuses the index structure a pooled
+        // reader cached at its last query without asking whether the writer changed it
+        // since, and then reports a sound file as corrupt (SQLite 3.54).
+        let conn = self.open_reader()?;
+        let problems = integrity_problems(&conn).map_err(|e| map_err(&self.path, e))?;
+        if problems == ["ok"] {
+            Ok(())
+        } else {
+            Err(Error::Corrupt { path: self.path.clone(), detail: problems.join("; ") })
+        }
     }
 
     fn open_reader(&self) -> Result<Connection> {
@@ -159,6 +159,12 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "temp_store", 2)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
+}
+
+fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut stmt = conn.prepare("PRAGMA integrity_check")?;
+    let problems = stmt.query_map([], |r| r.get(0))?.collect();
+    problems
 }
 
 fn poisoned() -> Error {
@@ -248,5 +254,24 @@ mod tests {
         assert!(matches!(err, Error::SchemaTooNew { found: 99, .. }), "{err}");
         assert!(err.to_string().contains("update Faro"));
         assert_eq!(std::fs::read(&path).unwrap(), before);
+    }
+
+    #[test]
+    fn integrity_check_sees_what_the_writer_changed_since_the_last_check() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let info = DatasetInfo { name: "directory/test".into(), source: None, demo: true };
+        let listings = |tag: &str, every: usize| {
+            let tag = tag.to_string();
+            (0..200).filter(move |i| i % every == 0).map(move |i| {
+                let text =
+                    format!(r#"{{"id":"demo:{i:04}","kind":"health","name":{{"es":"Clínica {i} {tag} (demo)"}}}}"#);
+                Ok((None, serde_json::from_str::<crate::Listing>(&text).unwrap()))
+            })
+        };
+        store.write_listings(&info, "a", listings("a", 1)).unwrap();
+        store.check_integrity().unwrap();
+        store.write_listings(&info, "b", listings("b", 10)).unwrap();
+        store.check_integrity().unwrap();
     }
 }
