@@ -83,9 +83,8 @@ fn upgrades_from_every_earlier_version() {
                 .unwrap();
             assert_eq!(near.len(), 1, "from v{from}: place index rebuilt");
             // The tags were rebuilt from the record, whatever the old tables held.
-            let by_service = |service| {
-                store.search(&Query { services: vec![service], ..Query::default() }).unwrap().len()
-            };
+            let by_service =
+                |service| store.search(&Query { services: vec![service], ..Query::default() }).unwrap().len();
             assert_eq!(by_service(faro_core::model::ServiceCode::AsylumHelp), 1, "from v{from}: tags rebuilt");
             assert_eq!(by_service(faro_core::model::ServiceCode::Vaccination), 0, "from v{from}");
         }

@@ -45,7 +45,9 @@ mod tests {
         }
         let store = Store::open(dir.join("geo.db")).unwrap();
         let (header, records) = read_listings(text.as_bytes(), "geo.jsonl").unwrap();
-        store.write_listings(&DatasetInfo { name: header.dataset, source: None, demo: true }, "geo.jsonl", records).unwrap();
+        store
+            .write_listings(&DatasetInfo { name: header.dataset, source: None, demo: true }, "geo.jsonl", records)
+            .unwrap();
         store
     }
 
@@ -86,10 +88,8 @@ mod tests {
         for (lat, lon) in queries {
             let at = Point { lat, lon };
             for radius in [500.0, 5_000.0, 30_000.0, 200_000.0] {
-                let mut expect: Vec<String> = (0..pts.len())
-                    .filter(|&i| distance_m(at, pts[i]) <= radius)
-                    .map(|i| format!("t:{i}"))
-                    .collect();
+                let mut expect: Vec<String> =
+                    (0..pts.len()).filter(|&i| distance_m(at, pts[i]) <= radius).map(|i| format!("t:{i}")).collect();
                 expect.sort();
                 let hits = store
                     .search(&Query { near: Some(at), radius_m: Some(radius), limit: 1000, ..Query::default() })

@@ -34,8 +34,7 @@ pub fn ranges(b: &BBox) -> Vec<(i64, i64)> {
     let (lon0, lon1) = (quantize_lon(b.min_lon), quantize_lon(b.max_lon));
     // The smallest square size for which the box spans few squares on both axes.
     let mut level = 0;
-    while (lat1 >> level) - (lat0 >> level) + 1 > MAX_PER_AXIS || (lon1 >> level) - (lon0 >> level) + 1 > MAX_PER_AXIS
-    {
+    while (lat1 >> level) - (lat0 >> level) + 1 > MAX_PER_AXIS || (lon1 >> level) - (lon0 >> level) + 1 > MAX_PER_AXIS {
         level += 1;
     }
     let span = 1u64 << (2 * level);
@@ -136,8 +135,7 @@ mod tests {
                 assert!(!r.is_empty() && r.len() <= (MAX_PER_AXIS * MAX_PER_AXIS) as usize);
                 assert!(r.windows(2).all(|w| w[0].1 + 1 < w[1].0), "sorted, merged: {r:?}");
                 for p in &pts {
-                    let in_box =
-                        (b.min_lat..=b.max_lat).contains(&p.lat) && (b.min_lon..=b.max_lon).contains(&p.lon);
+                    let in_box = (b.min_lat..=b.max_lat).contains(&p.lat) && (b.min_lon..=b.max_lon).contains(&p.lon);
                     if in_box {
                         assert!(inside(&r, cell(*p)), "{p:?} in {b:?} but not in {r:?}");
                     }
