@@ -22,8 +22,16 @@ fn insert_v1_data(conn: &Connection) {
     )
     .unwrap();
     conn.execute("INSERT INTO listing_records(listing, record) SELECT rowid, ?1 FROM listings", [V1_RECORD]).unwrap();
-    conn.execute("INSERT INTO listing_tags(tag, listing) SELECT 'service:asylum_help', rowid FROM listings", [])
+    // Up to version 4 tags had a table of their own; since 5 they are a column.
+    let tag_table: bool = conn
+        .query_row("SELECT EXISTS(SELECT 1 FROM sqlite_master WHERE name = 'listing_tags')", [], |r| r.get(0))
         .unwrap();
+    let tag_sql = if tag_table {
+        "INSERT INTO listing_tags(tag, listing) SELECT 'service:asylum_help', rowid FROM listings"
+    } else {
+        "UPDATE listings SET tags = ' service:asylum_help '"
+    };
+    conn.execute(tag_sql, []).unwrap();
 }
 
 /// Every table, index and trigger definition, sorted, for comparison.
@@ -74,6 +82,11 @@ fn upgrades_from_every_earlier_version() {
                 })
                 .unwrap();
             assert_eq!(near.len(), 1, "from v{from}: place index rebuilt");
+            // The tags were rebuilt from the record, whatever the old tables held.
+            let by_service =
+                |service| store.search(&Query { services: vec![service], ..Query::default() }).unwrap().len();
+            assert_eq!(by_service(faro_core::model::ServiceCode::AsylumHelp), 1, "from v{from}: tags rebuilt");
+            assert_eq!(by_service(faro_core::model::ServiceCode::Vaccination), 0, "from v{from}");
         }
     }
 }

@@ -1,5 +1,5 @@
 //! Geography on the WGS84 sphere: exact great-circle distances and the bounding boxes used
-//! to ask the R*Tree index for candidates before sorting them by exact distance.
+//! to ask the place index for candidates before sorting them by exact distance.
 
 /// Mean Earth radius in metres (IUGG), the usual choice for haversine distances.
 pub const EARTH_RADIUS_M: f64 = 6_371_008.8;

@@ -78,18 +78,17 @@ impl Store {
                     if !(radius_m.is_finite() && radius_m > 0.0) {
                         return Err(Error::BadQuery("radius must be a positive number of metres".into()));
                     }
-                    let mut stmt = conn.prepare_cached(
-                        "SELECT l.kind, l.lat, l.lon FROM listings l JOIN listings_geo g ON g.id = l.rowid
-                         WHERE g.max_lat >= ?1 AND g.min_lat <= ?2 AND g.max_lon >= ?3 AND g.min_lon <= ?4
-                           AND l.status != 'closed'",
-                    )?;
-                    for b in bounding_boxes(center, radius_m) {
-                        let mut rows = stmt.query([b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
-                        while let Some(row) = rows.next()? {
-                            let p = Point { lat: row.get(1)?, lon: row.get(2)? };
-                            if distance_m(center, p) <= radius_m {
-                                add(row.get_ref(0)?.as_str().unwrap_or(""), 1);
-                            }
+                    let mut args: Vec<Value> = Vec::new();
+                    let inside = super::place::rowids_in(&bounding_boxes(center, radius_m), &mut args);
+                    let mut stmt = conn.prepare_cached(&format!(
+                        "SELECT l.kind, l.lat, l.lon FROM ({inside}) g CROSS JOIN listings l ON l.rowid = g.id
+                         WHERE l.status != 'closed'"
+                    ))?;
+                    let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
+                    while let Some(row) = rows.next()? {
+                        let p = Point { lat: row.get(1)?, lon: row.get(2)? };
+                        if distance_m(center, p) <= radius_m {
+                            add(row.get_ref(0)?.as_str().unwrap_or(""), 1);
                         }
                     }
                 }

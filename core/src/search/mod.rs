@@ -2,14 +2,15 @@
 //! in one [`Query`] and answered by [`Store::search`]; plus [`Store::get`] and
 //! [`Store::counts`].
 //!
-//! How a query runs: SQL narrows candidates with the FTS5 index (text), the R*Tree (a box
-//! around the point) and indexed columns and tags (filters), returning only a few columns
+//! How a query runs: SQL narrows candidates with the FTS5 index (text), the grid-cell index
+//! (a box around the point) and indexed columns and tags (filters), returning only a few columns
 //! per candidate. Rust then computes exact distances and opening state, sorts, and loads
 //! the full records of the hits alone. "Nearest N" asks for a small box first and widens
 //! it until N hits are certain.
 
 mod fts;
 mod lookup;
+mod place;
 
 use std::sync::Mutex;
 
@@ -239,18 +240,7 @@ fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBo
     // CROSS JOIN fixes the loop order: the narrowing index (text, else place) drives, and
     // each candidate is looked up in `listings` by rowid. Left to itself, SQLite may scan
     // `listings` and re-run the text match for every row.
-    let geo_source = |args: &mut Vec<Value>| {
-        let parts: Vec<&str> = boxes
-            .iter()
-            .map(|_| {
-                "SELECT id FROM listings_geo WHERE max_lat >= ? AND min_lat <= ? AND max_lon >= ? AND min_lon <= ?"
-            })
-            .collect();
-        for b in boxes {
-            args.extend([b.min_lat, b.max_lat, b.min_lon, b.max_lon].map(Value::Real));
-        }
-        parts.join(" UNION ALL ")
-    };
+    let geo_source = |args: &mut Vec<Value>| place::rowids_in(boxes, args);
     let text_drives = matches!(text, Some(TextMode::Ranked(_) | TextMode::Tier { .. }));
     let filter = match &text {
         Some(TextMode::Filter(m)) => Some(m.to_string()),
@@ -309,11 +299,10 @@ fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBo
     }
     let mut tag_group = |sql: &mut String, tags: Vec<String>| {
         if !tags.is_empty() {
-            sql.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM listing_tags t WHERE t.listing = l.rowid AND t.tag IN ({}))",
-                vec!["?"; tags.len()].join(",")
-            ));
-            args.extend(tags.into_iter().map(Value::Text));
+            // Any one of the group: ' AND (instr(l.tags, ?) OR instr(l.tags, ?))'.
+            let any: Vec<&str> = tags.iter().map(|_| "instr(l.tags, ?)").collect();
+            sql.push_str(&format!(" AND ({})", any.join(" OR ")));
+            args.extend(tags.iter().map(|t| Value::Text(crate::store::index::tag_needle(t))));
         }
     };
     // Every service is required: one group each.

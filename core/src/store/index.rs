@@ -1,7 +1,9 @@
-//! The derived search indexes: facet tags, the FTS5 text index and the R*Tree of places.
+//! The derived search indexes: facet tags and the grid cell (two columns of the `listings`
+//! row, written with it by `store::write`), the FTS5 text index and the contact index.
 //!
-//! They are always rebuilt from `listings.record`, so they can be dropped and recomputed
-//! at any time (a migration that changes them sets a flag and [`rebuild`] runs once).
+//! They are always rebuilt from `listing_records.record`, so they can be dropped and
+//! recomputed at any time (a migration that changes them sets a flag and [`rebuild`] runs
+//! once).
 
 use rusqlite::{params, Transaction};
 
@@ -21,6 +23,27 @@ pub fn tags(listing: &Listing) -> Vec<String> {
     tags.sort();
     tags.dedup();
     tags
+}
+
+/// The `listings.tags` value: every tag with a space before and after it, so that a filter
+/// on tag `t` is `instr(tags, ' t ')` (see [`tag_needle`]).
+pub fn tags_column(listing: &Listing) -> String {
+    let mut out = String::from(" ");
+    for tag in tags(listing) {
+        out.push_str(&tag);
+        out.push(' ');
+    }
+    out
+}
+
+/// What to look for in `listings.tags` to find `tag`.
+pub fn tag_needle(tag: &str) -> String {
+    format!(" {tag} ")
+}
+
+/// The `listings.geocell` value: the grid cell of the listing's place, if it has one.
+pub fn geocell(listing: &Listing) -> Option<i64> {
+    listing.location.map(|l| super::geocell::cell(crate::geo::Point { lat: l.lat, lon: l.lon }))
 }
 
 /// The five indexed text columns: name, organization, description, service tokens
@@ -53,48 +76,39 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
     ]
 }
 
-/// Adds `listing` (stored at `rowid`) to every index.
+/// Adds `listing` (stored at `rowid`) to the FTS5 and contact indexes; its tags and cell
+/// are columns of its row, written with it.
 pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    let mut tag_stmt = tx.prepare_cached("INSERT OR IGNORE INTO listing_tags(tag, listing) VALUES (?1, ?2)")?;
-    for tag in tags(listing) {
-        tag_stmt.execute(params![tag, rowid])?;
-    }
     let [name, org, description, services, place] = search_text(listing);
     tx.prepare_cached(
         "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![rowid, name, org, description, services, place])?;
-    if let Some(loc) = listing.location {
-        tx.prepare_cached(
-            "INSERT INTO listings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?2, ?3, ?3)",
-        )?
-        .execute(params![rowid, loc.lat, loc.lon])?;
-    }
     crate::contact::index::add_listing(tx, rowid, listing)?;
     Ok(())
 }
 
-/// Removes the listing at `rowid` from every index (before an update or a delete).
+/// Removes the listing at `rowid` from the FTS5 and contact indexes (before an update or a
+/// delete).
 pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached("DELETE FROM listing_tags WHERE listing = ?1")?.execute([rowid])?;
     tx.prepare_cached("DELETE FROM listings_fts WHERE rowid = ?1")?.execute([rowid])?;
-    tx.prepare_cached("DELETE FROM listings_geo WHERE id = ?1")?.execute([rowid])?;
     crate::contact::index::remove_listing(tx, rowid)?;
     Ok(())
 }
 
-/// Empties and refills every index from the stored records.
+/// Empties and refills every index from the stored records, the tag and cell columns
+/// included.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo; DELETE FROM listing_contacts;",
-    )?;
-    let mut stmt = tx.prepare("SELECT listing, listing, record FROM listing_records")?;
+    tx.execute_batch("DELETE FROM listings_fts; DELETE FROM listing_contacts;")?;
+    let mut stmt = tx.prepare("SELECT listing, record FROM listing_records")?;
+    let mut columns = tx.prepare("UPDATE listings SET tags = ?2, geocell = ?3 WHERE rowid = ?1")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;
-        let record: String = row.get(2)?;
+        let record: String = row.get(1)?;
         let listing: Listing = serde_json::from_str(&record)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(2, rusqlite::types::Type::Text, Box::new(e)))?;
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+        columns.execute(params![rowid, tags_column(&listing), geocell(&listing)])?;
         add(tx, rowid, &listing)?;
     }
     Ok(())

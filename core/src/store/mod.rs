@@ -5,6 +5,7 @@
 //! for a write (an import or a sync can run while the person searches). Writes go through
 //! the single writer, each batch in one IMMEDIATE transaction.
 
+pub(crate) mod geocell;
 pub(crate) mod index;
 pub mod schema;
 pub(crate) mod write;

@@ -170,6 +170,7 @@ pub(crate) enum Upsert {
 pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
     let record = serde_json::to_string(listing).map_err(|e| Error::BadQuery(format!("cannot encode listing: {e}")))?;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
+    let (tags, geocell) = (index::tags_column(listing), index::geocell(listing));
     let values = params![
         listing.id,
         dataset,
@@ -184,13 +185,15 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
         listing.opening_hours,
         listing.timezone,
         listing.demo,
+        tags,
+        geocell,
     ];
     // The common case, a new id, costs one statement; only a known id is looked up.
     let inserted = tx
         .prepare_cached(
             "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
-             papers_required, opening_hours, timezone, demo)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+             papers_required, opening_hours, timezone, demo, tags, geocell)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
              ON CONFLICT(id) DO NOTHING",
         )?
         .execute(values)?;
@@ -216,7 +219,7 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
             tx.prepare_cached(
                 "UPDATE listings SET id = ?1, dataset = ?2, kind = ?3, status = ?4, lat = ?5, lon = ?6,
                  country = ?7, represents = ?8, cost = ?9, papers_required = ?10, opening_hours = ?11,
-                 timezone = ?12, demo = ?13 WHERE rowid = ?14",
+                 timezone = ?12, demo = ?13, tags = ?14, geocell = ?15 WHERE rowid = ?16",
             )?
             .execute(rusqlite::params_from_iter(values.iter().copied().chain([&rowid as &dyn rusqlite::ToSql])))?;
             tx.prepare_cached("UPDATE listing_records SET record = ?2 WHERE listing = ?1")?
