@@ -3,7 +3,7 @@
 //! its records are searchable (the indexes were rebuilt).
 
 use faro_core::search::Query;
-use faro_core::store::schema::{build_at_version, CURRENT_VERSION};
+use faro_core::store::schema::{build_at_version, CURRENT_VERSION, MIGRATIONS};
 use faro_core::Store;
 use rusqlite::Connection;
 
@@ -58,6 +58,12 @@ fn upgrades_from_every_earlier_version() {
             build_at_version(&mut conn, from).unwrap();
             if from >= 1 {
                 insert_v1_data(&conn);
+                // The rows above carry no index entries. Where no later step rebuilds the
+                // indexes, ask for the rebuild that version's own writes would have done.
+                let later_reindex = MIGRATIONS.iter().any(|m| m.version > from && m.reindex);
+                if !later_reindex {
+                    conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('reindex', '1')", []).unwrap();
+                }
             }
         }
         let store = Store::open(&path).unwrap_or_else(|e| panic!("upgrade from v{from}: {e}"));

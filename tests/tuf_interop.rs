@@ -300,7 +300,12 @@ fn python_tuf_accepts_what_faro_publish_writes() {
         .arg(nginx.url("metadata"))
         .arg(nginx.url("targets"))
         .arg(out.path())
-        .args(["demo/route.jsonl.zst", "demo/route.from-1.jsonl.zst", "rights/all.jsonl.zst", "warnings/demo.jsonl.zst"])
+        .args([
+            "demo/route.jsonl.zst",
+            "demo/route.from-1.jsonl.zst",
+            "rights/all.jsonl.zst",
+            "warnings/demo.jsonl.zst",
+        ])
         .output()
         .unwrap();
     assert!(result.status.success(), "python-tuf refused: {}", String::from_utf8_lossy(&result.stderr));
