@@ -26,6 +26,11 @@ private final class Hooked: ProgressListener, @unchecked Sendable {
     }
 }
 
+/// A value written on one queue and read after a semaphore on another.
+private final class Box: @unchecked Sendable {
+    var value: UInt64?
+}
+
 private func applying(_ p: ProgressReport, _ dataset: String) -> Bool {
     p.stage == .applying && p.dataset == dataset
 }
@@ -156,10 +161,10 @@ final class SyncTests: XCTestCase {
             // The sync holds its write transaction here: a read on another thread must still
             // finish, and see the data from before the sync.
             let done = DispatchSemaphore(value: 0)
-            var count: UInt64?
-            side.async { count = try? faro.raw.listingCount(); done.signal() }
+            let count = Box()
+            side.async { count.value = try? faro.raw.listingCount(); done.signal() }
             XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "a read blocked by the sync")
-            XCTAssertEqual(count, 0)
+            XCTAssertEqual(count.value, 0)
         }
         let sync = Task {
             try await faro.sync(url: self.slowURL, datasets: datasets, settings: quick) {
