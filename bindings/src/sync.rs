@@ -244,7 +244,7 @@ impl FaroStore {
             let store = self.open_store("sync")?;
             let net = net_config(settings)?;
             let options = SyncOptions { subscribe: datasets, device_now: Utc::now(), net };
-            let cancel = cancel.unwrap_or_else(CancelHandle::new).token();
+            let cancel = cancel.map(|c| c.token()).unwrap_or_default();
             let mut reporter = Reporter::new(progress, cancel.clone());
             let result = sync::sync_from_url(&store, &url, &options, &cancel, &mut |p| reporter.sync_progress(p));
             let report = reporter.result(result, "the sync")?;
@@ -340,7 +340,7 @@ impl FaroStore {
     ) -> Result<Vec<BundleOutcome>, FaroError> {
         guard(|| {
             let store = self.open_store("import_bundle")?;
-            let cancel = cancel.unwrap_or_else(CancelHandle::new).token();
+            let cancel = cancel.map(|c| c.token()).unwrap_or_default();
             let mut reporter = Reporter::new(progress, cancel.clone());
             let result = sync::import_bundle_watched(&store, Path::new(&path), Utc::now(), &cancel, &mut |p| {
                 reporter.sync_progress(p)
