@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds libfaro_ffi.so on the host, generates the Kotlin bindings from it (library mode) into
+# Builds libfaro_ffi.so (and the `faro` CLI, which the sync tests publish the demo repository
+# with) on the host, generates the Kotlin bindings from it (library mode) into
 # android/target/generated-sources/uniffi, and runs the Kotlin tests on the JVM with Maven.
 #
 #   scripts/kotlin.sh          # build, generate, mvn test
@@ -22,7 +23,7 @@ case "$PROFILE" in
 esac
 # Bindings come from the debug library: the mobile profile strips the symbols that carry
 # UniFFI's metadata. The interface is the same in every profile.
-cargo build --locked -p faro-ffi
+cargo build --locked -p faro-ffi -p faro-cli --bin faro
 [ "$PROFILE" = dev ] || cargo build --locked -p faro-ffi --profile "$PROFILE"
 GEN=$REPO/android/target/generated-sources/uniffi
 rm -rf "$GEN"

@@ -4,7 +4,8 @@
 # one way to get a packaged toolchain without downloading a binary from outside the registries.
 #
 #   scripts/swift.sh bootstrap   # only create the chroot (about 1 min and 3 GiB, once)
-#   scripts/swift.sh test        # build the Rust library, generate bindings, swift build + test
+#   scripts/swift.sh test        # build the Rust library, generate bindings, publish and serve
+#                                # the demo repository on loopback, swift build + test
 #   scripts/swift.sh shell       # an interactive shell in the chroot with the repo mounted
 #
 # The chroot lives OUTSIDE the repository, in ${FARO_SWIFT_ROOT:-/var/cache/faro/swift-trixie},
@@ -20,8 +21,14 @@ INNER=/faro
 log() { printf 'swift.sh: %s\n' "$*" >&2; }
 
 MOUNTED=()
+SERVER_PID=
 cleanup() {
   local i
+  if [ -n "$SERVER_PID" ]; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=
+  fi
   for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
     umount -l "${MOUNTED[$i]}" 2>/dev/null || log "could not unmount ${MOUNTED[$i]}"
   done
@@ -74,6 +81,42 @@ prepare() {
   mv "$REPO/ios/Generated/FaroFFI.swift" "$REPO/ios/Sources/FaroFFI/FaroFFI.swift"
 }
 
+# The sync tests' fixture, made on the host (the chroot shares its network): the demo data
+# published by the host-built CLI into target/swift-fixture/repo, a copy with tampered targets,
+# scripts/serve_repo.py serving both on loopback (and slowed down under /slow/), and the demo
+# bundle made as a field worker's phone makes one (faro trust, sync, export).
+FIXTURE_ENV=()
+fixture() {
+  local fx=$REPO/target/swift-fixture faro=$REPO/target/debug/faro
+  (cd "$REPO" && cargo build --locked -p faro-cli --bin faro)
+  rm -rf "$fx"
+  mkdir -p "$fx"
+  "$faro" keygen --out "$fx/keys" >/dev/null
+  "$faro" publish --keys "$fx/keys" --repo "$fx/repo" "$REPO"/data/demo/{listings,rights,warnings}.jsonl >/dev/null
+  cp -r "$fx/repo" "$fx/tampered"
+  python3 - "$fx/tampered/targets/demo" <<'PY'
+import os, sys
+for name in os.listdir(sys.argv[1]):
+    path = os.path.join(sys.argv[1], name)
+    data = bytearray(open(path, "rb").read())
+    data[len(data) // 2] ^= 0x20
+    open(path, "wb").write(bytes(data))
+PY
+  python3 "$REPO/scripts/serve_repo.py" "$fx" "$fx/port" &
+  SERVER_PID=$!
+  local i
+  for i in $(seq 100); do [ -s "$fx/port" ] && break; sleep 0.1; done
+  [ -s "$fx/port" ] || { log "the repository server did not start"; exit 1; }
+  local base="http://127.0.0.1:$(cat "$fx/port")"
+  "$faro" trust --db "$fx/field-worker.db" "$fx/repo/metadata/1.root.json" >/dev/null
+  "$faro" sync --db "$fx/field-worker.db" --url "$base/repo/" \
+    --dataset demo/route --dataset rights/all --dataset warnings/demo >/dev/null
+  "$faro" export --db "$fx/field-worker.db" --out "$fx/demo.bundle" >/dev/null
+  local inner=$INNER/target/swift-fixture
+  FIXTURE_ENV=(FARO_REPO_URL="$base/repo/" FARO_SLOW_URL="$base/slow/repo/" FARO_TAMPERED_URL="$base/tampered/"
+    FARO_ROOT_FILE="$inner/repo/metadata/1.root.json" FARO_DEMO_BUNDLE="$inner/demo.bundle")
+}
+
 swift_in_chroot() { # subcommand...
   local lib=$INNER/target/debug
   local modmap=$INNER/ios/Generated/faro_ffiFFI.modulemap
@@ -81,7 +124,7 @@ swift_in_chroot() { # subcommand...
   # The module map must be passed by absolute path for Swift 6.0 to find the C module that
   # UniFFI's generated Swift imports; the library is the host-built one, linked by name.
   chroot "$ROOT" /usr/bin/env -i PATH=/usr/bin:/bin HOME=/root LD_LIBRARY_PATH="$lib" \
-    FARO_DEMO_LISTINGS="$INNER/data/demo/listings.jsonl" \
+    FARO_DEMO_LISTINGS="$INNER/data/demo/listings.jsonl" "${FIXTURE_ENV[@]}" \
     /bin/sh -c 'root=$0 modmap=$1 lib=$2; shift 2; cd "$root/ios" && exec swift "$@" \
       --scratch-path "$root/target/swift-build" \
       -Xcc -fmodule-map-file="$modmap" -Xlinker -L"$lib" -Xlinker -lfaro_ffi' \
@@ -93,6 +136,7 @@ case "${1:-test}" in
   test)
     bootstrap
     prepare
+    fixture
     swift_in_chroot build --build-tests
     swift_in_chroot test --skip-build
     ;;

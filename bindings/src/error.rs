@@ -80,6 +80,8 @@ impl From<faro_core::Error> for FaroError {
             E::Input(_) | E::InputMany(_) | E::BadQuery(_) => FaroError::BadInput { reason },
             E::Corrupt { .. } | E::SchemaTooNew { .. } | E::Io { .. } | E::Sqlite(_) => FaroError::Storage { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
+            // The network layer reports a cancel as its own error; the caller asked for it.
+            E::Net(faro_core::net::NetError::Cancelled) => FaroError::Cancelled { reason },
             E::Net(_) => FaroError::Network { reason },
             // Signatures, hashes, versions, expiry, a state hash that does not match, damaged
             // compressed data: the data could not be verified, the store kept what it had.

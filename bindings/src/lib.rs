@@ -2,25 +2,37 @@
 //! records and enums, its errors to [`FaroError`], and adds what only callers across the FFI
 //! need (a closable [`FaroStore`], progress and cancellation). All logic stays in `faro-core`.
 //!
-//! Every exported item's `///` doc becomes the Kotlin and Swift documentation. Later issues add
-//! sync, bundles, dataset status, subscriptions, rights, warnings and check-contact as more
-//! methods on [`FaroStore`], reporting through the same [`ProgressListener`] and stopping on
-//! the same [`CancelHandle`].
+//! [`FaroStore`]'s methods live beside the records they return: search and listings in
+//! `store`, trusted sync, subscriptions, status and bundles in `sync`, rights in `rights`,
+//! warnings in `warnings`, "is this contact real?" in `contact`. Long work reports through
+//! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
+//! the Kotlin and Swift documentation.
 #![deny(missing_docs)]
 
+mod contact;
 mod error;
 mod progress;
 mod query;
+mod rights;
 mod store;
+mod sync;
 mod types;
+mod warnings;
 
+pub use contact::{normalize_contact, ContactCheck, ContactMatch, Relation};
 pub use error::FaroError;
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest, SortOrder};
+pub use rights::{Article, ArticleHit, LegalReference, RelatedHelp, RightsQuery};
 pub use store::{FaroStore, SYNCED_DATA_FILE};
+pub use sync::{
+    BundleOutcome, DatasetContent, DatasetOutcome, DatasetStatus, DatasetVersion, ExportReport, SkippedDataset,
+    SyncReport, SyncRoute, SyncSettings, SyncStatus, TrustedTime,
+};
 pub use types::{
     Address, ConsulateInfo, GeoPoint, HoursStatus, ImportSummary, KindCount, Listing, Phone, SearchHit, SocialAccount,
     SourceInfo,
 };
+pub use warnings::{HandleIndicator, Warning, WarningHit, WarningIndicators};
 
 uniffi::setup_scaffolding!();

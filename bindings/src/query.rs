@@ -136,7 +136,8 @@ fn lang_tag(tag: &str, field: &str) -> Result<LangTag, FaroError> {
         .map_err(|e| FaroError::bad_input(format!("{field}: {:?} is not a language tag: {}", e.tag, e.reason)))
 }
 
-fn country(code: &str, field: &str) -> Result<CountryCode, FaroError> {
+/// Parses an ISO 3166-1 alpha-2 country code, naming `field` when it is not one.
+pub(crate) fn country(code: &str, field: &str) -> Result<CountryCode, FaroError> {
     CountryCode::parse(code)
         .ok_or_else(|| FaroError::bad_input(format!("{field}: {code:?} is not an ISO 3166-1 alpha-2 country code")))
 }

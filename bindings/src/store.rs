@@ -97,7 +97,7 @@ impl FaroStore {
         cancel: Option<Arc<CancelHandle>>,
     ) -> Result<ImportSummary, FaroError> {
         guard(|| {
-            let store = self.store("import_listings")?;
+            let store = self.open_store("import_listings")?;
             import_file(&store, Path::new(&path), progress, cancel)
         })
     }
@@ -105,7 +105,7 @@ impl FaroStore {
     /// Searches the directory offline: text, place, filters and opening hours together.
     pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, FaroError> {
         guard(|| {
-            let store = self.store("search")?;
+            let store = self.open_store("search")?;
             search(&store, &request)
         })
     }
@@ -122,7 +122,7 @@ impl FaroStore {
         limit: u32,
     ) -> Result<Vec<SearchHit>, FaroError> {
         guard(|| {
-            let store = self.store("nearest")?;
+            let store = self.open_store("nearest")?;
             let request = SearchRequest {
                 text: None,
                 near: Some(near),
@@ -151,7 +151,7 @@ impl FaroStore {
     #[uniffi::method(default(languages = [], at = None))]
     pub fn listing(&self, id: String, languages: Vec<String>, at: Option<HoursAt>) -> Result<Listing, FaroError> {
         guard(|| {
-            let store = self.store("listing")?;
+            let store = self.open_store("listing")?;
             let langs = query::languages(&languages)?;
             let when = query::when(at.as_ref())?;
             let listing = store.get(&id)?;
@@ -164,7 +164,7 @@ impl FaroStore {
     /// listings not counted).
     pub fn counts(&self, region: CountRegion) -> Result<Vec<KindCount>, FaroError> {
         guard(|| {
-            let store = self.store("counts")?;
+            let store = self.open_store("counts")?;
             let counts = store.counts(region.to_region()?)?;
             Ok(counts.into_iter().map(|c| KindCount { kind: c.kind, count: c.count }).collect())
         })
@@ -172,7 +172,7 @@ impl FaroStore {
 
     /// Number of listings stored, every status included.
     pub fn listing_count(&self) -> Result<u64, FaroError> {
-        guard(|| Ok(self.store("listing_count")?.listing_count()?))
+        guard(|| Ok(self.open_store("listing_count")?.listing_count()?))
     }
 
     /// For benchmarks: runs `request` `iterations` times inside Rust, exactly as
@@ -180,7 +180,7 @@ impl FaroStore {
     /// one call. Compare it with the time of `search` measured from Kotlin or Swift.
     pub fn time_search_in_rust(&self, request: SearchRequest, iterations: u32) -> Result<Duration, FaroError> {
         guard(|| {
-            let store = self.store("time_search_in_rust")?;
+            let store = self.open_store("time_search_in_rust")?;
             if iterations == 0 {
                 return Err(FaroError::bad_input("iterations must be at least 1"));
             }
@@ -195,15 +195,19 @@ impl FaroStore {
 
 impl FaroStore {
     /// The open store, or `Closed` naming the call.
-    fn store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
+    pub(crate) fn open_store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
         let slot = self.store.read().map_err(|_| FaroError::Internal { reason: "store lock poisoned".into() })?;
         slot.clone().ok_or_else(|| FaroError::Closed { reason: format!("{call} was called after close()") })
     }
 }
 
 fn search(store: &Store, request: &SearchRequest) -> Result<Vec<SearchHit>, FaroError> {
-    let query: Query = request.to_query()?;
-    let hits = store.search(&query)?;
+    run_query(store, &request.to_query()?)
+}
+
+/// Runs a checked core query, converting the hits with the query's languages.
+pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, FaroError> {
+    let hits = store.search(query)?;
     Ok(hits
         .into_iter()
         .map(|h| {
@@ -255,7 +259,7 @@ fn import_file(
     let (counting, bytes) = CountingReader::new(file);
     let (header, records) = read_listings(BufReader::with_capacity(IMPORT_BUFFER, counting), &name)?;
     let dataset = DatasetInfo { name: header.dataset.clone(), source: header.source, demo: header.demo };
-    let mut watched = Watched::new(records, &name, bytes, total, progress, cancel);
+    let mut watched = Watched::new(records, &name, bytes, total, progress, cancel).for_dataset(&dataset.name);
     let written = store.write_listings(&dataset, &name, &mut watched);
     if let Some(stop) = watched.stopped() {
         return Err(stop.clone().into_error("the import"));

@@ -67,7 +67,7 @@ pub fn local_version(conn: &rusqlite::Connection, dataset: &str) -> Result<Optio
 
 /// Applies the snapshot or delta in `reader` (decompressed) for the dataset `entry`
 /// describes, inside `tx`. `unconfirmed_since` marks data applied from metadata that had
-/// expired (an old bundle). `progress(records)` is called every few hundred records and
+/// expired (an old bundle). `progress(records)` is called every few hundred records and once at the end, and
 /// returns false to cancel.
 pub fn apply_file<C: Content>(
     tx: &Transaction<'_>,
@@ -142,7 +142,11 @@ pub fn apply_file<C: Content>(
     if rejected_count > 0 {
         return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
     }
-    progress(seen);
+    // The last call too may cancel: for a small dataset it is the only one, and the
+    // transaction is still open.
+    if !progress(seen) {
+        return Err(Error::Cancelled);
+    }
 
     let (records, state) = dataset_state::<C>(tx, &entry.dataset)?;
     if records != entry.records || state != entry.state {

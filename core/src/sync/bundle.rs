@@ -23,7 +23,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::apply::local_version;
-use super::client::apply_compressed;
+use super::client::{apply_compressed, SyncProgress};
 use super::content::{Content, ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
 use super::files::SnapshotHeader;
@@ -32,6 +32,7 @@ use super::trust::DbTrustStore;
 use super::SyncError;
 use crate::compress;
 use crate::error::{Error, InputError, Result};
+use crate::net::Cancel;
 use crate::publish::repo::{is_warnings, WARNINGS_ROLE};
 use crate::store::Store;
 use crate::tuf::metadata::{Envelope, Root};
@@ -216,6 +217,32 @@ fn snapshot_from_store(conn: &rusqlite::Connection, kind: ContentKind, entry: &D
 /// Verifies the bundle at `path` offline and applies every dataset in it that is strictly
 /// newer than what this device holds. `device_now` is the device clock.
 pub fn import_bundle(store: &Store, path: &Path, device_now: DateTime<Utc>) -> Result<Vec<BundleOutcome>> {
+    import_bundle_watched(store, path, device_now, &Cancel::new(), &mut |_| {})
+}
+
+/// [`import_bundle`] for apps: reports where it is to `progress` (phase `metadata` while the
+/// signed metadata is verified, then `apply` per dataset) and stops with
+/// [`Error::Cancelled`] when `cancel` is cancelled, between datasets or every few hundred
+/// records. Datasets applied before the cancel keep their new version; the one being
+/// applied is rolled back.
+pub fn import_bundle_watched(
+    store: &Store,
+    path: &Path,
+    device_now: DateTime<Utc>,
+    cancel: &Cancel,
+    progress: &mut dyn FnMut(&SyncProgress),
+) -> Result<Vec<BundleOutcome>> {
+    let report = |progress: &mut dyn FnMut(&SyncProgress), dataset: Option<&str>, phase, done, total| {
+        progress(&SyncProgress {
+            dataset: dataset.map(str::to_string),
+            phase,
+            bytes_done: 0,
+            bytes_total: 0,
+            records_done: done,
+            records_total: total,
+        })
+    };
+    report(progress, None, "metadata", 0, 0);
     let scratch = tempfile::Builder::new()
         .prefix(".faro-bundle-")
         .tempdir_in(store.path().parent().unwrap_or(Path::new(".")))
@@ -238,6 +265,9 @@ pub fn import_bundle(store: &Store, path: &Path, device_now: DateTime<Utc>) -> R
 
     let mut outcomes = Vec::new();
     for (dataset, file) in data {
+        if cancel.is_cancelled() {
+            return Err(Error::Cancelled);
+        }
         let info = updater
             .target_info(&fetcher, &mut scratch_trust, &snapshot_path(&dataset))?
             .ok_or_else(|| SyncError::UnknownDataset { dataset: dataset.clone() })?;
@@ -271,7 +301,10 @@ pub fn import_bundle(store: &Store, path: &Path, device_now: DateTime<Utc>) -> R
                 &file,
                 &format!("bundle:data/{dataset}.jsonl.zst"),
                 since_text.as_deref(),
-                &mut |_| true,
+                &mut |n| {
+                    report(progress, Some(&dataset), "apply", n, entry.records);
+                    !cancel.is_cancelled()
+                },
             )?;
             store.write(|c| {
                 c.execute("UPDATE sync_datasets SET route = 'bundle' WHERE name = ?1", [&dataset])?;

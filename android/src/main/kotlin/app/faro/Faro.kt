@@ -1,11 +1,17 @@
 // The idiomatic Kotlin face of Faro: suspend functions that run the synchronous core calls on
-// an IO dispatcher, a Flow of import progress, and AutoCloseable. The records, enums and errors
-// are the generated ones (app.faro.ffi): Kotlin data classes, enum classes and the sealed
-// FaroException, with java.time.Instant for time values.
+// an IO dispatcher, Flows of import and sync progress, coroutine cancellation wired to Faro's
+// CancelHandle, and AutoCloseable. The records, enums and errors are the generated ones
+// (app.faro.ffi): Kotlin data classes, enum classes and the sealed FaroException, with
+// java.time.Instant for time values.
 package app.faro
 
+import app.faro.ffi.Article
+import app.faro.ffi.ArticleHit
+import app.faro.ffi.BundleOutcome
 import app.faro.ffi.CancelHandle
+import app.faro.ffi.ContactCheck
 import app.faro.ffi.CountRegion
+import app.faro.ffi.ExportReport
 import app.faro.ffi.FaroException
 import app.faro.ffi.FaroStore
 import app.faro.ffi.GeoPoint
@@ -16,8 +22,15 @@ import app.faro.ffi.KindCount
 import app.faro.ffi.Listing
 import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
+import app.faro.ffi.RightsQuery
 import app.faro.ffi.SearchHit
 import app.faro.ffi.SearchRequest
+import app.faro.ffi.SyncReport
+import app.faro.ffi.SyncSettings
+import app.faro.ffi.SyncStatus
+import app.faro.ffi.Warning
+import app.faro.ffi.WarningHit
+import app.faro.ffi.WarningKind
 import java.io.File
 import java.time.Instant
 import java.time.LocalDateTime
@@ -40,6 +53,15 @@ sealed class ImportEvent {
 
     /** The import committed; [summary] says what it wrote. */
     data class Finished(val summary: ImportSummary) : ImportEvent()
+}
+
+/** What a sync reports while it runs, then once when it is done. */
+sealed class SyncEvent {
+    /** Work in progress: stage, dataset, bytes and records. */
+    data class Progressed(val progress: ProgressReport) : SyncEvent()
+
+    /** The sync finished; [report] says what it did with each dataset. */
+    data class Finished(val report: SyncReport) : SyncEvent()
 }
 
 /** Opening hours judged at a wall-clock time in each listing's own time zone. */
@@ -94,54 +116,99 @@ class Faro private constructor(
      * Imports a faro-listings file. Cancelling the calling coroutine cancels the import, which
      * then keeps nothing, and rethrows the cancellation.
      */
-    suspend fun importListings(file: File, onProgress: (ProgressReport) -> Unit = {}): ImportSummary = coroutineScope {
-        val handle = CancelHandle()
-        val listener = object : ProgressListener {
-            override fun onProgress(progress: ProgressReport) = onProgress(progress)
-        }
-        val work = async(dispatcher) {
-            try {
-                store.importListings(file.path, listener, handle)
-            } catch (e: FaroException.Cancelled) {
-                // Only this coroutine's cancellation trips the handle: report it as one.
-                throw CancellationException(e.reason).apply { initCause(e) }
-            }
-        }
-        try {
-            work.await()
-        } catch (e: CancellationException) {
-            // The blocking call cannot be interrupted; the handle stops it at the next record.
-            handle.cancel()
-            throw e
-        } finally {
-            handle.close()
-        }
-    }
+    suspend fun importListings(file: File, onProgress: (ProgressReport) -> Unit = {}): ImportSummary =
+        cancellable(onProgress) { listener, handle -> store.importListings(file.path, listener, handle) }
 
     /**
      * The same import as a cold [Flow]: [ImportEvent.Progressed] while it runs, then one
      * [ImportEvent.Finished]. Failures end the flow with the [FaroException]; a collector that
      * stops collecting cancels the import (nothing is kept).
      */
-    fun importListingsFlow(file: File): Flow<ImportEvent> = callbackFlow {
-        val handle = CancelHandle()
-        val listener = object : ProgressListener {
-            // ProgressReport that does not fit the buffer is dropped; the final event never is.
-            override fun onProgress(progress: ProgressReport) {
-                trySend(ImportEvent.Progressed(progress))
-            }
+    fun importListingsFlow(file: File): Flow<ImportEvent> =
+        progressFlow(ImportEvent::Progressed, ImportEvent::Finished) { listener, handle ->
+            store.importListings(file.path, listener, handle)
         }
-        launch(dispatcher) {
-            try {
-                val summary = store.importListings(file.path, listener, handle)
-                send(ImportEvent.Finished(summary))
-                channel.close()
-            } catch (e: FaroException) {
-                channel.close(e)
-            }
+
+    /**
+     * Installs the repository root the app ships (`metadata/1.root.json`); returns its version.
+     * Throws [FaroException.NotVerified] if it is not signed by its own keys.
+     */
+    suspend fun installTrustedRoot(root: ByteArray): Long = io { store.installTrustedRoot(root).toLong() }
+
+    /**
+     * Syncs every subscribed dataset, after subscribing to [datasets], from the repository at
+     * [url]. Reads on other coroutines keep working and see the old data until each dataset
+     * commits. Cancelling the calling coroutine stops the sync (the dataset in progress is
+     * rolled back) and rethrows the cancellation.
+     */
+    suspend fun sync(
+        url: String,
+        datasets: List<String> = emptyList(),
+        settings: SyncSettings? = null,
+        onProgress: (ProgressReport) -> Unit = {},
+    ): SyncReport = cancellable(onProgress) { listener, handle -> store.sync(url, datasets, listener, handle, settings) }
+
+    /**
+     * The same sync as a cold [Flow]: [SyncEvent.Progressed] while it runs, then one
+     * [SyncEvent.Finished]. Failures end the flow with the [FaroException]; a collector that
+     * stops collecting cancels the sync.
+     */
+    fun syncFlow(url: String, datasets: List<String> = emptyList(), settings: SyncSettings? = null): Flow<SyncEvent> =
+        progressFlow(SyncEvent::Progressed, SyncEvent::Finished) { listener, handle ->
+            store.sync(url, datasets, listener, handle, settings)
         }
-        awaitClose { handle.cancel() }
-    }
+
+    /** Adds [datasets] (`directory/mx`, `rights/all`, ...) to the subscriptions. */
+    suspend fun subscribe(vararg datasets: String) = io { store.subscribe(datasets.toList()) }
+
+    /** Removes [datasets] from the subscriptions; their data stays readable. */
+    suspend fun unsubscribe(vararg datasets: String) = io { store.unsubscribe(datasets.toList()) }
+
+    /** The subscribed datasets, sorted. */
+    suspend fun subscriptions(): List<String> = io { store.subscriptions() }
+
+    /** Every dataset held, its version and whether it is still confirmed current. */
+    suspend fun datasetStatus(): SyncStatus = io { store.datasetStatus() }
+
+    /** Writes a bundle of [datasets] (all held when empty) to [file], for another phone. */
+    suspend fun exportBundle(file: File, datasets: List<String> = emptyList()): ExportReport =
+        io { store.exportBundle(file.path, datasets) }
+
+    /**
+     * Verifies the bundle [file] offline and applies each dataset newer than what is held.
+     * Cancelling the calling coroutine stops it (the dataset in progress is rolled back).
+     */
+    suspend fun importBundle(file: File, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> =
+        cancellable(onProgress) { listener, handle -> store.importBundle(file.path, listener, handle) }
+
+    /** Rights articles matching [query]. */
+    suspend fun rights(query: RightsQuery): List<ArticleHit> = io { store.rights(query) }
+
+    /** The article with [id]; throws [FaroException.NotFound] when there is none. */
+    suspend fun article(id: String, languages: List<String> = emptyList()): Article = io { store.article(id, languages) }
+
+    /** Who can help with article [id] near [near] (for consular help: consulates of [nationality]). */
+    suspend fun articleHelp(
+        id: String,
+        near: GeoPoint? = null,
+        nationality: String? = null,
+        languages: List<String> = emptyList(),
+    ): List<SearchHit> = io { store.articleHelp(id, near, nationality, languages) }
+
+    /** Warnings that apply now (trusted time) around [near] or in all of [country]. */
+    suspend fun warningsHere(
+        near: GeoPoint? = null,
+        country: String? = null,
+        kinds: List<WarningKind> = emptyList(),
+        languages: List<String> = emptyList(),
+    ): List<WarningHit> = io { store.warningsHere(near, country, kinds, languages) }
+
+    /** The warning with [id], whatever its state; throws [FaroException.NotFound] when there is none. */
+    suspend fun warning(id: String, languages: List<String> = emptyList()): Warning = io { store.warning(id, languages) }
+
+    /** Is this phone number, link, e-mail or handle real? Never answers "safe". */
+    suspend fun checkContact(input: String, region: String? = null, languages: List<String> = emptyList()): ContactCheck =
+        io { store.checkContact(input, region, languages) }
 
     /** Closes the store; idempotent. Later calls throw [FaroException.Closed]. */
     override fun close() = store.closeStore()
@@ -150,4 +217,59 @@ class Faro private constructor(
     val raw: FaroStore get() = store
 
     private suspend fun <T> io(block: () -> T): T = withContext(dispatcher) { block() }
+
+    /**
+     * Runs long work on the dispatcher with a fresh [CancelHandle] that the calling
+     * coroutine's cancellation trips (the blocking call cannot be interrupted; the handle
+     * stops it at its next check), and a listener forwarding to [onProgress].
+     */
+    private suspend fun <T> cancellable(
+        onProgress: (ProgressReport) -> Unit,
+        work: (ProgressListener, CancelHandle) -> T,
+    ): T = coroutineScope {
+        val handle = CancelHandle()
+        val listener = object : ProgressListener {
+            override fun onProgress(progress: ProgressReport) = onProgress(progress)
+        }
+        val job = async(dispatcher) {
+            try {
+                work(listener, handle)
+            } catch (e: FaroException.Cancelled) {
+                // Only this coroutine's cancellation trips the handle: report it as one.
+                throw CancellationException(e.reason).apply { initCause(e) }
+            }
+        }
+        try {
+            job.await()
+        } catch (e: CancellationException) {
+            handle.cancel()
+            throw e
+        } finally {
+            handle.close()
+        }
+    }
+
+    /** Long work as a cold Flow of [progressed] events ended by one [finished] event. */
+    private fun <T, E> progressFlow(
+        progressed: (ProgressReport) -> E,
+        finished: (T) -> E,
+        work: (ProgressListener, CancelHandle) -> T,
+    ): Flow<E> = callbackFlow {
+        val handle = CancelHandle()
+        val listener = object : ProgressListener {
+            // A report that does not fit the buffer is dropped; the final event never is.
+            override fun onProgress(progress: ProgressReport) {
+                trySend(progressed(progress))
+            }
+        }
+        launch(dispatcher) {
+            try {
+                send(finished(work(listener, handle)))
+                channel.close()
+            } catch (e: FaroException) {
+                channel.close(e)
+            }
+        }
+        awaitClose { handle.cancel() }
+    }
 }

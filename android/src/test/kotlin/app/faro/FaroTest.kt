@@ -246,7 +246,7 @@ class FaroTest {
     }
 
     @Test
-    fun `every error variant reachable today`() = runBlocking {
+    fun `every error variant of import and queries`() = runBlocking {
         // BadInput: a rejected file names its line; a bad argument names its field.
         val bad = File(tmp, "bad.jsonl")
         bad.writeText(DEMO.readLines()[0] + "\n{\"id\":\"demo:x\",\"kind\":\"castle\"}\n")
@@ -280,7 +280,7 @@ class FaroTest {
         faro.close()
         val closed = assertFailsWith<FaroException.Closed> { faro.listingCount() }
         assertContains(closed.reason, "listing_count")
-        // Network and NotVerified come with sync (issue 3); nothing reaches them yet.
+        // Network and NotVerified (and the rest again, for sync and bundles): SyncTest.
     }
 
     @Test

@@ -1,0 +1,216 @@
+//! "Is this contact real?" across the FFI: a phone number, link, e-mail or handle checked
+//! against the verified listings and the warnings active at trusted time. The answer is never
+//! "safe": a contact found nowhere is `Unknown`, "not verified".
+
+use chrono::Utc;
+use faro_core::contact::lookalike::Likeness;
+use faro_core::contact::{
+    ContactCheck as CoreContactCheck, ContactKind, ContactMatch as CoreContactMatch, MatchSource,
+    Relation as CoreRelation, Verdict,
+};
+use faro_core::sync::status::trusted_time;
+use faro_core::CountryCode;
+
+use crate::error::{guard, FaroError};
+use crate::query::country;
+use crate::store::FaroStore;
+
+/// What a piece of text turned out to be.
+#[uniffi::remote(Enum)]
+pub enum ContactKind {
+    /// A phone number (also from `tel:`, `wa.me/` and `api.whatsapp.com` links).
+    Phone,
+    /// A web address.
+    Url,
+    /// An e-mail address.
+    Email,
+    /// A social-media account.
+    Handle,
+    /// Not a contact Faro can read.
+    Invalid,
+}
+
+/// The answer to "is this contact real?".
+#[uniffi::remote(Enum)]
+pub enum Verdict {
+    /// It belongs to a verified, active listing.
+    Official,
+    /// It is named in an active warning: do not use it.
+    Warning,
+    /// It imitates a verified listing's web address or handle: do not trust it.
+    Lookalike,
+    /// Not verified: found in no verified listing and no warning. Never "safe".
+    Unknown,
+    /// Not a contact that can be read.
+    Invalid,
+}
+
+/// Where a match comes from.
+#[uniffi::remote(Enum)]
+pub enum MatchSource {
+    /// A directory listing.
+    Listing,
+    /// A warning.
+    Warning,
+}
+
+/// How an input imitates an official address or handle.
+#[uniffi::remote(Enum)]
+pub enum Likeness {
+    /// Looks the same once confusable characters are folded (UTS #39 skeleton).
+    Confusable,
+    /// One or two characters added, removed or changed.
+    SmallEdit,
+    /// The same name under another top-level or second-level domain.
+    OtherDomainEnding,
+    /// The official name with hyphens, dots, digits or words added or swapped.
+    Decorated,
+    /// The official host used as a sub-domain of someone else's domain.
+    OfficialNameAsSubdomain,
+}
+
+/// How the contact relates to a matched listing or warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Relation {
+    /// The same contact.
+    Exact,
+    /// A sub-domain of the record's web address, or an e-mail at its web domain.
+    SameDomain,
+    /// The same host as the record's web address but another page on it.
+    SameHostOtherPage,
+    /// The same handle on another network than the record's.
+    SameNameOtherNetwork,
+    /// In a listing that is not verified, or not active: not an official contact.
+    ListedNotVerified,
+    /// Imitates the record's contact.
+    Imitates {
+        /// How.
+        likeness: Likeness,
+    },
+}
+
+/// One listing or warning the contact matched.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ContactMatch {
+    /// Listing or warning.
+    pub source: MatchSource,
+    /// Its id (open it with `listing` or `warning`).
+    pub id: String,
+    /// Its name (listing) or headline (warning), in the preferred language.
+    pub name: String,
+    /// How the contact relates to it.
+    pub relation: Relation,
+    /// The record's own contact that was matched or imitated (normalized).
+    pub contact: String,
+    /// True for demo data.
+    pub demo: bool,
+}
+
+/// The full answer to "is this contact real?".
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ContactCheck {
+    /// The input (cut to 512 bytes).
+    pub input: String,
+    /// What the input was read as.
+    pub kind: ContactKind,
+    /// The normalized contact (E.164, lower-case host, handle without `@`); `None` when
+    /// invalid.
+    pub normalized: Option<String>,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The records behind the verdict (warnings first when the verdict is `Warning`).
+    pub matches: Vec<ContactMatch>,
+}
+
+#[uniffi::export]
+impl FaroStore {
+    /// Checks a phone number, link, e-mail or handle as the person typed or received it
+    /// against the verified listings and the warnings active at trusted time now. `region`
+    /// (ISO 3166-1 alpha-2) reads national phone numbers (`55 1234 5678` in `MX`); `languages`
+    /// picks the names shown. The input never leaves the device and is never logged.
+    #[uniffi::method(default(region = None, languages = []))]
+    pub fn check_contact(
+        &self,
+        input: String,
+        region: Option<String>,
+        languages: Vec<String>,
+    ) -> Result<ContactCheck, FaroError> {
+        guard(|| {
+            let store = self.open_store("check_contact")?;
+            let region = region_code(region)?;
+            let langs = crate::query::languages(&languages)?;
+            let now = trusted_time(&store, Utc::now())?.now;
+            Ok(contact_check(store.check_contact(&input, region, now, &langs)?))
+        })
+    }
+}
+
+/// Reads `input` as a contact without any database: the kind and normalized form, with the
+/// verdict `Unknown` or `Invalid`. For showing "+52 55 1234 5678" as the person types.
+#[uniffi::export(default(region = None))]
+pub fn normalize_contact(input: String, region: Option<String>) -> Result<ContactCheck, FaroError> {
+    guard(|| Ok(contact_check(CoreContactCheck::offline(&input, region_code(region)?))))
+}
+
+fn region_code(region: Option<String>) -> Result<Option<CountryCode>, FaroError> {
+    region.as_deref().map(|c| country(c, "region")).transpose()
+}
+
+fn contact_check(c: CoreContactCheck) -> ContactCheck {
+    ContactCheck {
+        input: c.input,
+        kind: c.kind,
+        normalized: c.normalized,
+        verdict: c.verdict,
+        matches: c.matches.into_iter().map(contact_match).collect(),
+    }
+}
+
+fn contact_match(m: CoreContactMatch) -> ContactMatch {
+    ContactMatch {
+        source: m.source,
+        id: m.id,
+        name: m.name,
+        relation: match m.relation {
+            CoreRelation::Exact => Relation::Exact,
+            CoreRelation::SameDomain => Relation::SameDomain,
+            CoreRelation::SameHostOtherPage => Relation::SameHostOtherPage,
+            CoreRelation::SameNameOtherNetwork => Relation::SameNameOtherNetwork,
+            CoreRelation::ListedNotVerified => Relation::ListedNotVerified,
+            CoreRelation::Imitates(likeness) => Relation::Imitates { likeness },
+        },
+        contact: m.contact,
+        demo: m.demo,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offline_normalization_reads_national_numbers_with_the_region() {
+        let c = normalize_contact("55 1234 5678".into(), Some("mx".into())).unwrap();
+        assert_eq!(
+            (c.kind, c.normalized.as_deref(), c.verdict),
+            (ContactKind::Phone, Some("+525512345678"), Verdict::Unknown)
+        );
+        let junk = normalize_contact("???".into(), None).unwrap();
+        assert_eq!((junk.kind, junk.verdict), (ContactKind::Invalid, Verdict::Invalid));
+        let bad = normalize_contact("55 1234 5678".into(), Some("Mexico".into())).unwrap_err();
+        assert!(matches!(bad, FaroError::BadInput { reason } if reason.starts_with("region:")));
+    }
+
+    #[test]
+    fn an_imitation_keeps_how_it_imitates() {
+        let m = CoreContactMatch {
+            source: MatchSource::Listing,
+            id: "demo:x".into(),
+            name: "X (demo)".into(),
+            relation: CoreRelation::Imitates(Likeness::SmallEdit),
+            contact: "example.org".into(),
+            demo: true,
+        };
+        assert_eq!(contact_match(m).relation, Relation::Imitates { likeness: Likeness::SmallEdit });
+    }
+}
