@@ -66,8 +66,21 @@ impl Nginx {
     }
 
     /// nginx's access log so far (one line per request).
+    ///
+    /// nginx writes a request's line just after sending its response, so a client can be
+    /// faster than the log: wait until the file stops growing (50 ms without a change).
     pub fn access_log(&self) -> String {
-        std::fs::read_to_string(self.prefix.path().join("access.log")).unwrap_or_default()
+        let read = || std::fs::read_to_string(self.prefix.path().join("access.log")).unwrap_or_default();
+        let start = Instant::now();
+        let mut last = read();
+        loop {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = read();
+            if now == last || start.elapsed() > Duration::from_secs(3) {
+                return now;
+            }
+            last = now;
+        }
     }
 
     /// Each request of the access log so far, parsed.
