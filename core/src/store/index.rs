@@ -85,9 +85,8 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
 
 /// Empties and refills every index from the stored records.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch(
-        "DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo; DELETE FROM listing_contacts;",
-    )?;
+    tx.execute_batch("DELETE FROM listing_tags; DELETE FROM listings_fts; DELETE FROM listings_geo;")?;
+    crate::contact::index::clear(tx)?;
     let mut stmt = tx.prepare("SELECT listing, listing, record FROM listing_records")?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {

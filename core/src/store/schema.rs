@@ -37,6 +37,12 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 3, name: "trusted sync state", apply: v3_sync_state, reindex: false },
     Migration { version: 4, name: "rights, warnings and contacts", apply: v4_rights_warnings_contacts, reindex: true },
+    Migration {
+        version: 5,
+        name: "official contact names for lookalike checks",
+        apply: v5_official_contact_names,
+        reindex: true,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -206,6 +212,38 @@ fn v4_rights_warnings_contacts(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         );
         CREATE INDEX listing_contacts_by_key ON listing_contacts(key, official);
         CREATE INDEX listing_contacts_by_listing ON listing_contacts(listing);
+        ",
+    )
+}
+
+fn v5_official_contact_names(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- Derived from listing_contacts (see contact::names): one row per official web,
+        -- e-mail or handle key, with what a lookalike is compared by. family: 'host' (web
+        -- sites, e-mail domains) or 'handle'; host: empty for handles; name: the host's
+        -- registrable label, or the handle; plain: its skeleton without digit tricks and
+        -- separators.
+        CREATE TABLE official_names (
+            key     TEXT PRIMARY KEY,
+            family  TEXT NOT NULL,
+            host    TEXT NOT NULL,
+            name    TEXT NOT NULL,
+            plain   TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX official_names_by_host ON official_names(family, host);
+        CREATE INDEX official_names_by_name ON official_names(family, name);
+        CREATE INDEX official_names_by_plain ON official_names(family, plain);
+        -- Each name cut into one more part than the edits allowed at its length (its shown
+        -- form, in characters): candidates for small edits are found by an intact part.
+        CREATE TABLE official_name_parts (
+            family  TEXT NOT NULL,
+            length  INTEGER NOT NULL,
+            part    INTEGER NOT NULL,
+            text    TEXT NOT NULL,
+            name    TEXT NOT NULL,
+            PRIMARY KEY (family, length, part, text, name)
+        ) WITHOUT ROWID;
         ",
     )
 }
