@@ -135,6 +135,15 @@ pub(crate) fn clear(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch("DELETE FROM official_names; DELETE FROM official_name_parts;")
 }
 
+const BY_HOST: &str = "SELECT key FROM official_names WHERE family = 'host' AND host = ?1";
+const BY_LABEL: &str = "SELECT key FROM official_names WHERE family = 'host' AND name = ?1";
+const BY_PLAIN: &str = "SELECT key FROM official_names WHERE family = ?1 AND plain = ?2";
+// CROSS JOIN keeps the parts as the outer loop: the planner would otherwise walk every
+// name of the family.
+const BY_PART: &str = "SELECT o.key FROM official_name_parts p CROSS JOIN official_names o
+                       ON o.family = p.family AND o.name = p.name
+                       WHERE p.family = ?1 AND p.length = ?2 AND p.part = ?3 AND p.text = ?4";
+
 /// Keys of the official contacts of `family` that `mine` (a host, or a handle) may
 /// imitate: every one the lookalike rules can accept, and a few more. In the order of
 /// [`Family::prefixes`], then by key, as a scan of the contact index reads them.
@@ -152,29 +161,26 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
     let name = match family {
         Family::Host => {
             for (dot, _) in mine.match_indices('.') {
-                collect("SELECT key FROM official_names WHERE family = 'host' AND host = ?1", &[&&mine[..dot]])?;
+                collect(BY_HOST, &[&&mine[..dot]])?;
             }
             let label = registrable(mine).0;
-            collect("SELECT key FROM official_names WHERE family = 'host' AND name = ?1", &[&label])?;
+            collect(BY_LABEL, &[&label])?;
             label
         }
         Family::Handle => mine,
     };
     let (shown, plain) = forms(name);
-    let by_plain = "SELECT key FROM official_names WHERE family = ?1 AND plain = ?2";
-    collect(by_plain, &[&f, &plain])?;
+    collect(BY_PLAIN, &[&f, &plain])?;
     let plain: Vec<char> = plain.chars().collect();
     let mut seen = std::collections::HashSet::new();
     for len in 4..=plain.len() {
         for start in 0..=plain.len() - len {
             let sub: String = plain[start..start + len].iter().collect();
             if seen.insert(sub.clone()) {
-                collect(by_plain, &[&f, &sub])?;
+                collect(BY_PLAIN, &[&f, &sub])?;
             }
         }
     }
-    let by_part = "SELECT o.key FROM official_name_parts p JOIN official_names o ON o.family = p.family AND o.name = p.name
-                   WHERE p.family = ?1 AND p.length = ?2 AND p.part = ?3 AND p.text = ?4";
     let n = shown.len();
     for m in n.saturating_sub(2)..=n + 2 {
         let k = max_edits_for_length(m);
@@ -185,7 +191,7 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
             for at in start.saturating_sub(k)..=start + k {
                 if at + (end - start) <= n {
                     let text: String = shown[at..at + end - start].iter().collect();
-                    collect(by_part, &[&f, &(m as i64), &(i as i64), &text])?;
+                    collect(BY_PART, &[&f, &(m as i64), &(i as i64), &text])?;
                 }
             }
         }
@@ -198,6 +204,28 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_lookup_is_an_index_search() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(dir.path().join("n.db")).unwrap();
+        store
+            .read(|conn| {
+                for sql in [BY_HOST, BY_LABEL, BY_PLAIN, BY_PART] {
+                    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let unbound = vec![rusqlite::types::Null; stmt.parameter_count()];
+                    let plan: Vec<String> = stmt
+                        .query_map(rusqlite::params_from_iter(unbound), |r| r.get::<_, String>(3))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    assert!(plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("=?)")), "{plan:?}");
+                    if sql == BY_PART {
+                        assert!(plan[0].starts_with("SEARCH p ") && plan[1].contains("(family=? AND name=?)"), "{plan:?}");
+                    }
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
 
     #[test]
     fn names_compared_by_key() {
