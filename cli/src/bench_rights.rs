@@ -721,6 +721,13 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
             WarningQuery { near: Some(p), country, limit: 100, langs: LangPrefs::default(), ..WarningQuery::at(now) };
         std::hint::black_box(store.warnings(&q).expect("warnings here or in the country"));
     });
+    // What the limit saves: with room for every candidate, each one's record is parsed.
+    let with_country_all = time_runs(queries, |i| {
+        let (p, country) = points[i];
+        let q =
+            WarningQuery { near: Some(p), country, limit: 1000, langs: LangPrefs::default(), ..WarningQuery::at(now) };
+        std::hint::black_box(store.warnings(&q).expect("warnings here or in the country"));
+    });
     let scan = store.read(|conn| {
         Ok(time_runs(queries, |i| {
             std::hint::black_box(scan_here(conn, now, points[i].0).expect("scan"));
@@ -735,6 +742,7 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
     report.insert("same_ids_as_scan".into(), json!(true));
     report.extend(timings(&indexed, "warnings_here"));
     report.extend(timings(&with_country, "warnings_here_or_country"));
+    report.extend(timings(&with_country_all, "warnings_here_or_country_limit_1000"));
     report.extend(timings(&scan, "baseline_scan_here"));
     report.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
     Ok(Value::Object(report))
