@@ -16,7 +16,8 @@
 //! - the same registrable label under another ending: by label;
 //! - the same skeleton or plain form, or the plain form inside the input's: by plain form,
 //!   for the input's plain form and each of its substrings of 4 characters or more;
-//! - one or two characters added, removed or changed: by parts.
+//! - one or two characters added, removed or changed: by parts, then the edit distance
+//!   itself (names made of common words share many parts).
 
 use std::collections::BTreeSet;
 
@@ -140,7 +141,7 @@ const BY_LABEL: &str = "SELECT key FROM official_names WHERE family = 'host' AND
 const BY_PLAIN: &str = "SELECT key FROM official_names WHERE family = ?1 AND plain = ?2";
 // CROSS JOIN keeps the parts as the outer loop: the planner would otherwise walk every
 // name of the family.
-const BY_PART: &str = "SELECT o.key FROM official_name_parts p CROSS JOIN official_names o
+const BY_PART: &str = "SELECT o.key, o.name FROM official_name_parts p CROSS JOIN official_names o
                        ON o.family = p.family AND o.name = p.name
                        WHERE p.family = ?1 AND p.length = ?2 AND p.part = ?3 AND p.text = ?4";
 
@@ -181,6 +182,11 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
             }
         }
     }
+    // Names sharing a part are many when names are made of common words: the edit
+    // distance, the only rule this lookup is for, is tested here, once per name.
+    let mut stmt = conn.prepare_cached(BY_PART)?;
+    let mut near: std::collections::HashMap<String, bool> = std::collections::HashMap::new();
+    let shown_text: String = shown.iter().collect();
     let n = shown.len();
     for m in n.saturating_sub(2)..=n + 2 {
         let k = max_edits_for_length(m);
@@ -189,9 +195,19 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
         }
         for (i, (start, end)) in parts(m).into_iter().enumerate() {
             for at in start.saturating_sub(k)..=start + k {
-                if at + (end - start) <= n {
-                    let text: String = shown[at..at + end - start].iter().collect();
-                    collect(BY_PART, &[&f, &(m as i64), &(i as i64), &text])?;
+                if at + (end - start) > n {
+                    continue;
+                }
+                let text: String = shown[at..at + end - start].iter().collect();
+                let mut rows = stmt.query(params![f, m as i64, i as i64, text])?;
+                while let Some(row) = rows.next()? {
+                    let name: String = row.get(1)?;
+                    let within = *near
+                        .entry(name)
+                        .or_insert_with_key(|name| strsim::levenshtein(&shown_text, &unicode_form(name)) <= k);
+                    if within {
+                        keys.insert(row.get(0)?);
+                    }
                 }
             }
         }
