@@ -114,3 +114,135 @@ fn random_and_hostile_input_never_crashes() {
     assert_eq!(check(&s, &huge, "MX").verdict, Verdict::Invalid);
     assert!(check(&s, &huge, "MX").input.len() <= 2048);
 }
+
+/// Verified listings with the names the lookalike rules treat differently: short and long
+/// labels, second-level endings, an internationalized domain, handles with separators.
+const NAMES: &[(&str, &str)] = &[
+    ("cancilleria.gov.co", "cancilleria_co"),
+    ("sre.gob.mx", "sre_mx"),
+    ("acnur.org", "acnur"),
+    ("hias.org", "hias"),
+    ("migracion.gob.mx", "migracion.mx"),
+    ("casa-del-migrante.org.mx", "casa.migrante"),
+    ("migración.mx", "migración"),
+    ("refugio-sur.org.gt", "refugio_sur_gt"),
+    ("abcdefg.org", "abcdefg"),
+    ("red-de-apoyo-para-personas-migrantes-en-transito.org", "red_de_apoyo_migrantes_en_transito"),
+];
+
+fn extra_listings(verified: bool) -> String {
+    let mut text = String::from("{\"faro\":\"listings\",\"version\":1,\"dataset\":\"test/names\",\"demo\":true}\n");
+    for (i, (host, handle)) in NAMES.iter().enumerate() {
+        let verified = if verified { r#","verified":{"by":"test","on":"2026-10-01"}"# } else { "" };
+        text.push_str(&format!(
+            r#"{{"id":"demo:names-{i}","kind":"legal_aid","name":{{"es":"Nombre {i} (demo)"}},"address":{{"locality":"Tapachula","country":"MX"}},"websites":["https://www.{host}/"],"emails":["info@{host}"],"social":[{{"network":"instagram","handle":"@{handle}"}}],"demo":true{verified}}}"#
+        ));
+        text.push('\n');
+    }
+    text
+}
+
+fn write_extra(s: &Store, verified: bool) {
+    let text = extra_listings(verified);
+    let (h, recs) = faro_core::import::listings::read_listings(text.as_bytes(), "names.jsonl").unwrap();
+    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "names.jsonl", recs).unwrap();
+}
+
+/// Every one- and two-character edit of `name` that scammers use, plus decorations.
+fn variants(name: &str) -> Vec<String> {
+    let chars: Vec<char> = name.chars().collect();
+    let at = |v: &[char]| v.iter().collect::<String>();
+    let mut out = vec![format!("{name}-citas"), format!("{name}_oficial"), format!("mi{name}"), name.replace('o', "0")];
+    for i in 0..=chars.len() {
+        let mut v = chars.clone();
+        v.insert(i, 'x');
+        out.push(at(&v));
+        if i < chars.len() {
+            let mut v = chars.clone();
+            v.remove(i);
+            out.push(at(&v));
+            let mut v = chars.clone();
+            v[i] = 'q';
+            out.push(at(&v));
+            let mut v = chars.clone();
+            v[i] = '\u{0430}';
+            out.push(at(&v));
+            if i + 1 < chars.len() {
+                let mut v = chars.clone();
+                v.swap(i, i + 1);
+                out.push(at(&v));
+            }
+            for j in (i + 1..chars.len()).step_by(3) {
+                let mut v = chars.clone();
+                v[i] = 'z';
+                v[j] = 'z';
+                out.push(at(&v));
+                let mut v = chars.clone();
+                v.remove(j);
+                v.remove(i);
+                out.push(at(&v));
+            }
+        }
+    }
+    out.retain(|v| !v.is_empty());
+    out
+}
+
+#[test]
+fn indexed_lookalikes_give_the_same_answers_as_the_full_scan() {
+    let (_d, s) = store();
+    write_extra(&s, true);
+    let langs = LangPrefs::default();
+    let mut inputs: Vec<String> = Vec::new();
+    for (host, handle) in NAMES {
+        let (label, ending) = host.split_once('.').unwrap();
+        for (i, v) in variants(label).into_iter().enumerate() {
+            inputs.push(match i % 3 {
+                0 => format!("https://{v}.{ending}/pagos"),
+                1 => format!("{v}.com"),
+                _ => format!("citas@{v}.{ending}"),
+            });
+        }
+        for v in variants(handle) {
+            inputs.push(format!("@{v}"));
+        }
+        inputs.push(format!("https://{host}.tramites.example"));
+        inputs.push(format!("https://citas.{host}"));
+        inputs.push(format!("https://{label}.gob.mx"));
+    }
+    inputs.extend(["gmail.com", "maria@gmail.com", "@a", "@abcd", "x.org", "https://ab.co/", "@___"].map(String::from));
+    let (mut lookalikes, mut compared) = (0, 0);
+    for input in &inputs {
+        let region = CountryCode::parse("MX");
+        let indexed = s.check_contact(input, region, now(), &langs).unwrap();
+        let scanned = s.check_contact_by_scan(input, region, now(), &langs).unwrap();
+        assert_eq!(indexed, scanned, "{input:?}");
+        lookalikes += usize::from(indexed.verdict == Verdict::Lookalike);
+        compared += 1;
+    }
+    // The comparison means something only if most variants are caught.
+    assert!(lookalikes * 2 > compared, "{lookalikes} lookalikes of {compared}");
+}
+
+#[test]
+fn official_names_follow_the_listings() {
+    let (_d, s) = store();
+    let count = |s: &Store| -> i64 {
+        s.read(|c| Ok(c.query_row("SELECT count(*) FROM official_names WHERE key LIKE '%acnur%'", [], |r| r.get(0))?))
+            .unwrap()
+    };
+    let acnur = |s: &Store| check(s, "https://acnurr.org", "MX");
+    assert_eq!((count(&s), acnur(&s).verdict), (0, Verdict::Unknown));
+    write_extra(&s, true);
+    assert_eq!(count(&s), 3, "web, e-mail and handle");
+    assert_eq!(acnur(&s).verdict, Verdict::Lookalike);
+    // No longer verified: nothing official left to imitate.
+    write_extra(&s, false);
+    assert_eq!((count(&s), acnur(&s).verdict), (0, Verdict::Unknown));
+    let parts: i64 = s
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM official_name_parts WHERE name = 'acnur'", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(parts, 0, "parts of a name no official contact has are removed");
+    write_extra(&s, true);
+    assert_eq!(acnur(&s).verdict, Verdict::Lookalike);
+}

@@ -8,7 +8,9 @@
 //! write them (national and international phone formats, `00`, `tel:` and WhatsApp links,
 //! hidden direction marks, links in any case, handles with and without `@`), a mix of
 //! official, warned-about, imitating, unknown and unreadable contacts. The checks of
-//! official, warned-about and unreadable inputs must give the verdict they were made for.
+//! official, warned-about and unreadable inputs must give the verdict they were made for,
+//! and every answer must equal the full scan's (`check_contact_by_scan`, the check before
+//! the index of official names), timed in the same run.
 //!
 //! `warnings` imports generated warnings (whole countries, circles and polygons with holes
 //! spread over the route; some expired, not yet valid or withdrawn) and asks which apply at
@@ -324,12 +326,18 @@ fn build_contact_store(path: &Path, listings: usize, seed: u64) -> BoxResult<(St
         read_records::<_, Warning>(BufReader::new(std::fs::File::open(&file)?), "warnings.jsonl", "warnings")?;
     store.write_warnings(&DatasetInfo { name: header.dataset, source: None, demo: true }, "warnings.jsonl", records)?;
     store.checkpoint()?;
-    let contacts: i64 = store.read(|c| Ok(c.query_row("SELECT count(*) FROM listing_contacts", [], |r| r.get(0))?))?;
+    let count = |table: &str| -> BoxResult<i64> {
+        Ok(store.read(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))?)
+    };
+    let (contacts, names, parts) =
+        (count("listing_contacts")?, count("official_names")?, count("official_name_parts")?);
     let facts = json!({
         "listings": summary.inserted,
         "organizations": dir.orgs.len(),
         "official_organizations": dir.org_official.iter().filter(|o| **o).count(),
         "listing_contacts": contacts,
+        "official_names": names,
+        "official_name_parts": parts,
         "contact_warnings": n_warnings,
         "import_seconds": round3(import_s),
     });
@@ -500,6 +508,24 @@ fn contact_bench(path: &Path, listings: usize, n_inputs: usize, seed: u64) -> Bo
         std::hint::black_box(store.check_contact(&input.text, input.region, at, &langs)?);
         by_expected.entry(verdict_name(&input.expected)).or_default().push(t.elapsed().as_secs_f64() * 1000.0);
     }
+    // Before the index of official names: every input compared with every official web
+    // address, e-mail and handle. Its answers are the reference: any difference fails.
+    let mut scan_by_expected: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut differ = Vec::new();
+    for input in &inputs {
+        let t = Instant::now();
+        let scanned = store.check_contact_by_scan(&input.text, input.region, at, &langs)?;
+        scan_by_expected.entry(verdict_name(&input.expected)).or_default().push(t.elapsed().as_secs_f64() * 1000.0);
+        let indexed = store.check_contact(&input.text, input.region, at, &langs)?;
+        if indexed != scanned && differ.len() < 5 {
+            differ.push(format!("{:?}: indexed {indexed:?}, scan {scanned:?}", input.text));
+        }
+    }
+    if !differ.is_empty() {
+        return Err(format!("the indexed check and the full scan differ:\n  {}", differ.join("\n  ")).into());
+    }
+    let mut full_scan: Vec<f64> = scan_by_expected.values().flatten().copied().collect();
+    full_scan.sort_by(f64::total_cmp);
     // Baselines: normalization alone, and the normalized key looked up by scanning the
     // contacts of listings and warnings without their indexes (exact matches only).
     let normalize_only = time_runs(inputs.len(), |i| {
@@ -550,6 +576,12 @@ fn contact_bench(path: &Path, listings: usize, n_inputs: usize, seed: u64) -> Bo
     for (kind, mut runs) in by_expected {
         runs.sort_by(f64::total_cmp);
         map.insert(format!("check_contact_p95_ms_for_{kind}"), json!(round3(percentile(&runs, 0.95))));
+    }
+    map.insert("same_answers_as_full_scan".into(), json!(true));
+    map.extend(timings(&full_scan, "baseline_full_scan"));
+    for (kind, mut runs) in scan_by_expected {
+        runs.sort_by(f64::total_cmp);
+        map.insert(format!("baseline_full_scan_p95_ms_for_{kind}"), json!(round3(percentile(&runs, 0.95))));
     }
     map.extend(timings(&normalize_only, "baseline_normalize_only"));
     map.extend(timings(&scan, "baseline_exact_scan"));
@@ -690,6 +722,13 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
             WarningQuery { near: Some(p), country, limit: 100, langs: LangPrefs::default(), ..WarningQuery::at(now) };
         std::hint::black_box(store.warnings(&q).expect("warnings here or in the country"));
     });
+    // What the limit saves: with room for every candidate, each one's record is parsed.
+    let with_country_all = time_runs(queries, |i| {
+        let (p, country) = points[i];
+        let q =
+            WarningQuery { near: Some(p), country, limit: 1000, langs: LangPrefs::default(), ..WarningQuery::at(now) };
+        std::hint::black_box(store.warnings(&q).expect("warnings here or in the country"));
+    });
     let scan = store.read(|conn| {
         Ok(time_runs(queries, |i| {
             std::hint::black_box(scan_here(conn, now, points[i].0).expect("scan"));
@@ -704,6 +743,7 @@ fn warnings_bench(path: &Path, n_warnings: usize, queries: usize, seed: u64) -> 
     report.insert("same_ids_as_scan".into(), json!(true));
     report.extend(timings(&indexed, "warnings_here"));
     report.extend(timings(&with_country, "warnings_here_or_country"));
+    report.extend(timings(&with_country_all, "warnings_here_or_country_limit_1000"));
     report.extend(timings(&scan, "baseline_scan_here"));
     report.insert("peak_rss_mb".into(), json!(peak_rss_mb()));
     Ok(Value::Object(report))

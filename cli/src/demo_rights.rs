@@ -69,10 +69,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     if near.is_empty() {
         println!("  none.");
     }
-    near.iter().for_each(crate::warnings_cmd::print_warning);
+    near.iter().for_each(|h| crate::warnings_cmd::print_warning(store, &q.langs, h));
     if !country_wide.is_empty() {
         println!("  Elsewhere in Mexico (these warnings cover the whole country):");
-        country_wide.iter().for_each(crate::warnings_cmd::print_warning);
+        country_wide.iter().for_each(|h| crate::warnings_cmd::print_warning(store, &q.langs, h));
     }
 
     let es = LangPrefs::default();

@@ -11,9 +11,10 @@ use clap::{Args, Subcommand};
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::import::jsonl::{read_records, DatasetHeader};
+use faro_core::model::Status;
 use faro_core::warnings::cap::{parse_alert, to_cap};
 use faro_core::warnings::{check_warning, Warning, WarningHit, WarningKind, WarningQuery};
-use faro_core::{Error, InputError, LangPrefs};
+use faro_core::{Error, InputError, LangPrefs, Store};
 
 use crate::output;
 
@@ -76,14 +77,15 @@ pub fn run(args: WarningsArgs) -> Result<(), Error> {
         println!("No active warning here. That does not mean it is safe: stay careful.");
     } else {
         for h in &hits {
-            print_warning(h);
+            print_warning(&store, &args.lang, h);
         }
     }
     Ok(())
 }
 
-/// Prints one warning for a person.
-pub fn print_warning(h: &WarningHit) {
+/// Prints one warning for a person, with the real places it points to (from `store`,
+/// names in `langs`).
+pub fn print_warning(store: &Store, langs: &LangPrefs, h: &WarningHit) {
     let demo = if h.demo { " [DEMO]" } else { "" };
     let here = if h.here { " — here" } else { "" };
     println!("⚠ {} ({}, {}){here}{demo}", h.headline, h.kind.as_str(), h.severity.as_str());
@@ -100,9 +102,43 @@ pub fn print_warning(h: &WarningHit) {
         println!("   Signs: {}", signs.join(", "));
     }
     if !h.warning.related_listings.is_empty() {
-        println!("   Real places instead: {}", h.warning.related_listings.join(", "));
+        println!("   Real places instead:");
+        for id in &h.warning.related_listings {
+            println!("     · {}", real_place(store, langs, id));
+        }
     }
     println!("   Issued by {} · [{}]", h.warning.issuer.name, h.id);
+}
+
+/// A listing a warning points to, as a person needs it: its name, town and contacts.
+fn real_place(store: &Store, langs: &LangPrefs, id: &str) -> String {
+    let listing = match store.get(id) {
+        Ok(l) => l,
+        Err(Error::NotFound(_)) => return format!("{id} (not in the regions on this phone)"),
+        Err(e) => return format!("{id} (could not be read: {e})"),
+    };
+    let mut line = langs.text(&listing.name).to_string();
+    if let Some(town) = listing.address.as_ref().and_then(|a| a.locality.as_deref()) {
+        line.push_str(&format!(", {town}"));
+    }
+    let mut contacts: Vec<String> =
+        listing.phones.iter().map(|p| format!("{} ({})", p.number, p.kind.as_str())).collect();
+    contacts.extend(listing.websites.iter().cloned());
+    contacts.extend(listing.emails.iter().cloned());
+    contacts.extend(listing.social.iter().map(|a| format!("{} ({})", a.handle, a.network)));
+    if !contacts.is_empty() {
+        line.push_str(&format!(" — {}", contacts.join(" · ")));
+    }
+    if listing.status != Status::Active {
+        line.push_str(&format!(" [{}]", listing.status.as_str()));
+    }
+    if listing.verified.is_none() {
+        line.push_str(" [not verified]");
+    }
+    if listing.demo {
+        line.push_str(" [DEMO]");
+    }
+    line
 }
 
 /// `faro cap ...`.

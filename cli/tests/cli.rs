@@ -190,3 +190,25 @@ fn demo_answers_its_questions() {
         assert!(out.contains(expect), "demo output lacks {expect:?}:\n{out}");
     }
 }
+
+#[test]
+fn warnings_name_the_real_places_with_their_contacts() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = |db: &str| {
+        ["warnings", "--db", db, "--near", "14.9056,-92.2636", "--at", "2026-12-01T12:00:00Z"]
+            .map(str::to_string)
+            .to_vec()
+    };
+    // Without the listings (another region), the id says what is missing.
+    let bare = dir.path().join("bare.db").display().to_string();
+    ok(&["import", "--db", &bare, &data("demo/warnings.jsonl")]);
+    let out = ok(&args(&bare).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.contains("demo:tapachula-legal-01 (not in the regions on this phone)"), "{out}");
+    let db = demo_db(dir.path());
+    ok(&["import", "--db", &db, &data("demo/warnings.jsonl")]);
+    let out = ok(&args(&db).iter().map(String::as_str).collect::<Vec<_>>());
+    let line = out.lines().find(|l| l.contains("Asesoría Jurídica Puente Sur")).unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("Tapachula") && line.contains("puentesur@example.org"), "{line}");
+    assert!(line.contains("@demo_puentesur (facebook)"), "{line}");
+    assert!(!out.contains("Real places instead: demo:"), "{out}");
+}

@@ -11,6 +11,7 @@ use rusqlite::{params, Connection};
 use serde::Serialize;
 
 use super::lookalike::{handle_alike, host_alike, Likeness};
+use super::names::{self, Family};
 use super::normalize::{normalize, Contact, ContactKind, MAX_INPUT_BYTES};
 use crate::country::CountryCode;
 use crate::error::Result;
@@ -136,6 +137,31 @@ impl Store {
         at: DateTime<Utc>,
         langs: &LangPrefs,
     ) -> Result<ContactCheck> {
+        self.check_contact_with(input, region, at, langs, Search::Indexed)
+    }
+
+    /// [`Store::check_contact`] comparing the input with every official web address,
+    /// e-mail and handle, without the index of official names: the reference the
+    /// benchmark and tests compare it with, and the baseline it is timed against.
+    #[doc(hidden)]
+    pub fn check_contact_by_scan(
+        &self,
+        input: &str,
+        region: Option<CountryCode>,
+        at: DateTime<Utc>,
+        langs: &LangPrefs,
+    ) -> Result<ContactCheck> {
+        self.check_contact_with(input, region, at, langs, Search::Scan)
+    }
+
+    fn check_contact_with(
+        &self,
+        input: &str,
+        region: Option<CountryCode>,
+        at: DateTime<Utc>,
+        langs: &LangPrefs,
+        search: Search,
+    ) -> Result<ContactCheck> {
         let contact = normalize(input, region);
         let mut out = ContactCheck::start(input, &contact);
         if contact.kind == ContactKind::Invalid {
@@ -143,7 +169,7 @@ impl Store {
         }
         self.read(|conn| {
             let warned = warning_matches(conn, &contact, at, langs)?;
-            let listed = listing_matches(conn, &contact, langs)?;
+            let listed = listing_matches(conn, &contact, langs, search)?;
             out.verdict = if !warned.is_empty() {
                 Verdict::Warning
             } else if listed.iter().any(|(m, official)| *official && is_ownership(m.relation)) {
@@ -159,6 +185,15 @@ impl Store {
             Ok(out)
         })
     }
+}
+
+/// How official names a contact may imitate are found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Search {
+    /// Candidates from the index of official names (`contact::names`).
+    Indexed,
+    /// Every official web address, e-mail and handle.
+    Scan,
 }
 
 fn is_ownership(r: Relation) -> bool {
@@ -243,7 +278,12 @@ fn rows_for(conn: &Connection, key: &str) -> Result<Vec<Row>> {
 }
 
 /// Matches in listings, each with whether the listing is official (verified and active).
-fn listing_matches(conn: &Connection, contact: &Contact, langs: &LangPrefs) -> Result<Vec<(ContactMatch, bool)>> {
+fn listing_matches(
+    conn: &Connection,
+    contact: &Contact,
+    langs: &LangPrefs,
+    search: Search,
+) -> Result<Vec<(ContactMatch, bool)>> {
     let mut found: Vec<(Row, Relation)> = Vec::new();
     let key = contact.key().unwrap_or_default();
     match contact.kind {
@@ -275,7 +315,7 @@ fn listing_matches(conn: &Connection, contact: &Contact, langs: &LangPrefs) -> R
         }
     }
     if !found.iter().any(|(r, rel)| r.official && is_ownership(*rel)) {
-        found.extend(lookalikes(conn, contact)?);
+        found.extend(lookalikes(conn, contact, search)?);
     }
     // The listings a verdict rests on first.
     found.sort_by_key(|(r, rel)| match (r.official, is_ownership(*rel)) {
@@ -308,29 +348,40 @@ fn listing_matches(conn: &Connection, contact: &Contact, langs: &LangPrefs) -> R
 }
 
 /// Official hosts (web sites and e-mail domains) or handles that the contact imitates.
-fn lookalikes(conn: &Connection, contact: &Contact) -> Result<Vec<(Row, Relation)>> {
-    let (prefixes, mine): (&[&str], &str) = match contact.kind {
-        ContactKind::Url | ContactKind::Email => (&["web:", "mail:"], contact.host().unwrap_or_default()),
-        ContactKind::Handle => (&["handle:"], contact.normalized.as_deref().unwrap_or_default()),
+fn lookalikes(conn: &Connection, contact: &Contact, search: Search) -> Result<Vec<(Row, Relation)>> {
+    let (family, mine) = match contact.kind {
+        ContactKind::Url | ContactKind::Email => (Family::Host, contact.host().unwrap_or_default()),
+        ContactKind::Handle => (Family::Handle, contact.normalized.as_deref().unwrap_or_default()),
         _ => return Ok(Vec::new()),
     };
+    let keys = match search {
+        Search::Indexed => names::candidates(conn, family, mine)?,
+        Search::Scan => every_official_key(conn, family)?,
+    };
     let mut out = Vec::new();
+    for key in keys {
+        let likeness = match names::compared_name(&key) {
+            Some((Family::Host, host, _)) => host_alike(mine, host),
+            Some((Family::Handle, _, handle)) => handle_alike(mine, handle),
+            None => None,
+        };
+        if let Some(l) = likeness {
+            out.extend(rows_for(conn, &key)?.into_iter().filter(|r| r.official).map(|r| (r, Relation::Imitates(l))));
+        }
+    }
+    Ok(out)
+}
+
+/// Every official key of `family`, by prefix then key.
+fn every_official_key(conn: &Connection, family: Family) -> Result<Vec<String>> {
     let mut stmt =
         conn.prepare_cached("SELECT DISTINCT key FROM listing_contacts WHERE key >= ?1 AND key < ?2 AND official = 1")?;
-    for prefix in prefixes {
-        let end = format!("{}{}", &prefix[..prefix.len() - 1], ';');
-        let keys =
-            stmt.query_map(params![prefix, end], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        for key in keys {
-            let value = &key[prefix.len()..];
-            let official =
-                if *prefix == "mail:" { value.rsplit_once('@').map(|(_, d)| d).unwrap_or(value) } else { value };
-            let likeness = if *prefix == "handle:" { handle_alike(mine, official) } else { host_alike(mine, official) };
-            if let Some(l) = likeness {
-                out.extend(
-                    rows_for(conn, &key)?.into_iter().filter(|r| r.official).map(|r| (r, Relation::Imitates(l))),
-                );
-            }
+    let mut out = Vec::new();
+    for prefix in family.prefixes() {
+        // Keys starting with `prefix`: up to the prefix with its ':' bumped to ';'.
+        let end = format!("{};", &prefix[..prefix.len() - 1]);
+        for key in stmt.query_map(params![prefix, end], |r| r.get::<_, String>(0))? {
+            out.push(key?);
         }
     }
     Ok(out)

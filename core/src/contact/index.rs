@@ -1,10 +1,12 @@
 //! The contact index of listings: every phone, link, e-mail and handle of a listing under
 //! its normalized key, so that a check is a few indexed lookups. Derived from the records
-//! like the other listing indexes (`store::index` calls [`add_listing`] and
-//! [`remove_listing`]).
+//! like the other listing indexes (`store::index` calls [`add_listing`],
+//! [`remove_listing`] and [`clear`]), with the official names lookalikes are compared with
+//! (`contact::names`).
 
 use rusqlite::{params, Transaction};
 
+use super::names;
 use super::normalize::{self, Contact, ContactKind};
 use crate::model::{Listing, Status};
 
@@ -41,12 +43,29 @@ pub fn add_listing(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusql
         let Some(key) = c.key() else { continue };
         let detail = c.network.clone().unwrap_or_else(|| c.path.clone());
         stmt.execute(params![key, rowid, official, detail])?;
+        if official {
+            names::add(tx, &key)?;
+        }
     }
     Ok(())
 }
 
-/// Removes the contacts of the listing at `rowid`.
+/// Removes the contacts of the listing at `rowid`, and the official names no other
+/// official listing has.
 pub fn remove_listing(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
+    let official: Vec<String> = tx
+        .prepare_cached("SELECT DISTINCT key FROM listing_contacts WHERE listing = ?1 AND official = 1")?
+        .query_map([rowid], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     tx.prepare_cached("DELETE FROM listing_contacts WHERE listing = ?1")?.execute([rowid])?;
+    for key in official {
+        names::remove_if_unused(tx, &key)?;
+    }
     Ok(())
+}
+
+/// Empties the contact index, before it is rebuilt from the records.
+pub fn clear(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute("DELETE FROM listing_contacts", [])?;
+    names::clear(tx)
 }

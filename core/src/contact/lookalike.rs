@@ -46,7 +46,7 @@ pub fn registrable(host: &str) -> (&str, &str) {
 }
 
 /// The text a person sees for an ASCII (punycode) label.
-fn unicode_form(label: &str) -> String {
+pub(crate) fn unicode_form(label: &str) -> String {
     let (text, result) = idna::domain_to_unicode(label);
     if result.is_ok() {
         text
@@ -55,13 +55,13 @@ fn unicode_form(label: &str) -> String {
     }
 }
 
-fn skeleton_of(s: &str) -> String {
+pub(crate) fn skeleton_of(s: &str) -> String {
     skeleton(s).collect()
 }
 
 /// Digits and separators scammers swap in: `0`->`o`, `1`->`l`, `3`->`e`, `5`->`s`,
 /// separators dropped.
-fn untricked(s: &str) -> String {
+pub(crate) fn untricked(s: &str) -> String {
     s.chars()
         .filter(|c| !matches!(c, '-' | '_' | '.'))
         .map(|c| match c {
@@ -79,7 +79,12 @@ fn untricked(s: &str) -> String {
 /// Largest edit distance still called a lookalike, by the official name's length: short
 /// names differ from many real names by one character.
 fn max_edits(official: &str) -> usize {
-    match official.chars().count() {
+    max_edits_for_length(official.chars().count())
+}
+
+/// [`max_edits`] for a name of `chars` characters.
+pub(crate) fn max_edits_for_length(chars: usize) -> usize {
+    match chars {
         0..=3 => 0,
         4..=6 => 1,
         _ => 2,

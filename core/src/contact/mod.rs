@@ -9,6 +9,7 @@
 mod check;
 pub mod index;
 pub mod lookalike;
+mod names;
 pub mod normalize;
 
 pub use check::{ContactCheck, ContactMatch, MatchSource, Relation, Verdict};

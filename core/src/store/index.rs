@@ -99,7 +99,8 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
 /// Empties and refills every index from the stored records, the tag and cell columns
 /// included.
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    tx.execute_batch("DELETE FROM listings_fts; DELETE FROM listing_contacts;")?;
+    tx.execute_batch("DELETE FROM listings_fts;")?;
+    crate::contact::index::clear(tx)?;
     let mut stmt = tx.prepare("SELECT listing, record FROM listing_records")?;
     let mut columns = tx.prepare("UPDATE listings SET tags = ?2, geocell = ?3 WHERE rowid = ?1")?;
     let mut rows = stmt.query([])?;

@@ -49,6 +49,12 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v6_dataset_id_order,
         reindex: false,
     },
+    Migration {
+        version: 7,
+        name: "official contact names for lookalike checks",
+        apply: v7_official_contact_names,
+        reindex: true,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -252,6 +258,38 @@ fn v6_dataset_id_order(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         DROP INDEX articles_by_dataset;
         CREATE INDEX warnings_by_dataset_id ON warnings(dataset, id);
         DROP INDEX warnings_by_dataset;
+        ",
+    )
+}
+
+fn v7_official_contact_names(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        -- Derived from listing_contacts (see contact::names): one row per official web,
+        -- e-mail or handle key, with what a lookalike is compared by. family: 'host' (web
+        -- sites, e-mail domains) or 'handle'; host: empty for handles; name: the host's
+        -- registrable label, or the handle; plain: its skeleton without digit tricks and
+        -- separators.
+        CREATE TABLE official_names (
+            key     TEXT PRIMARY KEY,
+            family  TEXT NOT NULL,
+            host    TEXT NOT NULL,
+            name    TEXT NOT NULL,
+            plain   TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX official_names_by_host ON official_names(family, host);
+        CREATE INDEX official_names_by_name ON official_names(family, name);
+        CREATE INDEX official_names_by_plain ON official_names(family, plain);
+        -- Each name cut into one more part than the edits allowed at its length (its shown
+        -- form, in characters): candidates for small edits are found by an intact part.
+        CREATE TABLE official_name_parts (
+            family  TEXT NOT NULL,
+            length  INTEGER NOT NULL,
+            part    INTEGER NOT NULL,
+            text    TEXT NOT NULL,
+            name    TEXT NOT NULL,
+            PRIMARY KEY (family, length, part, text, name)
+        ) WITHOUT ROWID;
         ",
     )
 }

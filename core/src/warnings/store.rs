@@ -211,7 +211,7 @@ fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
     if q.limit == 0 || q.limit > 1000 {
         return Err(Error::BadQuery("limit must be 1 to 1000".into()));
     }
-    let mut sql = String::from("SELECT w.record FROM warnings w WHERE w.withdrawn = 0 AND w.valid_from <= ?1 AND (w.valid_until IS NULL OR w.valid_until > ?1)");
+    let mut sql = String::from("SELECT w.rowid, w.severity, w.valid_from FROM warnings w WHERE w.withdrawn = 0 AND w.valid_from <= ?1 AND (w.valid_until IS NULL OR w.valid_until > ?1)");
     let mut args: Vec<Value> = vec![Value::Integer(q.at.timestamp())];
     let mut place: Vec<String> = Vec::new();
     if let Some(p) = q.near {
@@ -233,10 +233,30 @@ fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
         sql.push_str(&format!(" AND w.kind IN ({})", vec!["?"; q.kinds.len()].join(",")));
         args.extend(q.kinds.iter().map(|k| Value::Text(k.as_str().to_string())));
     }
+    // Most severe first, then newest: sorted here on two columns, so that only the records
+    // returned are read and parsed (a country can have hundreds of country-wide warnings).
+    // Only the exact area test below drops rows, and it keeps the order.
+    let rank: Vec<String> =
+        Severity::ALL.iter().enumerate().map(|(i, s)| format!("WHEN '{}' THEN {i}", s.as_str())).collect();
+    sql.push_str(&format!(
+        " ORDER BY CASE w.severity {} ELSE {} END, w.valid_from DESC, w.rowid",
+        rank.join(" "),
+        Severity::ALL.len()
+    ));
     let mut stmt = conn.prepare_cached(&sql)?;
+    let mut record_of = conn.prepare_cached("SELECT record FROM warnings WHERE rowid = ?1")?;
     let mut hits = Vec::new();
-    for record in stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(0))? {
-        let record = record?;
+    let mut rowids = stmt.query(rusqlite::params_from_iter(args))?;
+    // The column holds whole seconds: past the limit, warnings of the last one's severity
+    // and second are read too, and the sort below orders them to the sub-second.
+    let mut last: Option<(String, i64)> = None;
+    while let Some(row) = rowids.next()? {
+        let rowid: i64 = row.get(0)?;
+        let order: (String, i64) = (row.get(1)?, row.get(2)?);
+        if hits.len() >= q.limit && last.as_ref() != Some(&order) {
+            break;
+        }
+        let record: String = record_of.query_row([rowid], |r| r.get(0))?;
         let Ok(w) = serde_json::from_str::<Warning>(&record) else { continue };
         let here = q.near.is_some_and(|p| w.area.contains(p));
         let in_country = q.country.is_some_and(|c| w.area.countries.contains(&c));
@@ -254,8 +274,8 @@ fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
             demo: w.demo,
             warning: w,
         });
+        last = Some(order);
     }
-    // CAP severities are declared most severe first.
     hits.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.warning.valid_from.cmp(&a.warning.valid_from)));
     hits.truncate(q.limit);
     Ok(hits)
@@ -274,4 +294,48 @@ pub fn scan_here(conn: &Connection, at: DateTime<Utc>, point: Point) -> Result<V
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warnings::tests::sample;
+
+    #[test]
+    fn the_limit_keeps_the_most_severe_and_newest() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("w.db")).unwrap();
+        let start: DateTime<Utc> = "2026-11-01T00:00:00Z".parse().unwrap();
+        let mut all = Vec::new();
+        for i in 0..60u32 {
+            let mut w = sample();
+            w.id = format!("demo:w-{i}");
+            w.severity = Severity::ALL[(i * 7 % 5) as usize];
+            // Some share a second, and the sub-second part orders them.
+            w.valid_from = start + chrono::Duration::milliseconds(i64::from(i * 37 % 11) * 400);
+            // Away from the point asked about: found by the country only.
+            if i % 3 == 0 {
+                w.area.circles[0].lat = -30.0;
+            }
+            all.push(w);
+        }
+        let info = DatasetInfo { name: "warnings/test".into(), source: None, demo: true };
+        store
+            .write_warnings(&info, "w.jsonl", all.iter().cloned().enumerate().map(|(i, w)| Ok((i as u64, w))))
+            .unwrap();
+        let at: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
+        let mut expected = all.clone();
+        expected.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.valid_from.cmp(&a.valid_from)));
+        let expected: Vec<&str> = expected.iter().map(|w| w.id.as_str()).collect();
+        for limit in [1, 5, 17, 60, 100] {
+            let q = WarningQuery {
+                near: Point::new(14.68, -92.15),
+                country: CountryCode::parse("MX"),
+                limit,
+                ..WarningQuery::at(at)
+            };
+            let got: Vec<String> = store.warnings(&q).unwrap().into_iter().map(|h| h.id).collect();
+            assert_eq!(got, expected[..limit.min(60)], "limit {limit}");
+        }
+    }
 }
