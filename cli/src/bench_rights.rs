@@ -329,7 +329,8 @@ fn build_contact_store(path: &Path, listings: usize, seed: u64) -> BoxResult<(St
     let count = |table: &str| -> BoxResult<i64> {
         Ok(store.read(|c| Ok(c.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?))?)
     };
-    let (contacts, names, parts) = (count("listing_contacts")?, count("official_names")?, count("official_name_parts")?);
+    let (contacts, names, parts) =
+        (count("listing_contacts")?, count("official_names")?, count("official_name_parts")?);
     let facts = json!({
         "listings": summary.inserted,
         "organizations": dir.orgs.len(),

@@ -11,9 +11,9 @@ use clap::{Args, Subcommand};
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::import::jsonl::{read_records, DatasetHeader};
+use faro_core::model::Status;
 use faro_core::warnings::cap::{parse_alert, to_cap};
 use faro_core::warnings::{check_warning, Warning, WarningHit, WarningKind, WarningQuery};
-use faro_core::model::Status;
 use faro_core::{Error, InputError, LangPrefs, Store};
 
 use crate::output;

@@ -112,11 +112,9 @@ pub(crate) fn remove_if_unused(tx: &Transaction<'_>, key: &str) -> rusqlite::Res
         return Ok(());
     }
     // Parts belong to the name, which other keys (other addresses at a domain) may share.
-    let shared =
-        tx.prepare_cached("SELECT 1 FROM official_names WHERE family = ?1 AND name = ?2")?.exists(params![
-            family.as_str(),
-            name
-        ])?;
+    let shared = tx
+        .prepare_cached("SELECT 1 FROM official_names WHERE family = ?1 AND name = ?2")?
+        .exists(params![family.as_str(), name])?;
     if shared {
         return Ok(());
     }
@@ -235,7 +233,10 @@ mod tests {
                         .collect::<rusqlite::Result<_>>()?;
                     assert!(plan.iter().all(|step| step.starts_with("SEARCH") && step.contains("=?)")), "{plan:?}");
                     if sql == BY_PART {
-                        assert!(plan[0].starts_with("SEARCH p ") && plan[1].contains("(family=? AND name=?)"), "{plan:?}");
+                        assert!(
+                            plan[0].starts_with("SEARCH p ") && plan[1].contains("(family=? AND name=?)"),
+                            "{plan:?}"
+                        );
                     }
                 }
                 Ok(())

@@ -320,7 +320,9 @@ mod tests {
             all.push(w);
         }
         let info = DatasetInfo { name: "warnings/test".into(), source: None, demo: true };
-        store.write_warnings(&info, "w.jsonl", all.iter().cloned().enumerate().map(|(i, w)| Ok((i as u64, w)))).unwrap();
+        store
+            .write_warnings(&info, "w.jsonl", all.iter().cloned().enumerate().map(|(i, w)| Ok((i as u64, w))))
+            .unwrap();
         let at: DateTime<Utc> = "2026-12-01T00:00:00Z".parse().unwrap();
         let mut expected = all.clone();
         expected.sort_by(|a, b| a.severity.cmp(&b.severity).then(b.valid_from.cmp(&a.valid_from)));
