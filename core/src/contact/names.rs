@@ -170,8 +170,8 @@ pub(crate) fn candidates(conn: &Connection, family: Family, mine: &str) -> rusql
     };
     let (shown, plain) = forms(name);
     collect(BY_PLAIN, &[&f, &plain])?;
+    let mut seen = std::collections::HashSet::from([plain.clone()]);
     let plain: Vec<char> = plain.chars().collect();
-    let mut seen = std::collections::HashSet::new();
     for len in 4..=plain.len() {
         for start in 0..=plain.len() - len {
             let sub: String = plain[start..start + len].iter().collect();
