@@ -247,14 +247,22 @@ fn peak_rss_mb() -> f64 {
         .unwrap_or(0.0)
 }
 
-/// CPU time this process has run so far (user and system, every thread), in seconds,
-/// from `/proc/self/schedstat`; 0 where unavailable. On a shared machine it varies less
-/// than wall time, which counts the time other processes hold the cores.
+/// CPU time this process has run so far (user and system, every thread, finished ones
+/// included), in seconds, from `/proc/self/stat` (10 ms ticks); 0 where unavailable. On a
+/// shared machine it varies less than wall time, which counts the time other processes
+/// hold the cores.
 fn cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/schedstat")
+    const TICKS_PER_S: f64 = 100.0;
+    std::fs::read_to_string("/proc/self/stat")
         .ok()
-        .and_then(|s| s.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()))
-        .map(|ns| ns / 1e9)
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start at `state`:
+            // utime and stime are fields 14 and 15 of the line, 12 and 13 after it.
+            let rest = &s[s.rfind(')')? + 1..];
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            Some(fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?)
+        })
+        .map(|ticks| ticks / TICKS_PER_S)
         .unwrap_or(0.0)
 }
 

@@ -34,17 +34,37 @@ pub fn is_official(listing: &Listing) -> bool {
     listing.verified.is_some() && listing.status == Status::Active
 }
 
+/// The index entries of a listing's contacts: `(key, detail)` for each one that
+/// normalizes. Pure computation, so a writer can do it ahead of its transaction.
+pub fn entries(listing: &Listing) -> Vec<(String, String)> {
+    listing_contacts(listing)
+        .into_iter()
+        .filter_map(|c| {
+            let key = c.key()?;
+            Some((key, c.network.unwrap_or(c.path)))
+        })
+        .collect()
+}
+
 /// Indexes the contacts of `listing`, stored at `rowid`.
 pub fn add_listing(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    let official = is_official(listing);
+    add_entries(tx, rowid, is_official(listing), &entries(listing))
+}
+
+/// Indexes contact `entries` (from [`entries`]) of the listing stored at `rowid`;
+/// `official` as [`is_official`] says.
+pub fn add_entries(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    official: bool,
+    entries: &[(String, String)],
+) -> rusqlite::Result<()> {
     let mut stmt =
         tx.prepare_cached("INSERT INTO listing_contacts(key, listing, official, detail) VALUES (?1, ?2, ?3, ?4)")?;
-    for c in listing_contacts(listing) {
-        let Some(key) = c.key() else { continue };
-        let detail = c.network.clone().unwrap_or_else(|| c.path.clone());
+    for (key, detail) in entries {
         stmt.execute(params![key, rowid, official, detail])?;
         if official {
-            names::add(tx, &key)?;
+            names::add(tx, key)?;
         }
     }
     Ok(())

@@ -49,8 +49,23 @@ pub fn geocell(listing: &Listing) -> Option<i64> {
 /// The five indexed text columns: name, organization, description, service tokens
 /// (`kindlegalaid svcasylumhelp`), place.
 pub fn search_text(listing: &Listing) -> [String; 5] {
+    // Every language's words, each word once: names are often the same in several
+    // languages, and a listing should not rank higher (or cost more to index) for
+    // repeating itself.
     fn all(text: &crate::model::LocalizedText) -> String {
-        text.values().map(String::as_str).collect::<Vec<_>>().join(" \u{2029} ")
+        let mut seen = std::collections::HashSet::new();
+        let mut out = String::new();
+        for value in text.values() {
+            let words: Vec<&str> = value.split_whitespace().filter(|w| seen.insert(w.to_lowercase())).collect();
+            if words.is_empty() {
+                continue;
+            }
+            if !out.is_empty() {
+                out.push_str(" \u{2029} ");
+            }
+            out.push_str(&words.join(" "));
+        }
+        out
     }
     // Codes, not words: the query side expands typed words to codes (see
     // `search::fts`), which keeps the index small and imports fast.
@@ -76,16 +91,64 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
     ]
 }
 
+/// What a listing's row and index entries hold besides its own fields: its stored record,
+/// tags, grid cell, indexed text and contact keys. Computed without the database, so that
+/// a large import prepares the next listings on another thread while the writer inserts.
+#[derive(Debug)]
+pub struct Derived {
+    /// The record as stored (`model::to_json`).
+    pub record: String,
+    /// The `listings.tags` value ([`tags_column`]).
+    pub tags: String,
+    /// The `listings.geocell` value ([`geocell`]).
+    pub geocell: Option<i64>,
+    /// The five FTS5 columns ([`search_text`]).
+    pub text: [String; 5],
+    /// Whether its contacts count as official (`contact::index::is_official`).
+    pub official: bool,
+    /// Its contact index entries (`contact::index::entries`).
+    pub contacts: Vec<(String, String)>,
+}
+
+impl Derived {
+    /// Computes everything [`Derived`] holds for `listing`.
+    pub fn of(listing: &Listing) -> Derived {
+        Derived {
+            record: crate::model::to_json(listing),
+            tags: tags_column(listing),
+            geocell: geocell(listing),
+            text: search_text(listing),
+            official: crate::contact::index::is_official(listing),
+            contacts: crate::contact::index::entries(listing),
+        }
+    }
+}
+
 /// Adds `listing` (stored at `rowid`) to the FTS5 and contact indexes; its tags and cell
 /// are columns of its row, written with it.
 pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    let [name, org, description, services, place] = search_text(listing);
+    let official = crate::contact::index::is_official(listing);
+    add_entries(tx, rowid, &search_text(listing), official, &crate::contact::index::entries(listing))
+}
+
+/// Adds the index entries of a listing stored at `rowid`, computed ahead by [`Derived`].
+pub fn add_derived(tx: &Transaction<'_>, rowid: i64, derived: &Derived) -> rusqlite::Result<()> {
+    add_entries(tx, rowid, &derived.text, derived.official, &derived.contacts)
+}
+
+fn add_entries(
+    tx: &Transaction<'_>,
+    rowid: i64,
+    text: &[String; 5],
+    official: bool,
+    contacts: &[(String, String)],
+) -> rusqlite::Result<()> {
+    let [name, org, description, services, place] = text;
     tx.prepare_cached(
         "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![rowid, name, org, description, services, place])?;
-    crate::contact::index::add_listing(tx, rowid, listing)?;
-    Ok(())
+    crate::contact::index::add_entries(tx, rowid, official, contacts)
 }
 
 /// Removes the listing at `rowid` from the FTS5 and contact indexes (before an update or a

@@ -37,6 +37,23 @@ pub struct WriteSummary {
 /// Rejections collected before giving up: enough to fix a file, bounded in memory.
 const MAX_REPORTED: usize = 1000;
 
+/// Listings per message from the checking thread to the writer: enough that the channel
+/// costs nothing per listing, few enough to bound what is in flight.
+const BATCH: usize = 64;
+
+/// Batches in flight between the two threads.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// A record after checking, on its way to the writer.
+// Nearly every record is `Ready`: boxing it would only add an allocation per listing.
+#[allow(clippy::large_enum_variant)]
+enum Checked {
+    /// A valid listing and what its rows and index entries hold.
+    Ready { line: Option<u64>, listing: Listing, derived: index::Derived },
+    /// Why a record is kept out.
+    Rejected(Vec<InputError>),
+}
+
 impl Store {
     /// Validates and writes `records` into `dataset`, inserting new listings and updating
     /// changed ones, in ONE transaction. `file` names the input in error messages.
@@ -44,68 +61,138 @@ impl Store {
     /// On any rejected record nothing is written and [`Error::InputMany`] lists the
     /// rejections (file, line, record id, field, reason); the database keeps its last good
     /// state. A listing id already used by another dataset is a rejection too.
-    pub fn write_listings(
-        &self,
-        dataset: &DatasetInfo,
-        file: &str,
-        records: impl IntoIterator<Item = RecordResult>,
-    ) -> Result<WriteSummary> {
+    ///
+    /// Reading, checking and encoding the records runs on a second thread while this one
+    /// writes: on a phone's several cores a large import takes the time of its SQLite
+    /// work alone (`docs/benchmarks.md`).
+    pub fn write_listings<I>(&self, dataset: &DatasetInfo, file: &str, records: I) -> Result<WriteSummary>
+    where
+        I: IntoIterator<Item = RecordResult>,
+        I::IntoIter: Send,
+    {
+        let records = records.into_iter();
         self.write(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             upsert_dataset(&tx, dataset)?;
-            let mut summary = WriteSummary::default();
-            let mut rejected: Vec<InputError> = Vec::new();
-            let mut rejected_count = 0usize;
-            let mut hours = HoursCache::new(4096);
-            let mut seen = std::collections::HashSet::new();
-            for record in records {
-                let problems = match record {
-                    Err(e) => vec![e],
-                    Ok((line, listing)) => {
-                        let mut problems = check_for_write(&listing, file, line, &mut hours);
-                        if !seen.insert(listing.id.clone()) {
-                            let mut err = InputError::new(file, "appears twice in this input").record(&listing.id).field("id");
-                            err.line = line;
-                            problems.push(err);
-                        }
-                        if problems.is_empty() && rejected_count == 0 {
-                            match put_listing(&tx, &dataset.name, &listing)? {
-                                Upsert::Inserted => summary.inserted += 1,
-                                Upsert::Updated => summary.updated += 1,
-                                Upsert::Unchanged => summary.unchanged += 1,
-                                Upsert::OtherDataset(other) => {
-                                    let mut err = InputError::new(
-                                        file,
-                                        format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
-                                    )
-                                    .record(&listing.id)
-                                    .field("id");
-                                    err.line = line;
-                                    problems.push(err);
-                                }
-                            }
-                        }
-                        problems
-                    }
-                };
-                rejected_count += problems.len();
-                for p in problems {
-                    if rejected.len() < MAX_REPORTED {
-                        rejected.push(p);
-                    }
+            let summary = std::thread::scope(|scope| {
+                let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+                let (done_sender, done) = std::sync::mpsc::channel();
+                let checker = scope.spawn(move || check_all(records, file, sender, done));
+                // Returning drops the receiver, which stops the checker if it is still going.
+                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender);
+                if let Err(panic) = checker.join() {
+                    std::panic::resume_unwind(panic);
                 }
-            }
-            if rejected_count > 0 {
-                // Dropping `tx` rolls back: nothing from this input is kept.
-                drop(tx);
-                if rejected.len() == 1 {
-                    return Err(Error::Input(rejected.remove(0)));
-                }
-                return Err(Error::InputMany(rejected));
-            }
+                written
+            })?;
             tx.commit()?;
             Ok(summary)
         })
+    }
+}
+
+/// Checks `records` and computes what the writer needs, sending them on in batches. Stops
+/// early when the writer hangs up. Written batches come back on `done` to be freed here:
+/// freeing memory another thread allocated is slow in most allocators, and the writer's
+/// thread is the one the import waits for.
+fn check_all(
+    records: impl Iterator<Item = RecordResult>,
+    file: &str,
+    out: std::sync::mpsc::SyncSender<Vec<Checked>>,
+    done: std::sync::mpsc::Receiver<Vec<Checked>>,
+) {
+    let mut hours = HoursCache::new(4096);
+    let mut seen = std::collections::HashSet::new();
+    let mut batch = Vec::with_capacity(BATCH);
+    for record in records {
+        batch.push(match record {
+            Err(e) => Checked::Rejected(vec![e]),
+            Ok((line, listing)) => {
+                let mut problems = check_for_write(&listing, file, line, &mut hours);
+                if !seen.insert(listing.id.clone()) {
+                    let mut err = InputError::new(file, "appears twice in this input").record(&listing.id).field("id");
+                    err.line = line;
+                    problems.push(err);
+                }
+                if problems.is_empty() {
+                    let derived = index::Derived::of(&listing);
+                    Checked::Ready { line, listing, derived }
+                } else {
+                    Checked::Rejected(problems)
+                }
+            }
+        });
+        if batch.len() == BATCH {
+            let next = match done.try_recv() {
+                Ok(mut written) => {
+                    written.clear();
+                    written
+                }
+                Err(_) => Vec::with_capacity(BATCH),
+            };
+            if out.send(std::mem::replace(&mut batch, next)).is_err() {
+                return;
+            }
+        }
+    }
+    if !batch.is_empty() {
+        let _ = out.send(batch);
+    }
+}
+
+/// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
+/// first rejection nothing more is written, but every rejection is still collected.
+fn write_checked(
+    tx: &Transaction<'_>,
+    dataset: &str,
+    file: &str,
+    batches: std::sync::mpsc::Receiver<Vec<Checked>>,
+    done: std::sync::mpsc::Sender<Vec<Checked>>,
+) -> Result<WriteSummary> {
+    let mut summary = WriteSummary::default();
+    let mut rejected: Vec<InputError> = Vec::new();
+    let mut rejected_count = 0usize;
+    for mut batch in batches {
+        for checked in batch.iter_mut() {
+            let problems = match checked {
+                Checked::Rejected(problems) => std::mem::take(problems),
+                Checked::Ready { .. } if rejected_count > 0 => continue,
+                Checked::Ready { line, listing, derived } => match put_derived(tx, dataset, listing, derived)? {
+                    Upsert::Inserted => {
+                        summary.inserted += 1;
+                        continue;
+                    }
+                    Upsert::Updated => {
+                        summary.updated += 1;
+                        continue;
+                    }
+                    Upsert::Unchanged => {
+                        summary.unchanged += 1;
+                        continue;
+                    }
+                    Upsert::OtherDataset(other) => {
+                        let mut err = InputError::new(
+                            file,
+                            format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
+                        )
+                        .record(&listing.id)
+                        .field("id");
+                        err.line = *line;
+                        vec![err]
+                    }
+                },
+            };
+            rejected_count += problems.len();
+            rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
+        }
+        // The checker frees it; if it has finished, this thread does.
+        let _ = done.send(batch);
+    }
+    match rejected.len() {
+        0 => Ok(summary),
+        // The caller's transaction is dropped uncommitted: nothing from this input is kept.
+        1 => Err(Error::Input(rejected.remove(0))),
+        _ => Err(Error::InputMany(rejected)),
     }
 }
 
@@ -168,9 +255,13 @@ pub(crate) enum Upsert {
 
 /// Inserts or updates one listing of `dataset` and its index entries, inside `tx`.
 pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
-    let record = serde_json::to_string(listing).map_err(|e| Error::BadQuery(format!("cannot encode listing: {e}")))?;
+    put_derived(tx, dataset, listing, &index::Derived::of(listing))
+}
+
+/// [`put_listing`] with the derived values computed ahead.
+fn put_derived(tx: &Transaction<'_>, dataset: &str, listing: &Listing, derived: &index::Derived) -> Result<Upsert> {
+    let record = &derived.record;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
-    let (tags, geocell) = (index::tags_column(listing), index::geocell(listing));
     let values = params![
         listing.id,
         dataset,
@@ -185,8 +276,8 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
         listing.opening_hours,
         listing.timezone,
         listing.demo,
-        tags,
-        geocell,
+        derived.tags,
+        derived.geocell,
     ];
     // The common case, a new id, costs one statement; only a known id is looked up.
     let inserted = tx
@@ -201,7 +292,7 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
         let rowid = tx.last_insert_rowid();
         tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?
             .execute(params![rowid, record])?;
-        index::add(tx, rowid, listing)?;
+        index::add_derived(tx, rowid, derived)?;
         return Ok(Upsert::Inserted);
     }
     let existing: Option<(i64, String, String)> = tx
@@ -213,7 +304,7 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
         .optional()?;
     match existing {
         Some((_, other, _)) if other != dataset => Ok(Upsert::OtherDataset(other)),
-        Some((_, _, old)) if old == record => Ok(Upsert::Unchanged),
+        Some((_, _, old)) if &old == record => Ok(Upsert::Unchanged),
         Some((rowid, _, _)) => {
             index::remove(tx, rowid)?;
             tx.prepare_cached(
@@ -224,7 +315,7 @@ pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing
             .execute(rusqlite::params_from_iter(values.iter().copied().chain([&rowid as &dyn rusqlite::ToSql])))?;
             tx.prepare_cached("UPDATE listing_records SET record = ?2 WHERE listing = ?1")?
                 .execute(params![rowid, record])?;
-            index::add(tx, rowid, listing)?;
+            index::add_derived(tx, rowid, derived)?;
             Ok(Upsert::Updated)
         }
         None => Err(Error::BadQuery(format!("listing {} vanished while being written", listing.id))),
