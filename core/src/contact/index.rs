@@ -59,6 +59,9 @@ pub fn add_entries(
     official: bool,
     entries: &[(String, String)],
 ) -> rusqlite::Result<()> {
+    if entries.is_empty() {
+        return Ok(());
+    }
     let mut stmt =
         tx.prepare_cached("INSERT INTO listing_contacts(key, listing, official, detail) VALUES (?1, ?2, ?3, ?4)")?;
     for (key, detail) in entries {

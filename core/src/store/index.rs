@@ -52,18 +52,26 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
     // Every language's words, each word once: names are often the same in several
     // languages, and a listing should not rank higher (or cost more to index) for
     // repeating itself.
+    // (A name has a few words: a list compares faster than a set hashes. ASCII case only:
+    // a repeat that differs in accented capitals is indexed twice, which is harmless.)
     fn all(text: &crate::model::LocalizedText) -> String {
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: Vec<&str> = Vec::new();
         let mut out = String::new();
         for value in text.values() {
-            let words: Vec<&str> = value.split_whitespace().filter(|w| seen.insert(w.to_lowercase())).collect();
-            if words.is_empty() {
-                continue;
+            let mut first = true;
+            for word in value.split_whitespace() {
+                if seen.iter().any(|s| s.eq_ignore_ascii_case(word)) {
+                    continue;
+                }
+                seen.push(word);
+                if first && !out.is_empty() {
+                    out.push_str(" \u{2029} ");
+                } else if !first {
+                    out.push(' ');
+                }
+                first = false;
+                out.push_str(word);
             }
-            if !out.is_empty() {
-                out.push_str(" \u{2029} ");
-            }
-            out.push_str(&words.join(" "));
         }
         out
     }

@@ -29,12 +29,17 @@ const HOURS_CACHE_SIZE: usize = 4096;
 /// Readers kept open for reuse; more are opened on demand and closed after use.
 const POOLED_READERS: usize = 4;
 
+/// SQLite's default: a commit that leaves more than this many pages in the write-ahead log
+/// folds the log back into the database file before returning.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
+
 /// A Faro database file, opened for reading and writing.
 pub struct Store {
     path: PathBuf,
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
     hours: Mutex<HoursCache>,
+    checkpointer: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -80,6 +85,7 @@ impl Store {
             writer: Mutex::new(writer),
             readers: Mutex::new(Vec::new()),
             hours: Mutex::new(HoursCache::new(HOURS_CACHE_SIZE)),
+            checkpointer: Mutex::new(None),
         })
     }
 
@@ -124,6 +130,43 @@ impl Store {
         })
     }
 
+    /// Runs `f` with the writer connection while SQLite does not fold the write-ahead log
+    /// back into the database file at commit, then starts doing so on another thread: after
+    /// a large import the caller gets its answer without waiting for a copy of everything it
+    /// wrote (on a phone, seconds of flash writes). A PASSIVE checkpoint takes no lock that
+    /// readers or the next write need; if it cannot finish, the next commit's automatic one
+    /// does the rest.
+    pub(crate) fn write_then_checkpoint<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        let out = self.write(|conn| {
+            conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+            let out = f(conn);
+            conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
+            out
+        })?;
+        self.checkpoint_in_background();
+        Ok(out)
+    }
+
+    fn checkpoint_in_background(&self) {
+        let Ok(mut running) = self.checkpointer.lock() else { return };
+        if running.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        if let Some(done) = running.take() {
+            let _ = done.join();
+        }
+        let path = self.path.clone();
+        *running = Some(std::thread::spawn(move || {
+            // Failing here loses nothing: the log stays valid and a later checkpoint folds it.
+            if let Ok(conn) =
+                Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+            {
+                let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
+                let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+        }));
+    }
+
     /// Runs SQLite's full integrity check; `Ok` when the file is sound.
     pub fn check_integrity(&self) -> Result<()> {
         // On a fresh connection: FTS5's integrity check reuses the index structure a pooled
@@ -150,6 +193,18 @@ impl Store {
         match e {
             Error::Sqlite(inner) => map_err(&self.path, inner),
             other => other,
+        }
+    }
+}
+
+impl Drop for Store {
+    /// Waits for a checkpoint started in the background, so that the files are settled
+    /// when the store is gone.
+    fn drop(&mut self) {
+        if let Ok(mut running) = self.checkpointer.lock() {
+            if let Some(handle) = running.take() {
+                let _ = handle.join();
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ impl Store {
         I::IntoIter: Send,
     {
         let records = records.into_iter();
-        self.write(|conn| {
+        self.write_then_checkpoint(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             upsert_dataset(&tx, dataset)?;
             let summary = std::thread::scope(|scope| {

@@ -95,8 +95,8 @@ pub struct Listings;
 impl Content for Listings {
     const NAME: &'static str = "listings";
     type Record = Listing;
-    const RECORDS_SQL: &'static str =
-        "SELECT l.id, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid
+    const RECORDS_SQL: &'static str = "SELECT l.id, r.record FROM listings l INDEXED BY sqlite_autoindex_listings_1
+         JOIN listing_records r ON r.listing = l.rowid
          WHERE l.dataset = ?1 ORDER BY l.id";
 
     fn id(record: &Listing) -> &str {
