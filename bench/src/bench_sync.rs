@@ -239,20 +239,10 @@ fn baseline_inserts(file: &Path, db: &Path) -> BoxResult<f64> {
         let id: Id = serde_json::from_str(&line)?;
         records.push((id.id, line));
     }
-    let mut conn = rusqlite::Connection::open(db)?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "cache_size", -16 * 1024)?;
-    conn.execute("CREATE TABLE bare(id TEXT PRIMARY KEY, record TEXT NOT NULL)", [])?;
+    let count = records.len() as f64;
     let started = Instant::now();
-    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut insert = tx.prepare("INSERT INTO bare(id, record) VALUES (?1, ?2)")?;
-        for (id, record) in &records {
-            insert.execute([id, record])?;
-        }
-    }
-    tx.commit()?;
-    Ok(records.len() as f64 / started.elapsed().as_secs_f64())
+    crate::bare_inserts(db, records.into_iter().map(Ok))?;
+    Ok(count / started.elapsed().as_secs_f64())
 }
 
 /// The measured child: syncs `db` from `url` and prints its peak memory and how long the

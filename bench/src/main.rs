@@ -212,6 +212,42 @@ fn synthetic_listing(rng: &mut Rng, i: usize) -> serde_json::Value {
     v
 }
 
+/// Baseline for the import, in the same run: the same file parsed into listings and stored
+/// as bare JSON rows, on one thread, with no validation and no search index. Returns the
+/// seconds it took.
+fn bare_import(file: &std::path::Path, db: &std::path::Path) -> Result<f64, Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let (_, records) = read_listings(BufReader::new(std::fs::File::open(file)?), "synthetic.jsonl")?;
+    bare_inserts(
+        db,
+        records.map(|r| r.map(|(_, l)| (l.id.clone(), faro_core::model::to_json(&l))).map_err(Into::into)),
+    )?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+/// Stores `(id, record)` rows in a new database `db`, in a table with nothing but those two
+/// columns and the id's index, in one transaction: the floor the import and sync
+/// benchmarks compare with.
+pub(crate) fn bare_inserts(
+    db: &std::path::Path,
+    rows: impl Iterator<Item = Result<(String, String), Box<dyn std::error::Error>>>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = rusqlite::Connection::open(db)?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "cache_size", -16 * 1024)?;
+    conn.execute("CREATE TABLE bare(id TEXT PRIMARY KEY, record TEXT NOT NULL)", [])?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut insert = tx.prepare("INSERT INTO bare(id, record) VALUES (?1, ?2)")?;
+        for row in rows {
+            let (id, record) = row?;
+            insert.execute([id, record])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
+}
+
 fn percentile(sorted_ms: &[f64], p: f64) -> f64 {
     if sorted_ms.is_empty() {
         return 0.0;
@@ -393,6 +429,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
 
     let db_mb = std::fs::metadata(&db)?.len() as f64 / 1_048_576.0;
+    // Before the baseline below, whose own database would count.
+    let peak_rss = peak_rss_mb();
+    drop(store);
+    let baseline_import_s = bare_import(&file, &dir.path().join("bare.db"))?;
     let report = json!({
         "listings": imported,
         "import_seconds": round3(import_s),
@@ -400,6 +440,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "import_cpu_seconds": round3(import_cpu_s),
         "import_records_per_cpu_s": if import_cpu_s > 0.0 { (imported as f64 / import_cpu_s).round() } else { 0.0 },
         "checkpoint_seconds": round3(checkpoint_s),
+        "import_and_checkpoint_records_per_s": (imported as f64 / (import_s + checkpoint_s)).round(),
+        "baseline_import_records_per_s": (imported as f64 / baseline_import_s).round(),
         "queries_per_kind": queries,
         "search_p50_ms": round3(percentile(&search, 0.5)),
         "search_p95_ms": round3(percentile(&search, 0.95)),
@@ -410,7 +452,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "open_now_p50_ms": round3(percentile(&open_now, 0.5)),
         "open_now_p95_ms": round3(percentile(&open_now, 0.95)),
         "text_near_p95_ms": round3(percentile(&text_near, 0.95)),
-        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_mb": peak_rss,
         "peak_rss_before_import_mb": rss_before_import,
         "peak_rss_after_import_mb": rss_after_import,
         "database_mb": round3(db_mb),
