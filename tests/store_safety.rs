@@ -61,6 +61,35 @@ fn a_bad_record_anywhere_writes_nothing_and_names_every_problem() {
 }
 
 #[test]
+fn problems_far_apart_in_a_large_file_are_all_reported_and_nothing_is_written() {
+    // Records travel between the checking and the writing thread in batches: problems in
+    // different batches, and a duplicate id whose first use was written batches earlier,
+    // must all be reported, and the whole file rolled back.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("f.db")).unwrap();
+    let mut lines: Vec<String> =
+        (0..1000).map(|i| listing(&format!("demo:{i}"), &format!("Clinica {i} (demo)"))).collect();
+    lines[9] = lines[9].replace("\"lat\":14.9", "\"lat\":140.9");
+    lines[700] = listing("demo:3", "Clinica repetida (demo)");
+    lines[998] = lines[998].replace("Mo-Fr 08:00-16:00", "Mo-Fr 25:00-26:00");
+    let err = import(&store, &lines.join("\n")).unwrap_err();
+    let Error::InputMany(problems) = err else { panic!("expected several problems, got {err}") };
+    let lines_reported: Vec<Option<u64>> = problems.iter().map(|p| p.line).collect();
+    // Line 1 is the header: record i is on line i + 2.
+    assert_eq!(lines_reported, vec![Some(11), Some(702), Some(1000)], "{problems:?}");
+    assert_eq!(problems[1].record.as_deref(), Some("demo:3"));
+    assert_eq!(store.listing_count().unwrap(), 0, "nothing from the file is kept");
+
+    // The same file without its problems goes in whole.
+    lines[9] = listing("demo:9", "Clinica 9 (demo)");
+    lines[700] = listing("demo:700", "Clinica 700 (demo)");
+    lines[998] = listing("demo:998", "Clinica 998 (demo)");
+    assert_eq!(import(&store, &lines.join("\n")).unwrap().inserted, 1000);
+    assert_eq!(store.listing_count().unwrap(), 1000);
+    assert_eq!(store.search(&Query { text: Some("clinica".into()), limit: 5, ..Query::default() }).unwrap().len(), 5);
+}
+
+#[test]
 fn reimporting_the_same_file_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("f.db")).unwrap();
