@@ -321,4 +321,16 @@ fn text_near_a_point_is_exact_when_the_text_matches_thousands() {
         .unwrap();
     assert_eq!(within.len(), expected.iter().filter(|(d, _)| *d <= 3_000.0).count());
     assert!(within.iter().all(|h| h.name.starts_with("Ceiba")));
+    // A radius with few hits wanted: circles widen from 1 km and stop once they hold
+    // enough; the answer is still the nearest ones.
+    let nearest_within = store
+        .search(&Query {
+            text: Some("ceiba".into()),
+            near: Some(TAPACHULA),
+            radius_m: Some(50_000.0),
+            limit: 8,
+            ..Query::default()
+        })
+        .unwrap();
+    assert_eq!(nearest_within.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), want);
 }

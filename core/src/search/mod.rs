@@ -391,6 +391,8 @@ fn collect(
     Ok(out)
 }
 
+/// Everything within `r` of `p`; sorted by distance (the default with a point), only the
+/// nearest `limit` are needed, so circles widen as for [`nearest`] and stop at `r`.
 fn within(
     conn: &Connection,
     q: &Query,
@@ -399,9 +401,10 @@ fn within(
     r: f64,
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
-    let (mode, among) = near_text(conn, q, text)?;
-    let (sql, args) = candidate_sql(q, mode, &bounding_boxes(p, r));
-    collect(conn, q, &sql, args, cache, Keep { circle: Some((p, r)), among: among.as_deref(), stop_after: None })
+    let by_distance = q.sort.unwrap_or(Sort::Distance) == Sort::Distance;
+    let smaller: &[f64] = if by_distance { &WIDENING_M } else { &[] };
+    let radii: Vec<f64> = smaller.iter().copied().filter(|x| *x < r).chain([r]).collect();
+    widening(conn, q, text, p, &radii, cache)
 }
 
 fn nearest(
@@ -411,18 +414,32 @@ fn nearest(
     p: Point,
     cache: &Mutex<HoursCache>,
 ) -> Result<Vec<Candidate>> {
+    widening(conn, q, text, p, &WIDENING_M, cache)
+}
+
+/// The candidates within the first of `radii` (ascending; the last may be infinite) that
+/// holds `q.limit` of them, or within the last.
+fn widening(
+    conn: &Connection,
+    q: &Query,
+    text: Option<&str>,
+    p: Point,
+    radii: &[f64],
+    cache: &Mutex<HoursCache>,
+) -> Result<Vec<Candidate>> {
     let (mode, among) = near_text(conn, q, text)?;
-    for r in WIDENING_M {
+    let mut found = Vec::new();
+    for (i, &r) in radii.iter().enumerate() {
         let boxes = if r.is_finite() { bounding_boxes(p, r) } else { Vec::new() };
         let (sql, args) = candidate_sql(q, mode.clone(), &boxes);
         let keep = Keep { circle: Some((p, r.min(EARTH_RADIUS_M * 4.0))), among: among.as_deref(), stop_after: None };
-        let found = collect(conn, q, &sql, args, cache, keep)?;
+        found = collect(conn, q, &sql, args, cache, keep)?;
         // Everything within r is in the box, so with N hits inside r the N nearest are known.
-        if found.len() >= q.limit || !r.is_finite() {
-            return Ok(found);
+        if found.len() >= q.limit || i + 1 == radii.len() {
+            break;
         }
     }
-    unreachable!("the last radius is infinite")
+    Ok(found)
 }
 
 /// With a point, text only filters unless the caller sorts by relevance. Few matches: SQL
