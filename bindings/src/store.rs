@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use faro_core::hours::{Hours, HoursStatus as CoreHoursStatus, OpenState};
+use faro_core::hours::{HoursStatus as CoreHoursStatus, OpenState};
 use faro_core::import::listings::read_listings;
-use faro_core::model::{Kind, Listing as CoreListing, Status};
-use faro_core::search::{Query, When};
+use faro_core::model::Kind;
+use faro_core::search::Query;
 use faro_core::store::DatasetInfo;
 use faro_core::Store;
 
@@ -155,7 +155,7 @@ impl FaroStore {
             let langs = query::languages(&languages)?;
             let when = query::when(at.as_ref())?;
             let listing = store.get(&id)?;
-            let hours = hours_of(&listing, when);
+            let hours = store.hours_status(&listing, when);
             Ok(listing_from_core(listing, &langs, hours))
         })
     }
@@ -227,24 +227,6 @@ pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, 
             }
         })
         .collect())
-}
-
-/// Opening state of one listing, judged as search judges it: a listing that is not active is
-/// closed; no hours, or hours that no longer parse, are unknown (never closed).
-fn hours_of(listing: &CoreListing, when: When) -> CoreHoursStatus {
-    let unknown = CoreHoursStatus { state: OpenState::Unknown, next_change: None, comment: None };
-    if listing.status != Status::Active {
-        return CoreHoursStatus { state: OpenState::Closed, next_change: None, comment: None };
-    }
-    let Some(expr) = listing.opening_hours.as_deref() else { return unknown };
-    let country = listing.address.as_ref().map(|a| a.country);
-    match Hours::parse_for(expr, listing.timezone.as_deref().unwrap_or("UTC"), country, None) {
-        Ok(hours) => match when {
-            When::Instant(t) => hours.status_at(t),
-            When::Local(t) => hours.status_at_local(t),
-        },
-        Err(_) => unknown,
-    }
 }
 
 fn import_file(

@@ -217,6 +217,22 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Opening state of `listing` at `when`, judged as [`Store::search`] judges it: a
+    /// listing that is not active is closed; no hours, or hours that do not parse, are
+    /// unknown (never closed). Uses the store's cache of parsed hours.
+    pub fn hours_status(&self, listing: &Listing, when: When) -> HoursStatus {
+        judge_hours(
+            self.hours_cache(),
+            listing.opening_hours.as_deref(),
+            listing.timezone.as_deref(),
+            listing.address.as_ref().map(|a| a.country.as_str()),
+            listing.status,
+            when,
+        )
+    }
+}
+
 fn validate(q: &Query) -> Result<()> {
     if q.limit == 0 || q.limit > MAX_LIMIT {
         return Err(Error::BadQuery(format!("limit must be 1 to {MAX_LIMIT}")));
