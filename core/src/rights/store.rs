@@ -60,6 +60,68 @@ pub(crate) fn collect_batch<T>(
     }
 }
 
+/// How [`write_batch`] stores one kind of record.
+pub(crate) struct RecordTable<T> {
+    /// The table holding `id`, `dataset` and `record` columns.
+    pub table: &'static str,
+    /// The record's id.
+    pub id: fn(&T) -> &str,
+    /// True when `record` (the stored text) already holds this record.
+    pub same: fn(&T, &str) -> bool,
+    /// Inserts or replaces the record in a dataset, inside a transaction.
+    pub put: fn(&Transaction<'_>, &str, &T) -> Result<()>,
+}
+
+/// Writes a checked `batch` (from [`collect_batch`]) into `dataset` in ONE transaction:
+/// new ids inserted, changed records replaced, identical ones left alone. An id that
+/// belongs to another dataset rejects the whole batch, every such id reported.
+pub(crate) fn write_batch<T>(
+    store: &Store,
+    dataset: &DatasetInfo,
+    file: &str,
+    batch: &[(u64, T)],
+    kind: &RecordTable<T>,
+) -> Result<BatchSummary> {
+    store.write(|conn| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        upsert_dataset(&tx, dataset)?;
+        let mut summary = BatchSummary::default();
+        let mut rejected = Vec::new();
+        let select = format!("SELECT dataset, record FROM {} WHERE id = ?1", kind.table);
+        for (line, r) in batch {
+            let id = (kind.id)(r);
+            let old: Option<(String, String)> =
+                tx.prepare_cached(&select)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).ok();
+            match old {
+                Some((other, _)) if other != dataset.name => rejected.push(
+                    InputError::new(file, format!("id already belongs to dataset {other:?}"))
+                        .at_line(*line)
+                        .record(id)
+                        .field("id"),
+                ),
+                Some((_, record)) if (kind.same)(r, &record) => summary.unchanged += 1,
+                Some(_) => {
+                    (kind.put)(&tx, &dataset.name, r)?;
+                    summary.updated += 1;
+                }
+                None => {
+                    (kind.put)(&tx, &dataset.name, r)?;
+                    summary.inserted += 1;
+                }
+            }
+        }
+        if !rejected.is_empty() {
+            return Err(if rejected.len() == 1 {
+                Error::Input(rejected.remove(0))
+            } else {
+                Error::InputMany(rejected)
+            });
+        }
+        tx.commit()?;
+        Ok(summary)
+    })
+}
+
 /// Text columns of the index: all languages of title, summary, body; references; and the
 /// tokens of related kinds and services, so that words naming a service in any language
 /// ("asilo", "azil") find the articles about it (see [`crate::search::match_expression`]).
@@ -119,44 +181,13 @@ impl Store {
         records: impl IntoIterator<Item = std::result::Result<(u64, Article), InputError>>,
     ) -> Result<BatchSummary> {
         let batch = collect_batch(file, records, |a: &Article| (a.id.clone(), check_article(a)))?;
-        self.write(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            upsert_dataset(&tx, dataset)?;
-            let mut summary = BatchSummary::default();
-            let mut rejected = Vec::new();
-            for (line, a) in &batch {
-                let old: Option<(String, String)> = tx
-                    .prepare_cached("SELECT dataset, record FROM articles WHERE id = ?1")?
-                    .query_row([&a.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .ok();
-                match old {
-                    Some((other, _)) if other != dataset.name => rejected.push(
-                        InputError::new(file, format!("id already belongs to dataset {other:?}"))
-                            .at_line(*line)
-                            .record(&a.id)
-                            .field("id"),
-                    ),
-                    Some((_, record)) if record == to_json(a) => summary.unchanged += 1,
-                    Some(_) => {
-                        put_article(&tx, &dataset.name, a)?;
-                        summary.updated += 1;
-                    }
-                    None => {
-                        put_article(&tx, &dataset.name, a)?;
-                        summary.inserted += 1;
-                    }
-                }
-            }
-            if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 {
-                    Error::Input(rejected.remove(0))
-                } else {
-                    Error::InputMany(rejected)
-                });
-            }
-            tx.commit()?;
-            Ok(summary)
-        })
+        let articles = RecordTable {
+            table: "articles",
+            id: |a: &Article| a.id.as_str(),
+            same: |a: &Article, record: &str| to_json(a) == record,
+            put: put_article,
+        };
+        write_batch(self, dataset, file, &batch, &articles)
     }
 
     /// Articles matching `query`: best text match first, else by title.

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, Transaction};
 use serde::Serialize;
 
 use super::{check_warning, to_json, Severity, Warning, WarningKind};
@@ -15,8 +15,7 @@ use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
 use crate::lang::LangPrefs;
-use crate::rights::store::{collect_batch, BatchSummary};
-use crate::store::write::upsert_dataset;
+use crate::rights::store::{collect_batch, write_batch, BatchSummary, RecordTable};
 use crate::store::{DatasetInfo, Store};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
@@ -97,44 +96,13 @@ impl Store {
         records: impl IntoIterator<Item = std::result::Result<(u64, Warning), InputError>>,
     ) -> Result<BatchSummary> {
         let batch = collect_batch(file, records, |w: &Warning| (w.id.clone(), check_warning(w)))?;
-        self.write(|conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            upsert_dataset(&tx, dataset)?;
-            let mut summary = BatchSummary::default();
-            let mut rejected = Vec::new();
-            for (line, w) in &batch {
-                let old: Option<(String, String)> = tx
-                    .prepare_cached("SELECT dataset, record FROM warnings WHERE id = ?1")?
-                    .query_row([&w.id], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .ok();
-                match old {
-                    Some((other, _)) if other != dataset.name => rejected.push(
-                        InputError::new(file, format!("id already belongs to dataset {other:?}"))
-                            .at_line(*line)
-                            .record(&w.id)
-                            .field("id"),
-                    ),
-                    Some((_, record)) if w.normalized().is_ok_and(|n| to_json(&n) == record) => summary.unchanged += 1,
-                    Some(_) => {
-                        put_warning(&tx, &dataset.name, w)?;
-                        summary.updated += 1;
-                    }
-                    None => {
-                        put_warning(&tx, &dataset.name, w)?;
-                        summary.inserted += 1;
-                    }
-                }
-            }
-            if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 {
-                    Error::Input(rejected.remove(0))
-                } else {
-                    Error::InputMany(rejected)
-                });
-            }
-            tx.commit()?;
-            Ok(summary)
-        })
+        let warnings = RecordTable {
+            table: "warnings",
+            id: |w: &Warning| w.id.as_str(),
+            same: |w: &Warning, record: &str| w.normalized().is_ok_and(|n| to_json(&n) == record),
+            put: put_warning,
+        };
+        write_batch(self, dataset, file, &batch, &warnings)
     }
 
     /// Warnings matching `query`, most severe first, then newest.
