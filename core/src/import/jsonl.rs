@@ -1,5 +1,6 @@
-//! Faro's JSON Lines files other than listings (rights articles, warnings): one header
-//! object on the first line naming the file's kind in `"faro"`, then one record per line.
+//! Faro's JSON Lines files: one header object on the first line naming the file's kind in
+//! `"faro"`, then one record per line. The header reader serves every kind; this module
+//! reads the records of rights and warnings files, `import::listings` those of listings.
 //!
 //! The same rules as listings (`docs/data-format.md`): unknown fields are errors, every
 //! error names file, line, record id and field path, and a demo header marks every record
@@ -18,15 +19,15 @@ use crate::model::Source;
 /// Highest format version of rights and warnings files this build reads.
 pub const FORMAT_VERSION: u32 = 1;
 
-/// The first line of a rights or warnings file.
+/// The first line of every Faro JSON Lines file: listings, rights, warnings.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatasetHeader {
-    /// The kind of file: `"rights"` or `"warnings"`.
+    /// The kind of file: `"listings"`, `"rights"` or `"warnings"`.
     pub faro: String,
     /// Format version; this build reads version 1.
     pub version: u32,
-    /// Dataset the records belong to (`rights/all`, `warnings/mx`).
+    /// Dataset the records belong to (`directory/mx`, `rights/all`, `warnings/mx`).
     pub dataset: String,
     /// True when every record in the file is invented demo data.
     #[serde(default)]
@@ -55,13 +56,14 @@ pub fn file_kind(first_line: &str) -> Option<String> {
     serde_json::from_str::<Kind>(first_line.trim()).ok().and_then(|k| k.faro)
 }
 
-/// Reads the header of a file that must say `"faro": expected` and returns it with an
-/// iterator over its records.
-pub fn read_records<R: BufRead, T: LineRecord>(
-    mut reader: R,
+/// Reads and checks the first line of a Faro JSON Lines file: a header saying
+/// `"faro": expected`, a format version from 1 to `max_version`, a dataset name.
+pub(crate) fn read_header<R: BufRead>(
+    reader: &mut R,
     file: &str,
     expected: &str,
-) -> Result<(DatasetHeader, Records<R, T>)> {
+    max_version: u32,
+) -> Result<DatasetHeader> {
     let mut first = String::new();
     let n = reader.read_line(&mut first).map_err(|e| InputError::new(file, format!("cannot read: {e}")).at_line(1))?;
     if n == 0 {
@@ -76,11 +78,11 @@ pub fn read_records<R: BufRead, T: LineRecord>(
                 .field("faro"),
         ));
     }
-    if header.version == 0 || header.version > FORMAT_VERSION {
+    if header.version == 0 || header.version > max_version {
         return Err(Error::Input(
             InputError::new(
                 file,
-                format!("format version {} is not supported (this Faro reads 1 to {FORMAT_VERSION})", header.version),
+                format!("format version {} is not supported (this Faro reads 1 to {max_version})", header.version),
             )
             .at_line(1)
             .field("version"),
@@ -89,6 +91,17 @@ pub fn read_records<R: BufRead, T: LineRecord>(
     if header.dataset.trim().is_empty() {
         return Err(InputError::new(file, "is blank").at_line(1).field("dataset").into());
     }
+    Ok(header)
+}
+
+/// Reads the header of a file that must say `"faro": expected` and returns it with an
+/// iterator over its records.
+pub fn read_records<R: BufRead, T: LineRecord>(
+    mut reader: R,
+    file: &str,
+    expected: &str,
+) -> Result<(DatasetHeader, Records<R, T>)> {
+    let header = read_header(&mut reader, file, expected, FORMAT_VERSION)?;
     let demo = header.demo;
     let records =
         Records { reader, file: file.to_string(), line: 1, buf: String::new(), demo, done: false, _t: PhantomData };

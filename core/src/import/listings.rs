@@ -7,32 +7,15 @@
 
 use std::io::BufRead;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::RecordResult;
-use crate::error::{Error, InputError, Result};
-use crate::model::{Listing, Source};
+use crate::error::{InputError, Result};
+use crate::model::Listing;
 
-/// The first line of a listings file.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ListingsHeader {
-    /// Always `"listings"`.
-    pub faro: String,
-    /// Format version; this build reads version 1.
-    pub version: u32,
-    /// Dataset the listings belong to (`demo/route`, `directory/mx`).
-    pub dataset: String,
-    /// True when every listing in the file is invented demo data.
-    #[serde(default)]
-    pub demo: bool,
-    /// Where the data came from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<Source>,
-    /// Free text for people reading the file.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
+/// The first line of a listings file: the same header as every Faro JSON Lines file,
+/// with `"faro": "listings"`.
+pub type ListingsHeader = super::jsonl::DatasetHeader;
 
 /// Highest format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -42,33 +25,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Header problems are errors straight away; record problems come out of the iterator,
 /// each located by file, line, record id (when readable) and field path.
 pub fn read_listings<R: BufRead>(mut reader: R, file: &str) -> Result<(ListingsHeader, ListingRecords<R>)> {
-    let mut first = String::new();
-    let n = reader.read_line(&mut first).map_err(|e| InputError::new(file, format!("cannot read: {e}")).at_line(1))?;
-    if n == 0 {
-        return Err(InputError::new(file, "empty file: expected a faro-listings header on line 1").into());
-    }
-    let header: ListingsHeader = from_json_line(first.trim_end(), file, 1)
-        .map_err(|e| InputError { reason: format!("bad header: {}", e.reason), ..e })?;
-    if header.faro != "listings" {
-        return Err(Error::Input(
-            InputError::new(file, format!("\"faro\" is {:?}; a listings file says \"listings\"", header.faro))
-                .at_line(1)
-                .field("faro"),
-        ));
-    }
-    if header.version == 0 || header.version > FORMAT_VERSION {
-        return Err(Error::Input(
-            InputError::new(
-                file,
-                format!("format version {} is not supported (this Faro reads 1 to {FORMAT_VERSION})", header.version),
-            )
-            .at_line(1)
-            .field("version"),
-        ));
-    }
-    if header.dataset.trim().is_empty() {
-        return Err(InputError::new(file, "is blank").at_line(1).field("dataset").into());
-    }
+    let header = super::jsonl::read_header(&mut reader, file, "listings", FORMAT_VERSION)?;
     let demo = header.demo;
     Ok((header, ListingRecords { reader, file: file.to_string(), line: 1, buf: String::new(), demo, done: false }))
 }
