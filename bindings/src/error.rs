@@ -77,8 +77,10 @@ impl From<faro_core::Error> for FaroError {
         use faro_core::Error as E;
         let reason = e.to_string();
         match e {
-            E::Input(_) | E::InputMany(_) | E::BadQuery(_) => FaroError::BadInput { reason },
-            E::Corrupt { .. } | E::SchemaTooNew { .. } | E::Io { .. } | E::Sqlite(_) => FaroError::Storage { reason },
+            E::Input(_) | E::InputMany(_) | E::BadQuery(_) | E::DatasetOrigin { .. } => FaroError::BadInput { reason },
+            E::Corrupt { .. } | E::SchemaTooNew { .. } | E::SchemaOutdated { .. } | E::Io { .. } | E::Sqlite(_) => {
+                FaroError::Storage { reason }
+            }
             E::NotFound(_) => FaroError::NotFound { reason },
             // The network layer reports a cancel as its own error; the caller asked for it.
             E::Net(faro_core::net::NetError::Cancelled) => FaroError::Cancelled { reason },

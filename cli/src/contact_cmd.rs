@@ -42,7 +42,7 @@ pub fn run(args: CheckArgs) -> Result<(), Error> {
     let input: Vec<String> = args.input.iter().map(|s| s.to_string_lossy().into_owned()).collect();
     let input = input.join(" ");
     let check = match &args.db {
-        Some(db) => crate::open_existing(db)?.check_contact(
+        Some(db) => crate::open_for_query(db)?.check_contact(
             &input,
             args.region,
             args.at.unwrap_or_else(Utc::now),

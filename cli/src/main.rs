@@ -257,7 +257,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Import(args) => import(args),
         Command::Search(args) => search(args),
         Command::Show(args) => {
-            let store = open_existing(&args.db)?;
+            let store = open_for_query(&args.db)?;
             let listing = store.get(&args.id)?;
             if args.json {
                 output::print_json(&listing);
@@ -267,7 +267,7 @@ fn run(command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Counts(args) => {
-            let store = open_existing(&args.db)?;
+            let store = open_for_query(&args.db)?;
             let region = match (args.country, args.near, args.radius_km) {
                 (Some(c), _, _) => Region::Country(c),
                 (None, Some(center), Some(km)) => Region::Circle { center, radius_m: km * 1000.0 },
@@ -285,7 +285,7 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Hours(args) => hours(args),
         Command::Check(args) => {
-            let store = open_existing(&args.db)?;
+            let store = open_for_query(&args.db)?;
             store.check_integrity()?;
             println!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
             Ok(())
@@ -306,13 +306,25 @@ fn run(command: Command) -> Result<(), Error> {
 
 /// Opens a database that must already exist (search and show never create one).
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Error> {
-    if !path.exists() {
-        return Err(Error::Io {
-            path: path.to_path_buf(),
-            source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database (create one with faro import)"),
-        });
-    }
+    must_exist(path)?;
     Store::open(path)
+}
+
+/// Opens an existing database for a query command: read-only, so that it never writes,
+/// works on a read-only file and never waits for a sync or import running meanwhile.
+pub(crate) fn open_for_query(path: &Path) -> Result<Store, Error> {
+    must_exist(path)?;
+    Store::open_read_only(path)
+}
+
+fn must_exist(path: &Path) -> Result<(), Error> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(Error::Io {
+        path: path.to_path_buf(),
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database (create one with faro import)"),
+    })
 }
 
 fn import(args: ImportArgs) -> Result<(), Error> {
@@ -359,7 +371,7 @@ fn import(args: ImportArgs) -> Result<(), Error> {
 }
 
 fn search(args: SearchArgs) -> Result<(), Error> {
-    let store = open_existing(&args.db)?;
+    let store = open_for_query(&args.db)?;
     let text = args.text.join(" ");
     let when = match args.open_at {
         Some(local) => When::Local(local),

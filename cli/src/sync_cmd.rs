@@ -315,7 +315,7 @@ pub fn export(args: ExportArgs) -> Result<(), Error> {
 
 /// `faro status`.
 pub fn status(args: StatusArgs) -> Result<(), Error> {
-    let store = crate::open_existing(&args.db)?;
+    let store = crate::open_for_query(&args.db)?;
     let st = sync::status(&store, Utc::now())?;
     if args.json {
         output::print_json(&st);

@@ -60,7 +60,7 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 
 /// Runs `faro warnings`.
 pub fn run(args: WarningsArgs) -> Result<(), Error> {
-    let store = crate::open_existing(&args.db)?;
+    let store = crate::open_for_query(&args.db)?;
     let query = WarningQuery {
         // No trusted sync in the CLI yet: the device clock, or --at.
         at: args.at.unwrap_or_else(Utc::now),

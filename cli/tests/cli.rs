@@ -212,3 +212,124 @@ fn warnings_name_the_real_places_with_their_contacts() {
     assert!(line.contains("@demo_puentesur (facebook)"), "{line}");
     assert!(!out.contains("Real places instead: demo:"), "{out}");
 }
+
+/// Runs `faro` without the power to override file permissions: as root (tests often run as
+/// root in containers), through `setpriv` dropping the capabilities that bypass them.
+fn faro_without_override(args: &[&str]) -> Output {
+    use std::os::unix::fs::MetadataExt;
+    // A file this process creates is owned by its effective user.
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    if probe.as_file().metadata().unwrap().uid() != 0 {
+        return faro(args);
+    }
+    Command::new("setpriv")
+        .args(["--bounding-set=-dac_override,-dac_read_search,-fowner", "--", env!("CARGO_BIN_EXE_faro")])
+        .args(args)
+        .output()
+        .expect("setpriv is needed to drop root's override of file permissions")
+}
+
+/// Makes `path` read-only (0444 for a file, 0555 for a directory) until dropped.
+struct ReadOnly(Vec<(PathBuf, u32)>);
+
+impl ReadOnly {
+    fn new(paths: &[(&Path, u32)]) -> ReadOnly {
+        use std::os::unix::fs::PermissionsExt;
+        let mut saved = Vec::new();
+        for (p, mode) in paths {
+            let old = std::fs::metadata(p).unwrap().permissions().mode();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(*mode)).unwrap();
+            saved.push((p.to_path_buf(), old));
+        }
+        ReadOnly(saved)
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        use std::os::unix::fs::PermissionsExt;
+        for (p, mode) in self.0.iter().rev() {
+            let _ = std::fs::set_permissions(p, std::fs::Permissions::from_mode(*mode));
+        }
+    }
+}
+
+#[test]
+fn query_commands_work_on_a_read_only_file_in_a_read_only_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("ro");
+    std::fs::create_dir(&folder).unwrap();
+    let db = demo_db(&folder);
+    ok(&["import", "--db", &db, &data("demo/warnings.jsonl")]);
+    ok(&["import", "--db", &db, &data("demo/rights.jsonl")]);
+    let before = std::fs::read(&db).unwrap();
+    assert!(!folder.join("faro.db-wal").exists(), "a clean close leaves no write-ahead log");
+    let _guard = ReadOnly::new(&[(Path::new(&db), 0o444), (&folder, 0o555)]);
+    let queries: [&[&str]; 9] = [
+        &["search", "--db", &db, "juridica", "--json"],
+        &["show", "--db", &db, "demo:tapachula-legal-01"],
+        &["counts", "--db", &db, "--json"],
+        &["check", "--db", &db],
+        &["status", "--db", &db, "--json"],
+        &["rights", "--db", &db, "asilo"],
+        &["warnings", "--db", &db, "--near", "14.9056,-92.2636", "--at", "2026-12-01T12:00:00Z"],
+        &["check-contact", "--db", &db, "+52 962 000 0000"],
+        &["search", "--db", &db, "--near", "14.9056,-92.2636", "--kind", "shelter"],
+    ];
+    for args in queries {
+        let out = faro_without_override(args);
+        assert!(out.status.success(), "faro {args:?} on a read-only file: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let hits: Vec<Value> =
+        serde_json::from_slice(&faro_without_override(&["search", "--db", &db, "juridica", "--json"]).stdout).unwrap();
+    assert!(!hits.is_empty());
+    // Writing still needs write access, and says so.
+    let out = faro_without_override(&["import", "--db", &db, &data("demo/listings.jsonl")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(std::fs::read(&db).unwrap(), before, "nothing wrote to the file");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1, "no -wal or -shm file was left");
+}
+
+#[test]
+fn a_read_only_query_on_an_older_schema_says_to_open_it_for_writing_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let current: i64 = {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        // An older build's version number: the steps since then are all additive.
+        c.pragma_update(None, "user_version", v - 1).unwrap();
+        v
+    };
+    let before = std::fs::read(&db).unwrap();
+    let err = fails(&["search", "--db", &db, "juridica"]);
+    assert!(err.contains(&format!("schema version {} is older", current - 1)), "{err}");
+    assert!(err.contains("open it once with write access"), "{err}");
+    assert_eq!(std::fs::read(&db).unwrap(), before, "left untouched");
+}
+
+#[test]
+fn a_query_answers_at_once_while_another_process_holds_a_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let writer = rusqlite::Connection::open(&db).unwrap();
+    writer.execute_batch("BEGIN IMMEDIATE; UPDATE datasets SET imported_at = 'pending';").unwrap();
+    // The write is held for the whole query, and longer than the 5 s busy timeout.
+    let start = std::time::Instant::now();
+    let out = faro(&["search", "--db", &db, "juridica", "--json"]);
+    let took = start.elapsed();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(took < std::time::Duration::from_secs(3), "the query waited {took:?} for the writer");
+    let hits: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(!hits.is_empty());
+    for args in
+        [&["counts", "--db", &db][..], &["status", "--db", &db], &["show", "--db", &db, "demo:tapachula-legal-01"]]
+    {
+        let start = std::time::Instant::now();
+        let out = faro(args);
+        assert!(out.status.success(), "faro {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(start.elapsed() < std::time::Duration::from_secs(3), "faro {args:?} waited for the writer");
+    }
+    std::thread::sleep(std::time::Duration::from_secs(5).saturating_sub(start.elapsed()));
+    writer.execute_batch("COMMIT").unwrap();
+}

@@ -40,6 +40,28 @@ pub enum Error {
         supported: i64,
     },
 
+    /// A database opened read-only has an older schema (or an unfinished upgrade): it must
+    /// be opened for writing once to be upgraded. It was not modified.
+    #[error("{}: schema version {found} is older than this Faro's ({current}); open it once with write access (faro import or faro sync) to upgrade it; the database was left untouched", .path.display())]
+    SchemaOutdated {
+        /// The database file.
+        path: PathBuf,
+        /// Version found in the file.
+        found: i64,
+        /// The version this build writes.
+        current: i64,
+    },
+
+    /// A local (unverified) import and a synced (verified) dataset met under one name;
+    /// they are never mixed, and nothing was written.
+    #[error("dataset {dataset:?}: {reason}")]
+    DatasetOrigin {
+        /// The dataset name.
+        dataset: String,
+        /// What was refused and what to do instead.
+        reason: String,
+    },
+
     /// A query was malformed (bad radius, unknown kind, ...).
     #[error("invalid query: {0}")]
     BadQuery(String),

@@ -4,6 +4,10 @@
 //! The database runs in WAL mode, so readers see the last committed state and never wait
 //! for a write (an import or a sync can run while the person searches). Writes go through
 //! the single writer, each batch in one IMMEDIATE transaction.
+//!
+//! [`Store::open_read_only`] opens for queries only: nothing is written (no journal mode,
+//! no migration), so a file without write permission, or in a read-only directory, can be
+//! searched, and a query never waits for another process's write.
 
 pub(crate) mod geocell;
 pub(crate) mod index;
@@ -18,7 +22,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::error::{Error, Result};
 use crate::hours::HoursCache;
 
-pub use write::{DatasetInfo, WriteSummary};
+pub use write::{DatasetInfo, WriteSummary, LOCAL_PREFIX};
 
 /// Page cache of the writer connection, in KiB.
 const WRITER_CACHE_KIB: i64 = 16 * 1024;
@@ -33,10 +37,14 @@ const POOLED_READERS: usize = 4;
 /// folds the log back into the database file before returning.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 1000;
 
-/// A Faro database file, opened for reading and writing.
+/// A Faro database file, opened for reading and writing ([`Store::open`]) or for queries
+/// only ([`Store::open_read_only`]).
 pub struct Store {
     path: PathBuf,
-    writer: Mutex<Connection>,
+    /// `None` when opened read-only.
+    writer: Mutex<Option<Connection>>,
+    /// How readers open the file.
+    access: ReadAccess,
     readers: Mutex<Vec<Connection>>,
     hours: Mutex<HoursCache>,
     checkpointer: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -46,6 +54,16 @@ impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Store").field("path", &self.path).finish_non_exhaustive()
     }
+}
+
+/// How reader connections open the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ReadAccess {
+    /// Read-only connections with SQLite's usual locking (they share the write-ahead log).
+    Shared,
+    /// `immutable=1`: no locks, no `-shm`/`-wal` files. Only for a file that nothing can be
+    /// writing: a read-only directory holding no write-ahead log (see [`Store::open_read_only`]).
+    Immutable,
 }
 
 /// The 16 bytes every SQLite 3 database file starts with.
@@ -82,11 +100,68 @@ impl Store {
         schema::migrate(&mut writer).map_err(|e| map_err(&path, e))?;
         Ok(Store {
             path,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(Some(writer)),
+            access: ReadAccess::Shared,
             readers: Mutex::new(Vec::new()),
             hours: Mutex::new(HoursCache::new(HOURS_CACHE_SIZE)),
             checkpointer: Mutex::new(None),
         })
+    }
+
+    /// Opens an existing database for queries only: nothing is written to it, ever (no
+    /// journal mode change, no migration, no checkpoint), so it works on a file without write
+    /// permission, and a query never waits for a write another process holds.
+    ///
+    /// A database in WAL mode needs its `-shm` file; in a read-only directory without a
+    /// write-ahead log (none can be written there) the file is opened `immutable=1`, as
+    /// SQLite's documentation on read-only WAL databases prescribes. The schema must be
+    /// current: an older one gives [`Error::SchemaOutdated`] (open it once with
+    /// [`Store::open`] to upgrade it), a newer one [`Error::SchemaTooNew`], a damaged file
+    /// [`Error::Corrupt`].
+    pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
+        let path = path.as_ref().to_path_buf();
+        check_header(&path)?;
+        let mut store = Store {
+            path,
+            writer: Mutex::new(None),
+            access: ReadAccess::Shared,
+            readers: Mutex::new(Vec::new()),
+            hours: Mutex::new(HoursCache::new(HOURS_CACHE_SIZE)),
+            checkpointer: Mutex::new(None),
+        };
+        let first = store.connect().and_then(|conn| Ok((schema_state(&conn)?, conn)));
+        let ((version, reindex), conn) = match first {
+            Ok(found) => found,
+            // No -shm file and none can be created: a read-only directory. With no
+            // write-ahead log there either, the database file alone is the whole database.
+            Err(e) if cannot_open_shared(&e) && !wal_path(&store.path).exists() => {
+                store.access = ReadAccess::Immutable;
+                let conn = store.open_reader()?;
+                (schema_state(&conn).map_err(|e| map_err(&store.path, e))?, conn)
+            }
+            Err(e) => return Err(map_err(&store.path, e)),
+        };
+        if version > schema::CURRENT_VERSION {
+            return Err(Error::SchemaTooNew {
+                path: store.path.clone(),
+                found: version,
+                supported: schema::CURRENT_VERSION,
+            });
+        }
+        if version < schema::CURRENT_VERSION || reindex {
+            return Err(Error::SchemaOutdated {
+                path: store.path.clone(),
+                found: version,
+                current: schema::CURRENT_VERSION,
+            });
+        }
+        store.readers.lock().map_err(|_| poisoned())?.push(conn);
+        Ok(store)
+    }
+
+    /// True when opened with [`Store::open_read_only`].
+    pub fn is_read_only(&self) -> bool {
+        self.writer.lock().map(|w| w.is_none()).unwrap_or(true)
     }
 
     /// The database file.
@@ -109,10 +184,17 @@ impl Store {
         out.map_err(|e| self.corrupt_if_so(e))
     }
 
-    /// Runs `f` with the writer connection (one writer at a time).
+    /// Runs `f` with the writer connection (one writer at a time). A store opened read-only
+    /// refuses with SQLite's "read-only" error, before anything is tried.
     pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        let mut conn = self.writer.lock().map_err(|_| poisoned())?;
-        f(&mut conn).map_err(|e| self.corrupt_if_so(e))
+        let mut guard = self.writer.lock().map_err(|_| poisoned())?;
+        let Some(conn) = guard.as_mut() else {
+            return Err(Error::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_READONLY),
+                Some(format!("{} was opened read-only", self.path.display())),
+            )));
+        };
+        f(conn).map_err(|e| self.corrupt_if_so(e))
     }
 
     /// The shared cache of parsed opening hours (many listings share an expression).
@@ -182,10 +264,19 @@ impl Store {
     }
 
     fn open_reader(&self) -> Result<Connection> {
-        let conn =
-            Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| map_err(&self.path, e))?;
-        configure(&conn).map_err(|e| map_err(&self.path, e))?;
+        self.connect().map_err(|e| map_err(&self.path, e))
+    }
+
+    /// A configured read-only connection.
+    fn connect(&self) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = match self.access {
+            ReadAccess::Shared => Connection::open_with_flags(&self.path, flags)?,
+            ReadAccess::Immutable => {
+                Connection::open_with_flags(immutable_uri(&self.path), flags | OpenFlags::SQLITE_OPEN_URI)?
+            }
+        };
+        configure(&conn)?;
         Ok(conn)
     }
 
@@ -215,6 +306,48 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "temp_store", 2)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
+}
+
+/// The schema version and whether an index rebuild is pending, read without writing. The
+/// count of `sqlite_master` makes SQLite read the schema, so a damaged file fails here.
+fn schema_state(conn: &Connection) -> rusqlite::Result<(i64, bool)> {
+    let version: i64 = conn.query_row(
+        "SELECT user_version FROM pragma_user_version, (SELECT count(*) FROM sqlite_master)",
+        [],
+        |r| r.get(0),
+    )?;
+    if version == 0 {
+        return Ok((0, false));
+    }
+    let reindex = conn.query_row("SELECT EXISTS(SELECT 1 FROM meta WHERE key = 'reindex')", [], |r| r.get(0))?;
+    Ok((version, reindex))
+}
+
+/// The error SQLite gives a read-only connection to a WAL database whose `-shm` file does
+/// not exist and cannot be created.
+fn cannot_open_shared(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::CannotOpen | ErrorCode::ReadOnly))
+}
+
+/// `<path>-wal`, the write-ahead log next to the database.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_os_string();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// `file:<path>?immutable=1`, the path percent-encoded where a URI needs it.
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.as_os_str().as_encoded_bytes() {
+        match b {
+            b'%' | b'?' | b'#' => uri.push_str(&format!("%{b:02X}")),
+            _ if b.is_ascii() && !b.is_ascii_control() => uri.push(*b as char),
+            _ => uri.push_str(&format!("%{b:02X}")),
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
