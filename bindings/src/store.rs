@@ -224,6 +224,8 @@ pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, 
                 listing: listing_from_core(h.listing, &query.langs, hours),
                 distance_m: h.distance_m,
                 score: h.score,
+                dataset: h.dataset,
+                verified: h.verified,
             }
         })
         .collect())

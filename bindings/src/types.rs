@@ -330,6 +330,11 @@ pub struct SearchHit {
     pub distance_m: Option<f64>,
     /// Text-match score (higher is better), when the query had text.
     pub score: Option<f64>,
+    /// The dataset the listing belongs to.
+    pub dataset: String,
+    /// True when it came by a verified sync or bundle (signed by its publisher); false for a
+    /// local import nobody verified. Show the difference to the person.
+    pub verified: bool,
 }
 
 /// How many listings of one kind.

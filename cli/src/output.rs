@@ -37,6 +37,8 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                     "next_change": h.next_change.map(local_time),
                     "status": h.status,
                     "demo": h.demo,
+                    "dataset": h.dataset,
+                    "verified": h.verified,
                 });
                 let obj = v.as_object_mut().expect("object literal");
                 if let Some(o) = &h.organization {
@@ -157,6 +159,7 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
             facts.push(open_phrase(h.open, h.next_change));
         }
         println!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
+        println!("    {}", origin_label(h));
         let mut detail: Vec<String> = Vec::new();
         if let Some(o) = &h.organization {
             detail.push(o.clone());
@@ -177,6 +180,15 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
         if !detail.is_empty() {
             println!("    {}", detail.join(" · "));
         }
+    }
+}
+
+/// Where a hit comes from: verified (synced, with its dataset) or an unverified local import.
+pub fn origin_label(h: &Hit) -> String {
+    if h.verified {
+        format!("verified: {}", h.dataset)
+    } else {
+        format!("LOCAL IMPORT, not verified: {}", h.dataset)
     }
 }
 

@@ -57,7 +57,7 @@ fn parse_topic(s: &str) -> Result<Topic, String> {
 
 /// Runs `faro rights`.
 pub fn run(args: RightsArgs) -> Result<(), Error> {
-    let store = crate::open_existing(&args.db)?;
+    let store = crate::open_for_query(&args.db)?;
     let text = args.text.join(" ");
     let query = RightsQuery {
         text: (!text.trim().is_empty()).then_some(text),
@@ -101,7 +101,8 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
             println!("   Who can help near you:");
             for l in helpers {
                 let km = l.distance_m.map(|m| format!(" — {:.1} km", m / 1000.0)).unwrap_or_default();
-                println!("     · {}{km} [{}]", l.name, l.id);
+                let local = if l.verified { "" } else { " (local import, not verified)" };
+                println!("     · {}{km} [{}]{local}", l.name, l.id);
             }
         } else if h.article.related.own_consulate && args.near.is_some() && args.nationality.is_none() {
             println!("   (give --nationality to find your own country's consulate near you)");

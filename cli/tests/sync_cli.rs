@@ -132,3 +132,82 @@ fn publish_serve_sync_export_and_conformance_client() {
     let out = download("demo/nothing.jsonl.zst");
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// Item 5 of issue 15: an unsigned local import never changes a synced dataset, a verified
+/// sync is never blocked by one, and every hit says which it is.
+#[test]
+fn local_imports_stay_apart_from_synced_data_and_hits_say_which_is_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (dir.path().join("keys"), dir.path().join("repo"));
+    let demo = faro_tests::data_dir().join("demo");
+    ok(FARO, &["keygen", "--out", &p(&keys)]);
+    let (listings, rights) = (p(&demo.join("listings.jsonl")), p(&demo.join("rights.jsonl")));
+    ok(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &listings, &rights]);
+    let Some(nginx) = Nginx::serve(&repo) else { return };
+    let db = p(&dir.path().join("phone.db"));
+    ok(FARO, &["trust", "--db", &db, &p(&repo.join("metadata/1.root.json"))]);
+
+    // Before any sync, a local file takes the id of a listing the publisher signs, with a
+    // scammer's name. Then the sync: the verified record wins the id, the sync is not blocked.
+    let notes = dir.path().join("notes.jsonl");
+    std::fs::write(
+        &notes,
+        concat!(
+            r#"{"faro":"listings","version":1,"dataset":"local/notes","demo":true}"#,
+            "\n",
+            r#"{"id":"demo:tapachula-legal-01","kind":"legal_aid","name":{"es":"Trámites Rápidos Zafiro (demo)"}}"#,
+            "\n",
+            r#"{"id":"local:zafiro-clinic","kind":"health","name":{"es":"Clínica Zafiro (demo)"}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    ok(FARO, &["import", "--db", &db, &p(&notes)]);
+    // A local import under the publisher's dataset name, before subscribing: moved aside.
+    let early = dir.path().join("early.jsonl");
+    std::fs::write(
+        &early,
+        concat!(
+            r#"{"faro":"listings","version":1,"dataset":"demo/route","demo":true}"#,
+            "\n",
+            r#"{"id":"local:early-01","kind":"shelter","name":{"es":"Albergue Zafiro Temprano (demo)"}}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    ok(FARO, &["import", "--db", &db, &p(&early)]);
+    ok(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--dataset", "demo/route", "--dataset", "rights/all"]);
+
+    let hits: Vec<Value> =
+        serde_json::from_str(&ok(FARO, &["search", "--db", &db, "--limit", "500", "--json"])).unwrap();
+    let by_id = |id: &str| hits.iter().find(|h| h["id"] == id).unwrap_or_else(|| panic!("{id} missing")).clone();
+    let signed = by_id("demo:tapachula-legal-01");
+    assert_eq!((signed["verified"].clone(), signed["dataset"].clone()), (Value::Bool(true), "demo/route".into()));
+    assert!(!signed["name"].as_str().unwrap().contains("Zafiro"), "the verified record won: {signed}");
+    let local = by_id("local:zafiro-clinic");
+    assert_eq!((local["verified"].clone(), local["dataset"].clone()), (Value::Bool(false), "local/notes".into()));
+    let early = by_id("local:early-01");
+    assert_eq!((early["verified"].clone(), early["dataset"].clone()), (Value::Bool(false), "local/demo/route".into()));
+    assert!(hits.iter().all(|h| h["verified"] == (h["dataset"] == "demo/route")), "labels follow the dataset");
+    let text = ok(FARO, &["search", "--db", &db, "zafiro"]);
+    assert!(text.contains("LOCAL IMPORT, not verified: local/notes"), "{text}");
+    assert!(ok(FARO, &["search", "--db", &db, "juridica"]).contains("verified: demo/route"));
+
+    // Now that sync keeps demo/route, a local import into it is refused, nothing changes,
+    // and status still says current because it still is.
+    let before = ok(FARO, &["search", "--db", &db, "--limit", "500", "--json"]);
+    let err = fails(FARO, &["import", "--db", &db, &p(&demo.join("listings.jsonl"))]);
+    assert!(err.contains("\"demo/route\"") && err.contains("kept by sync") && err.contains("local/route"), "{err}");
+    let err = fails(FARO, &["import", "--db", &db, "--dataset", "demo/route", &p(&notes)]);
+    assert!(err.contains("kept by sync"), "{err}");
+    let err = fails(FARO, &["import", "--db", &db, &rights]);
+    assert!(err.contains("\"rights/all\"") && err.contains("kept by sync"), "rights too: {err}");
+    assert_eq!(ok(FARO, &["search", "--db", &db, "--limit", "500", "--json"]), before);
+    // A local file reusing a verified id is refused too, naming the verified dataset.
+    let err = fails(FARO, &["import", "--db", &db, &p(&notes)]);
+    assert!(err.contains("demo:tapachula-legal-01") && err.contains("demo/route"), "{err}");
+    let st: Value = serde_json::from_str(&ok(FARO, &["status", "--db", &db, "--json"])).unwrap();
+    assert_eq!(st["datasets"][0]["stale"], false);
+    let out = ok(FARO, &["sync", "--db", &db, "--url", &nginx.url("")]);
+    assert!(out.contains("unchanged") && out.contains(" 0 written"), "nothing to repair: {out}");
+}

@@ -16,7 +16,7 @@ use crate::lang::{LangPrefs, LangTag};
 use crate::model::validate::FieldProblem;
 use crate::model::vocabulary;
 use crate::search::match_expression;
-use crate::store::write::upsert_dataset;
+use crate::store::write::upsert_local_dataset;
 use crate::store::{DatasetInfo, Store, WriteSummary};
 
 /// What a batch write did (new, changed, identical records).
@@ -84,7 +84,7 @@ pub(crate) fn write_batch<T>(
 ) -> Result<BatchSummary> {
     store.write(|conn| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        upsert_dataset(&tx, dataset)?;
+        upsert_local_dataset(&tx, dataset)?;
         let mut summary = BatchSummary::default();
         let mut rejected = Vec::new();
         let select = format!("SELECT dataset, record FROM {} WHERE id = ?1", kind.table);

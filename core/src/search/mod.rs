@@ -147,6 +147,11 @@ pub struct Hit {
     pub score: Option<f64>,
     /// True for invented demo data.
     pub demo: bool,
+    /// The dataset the listing belongs to.
+    pub dataset: String,
+    /// True when that dataset came by a verified sync or bundle (signed by its publisher);
+    /// false for a local import, which nobody verified.
+    pub verified: bool,
     /// The full record.
     #[serde(skip)]
     pub listing: Listing,
@@ -578,11 +583,15 @@ fn sort_candidates(c: &mut [Candidate], sort: Sort) {
 
 fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &Mutex<HoursCache>) -> Result<Vec<Hit>> {
     let langs = &q.langs;
-    let mut stmt = conn.prepare_cached("SELECT record FROM listing_records WHERE listing = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.record, l.dataset, EXISTS(SELECT 1 FROM sync_datasets s WHERE s.name = l.dataset)
+         FROM listing_records r JOIN listings l ON l.rowid = r.listing WHERE r.listing = ?1",
+    )?;
     candidates
         .into_iter()
         .map(|c| {
-            let record: String = stmt.query_row([c.rowid], |r| r.get(0))?;
+            let (record, dataset, verified): (String, String, bool) =
+                stmt.query_row([c.rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             let listing: Listing = serde_json::from_str(&record)
                 .map_err(|e| Error::BadQuery(format!("stored record {} is unreadable: {e}", c.name_key)))?;
             let (name_lang, name) = match langs.pick(&listing.name) {
@@ -618,6 +627,8 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
                 status: listing.status,
                 score: c.rank,
                 demo: listing.demo,
+                dataset,
+                verified,
                 listing,
             })
         })

@@ -62,6 +62,10 @@ impl Store {
     /// rejections (file, line, record id, field, reason); the database keeps its last good
     /// state. A listing id already used by another dataset is a rejection too.
     ///
+    /// This is a local, unverified import: a dataset that sync keeps (held or subscribed)
+    /// is refused with [`Error::DatasetOrigin`] before anything is read (see
+    /// [`upsert_local_dataset`]).
+    ///
     /// Reading, checking and encoding the records runs on a second thread while this one
     /// writes: on a phone's several cores a large import takes the time of its SQLite
     /// work alone (`docs/benchmarks.md`).
@@ -73,7 +77,7 @@ impl Store {
         let records = records.into_iter();
         self.write_then_checkpoint(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            upsert_dataset(&tx, dataset)?;
+            upsert_local_dataset(&tx, dataset)?;
             let summary = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
                 let (done_sender, done) = std::sync::mpsc::channel();
@@ -220,8 +224,80 @@ pub(crate) fn check_for_write(
     problems
 }
 
+/// True when sync keeps `dataset`: it was received verified (`sync_datasets`) or the person
+/// subscribed to it. A dataset's origin is this fact, written in the same transaction as
+/// its records, so no separate flag can disagree with it (ADR 0014-local-datasets).
+pub(crate) fn is_synced(tx: &rusqlite::Connection, dataset: &str) -> rusqlite::Result<bool> {
+    tx.prepare_cached(
+        "SELECT EXISTS(SELECT 1 FROM sync_datasets WHERE name = ?1)
+             OR EXISTS(SELECT 1 FROM subscriptions WHERE dataset = ?1)",
+    )?
+    .query_row([dataset], |r| r.get(0))
+}
+
+/// Records `dataset` for a local (unverified) import. Refuses a dataset that sync keeps:
+/// an unsigned file must never change verified data, which the next sync would then call
+/// unchanged.
+pub(crate) fn upsert_local_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> Result<()> {
+    if is_synced(tx, &dataset.name)? {
+        let last = dataset.name.rsplit('/').next().unwrap_or("import");
+        return Err(Error::DatasetOrigin {
+            dataset: dataset.name.clone(),
+            reason: format!(
+                "is kept by sync (verified, signed data); a local import cannot change it and nothing was written. \
+                 Import the file into a local dataset instead, e.g. \"{LOCAL_PREFIX}{last}\""
+            ),
+        });
+    }
+    write_dataset_row(tx, dataset)?;
+    Ok(())
+}
+
+/// Names under this prefix are never taken by sync: a local import that a synced dataset
+/// meets is moved there (see [`upsert_dataset`]).
+pub const LOCAL_PREFIX: &str = "local/";
+
+/// Records `dataset` as received by sync (a verified snapshot is being applied). A local
+/// import held under the same name is moved aside to `local/<name>`, records and all, so
+/// that verified and unverified records never share a dataset and nothing is lost; the
+/// move is refused when that name is taken too.
+pub(crate) fn upsert_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> Result<()> {
+    let held: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM datasets WHERE name = ?1)", [&dataset.name], |r| r.get(0))?;
+    let synced: bool =
+        tx.query_row("SELECT EXISTS(SELECT 1 FROM sync_datasets WHERE name = ?1)", [&dataset.name], |r| r.get(0))?;
+    if held && !synced {
+        move_local_dataset(tx, &dataset.name, &format!("{LOCAL_PREFIX}{}", dataset.name))?;
+    }
+    write_dataset_row(tx, dataset)?;
+    Ok(())
+}
+
+/// Renames the local dataset `from` to `to` with all its records, inside `tx`.
+fn move_local_dataset(tx: &Transaction<'_>, from: &str, to: &str) -> Result<()> {
+    let taken: bool = tx.query_row("SELECT EXISTS(SELECT 1 FROM datasets WHERE name = ?1)", [to], |r| r.get(0))?;
+    if taken {
+        return Err(Error::DatasetOrigin {
+            dataset: from.to_string(),
+            reason: format!(
+                "holds a local (unverified) import, and {to:?} too, so it cannot be moved aside; \
+                 sync does not mix verified data into it and nothing was changed"
+            ),
+        });
+    }
+    tx.execute(
+        "INSERT INTO datasets(name, source_name, source_url, license, source_date, demo, imported_at)
+         SELECT ?2, source_name, source_url, license, source_date, demo, imported_at FROM datasets WHERE name = ?1",
+        params![from, to],
+    )?;
+    for table in ["listings", "articles", "warnings"] {
+        tx.execute(&format!("UPDATE {table} SET dataset = ?2 WHERE dataset = ?1"), params![from, to])?;
+    }
+    Ok(())
+}
+
 /// Records `dataset` (name, source, demo flag) as present, updating what was known.
-pub(crate) fn upsert_dataset(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
+fn write_dataset_row(tx: &Transaction<'_>, dataset: &DatasetInfo) -> rusqlite::Result<()> {
     let source = dataset.source.as_ref();
     tx.execute(
         "INSERT INTO datasets(name, source_name, source_url, license, source_date, demo, imported_at)
@@ -253,9 +329,19 @@ pub(crate) enum Upsert {
     OtherDataset(String),
 }
 
-/// Inserts or updates one listing of `dataset` and its index entries, inside `tx`.
+/// Inserts or updates one listing of `dataset` (verified, from sync) and its index entries,
+/// inside `tx`. The verified record wins its id: a local import's listing with the same id
+/// is removed from that local dataset (the person's file still has it), so an unsigned
+/// import can never block a verified update. Another synced dataset's id stays refused.
 pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
-    put_derived(tx, dataset, listing, &index::Derived::of(listing))
+    let derived = index::Derived::of(listing);
+    match put_derived(tx, dataset, listing, &derived)? {
+        Upsert::OtherDataset(other) if !is_synced(tx, &other)? => {
+            delete_listing(tx, &other, &listing.id)?;
+            put_derived(tx, dataset, listing, &derived)
+        }
+        done => Ok(done),
+    }
 }
 
 /// [`put_listing`] with the derived values computed ahead.

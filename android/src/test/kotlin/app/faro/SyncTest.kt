@@ -247,6 +247,34 @@ class SyncTest {
     }
 
     @Test
+    fun `a local import cannot change synced data and every hit says whether it is verified`() = runBlocking<Unit> {
+        phone("mixed").use { faro ->
+            faro.importBundle(bundle)
+            // The demo listings file names demo/route, which sync keeps: refused, nothing changed.
+            val refused = assertFailsWith<FaroException.BadInput> { faro.importListings(File(DEMO_DIR, "listings.jsonl")) }
+            assertContains(refused.reason, "local/route")
+            assertEquals(LISTINGS, faro.listingCount())
+            // A local dataset of its own is fine, and its hits say they are not verified.
+            val notes = File(tmp, "notes.jsonl")
+            notes.writeText(
+                "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"local/notes\",\"demo\":true}\n" +
+                    "{\"id\":\"local:zafiro\",\"kind\":\"health\",\"name\":{\"es\":\"Clínica Zafiro (demo)\"}}\n",
+            )
+            assertEquals(1uL, faro.importListings(notes).inserted)
+            val local = faro.search(SearchRequest(text = "zafiro"))
+            assertEquals(listOf("local:zafiro"), local.map { it.listing.id })
+            assertFalse(local.single().verified)
+            assertEquals("local/notes", local.single().dataset)
+            val synced = faro.search(SearchRequest(text = "juridica"))
+            assertTrue(synced.isNotEmpty())
+            synced.forEach {
+                assertTrue(it.verified, it.listing.id)
+                assertEquals("demo/route", it.dataset)
+            }
+        }
+    }
+
+    @Test
     fun `the demo bundle imports offline and answers search, nearest, open now, rights, warnings and contacts`() = runBlocking<Unit> {
         phone("b").use { faro ->
             val seen = CopyOnWriteArrayList<ProgressReport>()
