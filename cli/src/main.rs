@@ -46,7 +46,7 @@ struct Cli {
 enum Command {
     /// Build a database from the bundled sample data and answer a few real questions.
     Demo(DemoArgs),
-    /// Import a directory file (all-or-nothing).
+    /// Import a directory file (all-or-nothing) as a local, unverified dataset.
     Import(ImportArgs),
     /// Search the directory: text, filters, distance, opening hours.
     Search(SearchArgs),
@@ -115,7 +115,8 @@ struct ImportArgs {
     /// File format; guessed from the extension when omitted (.jsonl listings, .csv missions).
     #[arg(long, value_enum)]
     format: Option<Format>,
-    /// Dataset name for formats without a header (missions: default wikidata/missions).
+    /// Dataset name for formats without a header (missions: default wikidata/missions), or
+    /// instead of the header's. A dataset that sync keeps is refused: use a local/ name.
     #[arg(long)]
     dataset: Option<String>,
     /// Print the summary as JSON.
