@@ -292,7 +292,8 @@ fn a_handle_without_its_network_only_shares_the_name() {
         assert_eq!(m.network.as_deref(), Some("facebook"));
     }
     // The same name on another network is someone else's account.
-    for input in ["https://www.instagram.com/demo_puentesur", "https://t.me/demo_puentesur", "https://x.com/demo_puentesur"]
+    for input in
+        ["https://www.instagram.com/demo_puentesur", "https://t.me/demo_puentesur", "https://x.com/demo_puentesur"]
     {
         let c = checked(&s, input);
         assert_eq!(c.verdict, Verdict::NameMatch, "{input}");
