@@ -8,7 +8,7 @@
 //! write them (national and international phone formats, `00`, `tel:` and WhatsApp links,
 //! hidden direction marks, links in any case, handles with and without `@`), a mix of
 //! official, warned-about, imitating, unknown and unreadable contacts. The checks of
-//! official, warned-about and unreadable inputs must give the verdict they were made for,
+//! official, name-match, warned-about and unreadable inputs must give the verdict they were made for,
 //! and every answer must equal the full scan's (`check_contact_by_scan`, the check before
 //! the index of official names), timed in the same run.
 //!
