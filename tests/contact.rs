@@ -246,3 +246,140 @@ fn official_names_follow_the_listings() {
     write_extra(&s, true);
     assert_eq!(acnur(&s).verdict, Verdict::Lookalike);
 }
+
+/// [`check`], after making sure the full scan gives the same answer.
+fn checked(s: &Store, input: &str) -> ContactCheck {
+    let langs = LangPrefs::default();
+    let indexed = s.check_contact(input, CountryCode::parse("MX"), now(), &langs).unwrap();
+    let scanned = s.check_contact_by_scan(input, CountryCode::parse("MX"), now(), &langs).unwrap();
+    assert_eq!(indexed, scanned, "{input:?}");
+    indexed
+}
+
+#[test]
+fn telegram_preview_links_read_only_the_exact_s_segment() {
+    let (_d, s) = store();
+    // demo:tapachula-health-03 is on Telegram as demo_colibri_salud.
+    for input in
+        ["https://t.me/demo_colibri_salud", "https://t.me/s/demo_colibri_salud", "telegram.me/s/demo_colibri_salud"]
+    {
+        let c = checked(&s, input);
+        assert_eq!((c.verdict, c.normalized.as_deref()), (Verdict::Official, Some("demo_colibri_salud")), "{input}");
+        assert_eq!(c.matches[0].id, "demo:tapachula-health-03");
+    }
+    // Accounts whose names start with "s" are other people's: they imitate the official one.
+    for input in [
+        "https://t.me/sdemo_colibri_salud",
+        "https://t.me/sssssdemo_colibri_salud",
+        "https://telegram.me/sdemo_colibri_salud",
+        "t.me/sdemo_puentesur",
+    ] {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::Lookalike, "{input}");
+        assert!(matches!(c.matches[0].relation, Relation::Imitates(_)), "{input}: {:?}", c.matches);
+    }
+}
+
+#[test]
+fn a_handle_without_its_network_only_shares_the_name() {
+    let (_d, s) = store();
+    // demo:tapachula-legal-01 is on Facebook only, as demo_puentesur.
+    for input in ["@demo_puentesur", "demo_puentesur", "@Demo_PuenteSur"] {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::NameMatch, "{input}");
+        let m = &c.matches[0];
+        assert_eq!((m.id.as_str(), m.relation), ("demo:tapachula-legal-01", Relation::SameNameNoNetwork), "{input}");
+        assert_eq!(m.network.as_deref(), Some("facebook"));
+    }
+    // The same name on another network is someone else's account.
+    for input in
+        ["https://www.instagram.com/demo_puentesur", "https://t.me/demo_puentesur", "https://x.com/demo_puentesur"]
+    {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::NameMatch, "{input}");
+        assert_eq!(c.matches[0].relation, Relation::SameNameOtherNetwork, "{input}");
+        assert_eq!(c.matches[0].network.as_deref(), Some("facebook"));
+    }
+    // With its own network, it is the official account.
+    for input in ["https://www.facebook.com/demo_puentesur", "https://m.facebook.com/demo_puentesur/"] {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::Official, "{input}");
+        assert_eq!((c.matches[0].id.as_str(), c.matches[0].relation), ("demo:tapachula-legal-01", Relation::Exact));
+    }
+}
+
+#[test]
+fn a_site_listed_with_a_path_owns_that_path_only() {
+    let (_d, s) = store();
+    // demo:tapachula-health-01 lists https://example.org/faro-demo/esperanza and
+    // clinica.esperanza@example.org; every demo site is a path on example.org.
+    for input in [
+        "https://example.org/faro-demo/esperanza",
+        "https://www.example.org/faro-demo/esperanza/citas?x=1",
+        "clinica.esperanza@example.org",
+    ] {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::Official, "{input}");
+        assert_eq!(c.matches[0].id, "demo:tapachula-health-01", "{input}");
+    }
+    for (input, relation) in [
+        ("scammer@example.org", Relation::SameDomainNotListed),
+        ("https://evil.example.org/", Relation::SameDomainNotListed),
+        ("https://evil.example.org/faro-demo/esperanza", Relation::SameDomainNotListed),
+        ("citas@evil.example.org", Relation::SameDomainNotListed),
+        ("https://example.org/", Relation::SameHostOtherPage),
+        ("https://example.org/faro-demo", Relation::SameHostOtherPage),
+        ("https://example.org/faro-demo/esperanza-citas", Relation::SameHostOtherPage),
+        ("https://example.org/faro-demo/esperanza/../../pagos", Relation::SameHostOtherPage),
+    ] {
+        let c = checked(&s, input);
+        assert_eq!(c.verdict, Verdict::Unknown, "{input}");
+        assert!(c.matches.iter().all(|m| m.relation == relation), "{input}: {:?}", c.matches);
+        assert!(!c.matches.is_empty(), "{input}: the listings on that domain are shown");
+    }
+}
+
+/// Verified listings on a whole domain of their own and on shared hosting.
+const SITES: &str = concat!(
+    "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"test/sites\",\"demo\":true}\n",
+    r#"{"id":"demo:own-domain","kind":"legal_aid","name":{"es":"Dominio propio (demo)"},"address":{"locality":"Tapachula","country":"MX"},"websites":["https://www.refugio-demo.org/"],"verified":{"by":"test","on":"2026-10-01"},"demo":true}"#,
+    "\n",
+    r#"{"id":"demo:pages","kind":"legal_aid","name":{"es":"Páginas (demo)"},"address":{"locality":"Tapachula","country":"MX"},"websites":["https://demo-ayuda.github.io/"],"verified":{"by":"test","on":"2026-10-01"},"demo":true}"#,
+    "\n",
+    r#"{"id":"demo:blog","kind":"shelter","name":{"es":"Blog (demo)"},"address":{"locality":"Tapachula","country":"MX"},"websites":["https://demo-casa.blogspot.com/p/contacto.html"],"verified":{"by":"test","on":"2026-10-01"},"demo":true}"#,
+    "\n",
+);
+
+#[test]
+fn shared_hosting_is_never_official_by_domain() {
+    let (_d, s) = store();
+    let (h, recs) = faro_core::import::listings::read_listings(SITES.as_bytes(), "sites.jsonl").unwrap();
+    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "sites.jsonl", recs).unwrap();
+    let official = [
+        ("https://refugio-demo.org/citas", "demo:own-domain"),
+        ("info@refugio-demo.org", "demo:own-domain"),
+        ("https://demo-ayuda.github.io/", "demo:pages"),
+        ("https://demo-ayuda.github.io/formulario", "demo:pages"),
+        ("https://demo-casa.blogspot.com/p/contacto.html", "demo:blog"),
+    ];
+    for (input, id) in official {
+        let c = checked(&s, input);
+        assert_eq!((c.verdict, c.matches[0].id.as_str()), (Verdict::Official, id), "{input}");
+    }
+    for input in [
+        // Other sub-domains of a whole domain: not listed, not official.
+        "https://citas.refugio-demo.org/",
+        "x@citas.refugio-demo.org",
+        // Shared hosting: another customer's site, mail at a hosted name, the suffix itself.
+        "https://evil.github.io/",
+        "https://x.demo-ayuda.github.io/",
+        "contacto@demo-ayuda.github.io",
+        "https://github.io/",
+        "https://demo-casa.blogspot.com/",
+        "https://demo-casa.blogspot.com/p/pagos.html",
+        "ayuda@demo-casa.blogspot.com",
+    ] {
+        let c = checked(&s, input);
+        assert!(matches!(c.verdict, Verdict::Unknown | Verdict::Lookalike), "{input}: {:?}", c.verdict);
+    }
+}

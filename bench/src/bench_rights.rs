@@ -8,7 +8,7 @@
 //! write them (national and international phone formats, `00`, `tel:` and WhatsApp links,
 //! hidden direction marks, links in any case, handles with and without `@`), a mix of
 //! official, warned-about, imitating, unknown and unreadable contacts. The checks of
-//! official, warned-about and unreadable inputs must give the verdict they were made for,
+//! official, name-match, warned-about and unreadable inputs must give the verdict they were made for,
 //! and every answer must equal the full scan's (`check_contact_by_scan`, the check before
 //! the index of official names), timed in the same run.
 //!
@@ -399,17 +399,19 @@ fn make_inputs(rng: &mut Rng, dir: &Directory, n: usize) -> BoxResult<Vec<Input>
             }
             4..=6 => {
                 let o = rng.pick(&official_orgs);
-                let text = match rng.below(5) {
-                    0 => format!("https://www.{}/citas", o.host),
-                    1 => format!("HTTP://{}/", o.host.to_uppercase()),
-                    2 => format!("www.{}", o.host),
-                    3 => format!("{}@{}", rng.pick(&["Contacto", "director", "citas"]), o.host),
+                // The sites are whole domains (no path, not shared): e-mails there are official.
+                let (text, expected) = match rng.below(5) {
+                    0 => (format!("https://www.{}/citas", o.host), Verdict::Official),
+                    1 => (format!("HTTP://{}/", o.host.to_uppercase()), Verdict::Official),
+                    2 => (format!("www.{}", o.host), Verdict::Official),
+                    3 => (format!("{}@{}", rng.pick(&["Contacto", "director", "citas"]), o.host), Verdict::Official),
                     _ => match rng.below(2) {
-                        0 => format!("@{}", o.handle),
-                        _ => format!("https://{}/{}/", NETWORKS[o.network].1, o.handle),
+                        // Without its network, a handle only shares the official account's name.
+                        0 => (format!("@{}", o.handle), Verdict::NameMatch),
+                        _ => (format!("https://{}/{}/", NETWORKS[o.network].1, o.handle), Verdict::Official),
                     },
                 };
-                Input { text, region: region(here), expected: Verdict::Official }
+                Input { text, region: region(here), expected }
             }
             // warning: 3 in 20
             7..=9 => {
@@ -479,6 +481,7 @@ fn make_inputs(rng: &mut Rng, dir: &Directory, n: usize) -> BoxResult<Vec<Input>
 fn verdict_name(v: &Verdict) -> &'static str {
     match v {
         Verdict::Official => "official",
+        Verdict::NameMatch => "name_match",
         Verdict::Warning => "warning",
         Verdict::Lookalike => "lookalike",
         Verdict::Unknown => "unknown",
@@ -553,7 +556,8 @@ fn contact_bench(path: &Path, listings: usize, n_inputs: usize, seed: u64) -> Bo
             .or_default()
             .entry(verdict_name(verdict))
             .or_default() += 1;
-        let strict = matches!(input.expected, Verdict::Official | Verdict::Warning | Verdict::Invalid);
+        let strict =
+            matches!(input.expected, Verdict::Official | Verdict::NameMatch | Verdict::Warning | Verdict::Invalid);
         if strict && *verdict != input.expected && wrong.len() < 5 {
             wrong.push(format!(
                 "{:?} (region {:?}): {} expected, got {}",

@@ -37,6 +37,10 @@ pub enum Verdict {
     Official,
     /// It is named in an active warning: do not use it.
     Warning,
+    /// The same name as a verified listing's account, but not that account: written without
+    /// its network, or on another network. Only the listing's account on its own network
+    /// (`ContactMatch.network`) is official; anyone can register the name elsewhere.
+    NameMatch,
     /// It imitates a verified listing's web address or handle: do not trust it.
     Lookalike,
     /// Not verified: found in no verified listing and no warning. Never "safe".
@@ -74,12 +78,18 @@ pub enum Likeness {
 pub enum Relation {
     /// The same contact.
     Exact,
-    /// A sub-domain of the record's web address, or an e-mail at its web domain.
+    /// An e-mail at the domain of the record's web site, which covers the whole domain on a
+    /// domain that is not shared; for a warning, a sub-domain of or an e-mail at its domain.
     SameDomain,
-    /// The same host as the record's web address but another page on it.
+    /// On the domain of the record's web site but not official: another sub-domain, or an
+    /// e-mail the record does not list where the site is one path or shared hosting.
+    SameDomainNotListed,
+    /// The same host as the record's web address but outside its listed path.
     SameHostOtherPage,
     /// The same handle on another network than the record's.
     SameNameOtherNetwork,
+    /// The same handle, written without a network: official only on the record's network.
+    SameNameNoNetwork,
     /// In a listing that is not verified, or not active: not an official contact.
     ListedNotVerified,
     /// Imitates the record's contact.
@@ -102,6 +112,9 @@ pub struct ContactMatch {
     pub relation: Relation,
     /// The record's own contact that was matched or imitated (normalized).
     pub contact: String,
+    /// The network of the record's account (`facebook`, `instagram`, ...), when `contact`
+    /// is a handle.
+    pub network: Option<String>,
     /// True for demo data.
     pub demo: bool,
 }
@@ -174,12 +187,15 @@ fn contact_match(m: CoreContactMatch) -> ContactMatch {
         relation: match m.relation {
             CoreRelation::Exact => Relation::Exact,
             CoreRelation::SameDomain => Relation::SameDomain,
+            CoreRelation::SameDomainNotListed => Relation::SameDomainNotListed,
             CoreRelation::SameHostOtherPage => Relation::SameHostOtherPage,
             CoreRelation::SameNameOtherNetwork => Relation::SameNameOtherNetwork,
+            CoreRelation::SameNameNoNetwork => Relation::SameNameNoNetwork,
             CoreRelation::ListedNotVerified => Relation::ListedNotVerified,
             CoreRelation::Imitates(likeness) => Relation::Imitates { likeness },
         },
         contact: m.contact,
+        network: m.network,
         demo: m.demo,
     }
 }
@@ -209,6 +225,7 @@ mod tests {
             name: "X (demo)".into(),
             relation: CoreRelation::Imitates(Likeness::SmallEdit),
             contact: "example.org".into(),
+            network: None,
             demo: true,
         };
         assert_eq!(contact_match(m).relation, Relation::Imitates { likeness: Likeness::SmallEdit });

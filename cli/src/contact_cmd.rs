@@ -63,6 +63,19 @@ pub fn print_check(c: &ContactCheck) {
     let shown = c.normalized.as_deref().unwrap_or("—");
     let line = match c.verdict {
         Verdict::Official => "OFFICIAL: it belongs to a verified place in the directory".to_string(),
+        Verdict::NameMatch => {
+            let m = c
+                .matches
+                .iter()
+                .find(|m| matches!(m.relation, Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork));
+            let (place, network) = m.map_or(("a verified place", "its network"), |m| {
+                (m.name.as_str(), network_name(m.network.as_deref().unwrap_or("its network")))
+            });
+            format!(
+                "SAME NAME, NOT VERIFIED: this name is the account of {place} on {network} — only that {network} \
+                 account is official; anyone can register the same name on another network"
+            )
+        }
         Verdict::Warning => "WARNING: it appears in an active warning — do not pay, do not send documents".to_string(),
         Verdict::Lookalike => "LOOKALIKE: it imitates an official contact — do not trust it".to_string(),
         Verdict::Unknown => {
@@ -77,8 +90,12 @@ pub fn print_check(c: &ContactCheck) {
         let how = match m.relation {
             Relation::Exact => "same contact".to_string(),
             Relation::SameDomain => "same domain".to_string(),
+            Relation::SameDomainNotListed => "same domain, but not listed (not official)".to_string(),
             Relation::SameHostOtherPage => "same site, another page".to_string(),
-            Relation::SameNameOtherNetwork => "same name on another network".to_string(),
+            Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork => format!(
+                "same name; official only on {}",
+                network_name(m.network.as_deref().unwrap_or("its own network"))
+            ),
             Relation::ListedNotVerified => "listed, but not verified".to_string(),
             Relation::Imitates(l) => format!(
                 "imitates {} ({})",
@@ -93,5 +110,18 @@ pub fn print_check(c: &ContactCheck) {
             m.name,
             m.id
         );
+    }
+}
+
+/// How a network is written for a person.
+fn network_name(network: &str) -> &str {
+    match network {
+        "facebook" => "Facebook",
+        "instagram" => "Instagram",
+        "x" => "X",
+        "tiktok" => "TikTok",
+        "telegram" => "Telegram",
+        "youtube" => "YouTube",
+        other => other,
     }
 }

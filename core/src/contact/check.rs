@@ -1,5 +1,10 @@
-//! The verdict on a contact: `warning`, `official`, `lookalike`, `unknown` or `invalid`,
-//! with the listings and warnings it matched.
+//! The verdict on a contact: `warning`, `official`, `name_match`, `lookalike`, `unknown`
+//! or `invalid`, with the listings and warnings it matched.
+//!
+//! Official means this exact contact: a listed phone or e-mail, a link within a listed
+//! site (`contact::scope`), a handle on the network it is listed for. A handle written
+//! without its network, or on another one, only shares a name (`name_match`): anyone can
+//! register that name elsewhere.
 //!
 //! A warning match wins over an official one: warnings are issued exactly when a listed
 //! contact has been taken over or spoofed (a stolen WhatsApp account, a cloned number),
@@ -13,6 +18,7 @@ use serde::Serialize;
 use super::lookalike::{handle_alike, host_alike, Likeness};
 use super::names::{self, Family};
 use super::normalize::{normalize, Contact, ContactKind, MAX_INPUT_BYTES};
+use super::scope;
 use crate::country::CountryCode;
 use crate::error::Result;
 use crate::lang::LangPrefs;
@@ -29,6 +35,11 @@ pub enum Verdict {
     /// It is named in an active warning.
     #[serde(rename = "warning")]
     Warning,
+    /// The same name as a verified listing's account, but not that account: the handle was
+    /// given without its network, or on another network. The listing's account is official
+    /// only on its own network (in the match); anyone can register the name elsewhere.
+    #[serde(rename = "name_match")]
+    NameMatch,
     /// It imitates a verified listing's web address or handle.
     #[serde(rename = "lookalike")]
     Lookalike,
@@ -56,12 +67,21 @@ pub enum MatchSource {
 pub enum Relation {
     /// The same contact.
     Exact,
-    /// A sub-domain of the record's web address, or an e-mail at its web domain.
+    /// An e-mail at the domain of the record's web site, which covers the whole domain (no
+    /// path) on a domain that is not shared; for a warning, a sub-domain of or an e-mail at
+    /// the domain it names.
     SameDomain,
-    /// The same host as the record's web address but another page on it.
+    /// On the domain of the record's web site (another sub-domain, or an e-mail address the
+    /// record does not list) where the site does not make it official: the site is listed
+    /// for one path, or the domain is shared hosting, or it is another sub-domain.
+    SameDomainNotListed,
+    /// The same host as the record's web address but outside its listed path.
     SameHostOtherPage,
     /// The same handle on another network than the record's.
     SameNameOtherNetwork,
+    /// The same handle, written without a network: the record's account is official only
+    /// on its own network (`network` in the match).
+    SameNameNoNetwork,
     /// In a listing that is not verified, or not active: not an official contact.
     ListedNotVerified,
     /// Imitates the record's contact.
@@ -82,6 +102,9 @@ pub struct ContactMatch {
     pub relation: Relation,
     /// The record's own contact that was matched or imitated (normalized).
     pub contact: String,
+    /// The network of the record's account, when `contact` is a handle.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
     /// True for demo data.
     pub demo: bool,
 }
@@ -174,6 +197,8 @@ impl Store {
                 Verdict::Warning
             } else if listed.iter().any(|(m, official)| *official && is_ownership(m.relation)) {
                 Verdict::Official
+            } else if listed.iter().any(|(m, official)| *official && is_same_name(m.relation)) {
+                Verdict::NameMatch
             } else if listed.iter().any(|(m, _)| matches!(m.relation, Relation::Imitates(_))) {
                 Verdict::Lookalike
             } else {
@@ -198,6 +223,10 @@ enum Search {
 
 fn is_ownership(r: Relation) -> bool {
     matches!(r, Relation::Exact | Relation::SameDomain)
+}
+
+fn is_same_name(r: Relation) -> bool {
+    matches!(r, Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork)
 }
 
 /// `host` and its parent domains down to the registrable one (`a.b.sre.gob.mx` -> ...,
@@ -252,6 +281,7 @@ fn warning_matches(
                 name: langs.text(&w.headline).to_string(),
                 relation,
                 contact: key.split_once(':').map(|(_, v)| v.to_string()).unwrap_or_default(),
+                network: None,
                 demo: w.demo,
             });
         }
@@ -291,37 +321,48 @@ fn listing_matches(
             found.extend(rows_for(conn, &key)?.into_iter().map(|r| (r, Relation::Exact)));
         }
         ContactKind::Handle => {
+            // An account is official only on the network it is listed for (the detail).
             for r in rows_for(conn, &key)? {
-                let other_network = matches!(&contact.network, Some(n) if !r.detail.is_empty() && *n != r.detail);
-                found.push((r, if other_network { Relation::SameNameOtherNetwork } else { Relation::Exact }));
+                let relation = match &contact.network {
+                    Some(n) if *n == r.detail => Relation::Exact,
+                    Some(_) => Relation::SameNameOtherNetwork,
+                    None => Relation::SameNameNoNetwork,
+                };
+                found.push((r, relation));
             }
         }
         ContactKind::Url => {
+            let host = contact.normalized.as_deref().unwrap_or_default();
             for r in rows_for(conn, &key)? {
-                let page = r.detail.is_empty()
-                    || contact.path == r.detail
-                    || contact.path.starts_with(&format!("{}/", r.detail));
-                found.push((r, if page { Relation::Exact } else { Relation::SameHostOtherPage }));
+                let within = scope::site_covers(host, &r.detail, &contact.path);
+                found.push((r, if within { Relation::Exact } else { Relation::SameHostOtherPage }));
             }
         }
         ContactKind::Invalid => {}
     }
     if let Some(host) = contact.host() {
-        // Sub-domains of an official site, and e-mails at its domain.
-        let parents = host_and_parents(host);
-        let start = usize::from(contact.kind == ContactKind::Url);
-        for parent in &parents[start..] {
-            found.extend(rows_for(conn, &format!("web:{parent}"))?.into_iter().map(|r| (r, Relation::SameDomain)));
+        // Sites on the contact's domain or a parent domain: shown, official only for an
+        // e-mail at a site that is its whole, unshared domain.
+        for (i, parent) in host_and_parents(host).into_iter().enumerate() {
+            let own_host = i == 0;
+            if own_host && contact.kind == ContactKind::Url {
+                continue; // compared by path above
+            }
+            for r in rows_for(conn, &format!("web:{parent}"))? {
+                let owns = own_host && scope::site_owns_mail(parent, &r.detail);
+                found.push((r, if owns { Relation::SameDomain } else { Relation::SameDomainNotListed }));
+            }
         }
     }
     if !found.iter().any(|(r, rel)| r.official && is_ownership(*rel)) {
         found.extend(lookalikes(conn, contact, search)?);
     }
     // The listings a verdict rests on first.
-    found.sort_by_key(|(r, rel)| match (r.official, is_ownership(*rel)) {
-        (true, true) => 0,
-        (_, true) => 1,
-        _ => 2,
+    found.sort_by_key(|(r, rel)| match (r.official, is_ownership(*rel), is_same_name(*rel)) {
+        (true, true, _) => 0,
+        (_, true, _) => 1,
+        (true, _, true) => 2,
+        _ => 3,
     });
     let mut out = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -339,6 +380,7 @@ fn listing_matches(
                 name: langs.text(&listing.name).to_string(),
                 relation,
                 contact: row.key.split_once(':').map(|(_, v)| v.to_string()).unwrap_or_default(),
+                network: (row.key.starts_with("handle:") && !row.detail.is_empty()).then(|| row.detail.clone()),
                 demo: listing.demo,
             },
             row.official,

@@ -263,8 +263,10 @@ fn link(lower: &str, region: Option<CountryCode>) -> Contact {
         };
     }
     if let Some((_, network)) = NETWORKS.iter().find(|(h, _)| *h == host) {
-        let first = segments.first().copied().unwrap_or("");
-        let first = if *network == "telegram" { first.trim_start_matches('s').trim_start_matches('/') } else { first };
+        // `t.me/s/<name>` is Telegram's web preview of channel <name>: only that exact
+        // segment is skipped (`t.me/s<name>` is another account, maybe an impostor's).
+        let skip = usize::from(*network == "telegram" && segments.len() > 1 && segments[0] == "s");
+        let first = segments.get(skip).copied().unwrap_or("");
         if !first.is_empty() && !matches!(first, "profile.php" | "pages" | "groups" | "watch" | "channel" | "share") {
             return handle(first, Some(network));
         }
@@ -360,10 +362,29 @@ mod tests {
         );
         let c = normalize("https://t.me/demo_colibri_salud", None);
         assert_eq!(c.network.as_deref(), Some("telegram"));
+        let c = normalize("https://t.me/s/demo_colibri_salud", None);
+        assert_eq!((c.normalized.as_deref(), c.network.as_deref()), (Some("demo_colibri_salud"), Some("telegram")));
         let c = normalize("https://www.tiktok.com/@demo_x", None);
         assert_eq!((c.normalized.as_deref(), c.network.as_deref()), (Some("demo_x"), Some("tiktok")));
         let c = normalize("https://m.facebook.com/demo_puentesur", None);
         assert_eq!((c.normalized.as_deref(), c.network.as_deref()), (Some("demo_puentesur"), Some("facebook")));
+    }
+
+    #[test]
+    fn only_the_exact_telegram_preview_segment_is_skipped() {
+        let read = |s: &str| {
+            let c = normalize(s, None);
+            (c.kind, c.normalized, c.network)
+        };
+        let telegram = |h: &str| (ContactKind::Handle, Some(h.to_string()), Some("telegram".to_string()));
+        assert_eq!(read("https://t.me/s/demo_colibri_salud"), telegram("demo_colibri_salud"));
+        assert_eq!(read("telegram.me/s/demo_colibri_salud/"), telegram("demo_colibri_salud"));
+        // Other accounts, whose names start with "s": never read as the official one.
+        assert_eq!(read("https://t.me/sdemo_colibri_salud"), telegram("sdemo_colibri_salud"));
+        assert_eq!(read("https://t.me/sssssdemo_colibri_salud"), telegram("sssssdemo_colibri_salud"));
+        assert_eq!(read("https://telegram.me/sdemo_colibri_salud"), telegram("sdemo_colibri_salud"));
+        assert_eq!(read("https://t.me/s"), telegram("s"));
+        assert_eq!(read("https://t.me/ss/demo_colibri_salud"), telegram("ss"));
     }
 
     #[test]

@@ -1,0 +1,67 @@
+// "Is this contact real?" from Kotlin on the demo listings, through the real host-built
+// libfaro_ffi.so: the inputs that once read OFFICIAL for accounts and addresses no listing
+// names (issue 15, items 1-3).
+package app.faro
+
+import app.faro.ffi.Relation
+import app.faro.ffi.Verdict
+import java.io.File
+import kotlinx.coroutines.runBlocking
+import kotlin.test.assertEquals
+import kotlin.test.assertNotEquals
+import kotlin.test.assertTrue
+import org.junit.jupiter.api.AfterEach
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.io.TempDir
+
+private val DEMO_LISTINGS = File(System.getProperty("faro.demo.listings") ?: "../data/demo/listings.jsonl")
+
+class ContactTest {
+    @TempDir
+    lateinit var tmp: File
+    private lateinit var faro: Faro
+
+    @BeforeEach
+    fun openAndImportDemo() = runBlocking {
+        faro = Faro.open(File(tmp, "store"))
+        faro.importListings(DEMO_LISTINGS)
+        Unit
+    }
+
+    @AfterEach
+    fun close() = faro.close()
+
+    @Test
+    fun `t_me s prefix is another account`() = runBlocking {
+        assertEquals(Verdict.OFFICIAL, faro.checkContact("https://t.me/s/demo_colibri_salud").verdict)
+        for (input in listOf("https://t.me/sdemo_colibri_salud", "https://t.me/sssssdemo_colibri_salud", "telegram.me/sdemo_colibri_salud")) {
+            assertEquals(Verdict.LOOKALIKE, faro.checkContact(input).verdict, input)
+        }
+    }
+
+    @Test
+    fun `a bare handle only shares the name of an account on one network`() = runBlocking {
+        assertEquals(Verdict.OFFICIAL, faro.checkContact("https://www.facebook.com/demo_puentesur").verdict)
+        val bare = faro.checkContact("@demo_puentesur")
+        assertEquals(Verdict.NAME_MATCH, bare.verdict)
+        val match = bare.matches.first()
+        assertEquals("demo:tapachula-legal-01", match.id)
+        assertEquals(Relation.SameNameNoNetwork, match.relation)
+        assertEquals("facebook", match.network)
+        assertEquals(Verdict.NAME_MATCH, faro.checkContact("https://t.me/demo_puentesur").verdict)
+    }
+
+    @Test
+    fun `a site listed with a path owns that path, not its domain`() = runBlocking {
+        assertEquals(Verdict.OFFICIAL, faro.checkContact("https://example.org/faro-demo/esperanza/citas").verdict)
+        assertEquals(Verdict.OFFICIAL, faro.checkContact("clinica.esperanza@example.org").verdict)
+        for (input in listOf("scammer@example.org", "https://evil.example.org/", "https://example.org/pagos")) {
+            val check = faro.checkContact(input)
+            assertNotEquals(Verdict.OFFICIAL, check.verdict, input)
+            assertEquals(Verdict.UNKNOWN, check.verdict, input)
+        }
+        val scam = faro.checkContact("scammer@example.org")
+        assertTrue(scam.matches.isNotEmpty() && scam.matches.all { it.relation == Relation.SameDomainNotListed })
+    }
+}

@@ -1,0 +1,74 @@
+//! `faro check-contact` on the demo directory, through the real binary: the inputs that once
+//! read OFFICIAL for accounts and addresses the listings never named (issue 15, items 1-3).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn faro(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro");
+    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn demo_db(dir: &Path) -> String {
+    let db = dir.join("faro.db").display().to_string();
+    let listings = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/demo/listings.jsonl");
+    faro(&["import", "--db", &db, &listings.display().to_string()]);
+    db
+}
+
+/// The verdict line (the second line) of `faro check-contact`.
+fn verdict(db: &str, input: &str) -> String {
+    let out = faro(&["check-contact", "--db", db, input]);
+    out.lines().nth(1).unwrap_or_default().to_string()
+}
+
+#[test]
+fn telegram_s_prefix_names_another_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    assert!(verdict(&db, "https://t.me/s/demo_colibri_salud").starts_with("OFFICIAL:"), "the preview link");
+    for input in [
+        "https://t.me/sdemo_colibri_salud",
+        "https://t.me/sssssdemo_colibri_salud",
+        "https://telegram.me/sdemo_colibri_salud",
+    ] {
+        let line = verdict(&db, input);
+        assert!(line.starts_with("LOOKALIKE:"), "{input}: {line}");
+    }
+}
+
+#[test]
+fn a_bare_handle_says_which_network_it_is_official_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    assert!(verdict(&db, "https://www.facebook.com/demo_puentesur").starts_with("OFFICIAL:"));
+    for input in ["@demo_puentesur", "demo_puentesur", "https://t.me/demo_puentesur"] {
+        let line = verdict(&db, input);
+        assert!(!line.starts_with("OFFICIAL"), "{input}: {line}");
+        assert!(line.contains("on Facebook") && line.contains("anyone can register the same name"), "{input}: {line}");
+    }
+    let v: Value = serde_json::from_str(&faro(&["check-contact", "--db", &db, "--json", "@demo_puentesur"])).unwrap();
+    assert_eq!(v["verdict"], "name_match");
+    assert_eq!(v["matches"][0]["relation"], "same_name_no_network");
+    assert_eq!(v["matches"][0]["network"], "facebook");
+    assert_eq!(v["matches"][0]["id"], "demo:tapachula-legal-01");
+}
+
+#[test]
+fn a_site_with_a_path_does_not_make_its_domain_official() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // Every demo site is a path on example.org; the clinic's own page and e-mail stay official.
+    for input in ["https://example.org/faro-demo/esperanza/citas", "clinica.esperanza@example.org"] {
+        assert!(verdict(&db, input).starts_with("OFFICIAL:"), "{input}");
+    }
+    for input in ["scammer@example.org", "https://evil.example.org/", "https://example.org/pagos"] {
+        let line = verdict(&db, input);
+        assert!(line.starts_with("NOT VERIFIED:"), "{input}: {line}");
+    }
+    let out = faro(&["check-contact", "--db", &db, "scammer@example.org"]);
+    assert!(out.contains("same domain, but not listed (not official)"), "{out}");
+}
