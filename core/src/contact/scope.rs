@@ -4,7 +4,7 @@
 //! when the listing lists it, or when a listed site covers its whole domain (no path) and
 //! the domain is not shared.
 //!
-//! Shared domains follow the Public Suffix List (`psl` crate, compiled in; ADR 0014): a
+//! Shared domains follow the Public Suffix List (`psl` crate, compiled in; ADR 0015): a
 //! public suffix itself (`org`, `gob.mx`, `github.io`) is nobody's, and a name under a
 //! suffix of the list's private part (`org.github.io`, `x.blogspot.com`, `y.netlify.app`)
 //! is given out by a hosting company, which may also run mail there for someone else.

@@ -226,7 +226,7 @@ pub(crate) fn check_for_write(
 
 /// True when sync keeps `dataset`: it was received verified (`sync_datasets`) or the person
 /// subscribed to it. A dataset's origin is this fact, written in the same transaction as
-/// its records, so no separate flag can disagree with it (ADR 0014-local-datasets).
+/// its records, so no separate flag can disagree with it (ADR 0014).
 pub(crate) fn is_synced(tx: &rusqlite::Connection, dataset: &str) -> rusqlite::Result<bool> {
     tx.prepare_cached(
         "SELECT EXISTS(SELECT 1 FROM sync_datasets WHERE name = ?1)
