@@ -786,7 +786,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("w")).unwrap();
         // Errors on any wrong official, warning or invalid verdict.
         let report = contact_bench(&dir.path().join("c"), 500, 200, 3).unwrap();
-        assert_eq!(report["verdicts_by_expected"]["official"]["official"], 70);
+        assert_eq!(report["verdicts_by_expected"]["official"]["official"], 67);
         // Errors when the indexed query and the scan disagree at any point.
         let report = warnings_bench(&dir.path().join("w"), 300, 50, 3).unwrap();
         assert_eq!(report["same_ids_as_scan"], true);
