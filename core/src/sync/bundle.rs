@@ -403,18 +403,19 @@ fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) ->
         let entry_type = entry.header().entry_type();
         if !matches!(entry_type, tar::EntryType::Regular) {
             return Err(bad(format!(
-                "entry {i} ({shown_name:?}) is a {entry_type:?} entry; a bundle holds regular files only"
+                "entry {i} \"{shown_name}\" is a {entry_type:?} entry; a bundle holds regular files only"
             )));
         }
         if entry.pax_extensions().ok().flatten().is_some() {
             return Err(bad(format!(
-                "entry {i} ({shown_name:?}) has pax extended headers, which Faro bundles never use"
+                "entry {i} \"{shown_name}\" has pax extended headers, which Faro bundles never use"
             )));
         }
         let size = entry.header().size().map_err(|e| bad(format!("entry {i}: {}", shown(&e.to_string()))))?;
         let (dest, cap) = if let Some(meta) = entry_name.strip_prefix("metadata/") {
-            if meta.contains('/') || meta.starts_with('.') || !meta.ends_with(".json") {
-                return Err(bad(format!("unexpected entry {shown_name:?}")));
+            let plain = meta.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
+            if !plain || meta.starts_with('.') || !meta.ends_with(".json") {
+                return Err(bad(format!("unexpected entry \"{shown_name}\"")));
             }
             metadata_entries += 1;
             metadata_total = metadata_total.saturating_add(size);
@@ -431,7 +432,7 @@ fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) ->
             let dataset = rest
                 .strip_suffix(".jsonl.zst")
                 .filter(|d| super::entry::check_dataset_name(d).is_ok())
-                .ok_or_else(|| bad(format!("unexpected entry {shown_name:?}")))?;
+                .ok_or_else(|| bad(format!("unexpected entry \"{shown_name}\"")))?;
             let dest = dir.join("data").join(format!("{}.zst", dataset.replace('/', "%2F")));
             if data.insert(dataset.to_string(), dest.clone()).is_some() {
                 return Err(bad(format!("{shown_name} appears twice")));
@@ -449,7 +450,7 @@ fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) ->
         } else if entry_name == "faro-bundle.json" {
             continue;
         } else {
-            return Err(bad(format!("unexpected entry {shown_name:?}")));
+            return Err(bad(format!("unexpected entry \"{shown_name}\"")));
         };
         if size > cap {
             return Err(bad(format!("{shown_name} is {size} bytes, more than the {cap} its signed metadata allows")));
