@@ -299,12 +299,13 @@ fn bundle_entries_other_than_regular_files_or_over_their_signed_size_are_refused
         e
     };
 
-    // A 4 GiB GNU sparse file stored in one 512-byte block: never expanded to disk.
+    // A 512 MiB GNU sparse file stored in one 512-byte block (under the old 1 GiB cap): never
+    // expanded to disk.
     let mut sparse = gnu("data/demo/route.jsonl.zst", tar::EntryType::GNUSparse, 512);
     let g = sparse.as_gnu_mut().unwrap();
-    g.sparse[0].set_offset((4u64 << 30) - 512);
+    g.sparse[0].set_offset((512u64 << 20) - 512);
     g.sparse[0].set_length(512);
-    g.set_real_size(4u64 << 30);
+    g.set_real_size(512u64 << 20);
     sparse.set_cksum();
     let e = refused(&sparse, &[b'x'; 512], "regular files only");
     assert!(e.contains("GNUSparse"), "{e}");
