@@ -311,7 +311,10 @@ pub fn import_bundle_watched(
             if previous.is_none_or(|v| v < entry.version) {
                 // Both passes read the same file; if it changed in between, refuse.
                 let file = files.get(dataset).ok_or_else(|| {
-                    Error::Input(InputError::new(path.display().to_string(), format!("data/{dataset}.jsonl.zst vanished")))
+                    Error::Input(InputError::new(
+                        path.display().to_string(),
+                        format!("data/{dataset}.jsonl.zst vanished"),
+                    ))
                 })?;
                 let name = format!("bundle:data/{dataset}.jsonl.zst");
                 apply_compressed_in(&tx, *kind, entry, file, &name, since_text.as_deref(), &mut |n| {

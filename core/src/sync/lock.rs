@@ -3,7 +3,7 @@
 //! share a download file and race on the same datasets; the second is told instead. The OS
 //! drops the lock when the holder ends, even by a crash, so a stale lock cannot block.
 
-use std::fs::{File, TryLockError};
+use std::fs::File;
 use std::path::PathBuf;
 
 use super::SyncError;
@@ -26,9 +26,32 @@ pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::Io { path: path.clone(), source: e })?;
-    match file.try_lock() {
-        Ok(()) => Ok(SyncLock { _file: file }),
-        Err(TryLockError::WouldBlock) => Err(SyncError::AlreadyRunning.into()),
-        Err(TryLockError::Error(e)) => Err(Error::Io { path, source: e }),
+    if try_lock(&file).map_err(|e| Error::Io { path, source: e })? {
+        Ok(SyncLock { _file: file })
+    } else {
+        Err(SyncError::AlreadyRunning.into())
     }
+}
+
+/// An exclusive, non-blocking `flock` (`File::try_lock` needs Rust 1.89, above the MSRV).
+/// True when taken, false when another open file holds it.
+#[cfg(unix)]
+fn try_lock(file: &File) -> std::io::Result<bool> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: flock on a descriptor this `File` owns for the whole call.
+    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
+        return Ok(true);
+    }
+    let e = std::io::Error::last_os_error();
+    if e.kind() == std::io::ErrorKind::WouldBlock {
+        Ok(false)
+    } else {
+        Err(e)
+    }
+}
+
+/// Phones and the CLI run on Unix; elsewhere syncs are not serialized.
+#[cfg(not(unix))]
+fn try_lock(_: &File) -> std::io::Result<bool> {
+    Ok(true)
 }
