@@ -55,3 +55,20 @@ fn try_lock(file: &File) -> std::io::Result<bool> {
 fn try_lock(_: &File) -> std::io::Result<bool> {
     Ok(true)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_lock_on_one_database_is_refused_until_the_first_is_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::open(dir.path().join("faro.db")).unwrap();
+        let b = Store::open(dir.path().join("faro.db")).unwrap();
+        let held = lock(&a).unwrap();
+        let e = lock(&b).err().expect("refused while held");
+        assert!(matches!(e, Error::Sync(SyncError::AlreadyRunning)), "{e}");
+        drop(held);
+        lock(&b).unwrap();
+    }
+}
