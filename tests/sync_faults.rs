@@ -11,10 +11,11 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 
 use faro_core::compress::compress_to_vec;
+use faro_core::contact::Verdict;
 use faro_core::net::NetError;
 use faro_core::publish::dataset::{read_input, snapshot_file, state_of};
 use faro_core::publish::PublishOptions;
-use faro_core::sync::content::Listings;
+use faro_core::sync::content::{Listings, Rights, Warnings};
 use faro_core::sync::entry::{snapshot_path, to_custom, DatasetEntry};
 use faro_core::sync::SyncError;
 use faro_core::tuf::{MetaFile, Timestamp, TufError};
@@ -454,9 +455,243 @@ fn a_warning_signed_by_one_of_its_two_keys_is_refused() {
     assert!(s.phone.held(MX).is(&s.v1));
     assert_eq!(s.phone.held("warnings/mx").version, None);
 
-    // The same delegation with both signatures is accepted: the refusal was the threshold.
+    // With both signatures the threshold is met, and the next check speaks: a dataset named
+    // warnings/... that holds listings is refused all the same.
     crafter.release("warnings", warnings, &[&s.repo.keys.warnings[0], &s.repo.keys.warnings[1]]);
     serve_repo(&s.server, &s.repo.dir);
-    s.phone.sync(&s.server.url(""), &[]).unwrap();
-    assert!(s.phone.held("warnings/mx").is(&entry));
+    let e = s.phone.sync(&s.server.url(""), &[]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::NotWarnings { content, .. }) if content == "listings"), "{e}");
+    assert_eq!(s.phone.held("warnings/mx").version, None);
+    assert!(s.phone.held(MX).is(&s.v1));
+}
+
+/// The demo listings and warnings published, served by a fault server, and a phone that
+/// synced both; the clinic's number reads OFFICIAL there.
+struct DemoSetup {
+    repo: Repo,
+    server: FaultServer,
+    phone: Phone,
+}
+
+/// A number of a verified clinic in the demo data (`demo:el-paso-health-01`).
+const CLINIC: &str = "+1 915 555 0167";
+
+impl DemoSetup {
+    fn new() -> DemoSetup {
+        let repo = Repo::new();
+        let demo = faro_tests::data_dir().join("demo");
+        let inputs = [demo.join("listings.jsonl"), demo.join("warnings.jsonl")];
+        faro_core::publish::publish(&repo.keys, &repo.dir, &inputs, &PublishOptions::default()).unwrap();
+        let server = FaultServer::start();
+        serve_repo(&server, &repo.dir);
+        let phone = Phone::new(&repo.work().join("phone.db"), &repo.metadata("1.root.json"));
+        phone.sync(&server.url(""), &["demo/route", "warnings/demo"]).expect("first sync");
+        let d = DemoSetup { repo, server, phone };
+        assert_eq!(d.clinic(), Verdict::Official);
+        d
+    }
+
+    fn clinic(&self) -> Verdict {
+        let prefs = faro_core::lang::LangPrefs::default();
+        self.phone.store.check_contact(CLINIC, None, Utc::now(), &prefs).unwrap().verdict
+    }
+
+    /// Everything the phone holds: dataset versions and the warnings' ids.
+    fn holdings(&self) -> (Vec<(String, u64, String)>, usize) {
+        let st = faro_core::sync::status(&self.phone.store, Utc::now()).unwrap();
+        let sets = st.datasets.iter().map(|d| (d.dataset.clone(), d.version, d.content.clone())).collect();
+        let warnings = self
+            .phone
+            .store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM warnings", [], |r| r.get::<_, i64>(0))?))
+            .unwrap();
+        (sets, warnings as usize)
+    }
+}
+
+/// A validly built warnings dataset `dataset` whose one warning names the clinic's number:
+/// its compressed snapshot and signed-entry fields.
+fn forged_warning(dataset: &str) -> (Vec<u8>, DatasetEntry) {
+    let demo = std::fs::read_to_string(faro_tests::data_dir().join("demo/warnings.jsonl")).unwrap();
+    let mut w: serde_json::Value = serde_json::from_str(demo.lines().nth(1).unwrap()).unwrap();
+    w["id"] = "demo:w-forged".into();
+    w["indicators"] = serde_json::json!({ "phones": [CLINIC] });
+    w.as_object_mut().unwrap().remove("related_listings");
+    let text = format!("{{\"faro\":\"warnings\",\"version\":1,\"dataset\":\"{dataset}\",\"demo\":true}}\n{w}\n");
+    let (header, records) = read_input::<Warnings>(text.as_bytes(), "forged.jsonl").unwrap();
+    let (count, state) = state_of(&records);
+    let entry = DatasetEntry {
+        content: "warnings".into(),
+        dataset: dataset.into(),
+        version: 1,
+        records: count,
+        state,
+        publisher: Some("forger".into()),
+        published: Utc::now(),
+        demo: true,
+        source: None,
+        deltas: Default::default(),
+    };
+    (compress_to_vec(&snapshot_file(&header, &records)), entry)
+}
+
+#[test]
+fn warnings_content_under_another_name_needs_the_two_warnings_keys() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // Signed with the online targets key only (with the snapshot and timestamp keys).
+    let crafter = d.repo.crafter();
+    let (bytes, entry) = forged_warning("demo/x");
+    let file = crafter.add_target(&snapshot_path("demo/x"), &bytes, Some(to_custom(&entry)));
+    let mut targets = crafter.targets("targets");
+    targets.targets.insert(snapshot_path("demo/x"), file);
+    crafter.release("targets", targets, &[&d.repo.keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let e = d.phone.sync(&d.server.url(""), &["demo/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+
+    // The same metadata carried in a bundle is refused the same way.
+    let bundle = d.repo.work().join("forged.bundle");
+    let mut tar = tar::Builder::new(std::fs::File::create(&bundle).unwrap());
+    for f in std::fs::read_dir(d.repo.dir.join("metadata")).unwrap() {
+        let f = f.unwrap();
+        tar.append_path_with_name(f.path(), format!("metadata/{}", f.file_name().to_string_lossy())).unwrap();
+    }
+    let mut h = tar::Header::new_gnu();
+    h.set_size(bytes.len() as u64);
+    h.set_mode(0o644);
+    h.set_cksum();
+    tar.append_data(&mut h, "data/demo/x.jsonl.zst", &bytes[..]).unwrap();
+    tar.finish().unwrap();
+    drop(tar);
+    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_held_dataset_never_changes_its_content_kind() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // demo/route, held as listings, republished as rights articles (validly signed).
+    let rights = std::fs::read_to_string(faro_tests::data_dir().join("demo/rights.jsonl")).unwrap();
+    let rights = rights.replacen("\"rights/all\"", "\"demo/route\"", 1);
+    let (header, records) = read_input::<Rights>(rights.as_bytes(), "rights.jsonl").unwrap();
+    let (count, state) = state_of(&records);
+    let mut entry = d.repo.entry("demo/route");
+    entry.content = "rights".into();
+    entry.version += 1;
+    entry.records = count;
+    entry.state = state;
+    entry.source = header.source.clone();
+    entry.deltas.clear();
+    let crafter = d.repo.crafter();
+    let bytes = compress_to_vec(&snapshot_file(&header, &records));
+    let file = crafter.add_target(&snapshot_path("demo/route"), &bytes, Some(to_custom(&entry)));
+    let mut targets = crafter.targets("targets");
+    targets.targets.retain(|p, _| !p.starts_with("demo/route."));
+    targets.targets.insert(snapshot_path("demo/route"), file);
+    crafter.release("targets", targets, &[&d.repo.keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let e = d.phone.sync(&d.server.url(""), &[]).unwrap_err();
+    assert!(
+        matches!(&e, Error::Sync(SyncError::ContentChanged { held, offered, .. }) if held == "listings" && offered == "rights"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("kept the listings"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_second_sync_on_the_same_database_is_told_one_is_running() {
+    let s = Setup::new(200);
+    s.publish_v2_snapshot_only();
+    // The first sync's download trickles, so it is still running when the second starts.
+    s.server.script_path(MX_SNAPSHOT, [Fault::Trickle(Duration::from_millis(2))]);
+    let path = s.phone.store.path().to_path_buf();
+    let url = s.server.url("");
+    let snapshot_requests = || s.server.seen().iter().filter(|r| r.path.contains(MX_SNAPSHOT)).count();
+    let before = snapshot_requests();
+    let first = std::thread::spawn({
+        let path = path.clone();
+        let url = url.clone();
+        move || {
+            let store = faro_core::Store::open(&path).unwrap();
+            let opts = faro_core::sync::SyncOptions::default();
+            faro_core::sync::sync_from_url(&store, &url, &opts, &faro_core::net::Cancel::new(), &mut |_| {})
+        }
+    });
+    let started = Instant::now();
+    while snapshot_requests() == before {
+        assert!(started.elapsed() < Duration::from_secs(20), "the first sync never reached the download");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let second = faro_core::Store::open(&path).unwrap();
+    let e = faro_core::sync::sync_from_url(
+        &second,
+        &url,
+        &faro_core::sync::SyncOptions::default(),
+        &faro_core::net::Cancel::new(),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::Sync(SyncError::AlreadyRunning)), "{e}");
+    assert!(e.to_string().contains("already running"), "{e}");
+    let bundle = s.repo.work().join("any.bundle");
+    std::fs::write(&bundle, b"not even a bundle").unwrap();
+    let e = faro_core::sync::import_bundle(&second, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(e, Error::Sync(SyncError::AlreadyRunning)), "{e}");
+
+    first.join().unwrap().expect("the first sync finishes");
+    // Once it is over, the next sync runs (and finds nothing new).
+    s.sync().unwrap();
+}
+
+#[test]
+fn validators_of_one_mirror_are_never_sent_to_another() {
+    use faro_tests::support::nginx::Nginx;
+    // Mirror A serves version 1; mirror B version 2, its timestamp.json the same size and
+    // modification time as A's (nginx derives ETag and Last-Modified from exactly those).
+    let repo = Repo::new();
+    repo.publish(MX, 0..50, |_| String::new(), &PublishOptions::default());
+    let mirror_a = repo.work().join("mirror-a");
+    copy_dir(&repo.dir, &mirror_a);
+    repo.publish(MX, 0..50, |i| if i == 3 { " (v2)".into() } else { String::new() }, &PublishOptions::default());
+    let v2 = repo.entry(MX);
+    let (ts_a, ts_b) = (mirror_a.join("metadata/timestamp.json"), repo.dir.join("metadata/timestamp.json"));
+    assert_eq!(std::fs::metadata(&ts_a).unwrap().len(), std::fs::metadata(&ts_b).unwrap().len());
+    let when = std::fs::metadata(&ts_a).unwrap().modified().unwrap();
+    std::fs::File::options().write(true).open(&ts_b).unwrap().set_modified(when).unwrap();
+    let (Some(a), Some(b)) = (Nginx::serve(&mirror_a), Nginx::serve(&repo.dir)) else { return };
+
+    let phone = Phone::new(&repo.work().join("phone.db"), &repo.metadata("1.root.json"));
+    phone.sync(&a.url(""), &[MX]).unwrap();
+    assert_eq!(phone.held(MX).version, Some(1));
+    phone.sync(&b.url(""), &[]).unwrap();
+    assert!(phone.held(MX).is(&v2), "{:?}", phone.held(MX));
+    // Each mirror still gets its own validators: a second sync from B is a 304.
+    phone.sync(&b.url(""), &[]).unwrap();
+    let last = b.requests().into_iter().rev().find(|r| r.path.ends_with("timestamp.json")).unwrap();
+    assert_eq!(last.status, 304, "{last:?}");
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dest = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dest);
+        } else {
+            std::fs::copy(e.path(), &dest).unwrap();
+            let when = e.metadata().unwrap().modified().unwrap();
+            std::fs::File::options().write(true).open(&dest).unwrap().set_modified(when).unwrap();
+        }
+    }
 }

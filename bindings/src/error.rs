@@ -57,6 +57,13 @@ pub enum FaroError {
         /// What was called.
         reason: String,
     },
+    /// Another sync or bundle import is running on this database; nothing was done. Try
+    /// again when it has finished. (Sync and bundles.)
+    #[error("busy: {reason}")]
+    Busy {
+        /// What is running.
+        reason: String,
+    },
     /// A defect in Faro (a panic caught at the boundary) or in a callback. Please report it.
     #[error("internal: {reason}")]
     Internal {
@@ -87,6 +94,7 @@ impl From<faro_core::Error> for FaroError {
             E::Net(_) => FaroError::Network { reason },
             // Signatures, hashes, versions, expiry, a state hash that does not match, damaged
             // compressed data: the data could not be verified, the store kept what it had.
+            E::Sync(faro_core::sync::SyncError::AlreadyRunning) => FaroError::Busy { reason },
             E::Tuf(_) | E::Sync(_) | E::Compress(_) => FaroError::NotVerified { reason },
             E::Cancelled => FaroError::Cancelled { reason },
         }

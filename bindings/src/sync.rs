@@ -230,7 +230,8 @@ impl FaroStore {
     ///
     /// `Network` when offline or a server fails (a partial download resumes next time),
     /// `NotVerified` when signatures, hashes or versions do not check (the last good data is
-    /// kept), `BadInput` for a bad dataset name, `Cancelled` through `cancel`.
+    /// kept), `BadInput` for a bad dataset name, `Cancelled` through `cancel`, `Busy` while
+    /// another sync or bundle import runs on this database.
     #[uniffi::method(default(datasets = [], progress = None, cancel = None, settings = None))]
     pub fn sync(
         &self,
@@ -325,12 +326,12 @@ impl FaroStore {
     }
 
     /// Verifies the bundle file at `path` offline, from the root installed here, and applies
-    /// each dataset in it that is newer than what is held (one transaction each). Expired
+    /// each dataset in it that is newer than what is held, all in ONE transaction. Expired
     /// metadata is accepted and the data marked "not confirmed since".
     ///
     /// `NotVerified` for a bundle that does not verify, `BadInput` for a file that is not a
-    /// bundle, `Cancelled` through `cancel`; in each case the dataset in progress is rolled
-    /// back.
+    /// bundle, `Cancelled` through `cancel`, `Busy` while another sync or import runs on this
+    /// database; in each case nothing of the bundle is applied.
     #[uniffi::method(default(progress = None, cancel = None))]
     pub fn import_bundle(
         &self,

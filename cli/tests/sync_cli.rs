@@ -27,6 +27,16 @@ fn fails(bin: &str, args: &[&str]) -> String {
 const FARO: &str = env!("CARGO_BIN_EXE_faro");
 const TUF_CLIENT: &str = env!("CARGO_BIN_EXE_faro-tuf-client");
 
+/// `bundle` with one signature of its warnings role changed (a tar's data is not checksummed).
+fn break_warnings_role(mut bundle: Vec<u8>) -> Vec<u8> {
+    let find = |from: usize, what: &[u8]| from + bundle[from..].windows(what.len()).position(|w| w == what).unwrap();
+    let header = find(0, b".warnings.json") / 512 * 512;
+    let sig = find(header + 512, b"\"sig\"");
+    let digit = sig + 6 + bundle[sig + 6..].iter().position(|b| b.is_ascii_digit()).unwrap();
+    bundle[digit] = if bundle[digit] == b'0' { b'1' } else { b'0' };
+    bundle
+}
+
 fn p(path: &Path) -> String {
     path.display().to_string()
 }
@@ -99,8 +109,21 @@ fn publish_serve_sync_export_and_conformance_client() {
     ok(FARO, &["export", "--db", &db, "--out", &bundle]);
     let db2 = p(&dir.path().join("phone2.db"));
     ok(FARO, &["trust", "--db", &db2, &p(&repo.join("metadata/1.root.json"))]);
+    // A copy whose warnings role (read after the other datasets' roles) is broken: an
+    // error, and nothing of the bundle applied.
+    let broken = dir.path().join("broken.bundle");
+    std::fs::write(&broken, break_warnings_role(std::fs::read(&bundle).unwrap())).unwrap();
+    let err = fails(FARO, &["sync", "--db", &db2, "--bundle", &p(&broken)]);
+    assert!(err.contains("faro:") && err.contains("warnings"), "{err}");
+    let st: Value = serde_json::from_str(&ok(FARO, &["status", "--db", &db2, "--json"])).unwrap();
+    assert!(st["datasets"].as_array().unwrap().is_empty(), "{st}");
+    assert!(ok(FARO, &["search", "--db", &db2, "asile"]).lines().all(|l| !l.contains("(demo)")));
     let out = ok(FARO, &["sync", "--db", &db2, "--bundle", &bundle]);
     assert!(out.contains("applied") && out.contains("warnings/demo"), "{out}");
+    // Data that came by bundle says when it was verified, and passes on.
+    let human = ok(FARO, &["status", "--db", &db2]);
+    assert!(human.contains("current (verified 20"), "{human}");
+    ok(FARO, &["export", "--db", &db2, "--out", &p(&dir.path().join("again.bundle"))]);
 
     // faro-tuf-client, the conformance entry point, against the same repository.
     let meta = p(&dir.path().join("tuf-meta"));

@@ -180,6 +180,27 @@ impl fmt::Display for InputError {
     }
 }
 
+/// `text` made safe to print in an error message: control characters (and other
+/// characters that could rewrite a terminal line) escaped as `\u{..}`, and at most
+/// `max_chars` characters kept, then `...`. For text from outside (tar headers, names).
+pub fn printable(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        if i == max_chars {
+            out.push_str("...");
+            break;
+        }
+        // Bidirectional overrides and other format characters can disguise text too.
+        let format = matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || format {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

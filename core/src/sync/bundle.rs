@@ -23,17 +23,17 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::apply::local_version;
-use super::client::{apply_compressed, SyncProgress};
+use super::client::{apply_compressed_in, SyncProgress};
 use super::content::{Content, ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
 use super::files::SnapshotHeader;
 use super::status;
-use super::trust::DbTrustStore;
+use super::trust::{load_role, put_role, remove_role, DbTrustStore};
 use super::SyncError;
 use crate::compress;
-use crate::error::{Error, InputError, Result};
+use crate::error::{printable, Error, InputError, Result};
 use crate::net::Cancel;
-use crate::publish::repo::{is_warnings, WARNINGS_ROLE};
+use crate::publish::repo::WARNINGS_ROLE;
 use crate::store::Store;
 use crate::tuf::metadata::{Envelope, Root};
 use crate::tuf::{DirFetcher, DirTrustStore, ExpiryPolicy, Limits, TrustStore, Updater};
@@ -223,8 +223,11 @@ pub fn import_bundle(store: &Store, path: &Path, device_now: DateTime<Utc>) -> R
 /// [`import_bundle`] for apps: reports where it is to `progress` (phase `metadata` while the
 /// signed metadata is verified, then `apply` per dataset) and stops with
 /// [`Error::Cancelled`] when `cancel` is cancelled, between datasets or every few hundred
-/// records. Datasets applied before the cancel keep their new version; the one being
-/// applied is rolled back.
+/// records.
+///
+/// The whole bundle is ONE transaction: every dataset it applies and the metadata it teaches
+/// commit together, or nothing does (a failure or a cancel leaves the store as it was). Only
+/// one sync or import runs at a time per database ([`SyncError::AlreadyRunning`]).
 pub fn import_bundle_watched(
     store: &Store,
     path: &Path,
@@ -232,6 +235,7 @@ pub fn import_bundle_watched(
     cancel: &Cancel,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<Vec<BundleOutcome>> {
+    let _lock = super::lock::lock(store)?;
     let report = |progress: &mut dyn FnMut(&SyncProgress), dataset: Option<&str>, phase, done, total| {
         progress(&SyncProgress {
             dataset: dataset.map(str::to_string),
@@ -247,7 +251,8 @@ pub fn import_bundle_watched(
         .prefix(".faro-bundle-")
         .tempdir_in(store.path().parent().unwrap_or(Path::new(".")))
         .map_err(|e| Error::Io { path: path.into(), source: e })?;
-    let data = unpack(path, scratch.path())?;
+    // First pass: the metadata only (small, capped); data entries are checked and skipped.
+    let listed = unpack(path, scratch.path(), None)?;
 
     // Verify from the root this device trusts, in a scratch trust store: the bundle's
     // metadata may be older than what is trusted here and must not replace it.
@@ -263,140 +268,207 @@ pub fn import_bundle_watched(
     let time = status::trusted_time(store, device_now)?;
     let refreshed = updater.refresh(&fetcher, &mut scratch_trust, time.now)?;
 
-    let mut outcomes = Vec::new();
-    for (dataset, file) in data {
-        if cancel.is_cancelled() {
-            return Err(Error::Cancelled);
-        }
+    // Every dataset is checked against the signed metadata before anything is written.
+    let mut planned = Vec::new();
+    let mut caps = BTreeMap::new();
+    for dataset in listed.keys() {
         let info = updater
-            .target_info(&fetcher, &mut scratch_trust, &snapshot_path(&dataset))?
+            .target_info(&fetcher, &mut scratch_trust, &snapshot_path(dataset))?
             .ok_or_else(|| SyncError::UnknownDataset { dataset: dataset.clone() })?;
-        if is_warnings(&dataset) && info.role != WARNINGS_ROLE {
-            return Err(SyncError::WrongSigner { target: info.path, role: info.role }.into());
-        }
         let entry: DatasetEntry = from_custom(info.file.custom.as_ref())
-            .filter(|e: &DatasetEntry| e.dataset == dataset)
+            .filter(|e: &DatasetEntry| e.dataset == *dataset)
             .ok_or_else(|| SyncError::BadEntry { target: info.path.clone() })?;
         let kind = ContentKind::parse(&entry.content)
             .ok_or_else(|| SyncError::UnknownContent { dataset: dataset.clone(), content: entry.content.clone() })?;
-        // Expired roles (the timestamp first of all) date the data.
-        let since = refreshed.expired.iter().chain(updater.expired()).map(|r| r.expired_at).min();
-        let previous = store.read(|c| local_version(c, &dataset))?;
-        let mut outcome = BundleOutcome {
-            dataset: dataset.clone(),
-            publisher: entry.publisher.clone(),
-            version: entry.version,
-            published: entry.published,
-            previous_version: previous,
-            applied: false,
-            records: 0,
-            unconfirmed_since: since,
-        };
-        if previous.is_none_or(|v| v < entry.version) {
-            let since_text = since.map(|s| s.to_rfc3339_opts(SecondsFormat::Secs, true));
-            apply_compressed(
-                store,
-                kind,
-                &entry,
-                &file,
-                &format!("bundle:data/{dataset}.jsonl.zst"),
-                since_text.as_deref(),
-                &mut |n| {
-                    report(progress, Some(&dataset), "apply", n, entry.records);
-                    !cancel.is_cancelled()
-                },
-            )?;
-            store.write(|c| {
-                c.execute("UPDATE sync_datasets SET route = 'bundle' WHERE name = ?1", [&dataset])?;
-                Ok(())
-            })?;
-            outcome.applied = true;
-            outcome.records = entry.records;
-        }
-        outcomes.push(outcome);
+        store.read(|c| super::check_dataset_trust(c, dataset, kind, &info.path, &info.role))?;
+        caps.insert(dataset.clone(), data_cap(info.file.length));
+        planned.push((dataset.clone(), entry, kind));
     }
-    // After the walk above, delegated roles (warnings) are verified and stored too.
-    keep_newer_metadata(store, &scratch_trust, scratch.path())?;
-    Ok(outcomes)
+    // Second pass: the data files, each capped by what its signed entry declares.
+    let files = unpack(path, scratch.path(), Some(&caps))?;
+    // Expired roles (the timestamp first of all) date the data.
+    let since = refreshed.expired.iter().chain(updater.expired()).map(|r| r.expired_at).min();
+    let since_text = since.map(|s| s.to_rfc3339_opts(SecondsFormat::Secs, true));
+
+    store.write(|conn| {
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::new();
+        for (dataset, entry, kind) in &planned {
+            if cancel.is_cancelled() {
+                return Err(Error::Cancelled);
+            }
+            let previous = local_version(&tx, dataset)?;
+            let mut outcome = BundleOutcome {
+                dataset: dataset.clone(),
+                publisher: entry.publisher.clone(),
+                version: entry.version,
+                published: entry.published,
+                previous_version: previous,
+                applied: false,
+                records: 0,
+                unconfirmed_since: since,
+            };
+            if previous.is_none_or(|v| v < entry.version) {
+                // Both passes read the same file; if it changed in between, refuse.
+                let file = files.get(dataset).ok_or_else(|| {
+                    Error::Input(InputError::new(
+                        path.display().to_string(),
+                        format!("data/{dataset}.jsonl.zst vanished"),
+                    ))
+                })?;
+                let name = format!("bundle:data/{dataset}.jsonl.zst");
+                apply_compressed_in(&tx, *kind, entry, file, &name, since_text.as_deref(), &mut |n| {
+                    report(progress, Some(dataset), "apply", n, entry.records);
+                    !cancel.is_cancelled()
+                })?;
+                tx.execute("UPDATE sync_datasets SET route = 'bundle' WHERE name = ?1", [dataset])?;
+                status::set_bundle_confirmation(&tx, dataset, time.now, refreshed.timestamp_expires)?;
+                outcome.applied = true;
+                outcome.records = entry.records;
+            }
+            outcomes.push(outcome);
+        }
+        // After the walk above, delegated roles (warnings) are verified and stored too.
+        keep_newer_metadata(&tx, &scratch_trust, scratch.path())?;
+        tx.commit()?;
+        Ok(outcomes)
+    })
 }
 
-/// Keeps what the bundle taught that is newer than what is trusted here: new root versions
-/// (key rotations) always, and the other roles when the bundle's timestamp is newer, so this
-/// phone can pass the data on in its turn.
-fn keep_newer_metadata(store: &Store, verified: &DirTrustStore, dir: &Path) -> Result<()> {
-    let mut trust = DbTrustStore::new(store);
+/// Largest data file accepted for a dataset whose signed snapshot target is `signed_len`
+/// bytes: the sender re-packs the same records, maybe with a faster zstd level (a phone's
+/// encoder compresses JSON about 3x worse than the publisher's level 19), so allow 8x and a
+/// small floor, never more than [`MAX_DATA_BYTES`].
+fn data_cap(signed_len: u64) -> u64 {
+    signed_len.saturating_mul(8).saturating_add(1 << 20).min(MAX_DATA_BYTES)
+}
+
+/// Keeps what the bundle taught that is newer than what is trusted here, inside the import's
+/// transaction `tx`: new root versions (key rotations) always, and the other roles when the
+/// bundle's timestamp is newer, so this phone can pass the data on in its turn.
+fn keep_newer_metadata(tx: &rusqlite::Transaction<'_>, verified: &DirTrustStore, dir: &Path) -> Result<()> {
     let version = |bytes: &[u8], role: &str| -> u64 {
         Envelope::parse(role, bytes).ok().and_then(|e| e.signed.get("version").and_then(|v| v.as_u64())).unwrap_or(0)
     };
-    let local_root = trust.load("root")?.map(|b| version(&b, "root")).unwrap_or(0);
+    let local_root = load_role(tx, "root")?.map(|b| version(&b, "root")).unwrap_or(0);
     let new_root = verified.load("root")?.map(|b| version(&b, "root")).unwrap_or(0);
     for v in local_root + 1..=new_root {
         let p = dir.join("metadata").join(format!("{v}.root.json"));
         let bytes = std::fs::read(&p).map_err(|e| Error::Io { path: p.clone(), source: e })?;
         // Verified by the chain walk; parse again only to be sure it is a root.
         Root::from_envelope(&Envelope::parse("root", &bytes)?)?;
-        trust.store("root", &bytes)?;
+        put_role(tx, "root", &bytes)?;
     }
-    let local_ts = trust.load("timestamp")?.map(|b| version(&b, "timestamp")).unwrap_or(0);
+    let local_ts = load_role(tx, "timestamp")?.map(|b| version(&b, "timestamp")).unwrap_or(0);
     let new_ts = verified.load("timestamp")?.map(|b| version(&b, "timestamp")).unwrap_or(0);
     if new_ts > local_ts {
         for role in ["timestamp", "snapshot", "targets", WARNINGS_ROLE] {
             match verified.load(role)? {
-                Some(bytes) => trust.store(role, &bytes)?,
-                None => trust.remove(role)?,
+                Some(bytes) => put_role(tx, role, &bytes)?,
+                None => remove_role(tx, role)?,
             }
         }
     }
     Ok(())
 }
 
-/// Unpacks the bundle: metadata files into `dir/metadata`, data files into `dir/data`;
-/// returns the data files by dataset. Entry names are checked (no absolute paths, no `..`,
-/// only the layout above) and sizes capped.
-fn unpack(path: &Path, dir: &Path) -> Result<BTreeMap<String, PathBuf>> {
+/// Most metadata entries in a bundle (root versions and the four other roles).
+const MAX_METADATA_ENTRIES: usize = 1_000;
+/// Most metadata bytes in a bundle, all entries together.
+const MAX_METADATA_TOTAL: u64 = 64 << 20;
+
+/// One pass over the bundle. Every entry must be a plain regular file (no links, devices,
+/// folders, GNU sparse files or pax extended headers) with a name of the layout above.
+/// Without `data_caps`, writes the metadata files into `dir/metadata` and returns the data
+/// entries by dataset, unwritten. With `data_caps` (dataset -> largest file allowed, from
+/// the signed metadata), writes the data files into `dir/data` and returns their paths; a
+/// data file of a dataset not in `data_caps` is refused. Streams to disk with the caps, so
+/// nothing is buffered and no entry costs more than its cap.
+fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) -> Result<BTreeMap<String, PathBuf>> {
     let name = path.display().to_string();
     let bad = |reason: String| Error::Input(InputError::new(&name, reason));
+    // Names and tar errors come from the file: escape and shorten what is printed.
+    let shown = |text: &str| printable(text, 120);
     let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.into(), source: e })?;
     let mut archive = tar::Archive::new(std::io::BufReader::new(file));
-    let entries = archive.entries().map_err(|e| bad(format!("not a Faro bundle (tar): {e}")))?;
+    let entries = archive.entries().map_err(|e| bad(format!("not a Faro bundle (tar): {}", shown(&e.to_string()))))?;
     let mut data = BTreeMap::new();
+    let (mut metadata_entries, mut metadata_total) = (0usize, 0u64);
     std::fs::create_dir_all(dir.join("metadata")).map_err(|e| Error::Io { path: dir.into(), source: e })?;
     for (i, entry) in entries.enumerate() {
         if i >= MAX_ENTRIES {
             return Err(bad(format!("more than {MAX_ENTRIES} entries")));
         }
-        let mut entry = entry.map_err(|e| bad(format!("damaged at entry {i}: {e}")))?;
-        let entry_name = entry.path().map_err(|e| bad(format!("entry {i}: {e}")))?.to_string_lossy().to_string();
-        let size = entry.header().size().unwrap_or(u64::MAX);
+        let mut entry = entry.map_err(|e| bad(format!("damaged at entry {i}: {}", shown(&e.to_string()))))?;
+        let entry_name = entry
+            .path()
+            .map_err(|e| bad(format!("entry {i}: {}", shown(&e.to_string()))))?
+            .to_string_lossy()
+            .to_string();
+        let shown_name = shown(&entry_name);
+        let entry_type = entry.header().entry_type();
+        if !matches!(entry_type, tar::EntryType::Regular) {
+            return Err(bad(format!(
+                "entry {i} \"{shown_name}\" is a {entry_type:?} entry; a bundle holds regular files only"
+            )));
+        }
+        if entry.pax_extensions().ok().flatten().is_some() {
+            return Err(bad(format!(
+                "entry {i} \"{shown_name}\" has pax extended headers, which Faro bundles never use"
+            )));
+        }
+        let size = entry.header().size().map_err(|e| bad(format!("entry {i}: {}", shown(&e.to_string()))))?;
         let (dest, cap) = if let Some(meta) = entry_name.strip_prefix("metadata/") {
-            if meta.contains('/') || meta.starts_with('.') || !meta.ends_with(".json") {
-                return Err(bad(format!("unexpected entry {entry_name:?}")));
+            let plain = meta.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'_');
+            if !plain || meta.starts_with('.') || !meta.ends_with(".json") {
+                return Err(bad(format!("unexpected entry \"{shown_name}\"")));
+            }
+            metadata_entries += 1;
+            metadata_total = metadata_total.saturating_add(size);
+            if metadata_entries > MAX_METADATA_ENTRIES || metadata_total > MAX_METADATA_TOTAL {
+                return Err(bad(format!(
+                    "more metadata than a repository has (over {MAX_METADATA_ENTRIES} files or {MAX_METADATA_TOTAL} bytes)"
+                )));
+            }
+            if data_caps.is_some() {
+                continue;
             }
             (dir.join("metadata").join(meta), MAX_METADATA_BYTES)
         } else if let Some(rest) = entry_name.strip_prefix("data/") {
             let dataset = rest
                 .strip_suffix(".jsonl.zst")
                 .filter(|d| super::entry::check_dataset_name(d).is_ok())
-                .ok_or_else(|| bad(format!("unexpected entry {entry_name:?}")))?;
+                .ok_or_else(|| bad(format!("unexpected entry \"{shown_name}\"")))?;
             let dest = dir.join("data").join(format!("{}.zst", dataset.replace('/', "%2F")));
-            data.insert(dataset.to_string(), dest.clone());
-            (dest, MAX_DATA_BYTES)
+            if data.insert(dataset.to_string(), dest.clone()).is_some() {
+                return Err(bad(format!("{shown_name} appears twice")));
+            }
+            let Some(caps) = data_caps else {
+                if size > MAX_DATA_BYTES {
+                    return Err(bad(format!("{shown_name} is {size} bytes, more than the {MAX_DATA_BYTES} allowed")));
+                }
+                continue;
+            };
+            let cap = *caps
+                .get(dataset)
+                .ok_or_else(|| bad(format!("{shown_name}: {dataset} is not in the bundle's verified metadata")))?;
+            (dest, cap)
         } else if entry_name == "faro-bundle.json" {
             continue;
         } else {
-            return Err(bad(format!("unexpected entry {entry_name:?}")));
+            return Err(bad(format!("unexpected entry \"{shown_name}\"")));
         };
         if size > cap {
-            return Err(bad(format!("{entry_name} is {size} bytes, more than the {cap} allowed")));
+            return Err(bad(format!("{shown_name} is {size} bytes, more than the {cap} its signed metadata allows")));
         }
         if let Some(parent) = dest.parent() {
             std::fs::create_dir_all(parent).map_err(|e| Error::Io { path: parent.into(), source: e })?;
         }
         let mut out = std::fs::File::create(&dest).map_err(|e| Error::Io { path: dest.clone(), source: e })?;
-        let copied =
-            std::io::copy(&mut (&mut entry).take(cap + 1), &mut out).map_err(|e| bad(format!("{entry_name}: {e}")))?;
+        let copied = std::io::copy(&mut (&mut entry).take(cap + 1), &mut out)
+            .map_err(|e| bad(format!("{shown_name}: {}", shown(&e.to_string()))))?;
         if copied > cap {
-            return Err(bad(format!("{entry_name} is larger than the {cap} bytes allowed")));
+            return Err(bad(format!("{shown_name} is larger than the {cap} bytes allowed")));
         }
     }
     if !dir.join("metadata/timestamp.json").exists() {

@@ -8,6 +8,7 @@
 //! one conditional `timestamp.json` request (304).
 
 use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -19,7 +20,10 @@ use serde::Serialize;
 use super::apply::{apply_file, local_version, Applied, Route};
 use super::content::{ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
-use super::status::{self, get_meta, set_meta, CONFIRMED_UNTIL, NEWEST_SIGNED, TIMESTAMP_VALIDATORS, VERIFIED_AT};
+use super::status::{
+    self, clear_bundle_confirmation, get_meta, set_meta, CONFIRMED_UNTIL, NEWEST_SIGNED, TIMESTAMP_VALIDATORS,
+    VERIFIED_AT,
+};
 use super::trust::DbTrustStore;
 use super::SyncError;
 use crate::compress::Decoder;
@@ -108,7 +112,9 @@ impl Default for SyncOptions {
 
 /// Syncs every subscribed dataset from the repository at `url` (which has `metadata/` and
 /// `targets/` under it). On any verification failure the error says what failed and the
-/// store holds exactly what it held before for that dataset.
+/// store holds exactly what it held before for that dataset. One sync or bundle import at a
+/// time per database: while another runs this fails at once with
+/// [`SyncError::AlreadyRunning`].
 pub fn sync_from_url(
     store: &Store,
     url: &str,
@@ -116,6 +122,7 @@ pub fn sync_from_url(
     cancel: &Cancel,
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncReport> {
+    let _lock = super::lock::lock(store)?;
     if !options.subscribe.is_empty() {
         status::subscribe(store, &options.subscribe)?;
     }
@@ -135,8 +142,15 @@ pub fn sync_from_url(
     store.write(|c| {
         set_meta(c, VERIFIED_AT, &rfc3339(time.now))?;
         set_meta(c, CONFIRMED_UNTIL, &rfc3339(refreshed.timestamp_expires))?;
-        if let Some(v) = fetcher.new_validators.borrow().as_ref() {
-            set_meta(c, TIMESTAMP_VALIDATORS, &serde_json::to_string(v).unwrap_or_default())?;
+        if let Some(v) = fetcher.new_validators.borrow_mut().take() {
+            let mut all = load_validators(c)?;
+            // A bounded memory of mirrors: the one just used always stays.
+            while all.len() >= MAX_VALIDATORS {
+                let Some(other) = all.keys().find(|k| **k != fetcher.timestamp_url).cloned() else { break };
+                all.remove(&other);
+            }
+            all.insert(fetcher.timestamp_url.clone(), v);
+            set_meta(c, TIMESTAMP_VALIDATORS, &serde_json::to_string(&all).unwrap_or_default())?;
         }
         Ok(())
     })?;
@@ -201,6 +215,8 @@ impl DatasetRun<'_> {
             .ok_or_else(|| SyncError::BadEntry { target: info.path.clone() })?;
         let kind = ContentKind::parse(&entry.content)
             .ok_or_else(|| SyncError::UnknownContent { dataset: dataset.into(), content: entry.content.clone() })?;
+        // The signer follows from what the data is, not only from its name.
+        self.store.read(|c| super::check_dataset_trust(c, dataset, kind, &info.path, &info.role))?;
         let local = self.store.read(|c| local_version(c, dataset))?;
         let mut outcome = DatasetOutcome {
             dataset: dataset.into(),
@@ -223,6 +239,7 @@ impl DatasetRun<'_> {
                 // Confirmed current again: whatever a bundle said, it is now verified online.
                 self.store.write(|c| {
                     c.execute("UPDATE sync_datasets SET unconfirmed_since = NULL WHERE name = ?1", [dataset])?;
+                    clear_bundle_confirmation(c, dataset)?;
                     Ok(())
                 })?;
                 return Ok(outcome);
@@ -323,14 +340,33 @@ impl DatasetRun<'_> {
         name: &str,
         progress: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Applied> {
-        apply_compressed(self.store, kind, entry, file, name, None, progress)
+        apply_compressed(self.store, kind, entry, file, name, progress)
     }
 }
 
 /// Applies a verified compressed dataset file in one IMMEDIATE transaction, recording the
 /// newest signed time; commits only if every record checked and the state hash matched.
-pub(crate) fn apply_compressed(
+fn apply_compressed(
     store: &Store,
+    kind: ContentKind,
+    entry: &DatasetEntry,
+    file: &Path,
+    name: &str,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Applied> {
+    store.write(|conn| {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied = apply_compressed_in(&tx, kind, entry, file, name, None, progress)?;
+        clear_bundle_confirmation(&tx, &entry.dataset)?;
+        tx.commit()?;
+        Ok(applied)
+    })
+}
+
+/// Applies a verified compressed dataset file inside the caller's transaction `tx` and
+/// records the newest signed time; the caller commits.
+pub(crate) fn apply_compressed_in(
+    tx: &rusqlite::Transaction<'_>,
     kind: ContentKind,
     entry: &DatasetEntry,
     file: &Path,
@@ -343,20 +379,16 @@ pub(crate) fn apply_compressed(
     let cap = (len.saturating_mul(MAX_EXPANSION)).max(MIN_DECOMPRESSED_CAP);
     let decoder = Decoder::new(BufReader::new(compressed), cap)?;
     let reader = BufReader::with_capacity(64 * 1024, decoder);
-    store.write(|conn| {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied = match kind {
-            ContentKind::Listings => apply_file::<Listings>(&tx, entry, reader, name, unconfirmed_since, progress)?,
-            ContentKind::Rights => apply_file::<Rights>(&tx, entry, reader, name, unconfirmed_since, progress)?,
-            ContentKind::Warnings => apply_file::<Warnings>(&tx, entry, reader, name, unconfirmed_since, progress)?,
-        };
-        let newest = get_meta(&tx, NEWEST_SIGNED)?.and_then(|s| s.parse::<DateTime<Utc>>().ok());
-        if newest.is_none_or(|n| n < entry.published) {
-            set_meta(&tx, NEWEST_SIGNED, &rfc3339(entry.published))?;
-        }
-        tx.commit()?;
-        Ok(applied)
-    })
+    let applied = match kind {
+        ContentKind::Listings => apply_file::<Listings>(tx, entry, reader, name, unconfirmed_since, progress)?,
+        ContentKind::Rights => apply_file::<Rights>(tx, entry, reader, name, unconfirmed_since, progress)?,
+        ContentKind::Warnings => apply_file::<Warnings>(tx, entry, reader, name, unconfirmed_since, progress)?,
+    };
+    let newest = get_meta(tx, NEWEST_SIGNED)?.and_then(|s| s.parse::<DateTime<Utc>>().ok());
+    if newest.is_none_or(|n| n < entry.published) {
+        set_meta(tx, NEWEST_SIGNED, &rfc3339(entry.published))?;
+    }
+    Ok(applied)
 }
 
 fn finish(mut outcome: DatasetOutcome, entry: &DatasetEntry, applied: Applied) -> DatasetOutcome {
@@ -415,6 +447,9 @@ struct HttpFetcher<'a> {
     store: &'a Store,
     http: &'a Http,
     base: &'a str,
+    /// This repository's `timestamp.json` URL: validators are kept per URL, so that one
+    /// mirror's `ETag` is never sent to another (whose 304 would then hide newer data).
+    timestamp_url: String,
     cancel: &'a Cancel,
     validators: Option<Validators>,
     new_validators: RefCell<Option<Validators>>,
@@ -424,13 +459,13 @@ struct HttpFetcher<'a> {
 
 impl<'a> HttpFetcher<'a> {
     fn new(store: &'a Store, http: &'a Http, base: &'a str, cancel: &'a Cancel) -> Result<HttpFetcher<'a>> {
-        let validators = store
-            .read(|c| get_meta(c, TIMESTAMP_VALIDATORS))?
-            .and_then(|s| serde_json::from_str::<Validators>(&s).ok());
+        let timestamp_url = format!("{base}/metadata/timestamp.json");
+        let validators = store.read(load_validators)?.remove(&timestamp_url);
         Ok(HttpFetcher {
             store,
             http,
             base,
+            timestamp_url,
             cancel,
             validators,
             new_validators: RefCell::new(None),
@@ -450,6 +485,15 @@ impl<'a> HttpFetcher<'a> {
             (e, _) => Error::Tuf(e),
         }
     }
+}
+
+/// Mirrors whose `timestamp.json` validators are remembered.
+const MAX_VALIDATORS: usize = 16;
+
+/// The remembered validators, by `timestamp.json` URL. Anything else (the single unkeyed
+/// value older versions wrote) is forgotten: a full request costs one small file.
+fn load_validators(conn: &rusqlite::Connection) -> Result<BTreeMap<String, Validators>> {
+    Ok(get_meta(conn, TIMESTAMP_VALIDATORS)?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
 }
 
 impl Fetcher for HttpFetcher<'_> {

@@ -13,6 +13,7 @@ pub mod clock;
 pub mod content;
 pub mod entry;
 pub mod files;
+mod lock;
 pub mod state;
 pub mod status;
 pub mod trust;
@@ -100,4 +101,56 @@ pub enum SyncError {
         /// The role that listed it.
         role: String,
     },
+    /// A dataset named `warnings/...` declares content other than warnings.
+    #[error("{dataset} declares content {content:?}, but datasets named warnings/... hold warnings only")]
+    NotWarnings {
+        /// The dataset.
+        dataset: String,
+        /// The content its signed entry declares.
+        content: String,
+    },
+    /// The signed entry declares another kind of content than the dataset held here.
+    #[error("{dataset} holds {held} here, but the repository now says it holds {offered}; refused, kept the {held}")]
+    ContentChanged {
+        /// The dataset.
+        dataset: String,
+        /// The content held here.
+        held: String,
+        /// The content the signed entry declares.
+        offered: String,
+    },
+    /// Another sync or bundle import is running on this database.
+    #[error("a sync or bundle import is already running on this database; try again when it has finished")]
+    AlreadyRunning,
+}
+
+/// Refuses a dataset whose signer or content is not allowed: warnings content, or a name
+/// under `warnings/`, must come from the `warnings` delegation (two keys); a `warnings/`
+/// name holds warnings only; a dataset held here never changes its content kind.
+pub(crate) fn check_dataset_trust(
+    conn: &rusqlite::Connection,
+    dataset: &str,
+    kind: content::ContentKind,
+    target: &str,
+    role: &str,
+) -> crate::error::Result<()> {
+    use crate::publish::repo::{is_warnings, WARNINGS_ROLE};
+    let warnings = kind == content::ContentKind::Warnings;
+    if (warnings || is_warnings(dataset)) && role != WARNINGS_ROLE {
+        return Err(SyncError::WrongSigner { target: target.into(), role: role.into() }.into());
+    }
+    if is_warnings(dataset) && !warnings {
+        return Err(SyncError::NotWarnings { dataset: dataset.into(), content: kind.as_str().into() }.into());
+    }
+    let held: Option<String> = rusqlite::OptionalExtension::optional(conn.query_row(
+        "SELECT content FROM sync_datasets WHERE name = ?1",
+        [dataset],
+        |r| r.get(0),
+    ))?;
+    match held {
+        Some(held) if held != kind.as_str() => {
+            Err(SyncError::ContentChanged { dataset: dataset.into(), held, offered: kind.as_str().into() }.into())
+        }
+        _ => Ok(()),
+    }
 }

@@ -18,6 +18,35 @@ pub(crate) const CONFIRMED_UNTIL: &str = "sync.confirmed_until";
 /// `meta` key: HTTP validators of the last `timestamp.json` (JSON).
 pub(crate) const TIMESTAMP_VALIDATORS: &str = "sync.timestamp_validators";
 
+/// `meta` key prefix (then the dataset name): trusted time when data that came by bundle was
+/// verified, until an online sync confirms that dataset.
+const BUNDLE_VERIFIED_AT: &str = "sync.bundle_verified_at:";
+/// `meta` key prefix (then the dataset name): expiry of the timestamp of the bundle the data
+/// came by; after it the data is stale, as after an HTTP sync's timestamp expiry.
+const BUNDLE_CONFIRMED_UNTIL: &str = "sync.bundle_confirmed_until:";
+
+/// Records that `dataset` came by a bundle verified at `verified_at` whose timestamp expires
+/// at `confirmed_until`: its status is judged by these, not by the last online sync.
+pub(crate) fn set_bundle_confirmation(
+    conn: &Connection,
+    dataset: &str,
+    verified_at: DateTime<Utc>,
+    confirmed_until: DateTime<Utc>,
+) -> Result<()> {
+    let text = |t: DateTime<Utc>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    set_meta(conn, &format!("{BUNDLE_VERIFIED_AT}{dataset}"), &text(verified_at))?;
+    set_meta(conn, &format!("{BUNDLE_CONFIRMED_UNTIL}{dataset}"), &text(confirmed_until))
+}
+
+/// Forgets the bundle confirmation of `dataset` (an online sync confirmed it).
+pub(crate) fn clear_bundle_confirmation(conn: &Connection, dataset: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM meta WHERE key IN (?1, ?2)",
+        params![format!("{BUNDLE_VERIFIED_AT}{dataset}"), format!("{BUNDLE_CONFIRMED_UNTIL}{dataset}")],
+    )?;
+    Ok(())
+}
+
 /// Reads a `meta` value.
 pub(crate) fn get_meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
@@ -146,6 +175,13 @@ pub fn status(store: &Store, device: DateTime<Utc>) -> Result<SyncStatus> {
         for row in rows {
             let (dataset, content, version, records, publisher, published, route, unconfirmed, subscribed) = row?;
             let bundle_since: Option<DateTime<Utc>> = unconfirmed.and_then(|s| s.parse().ok());
+            // Data that came by bundle is judged by that bundle's verification and expiry.
+            let bundle_verified = get_time(c, &format!("{BUNDLE_VERIFIED_AT}{dataset}"))?;
+            let bundle_until = get_time(c, &format!("{BUNDLE_CONFIRMED_UNTIL}{dataset}"))?;
+            let (verified_at, confirmed_until) = match bundle_verified {
+                Some(v) => (Some(v), bundle_until),
+                None => (verified_at, confirmed_until),
+            };
             let lapsed = confirmed_until.filter(|until| *until <= time.now);
             // Unconfirmed since the earlier of: the bundle's expiry, the lapse of confirmation.
             let since = match (bundle_since, lapsed) {
@@ -159,7 +195,7 @@ pub fn status(store: &Store, device: DateTime<Utc>) -> Result<SyncStatus> {
                 records: records as u64,
                 publisher,
                 published_at: published.and_then(|s| s.parse().ok()),
-                verified_at: if bundle_since.is_some() { None } else { verified_at },
+                verified_at,
                 stale: since.is_some(),
                 unconfirmed_since: since,
                 subscribed,

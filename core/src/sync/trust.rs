@@ -3,7 +3,7 @@
 //! Each store is its own small transaction: the TUF workflow persists a role as soon as it
 //! verified, and a crash between two roles leaves a consistent older state.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::store::Store;
 use crate::tuf::metadata::{Envelope, Root};
@@ -46,22 +46,14 @@ impl TrustStore for DbTrustStore<'_> {
     }
 
     fn store(&mut self, role: &str, bytes: &[u8]) -> TufResult<()> {
-        // Roots are verified before they are stored, so the version can be read back.
-        let root_version = if role == "root" {
-            Some(Root::from_envelope(&Envelope::parse("root", bytes)?)?.common.version)
-        } else {
-            None
-        };
+        // Parsed before the write, so a bad root is a TUF error, not a store error.
+        if role == "root" {
+            Root::from_envelope(&Envelope::parse("root", bytes)?)?;
+        }
         self.store
             .write(|c| {
                 let tx = c.transaction()?;
-                tx.execute("INSERT OR REPLACE INTO tuf_metadata(role, bytes) VALUES (?1, ?2)", params![role, bytes])?;
-                if let Some(v) = root_version {
-                    tx.execute(
-                        "INSERT OR REPLACE INTO tuf_roots(version, bytes) VALUES (?1, ?2)",
-                        params![v as i64, bytes],
-                    )?;
-                }
+                put_role(&tx, role, bytes)?;
                 tx.commit()?;
                 Ok(())
             })
@@ -69,13 +61,34 @@ impl TrustStore for DbTrustStore<'_> {
     }
 
     fn remove(&mut self, role: &str) -> TufResult<()> {
-        self.store
-            .write(|c| {
-                c.execute("DELETE FROM tuf_metadata WHERE role = ?1", [role])?;
-                Ok(())
-            })
-            .map_err(state)
+        self.store.write(|c| remove_role(c, role)).map_err(state)
     }
+}
+
+/// The trusted metadata of `role` as `conn` sees it (inside a caller's transaction).
+pub(crate) fn load_role(conn: &Connection, role: &str) -> crate::Result<Option<Vec<u8>>> {
+    Ok(conn.query_row("SELECT bytes FROM tuf_metadata WHERE role = ?1", [role], |r| r.get(0)).optional()?)
+}
+
+/// Stores verified metadata of `role` through `conn` (a root also joins the chain of roots),
+/// so that a caller can make it part of a larger transaction.
+pub(crate) fn put_role(conn: &Connection, role: &str, bytes: &[u8]) -> crate::Result<()> {
+    conn.execute("INSERT OR REPLACE INTO tuf_metadata(role, bytes) VALUES (?1, ?2)", params![role, bytes])?;
+    if role == "root" {
+        // Roots are verified before they are stored, so the version can be read back.
+        let version = Root::from_envelope(&Envelope::parse("root", bytes)?)?.common.version;
+        conn.execute(
+            "INSERT OR REPLACE INTO tuf_roots(version, bytes) VALUES (?1, ?2)",
+            params![version as i64, bytes],
+        )?;
+    }
+    Ok(())
+}
+
+/// Forgets the trusted metadata of `role` through `conn`.
+pub(crate) fn remove_role(conn: &Connection, role: &str) -> crate::Result<()> {
+    conn.execute("DELETE FROM tuf_metadata WHERE role = ?1", [role])?;
+    Ok(())
 }
 
 /// Installs the initial trusted root in `store` (as an app ships it; no trust on first

@@ -74,7 +74,7 @@ fun HoursAt.Companion.instant(time: Instant): HoursAt = HoursAt.Instant(time)
 /**
  * An open Faro store. Every call is main-safe: it runs on [dispatcher] (IO by default).
  * Errors are [FaroException] subclasses (Network, NotVerified, BadInput, Storage, NotFound,
- * Cancelled, Closed, Internal), each with a readable `reason`.
+ * Cancelled, Closed, Busy, Internal), each with a readable `reason`.
  */
 class Faro private constructor(
     private val store: FaroStore,

@@ -360,6 +360,48 @@ class SyncTest {
     }
 
     @Test
+    fun `a bundle with a broken role file reaches the app as an error and changes nothing`() = runBlocking<Unit> {
+        // Break one signature inside the warnings role, the last role the import reads.
+        val bytes = bundle.readBytes()
+        val text = String(bytes, Charsets.ISO_8859_1)
+        val header = text.indexOf(".warnings.json") / 512 * 512
+        val sig = text.indexOf("\"sig\"", header + 512)
+        val digit = (sig + 6 until bytes.size).first { bytes[it].toInt().toChar() in '0'..'9' }
+        bytes[digit] = (if (bytes[digit] == '0'.code.toByte()) '1' else '0').code.toByte()
+        val broken = File(tmp, "broken.bundle").apply { writeBytes(bytes) }
+        phone("broken").use { faro ->
+            val before = faro.datasetStatus()
+            assertFailsWith<FaroException.NotVerified> { faro.importBundle(broken) }
+            assertEquals(0L, faro.listingCount())
+            assertEquals(before.datasets, faro.datasetStatus().datasets)
+            // The intact bundle then applies whole, with a verified time and an expiry.
+            faro.importBundle(bundle)
+            val status = faro.datasetStatus()
+            assertEquals(DATASETS, status.datasets.map { it.dataset })
+            assertTrue(status.datasets.all { it.verifiedAt != null && !it.stale })
+        }
+    }
+
+    @Test
+    fun `a second sync on the same database while one runs gets Busy`() = runBlocking<Unit> {
+        phone("busy").use { first ->
+            server.targetDelayMs = 300
+            val downloading = CompletableDeferred<Unit>()
+            server.onTarget = { downloading.complete(Unit) }
+            val running = async(Dispatchers.IO) { first.sync(server.url, DATASETS, QUICK) }
+            withTimeout(10_000) { downloading.await() }
+            Faro.open(File(tmp, "busy")).use { second ->
+                val busy = assertFailsWith<FaroException.Busy> { second.sync(server.url, settings = QUICK) }
+                assertContains(busy.reason, "already running")
+                assertFailsWith<FaroException.Busy> { second.importBundle(bundle) }
+            }
+            server.targetDelayMs = 0
+            assertEquals(DATASETS, running.await().datasets.map { it.dataset })
+            assertEquals(LISTINGS, first.listingCount())
+        }
+    }
+
+    @Test
     fun `every error variant of the sync surface`() = runBlocking<Unit> {
         val faro = phone("e")
         // Network: nothing listens on the port.
