@@ -40,9 +40,7 @@ pub fn fixed_now() -> DateTime<Utc> {
 pub fn listings_jsonl(data: &[u8]) {
     let Ok((header, records)) = listings::read_listings(data, "fuzz.jsonl") else { return };
     let info = DatasetInfo { name: header.dataset, source: header.source, demo: header.demo };
-    with_scratch_store(|store| {
-        let _ = store.write_listings(&info, "fuzz.jsonl", records);
-    });
+    with_store(|store| store.write_listings(&info, "fuzz.jsonl", records).is_ok());
 }
 
 /// A `faro import` of a rights or warnings JSON Lines file, picked by its header as the CLI
@@ -54,15 +52,11 @@ pub fn records_jsonl(data: &[u8]) {
     match kind.as_deref() {
         Some("rights") => {
             let Ok((h, records)) = read_records::<_, Article>(data, "fuzz.jsonl", "rights") else { return };
-            with_scratch_store(|store| {
-                let _ = store.write_articles(&info(h), "fuzz.jsonl", records);
-            });
+            with_store(|store| store.write_articles(&info(h), "fuzz.jsonl", records).is_ok());
         }
         Some("warnings") => {
             let Ok((h, records)) = read_records::<_, Warning>(data, "fuzz.jsonl", "warnings") else { return };
-            with_scratch_store(|store| {
-                let _ = store.write_warnings(&info(h), "fuzz.jsonl", records);
-            });
+            with_store(|store| store.write_warnings(&info(h), "fuzz.jsonl", records).is_ok());
         }
         _ => {}
     }
@@ -72,8 +66,8 @@ pub fn records_jsonl(data: &[u8]) {
 pub fn missions_csv(data: &[u8]) {
     let Ok(read) = missions::read_missions_csv(data, "fuzz.csv") else { return };
     let info = DatasetInfo { name: "wikidata/missions".into(), source: None, demo: false };
-    with_scratch_store(|store| {
-        let _ = store.write_listings(&info, "fuzz.csv", read.listings.into_iter().map(|l| Ok((None, l))));
+    with_store(|store| {
+        store.write_listings(&info, "fuzz.csv", read.listings.into_iter().map(|l| Ok((None, l)))).is_ok()
     });
 }
 
@@ -171,16 +165,40 @@ pub fn contact(data: &[u8]) {
     }
 }
 
+/// Runs `f` on this thread's scratch database, which `f` leaves as it found it when it
+/// returns false (a refused write rolls back); after a write that changed it (true), the
+/// next input gets a new one. Opening a database per input would cost most of the time.
+fn with_store(f: impl FnOnce(&Store) -> bool) {
+    thread_local! {
+        static STORE: std::cell::RefCell<Option<(tempfile::TempDir, Store)>> = const { std::cell::RefCell::new(None) };
+    }
+    STORE.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            *slot = scratch_store();
+        }
+        let changed = slot.as_ref().is_none_or(|(_, store)| f(store));
+        if changed {
+            *slot = None;
+        }
+    });
+}
+
+/// A new database that trusts [`TRUSTED_ROOT`] (a copy of one made once), in its own
+/// directory.
+fn scratch_store() -> Option<(tempfile::TempDir, Store)> {
+    let template = template()?;
+    let dir = tempfile::Builder::new().prefix("faro-fuzz-").tempdir().ok()?;
+    let path = dir.path().join("faro.db");
+    std::fs::copy(template, &path).ok()?;
+    let store = Store::open(&path).ok()?;
+    Some((dir, store))
+}
+
 /// Runs `f` on a new database that trusts [`TRUSTED_ROOT`] (a copy of one made once), in a
 /// directory removed afterwards.
 fn with_scratch_store(f: impl FnOnce(&Store)) {
-    let Some(template) = template() else { return };
-    let Ok(dir) = tempfile::Builder::new().prefix("faro-fuzz-").tempdir() else { return };
-    let path = dir.path().join("faro.db");
-    if std::fs::copy(template, &path).is_err() {
-        return;
-    }
-    if let Ok(store) = Store::open(&path) {
+    if let Some((_dir, store)) = scratch_store() {
         f(&store);
     }
 }
