@@ -279,8 +279,11 @@ impl TrustStore for MemTrust {
     }
 }
 
+/// A fuzz target: takes any bytes, returns for every input a stranger could give.
+pub type Target = fn(&[u8]);
+
 /// Every target by name, as `fuzz/fuzz_targets/<name>.rs` and `fuzz/corpus/<name>/` call it.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("listings_jsonl", listings_jsonl),
     ("records_jsonl", records_jsonl),
     ("missions_csv", missions_csv),
