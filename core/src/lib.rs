@@ -15,6 +15,8 @@ pub mod contact;
 pub mod country;
 mod country_table;
 pub mod error;
+#[cfg(feature = "fuzzing")]
+pub mod fuzzing;
 pub mod geo;
 pub mod hours;
 pub mod import;
