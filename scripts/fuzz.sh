@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes every parser a stranger can feed Faro for a bounded time (ADR: fuzzing-cargo-fuzz).
+# Fuzzes every parser a stranger can feed Faro for a bounded time (ADR 0017).
 #
 #   scripts/fuzz.sh [seconds-per-target]        (default 20)
 #

@@ -24,6 +24,9 @@ python3 data/demo/check_rights_warnings.py --self-test
 echo "== tests"
 cargo test --workspace --locked
 
+echo "== fuzzing: every parser a stranger can feed, 15 s each (cargo-fuzz on nightly; ADR 0017)"
+bash scripts/fuzz.sh 15
+
 echo "== faro demo (the README's first command, with a fixed time for repeatability)"
 cargo run --quiet --locked --bin faro -- demo --at 2026-11-25T10:30 > /dev/null
 echo "faro demo: ok"
