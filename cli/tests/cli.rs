@@ -277,3 +277,33 @@ fn a_line_over_the_cap_is_refused_with_its_line_and_the_cap() {
         assert!(err.contains(&format!("{kind}.jsonl:2")) && err.contains("longer than 4194304 bytes"), "{err}");
     }
 }
+
+/// Runs `faro args` with standard output going to `stdout`; returns exit code and stderr.
+fn run_with_stdout(args: &[&str], stdout: std::process::Stdio, close_early: bool) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faro"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run faro");
+    if close_early {
+        // The reader goes away before faro writes, as `| head` does after its lines.
+        drop(child.stdout.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for args in [&["search", "--db", &db, "--json", "clinica"][..], &["counts", "--db", &db][..]] {
+        let (code, err) = run_with_stdout(args, std::process::Stdio::piped(), true);
+        assert_eq!((code, err.as_str()), (Some(141), ""), "faro {args:?} | head: quiet, like Unix tools");
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let (code, err) = run_with_stdout(args, full.into(), false);
+        assert_eq!(code, Some(1), "faro {args:?} > /dev/full: {err}");
+        assert!(err.contains("cannot write the output") && !err.contains("panicked"), "{err}");
+    }
+}
