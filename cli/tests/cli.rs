@@ -307,3 +307,37 @@ fn a_closed_or_full_stdout_is_no_panic() {
         assert!(err.contains("cannot write the output") && !err.contains("panicked"), "{err}");
     }
 }
+
+/// A minimal CAP 1.2 alert with this identifier.
+fn cap_alert(identifier: &str) -> String {
+    format!(
+        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>{identifier}</identifier>
+        <sender>alertas@example.org</sender><sent>2026-11-27T16:00:00-06:00</sent><status>Actual</status>
+        <msgType>Alert</msgType><scope>Public</scope><info><language>es</language><event>scam</event>
+        <headline>Falso consulado (demo)</headline><area><areaDesc>MX</areaDesc>
+        <geocode><valueName>ISO3166-1</valueName><value>MX</value></geocode></area></info></alert>"#
+    )
+}
+
+#[test]
+fn cap_identifiers_differing_only_in_accents_give_two_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, out) = (dir.path().join("a.xml"), dir.path().join("b.xml"), dir.path().join("w.jsonl"));
+    std::fs::write(&a, cap_alert("alerta-año")).unwrap();
+    std::fs::write(&b, cap_alert("alerta-aüo")).unwrap();
+    ok(&["cap", "import", a.to_str().unwrap(), b.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let db = dir.path().join("faro.db").display().to_string();
+    let report = ok(&["import", "--db", &db, out.to_str().unwrap()]);
+    assert!(report.contains("2 new"), "{report}");
+}
+
+#[test]
+fn deeply_nested_cap_xml_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.xml");
+    std::fs::write(&deep, format!("<alert>{}{}</alert>", "<a>".repeat(200_000), "</a>".repeat(200_000))).unwrap();
+    let out = dir.path().join("w.jsonl");
+    let err = fails(&["cap", "import", deep.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(err.contains("deep.xml: elements nested more than 16 deep at byte 52"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
