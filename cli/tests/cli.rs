@@ -341,3 +341,17 @@ fn deeply_nested_cap_xml_is_an_error_not_a_crash() {
     assert!(err.contains("deep.xml: elements nested more than 16 deep at byte 52"), "{err}");
     assert!(!out.exists(), "nothing written");
 }
+
+#[test]
+fn impossible_dates_in_opening_hours_are_refused_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("hours.jsonl");
+    let record = r#"{"id":"demo:new-01","kind":"health","name":{"es":"Nueva (demo)"},"opening_hours":"Mo-Fr 09:00-17:00; Apr 31 off","timezone":"America/Mexico_City"}"#;
+    std::fs::write(&file, format!("{INPUT_HEADER}\n{record}\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(err.contains("hours.jsonl:2: record demo:new-01: field opening_hours"), "{err}");
+    assert!(err.contains("April 31 is not a date"), "{err}");
+    let err = fails(&["hours", "Jun 31 10:00-11:00"]);
+    assert!(err.contains("June 31 is not a date"), "{err}");
+}
