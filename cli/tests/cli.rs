@@ -355,3 +355,22 @@ fn impossible_dates_in_opening_hours_are_refused_at_import() {
     let err = fails(&["hours", "Jun 31 10:00-11:00"]);
     assert!(err.contains("June 31 is not a date"), "{err}");
 }
+
+#[test]
+fn a_text_over_its_length_limit_is_refused_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("long.jsonl");
+    let description = "a".repeat(5_001);
+    let record = format!(
+        r#"{{"id":"demo:new-01","kind":"health","name":{{"es":"Nueva (demo)"}},"description":{{"es":"{description}"}}}}"#
+    );
+    std::fs::write(&file, format!("{INPUT_HEADER}\n{record}\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(
+        err.contains(
+            "long.jsonl:2: record demo:new-01: field description.es: is 5001 characters long, the limit is 5000"
+        ),
+        "{err}"
+    );
+}
