@@ -4,7 +4,7 @@
 //! same questions the apps ask (search, nearest, open now); `faro demo` shows it all on the
 //! bundled data with no set-up and no network. Human-readable output by default, `--json`
 //! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
-//! usage error.
+//! usage error, 141 (quietly) when whoever reads the output stops reading (`| head`).
 
 mod contact_cmd;
 mod demo;
@@ -243,12 +243,14 @@ struct HoursArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli.command) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+    output::quiet_output_failures();
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command))) {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => {
             eprintln!("faro: {e}");
             ExitCode::FAILURE
         }
+        Err(panic) => output::exit_after_panic(panic),
     }
 }
 

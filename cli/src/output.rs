@@ -18,6 +18,41 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     }
 }
 
+/// How `println!` panics when standard output cannot be written (closed pipe, full disk).
+const STDOUT_FAILED: &str = "failed printing to stdout: ";
+
+/// The message of a panic payload, when it is text.
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
+}
+
+/// Keeps the panic report off stderr when the panic only says that standard output could
+/// not be written: [`exit_after_panic`] says it in one line instead. Other panics are
+/// reported as usual.
+pub fn quiet_output_failures() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !panic_text(info.payload()).is_some_and(|m| m.starts_with(STDOUT_FAILED)) {
+            report(info);
+        }
+    }));
+}
+
+/// The exit status after a panic: as Unix tools do, quietly 141 (128 + SIGPIPE) when the
+/// reader of the output went away (`faro search ... | head -1`), a one-line error and 1
+/// when the output could not be written otherwise (a full disk), 101 for a real defect.
+pub fn exit_after_panic(payload: Box<dyn std::any::Any + Send>) -> std::process::ExitCode {
+    match panic_text(payload.as_ref()).and_then(|m| m.strip_prefix(STDOUT_FAILED)) {
+        // EPIPE is 32 on Linux, macOS and the BSDs.
+        Some(detail) if detail.contains("(os error 32)") => std::process::ExitCode::from(141),
+        Some(detail) => {
+            eprintln!("faro: cannot write the output: {detail}");
+            std::process::ExitCode::FAILURE
+        }
+        None => std::process::ExitCode::from(101),
+    }
+}
+
 /// Local time as `YYYY-MM-DDTHH:MM`, the CLI's one time format.
 pub fn local_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()

@@ -332,4 +332,165 @@ fn a_query_answers_at_once_while_another_process_holds_a_write() {
     }
     std::thread::sleep(std::time::Duration::from_secs(5).saturating_sub(start.elapsed()));
     writer.execute_batch("COMMIT").unwrap();
+
+// Hostile or broken input files (issue 15): exit code 1 with file, line and what is wrong,
+// and the database keeps what it had.
+
+/// Runs an import that must fail with exit code 1 and leave the database as it was;
+/// returns the error message.
+fn import_fails(db: &str, file: &Path) -> String {
+    let before = ok(&["counts", "--db", db, "--json"]);
+    let out = faro(&["import", "--db", db, file.to_str().unwrap()]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(1), "import of {} should fail: {err}", file.display());
+    assert_eq!(ok(&["counts", "--db", db, "--json"]), before, "nothing was written");
+    err
+}
+
+const INPUT_HEADER: &str = r#"{"faro":"listings","version":1,"dataset":"demo/route","demo":true}"#;
+const RECORD_A: &str = r#"{"id":"demo:new-01","kind":"health","name":{"es":"Nueva (demo)"}}"#;
+const RECORD_B: &str = r#"{"id":"demo:new-02","kind":"health","name":{"es":"Otra (demo)"}}"#;
+
+#[test]
+fn two_records_on_one_line_are_refused_with_line_and_offset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("two.jsonl");
+    std::fs::write(&file, format!("{INPUT_HEADER}\n{RECORD_A}{RECORD_B}\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(err.contains("two.jsonl:2") && err.contains(&format!("byte offset {}", RECORD_A.len())), "{err}");
+}
+
+#[test]
+fn a_file_with_cr_line_endings_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("mac.jsonl");
+    std::fs::write(&file, format!("{INPUT_HEADER}\r{RECORD_A}\r{RECORD_B}\r")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(err.contains("mac.jsonl:1") && err.contains("CR line endings"), "{err}");
+    // The same file with CRLF endings imports.
+    std::fs::write(&file, format!("{INPUT_HEADER}\r\n{RECORD_A}\r\n{RECORD_B}\r\n")).unwrap();
+    assert!(ok(&["import", "--db", &db, file.to_str().unwrap()]).contains("2 new"));
+}
+
+#[test]
+fn a_header_without_records_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("empty.jsonl");
+    std::fs::write(&file, format!("{INPUT_HEADER}\n\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(err.contains("empty.jsonl:") && err.contains("no records"), "{err}");
+}
+
+#[test]
+fn a_line_over_the_cap_is_refused_with_its_line_and_the_cap() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for (kind, dataset) in [("listings", "demo/route"), ("rights", "rights/x"), ("warnings", "warnings/x")] {
+        let file = dir.path().join(format!("{kind}.jsonl"));
+        let long = format!("{{\"id\":\"demo:long\",\"note\":\"{}\"}}", "x".repeat(5 << 20));
+        std::fs::write(&file, format!("{{\"faro\":\"{kind}\",\"version\":1,\"dataset\":\"{dataset}\"}}\n{long}\n"))
+            .unwrap();
+        let err = import_fails(&db, &file);
+        assert!(err.contains(&format!("{kind}.jsonl:2")) && err.contains("longer than 4194304 bytes"), "{err}");
+    }
+}
+
+/// Runs `faro args` with standard output going to `stdout`; returns exit code and stderr.
+fn run_with_stdout(args: &[&str], stdout: std::process::Stdio, close_early: bool) -> (Option<i32>, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_faro"))
+        .args(args)
+        .stdout(stdout)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run faro");
+    if close_early {
+        // The reader goes away before faro writes, as `| head` does after its lines.
+        drop(child.stdout.take());
+    }
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn a_closed_or_full_stdout_is_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    for args in [&["search", "--db", &db, "--json", "clinica"][..], &["counts", "--db", &db][..]] {
+        let (code, err) = run_with_stdout(args, std::process::Stdio::piped(), true);
+        assert_eq!((code, err.as_str()), (Some(141), ""), "faro {args:?} | head: quiet, like Unix tools");
+        let full = std::fs::OpenOptions::new().write(true).open("/dev/full").unwrap();
+        let (code, err) = run_with_stdout(args, full.into(), false);
+        assert_eq!(code, Some(1), "faro {args:?} > /dev/full: {err}");
+        assert!(err.contains("cannot write the output") && !err.contains("panicked"), "{err}");
+    }
+}
+
+/// A minimal CAP 1.2 alert with this identifier.
+fn cap_alert(identifier: &str) -> String {
+    format!(
+        r#"<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2"><identifier>{identifier}</identifier>
+        <sender>alertas@example.org</sender><sent>2026-11-27T16:00:00-06:00</sent><status>Actual</status>
+        <msgType>Alert</msgType><scope>Public</scope><info><language>es</language><event>scam</event>
+        <headline>Falso consulado (demo)</headline><area><areaDesc>MX</areaDesc>
+        <geocode><valueName>ISO3166-1</valueName><value>MX</value></geocode></area></info></alert>"#
+    )
+}
+
+#[test]
+fn cap_identifiers_differing_only_in_accents_give_two_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b, out) = (dir.path().join("a.xml"), dir.path().join("b.xml"), dir.path().join("w.jsonl"));
+    std::fs::write(&a, cap_alert("alerta-año")).unwrap();
+    std::fs::write(&b, cap_alert("alerta-aüo")).unwrap();
+    ok(&["cap", "import", a.to_str().unwrap(), b.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let db = dir.path().join("faro.db").display().to_string();
+    let report = ok(&["import", "--db", &db, out.to_str().unwrap()]);
+    assert!(report.contains("2 new"), "{report}");
+}
+
+#[test]
+fn deeply_nested_cap_xml_is_an_error_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = dir.path().join("deep.xml");
+    std::fs::write(&deep, format!("<alert>{}{}</alert>", "<a>".repeat(200_000), "</a>".repeat(200_000))).unwrap();
+    let out = dir.path().join("w.jsonl");
+    let err = fails(&["cap", "import", deep.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(err.contains("deep.xml: elements nested more than 16 deep at byte 52"), "{err}");
+    assert!(!out.exists(), "nothing written");
+}
+
+#[test]
+fn impossible_dates_in_opening_hours_are_refused_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("hours.jsonl");
+    let record = r#"{"id":"demo:new-01","kind":"health","name":{"es":"Nueva (demo)"},"opening_hours":"Mo-Fr 09:00-17:00; Apr 31 off","timezone":"America/Mexico_City"}"#;
+    std::fs::write(&file, format!("{INPUT_HEADER}\n{record}\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(err.contains("hours.jsonl:2: record demo:new-01: field opening_hours"), "{err}");
+    assert!(err.contains("April 31 is not a date"), "{err}");
+    let err = fails(&["hours", "Jun 31 10:00-11:00"]);
+    assert!(err.contains("June 31 is not a date"), "{err}");
+}
+
+#[test]
+fn a_text_over_its_length_limit_is_refused_at_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let file = dir.path().join("long.jsonl");
+    let description = "a".repeat(5_001);
+    let record = format!(
+        r#"{{"id":"demo:new-01","kind":"health","name":{{"es":"Nueva (demo)"}},"description":{{"es":"{description}"}}}}"#
+    );
+    std::fs::write(&file, format!("{INPUT_HEADER}\n{record}\n")).unwrap();
+    let err = import_fails(&db, &file);
+    assert!(
+        err.contains(
+            "long.jsonl:2: record demo:new-01: field description.es: is 5001 characters long, the limit is 5000"
+        ),
+        "{err}"
+    );
 }

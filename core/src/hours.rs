@@ -47,6 +47,13 @@ use crate::error::InputError;
 /// CPU per call).
 pub const NEXT_CHANGE_HORIZON_DAYS: i64 = 400;
 
+/// How far ahead the next change is searched for the expressions walked one day at a
+/// time (see [`needs_day_by_day`]): each day costs a call into the crate, so a value that
+/// never changes (`Mo-Su 00:00-48:00`) would otherwise cost 400 calls per evaluation
+/// (1,000 search results took 15 s). Five weeks cover every weekly and monthly schedule;
+/// a change further away is reported as `None`.
+pub const DAY_BY_DAY_HORIZON_DAYS: i64 = 35;
+
 /// Longest accepted expression, in bytes.
 ///
 /// OpenStreetMap caps tag values at 255 characters; this leaves room for data from other
@@ -224,6 +231,9 @@ impl Hours {
             return Err(HoursError::TooLong { len: expr.len() });
         }
         let parsed: OpeningHours = expr.parse().map_err(|e| parse_error(expr, &e))?;
+        if let Some(detail) = impossible_date(&parsed) {
+            return Err(HoursError::Syntax { expr: expr.to_string(), detail });
+        }
         // Comment-only rules become explicit `unknown` rules; the rewritten text is built from
         // the original, so a failure here would be a defect of the rewrite: keep the original.
         let parsed = match mark_comment_only_rules_unknown(expr) {
@@ -310,10 +320,10 @@ impl Hours {
     }
 
     fn evaluate(&self, at: DateTime<Tz>) -> HoursStatus {
-        let horizon = at + Duration::days(NEXT_CHANGE_HORIZON_DAYS);
         if !self.day_by_day {
-            return summarize(self.oh.iter_range(at, horizon));
+            return summarize(self.oh.iter_range(at, at + Duration::days(NEXT_CHANGE_HORIZON_DAYS)));
         }
+        let horizon = at + Duration::days(DAY_BY_DAY_HORIZON_DAYS);
         // One day at a time: every call starts from that day's own schedule, so the crate's
         // "nothing changes after today" shortcut cannot skip days.
         let locale = &self.oh.get_context().locale;
@@ -376,6 +386,42 @@ impl fmt::Display for Hours {
 fn needs_day_by_day(oh: &OpeningHours) -> bool {
     let expr = oh.get_expression();
     (expr.is_constant() && expr.rules.len() > 1) || expr.to_string().contains("48:00")
+}
+
+/// Describes the first date of `oh` that no calendar has (`Jun 31`, `Feb 30`, `2026 Feb 29`):
+/// the crate would treat the rule as applying every day.
+fn impossible_date(oh: &OpeningHours) -> Option<String> {
+    use opening_hours_syntax::rules::day::{Date, MonthdayRange};
+    let expression = oh.get_expression();
+    let dates = expression.rules.iter().flat_map(|rule| &rule.day_selector.monthday).flat_map(|range| match range {
+        MonthdayRange::Date { start, end } => vec![&start.0, &end.0],
+        MonthdayRange::Month { .. } => vec![],
+    });
+    for date in dates {
+        let Date::Fixed { year, month, day } = date else { continue };
+        let month_number = *month as u32;
+        // Without a year, Feb 29 exists (in leap years).
+        let year_or_leap = year.map_or(2024, |y| y.0);
+        let days = (28..=31)
+            .rev()
+            .find(|d| chrono::NaiveDate::from_ymd_opt(year_or_leap, month_number, *d).is_some())
+            .unwrap_or(31);
+        if u32::from(*day) > days {
+            let when = match year {
+                Some(y) => format!("{} {} {day}", y.0, month.as_str()),
+                None => format!("{} {day}", month.as_str()),
+            };
+            return Some(format!(
+                "{when} is not a date ({} has {days} days{})",
+                month.as_str(),
+                match year {
+                    Some(y) if month_number == 2 => format!(" in {}", y.0),
+                    _ => String::new(),
+                }
+            ));
+        }
+    }
+    None
 }
 
 fn open_state(kind: RuleKind) -> OpenState {
@@ -733,7 +779,9 @@ mod tests {
         // Open around the clock from Apr 1 to Nov 3, the Nov 3 range running until Nov 5 00:00
         // (the crate alone reports no change at all).
         let h = hours("Apr 1-Nov 3 00:00-48:00");
-        check(&h, "2026-05-06 15:00", Open, Some("2026-11-05 00:00"), None);
+        check(&h, "2026-10-20 15:00", Open, Some("2026-11-05 00:00"), None);
+        // Further than DAY_BY_DAY_HORIZON_DAYS ahead: not searched.
+        check(&h, "2026-05-06 15:00", Open, None, None);
     }
 
     #[test]
@@ -923,6 +971,41 @@ mod tests {
 
         let e = Hours::parse("Mo-Fx 08:00").unwrap_err().to_string();
         assert!(e.starts_with("invalid opening_hours \"Mo-Fx 08:00\": at character 4"), "{e}");
+    }
+
+    #[test]
+    fn impossible_dates_are_refused() {
+        for (expr, detail) in [
+            ("Jun 31 10:00-11:00", "June 31 is not a date (June has 30 days)"),
+            ("Apr 31 off", "April 31 is not a date (April has 30 days)"),
+            ("Mo-Fr 09:00-17:00; Feb 30 off", "February 30 is not a date (February has 29 days)"),
+            ("Nov 28-Nov 31 off", "November 31 is not a date"),
+            ("2026 Feb 29 off", "2026 February 29 is not a date (February has 28 days in 2026)"),
+        ] {
+            let e = Hours::parse(expr).unwrap_err().to_string();
+            assert!(e.contains(detail), "{expr}: {e}");
+        }
+        // Feb 29 exists in leap years; month ends are fine.
+        for expr in ["Feb 29 off", "2028 Feb 29 off", "Jan 31 10:00-11:00", "Apr 30 off", "Dec 24-Jan 06 off"] {
+            assert!(Hours::parse(expr).is_ok(), "{expr}");
+        }
+        // Evaluated, the value closed one day a year, not every day.
+        check(&hours("Mo-Fr 09:00-17:00; Feb 29 off"), "2026-05-06 10:00", Open, Some("2026-05-06 17:00"), None);
+    }
+
+    #[test]
+    fn extended_hours_evaluations_are_bounded() {
+        // Never changes: the whole day-by-day horizon is walked.
+        let h = hours("Mo 00:00-48:00; Tu-Su 00:00-48:00");
+        let start = std::time::Instant::now();
+        for _ in 0..1000 {
+            assert_eq!(h.status_at_local(at("2026-05-06 10:00")).state, Open);
+        }
+        let took = start.elapsed();
+        assert!(took < std::time::Duration::from_secs(3), "1,000 evaluations took {took:?}");
+        // A change beyond the bounded horizon is not searched for.
+        check(&hours("Jan 01 10:00-48:00"), "2026-05-06 10:00", Closed, None, None);
+        check(&hours("Jan 01 10:00-48:00"), "2026-12-20 10:00", Closed, Some("2027-01-01 10:00"), None);
     }
 
     #[test]

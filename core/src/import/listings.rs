@@ -24,64 +24,32 @@ pub const FORMAT_VERSION: u32 = 1;
 ///
 /// Header problems are errors straight away; record problems come out of the iterator,
 /// each located by file, line, record id (when readable) and field path.
-pub fn read_listings<R: BufRead>(mut reader: R, file: &str) -> Result<(ListingsHeader, ListingRecords<R>)> {
-    let header = super::jsonl::read_header(&mut reader, file, "listings", FORMAT_VERSION)?;
+pub fn read_listings<R: BufRead>(reader: R, file: &str) -> Result<(ListingsHeader, ListingRecords<R>)> {
+    let mut lines = super::jsonl::Lines::new(reader, file);
+    let header = super::jsonl::read_header(&mut lines, "listings", FORMAT_VERSION)?;
     let demo = header.demo;
-    Ok((header, ListingRecords { reader, file: file.to_string(), line: 1, buf: String::new(), demo, done: false }))
+    Ok((header, ListingRecords { body: super::jsonl::Body::new(lines), demo }))
 }
 
 /// Iterator over the records of a listings file, created by [`read_listings`].
 #[derive(Debug)]
 pub struct ListingRecords<R> {
-    reader: R,
-    file: String,
-    line: u64,
-    buf: String,
+    body: super::jsonl::Body<R>,
     demo: bool,
-    done: bool,
 }
 
 impl<R: BufRead> Iterator for ListingRecords<R> {
     type Item = RecordResult;
 
     fn next(&mut self) -> Option<RecordResult> {
-        loop {
-            if self.done {
-                return None;
-            }
-            self.buf.clear();
-            self.line += 1;
-            match self.reader.read_line(&mut self.buf) {
-                Ok(0) => return None,
-                Ok(_) => {}
-                Err(e) => {
-                    // Unreadable bytes (e.g. not UTF-8): report once and stop reading.
-                    if self.done {
-                        return None;
-                    }
-                    self.done = true;
-                    return Some(Err(InputError::new(&self.file, format!("cannot read: {e}")).at_line(self.line)));
-                }
-            }
-            let text = self.buf.trim();
-            if text.is_empty() {
-                continue;
-            }
-            return Some(match from_json_line::<Listing>(text, &self.file, self.line) {
-                Ok(mut listing) => {
-                    if self.demo && !listing.demo {
-                        // A demo file's records are demo records, whatever a line says.
-                        listing.demo = true;
-                    }
-                    Ok((Some(self.line), listing))
-                }
-                // Only a rejected line pays for a second parse, to name its record.
-                Err(e) => Err(match peek_id(text) {
-                    Some(id) => e.record(id),
-                    None => e,
-                }),
-            });
-        }
+        let demo = self.demo;
+        self.body.next_record::<Listing>().map(|r| {
+            r.map(|(line, mut listing)| {
+                // A demo file's records are demo records, whatever a line says.
+                listing.demo |= demo;
+                (Some(line), listing)
+            })
+        })
     }
 }
 
@@ -107,7 +75,7 @@ pub(crate) fn from_json_line<T: serde::de::DeserializeOwned>(
         return Ok(value);
     }
     let de = &mut serde_json::Deserializer::from_str(text);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let _: T = serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let reason = if inner.is_syntax() || inner.is_eof() {
@@ -125,7 +93,20 @@ pub(crate) fn from_json_line<T: serde::de::DeserializeOwned>(
             err = err.field(path);
         }
         err
-    })
+    })?;
+    // The value parsed when read alone, so what failed the first parse is what follows it
+    // (a second record on the same line): refuse rather than keep the first and drop the rest.
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let _ = values.next();
+    let end = values.byte_offset();
+    let offset = end + (text[end..].len() - text[end..].trim_start().len());
+    Err(InputError::new(
+        file,
+        format!(
+            "more follows the record at byte offset {offset} (two records on one line?): write one record per line"
+        ),
+    )
+    .at_line(line))
 }
 
 #[cfg(test)]

@@ -72,7 +72,29 @@ fn is_web_url(s: &str) -> bool {
     matches!(rest, Some(r) if !r.is_empty() && !r.starts_with('/') && !s.chars().any(char::is_whitespace))
 }
 
-pub(crate) fn check_text(field: &str, text: &LocalizedText, required: bool, out: &mut Vec<FieldProblem>) {
+/// Longest name, title, headline or other short text (a street, a handle, a phone note),
+/// in characters. Documented in `docs/data-format.md`, with the other limits.
+pub const MAX_NAME_CHARS: usize = 300;
+/// Longest description, summary, note or advice, in characters (about two pages).
+pub const MAX_TEXT_CHARS: usize = 5_000;
+/// Longest rights article body, in characters (a long legal explainer is 30,000).
+pub const MAX_BODY_CHARS: usize = 100_000;
+/// Longest URL or e-mail address, in characters.
+pub const MAX_URL_CHARS: usize = 2_000;
+
+/// Checks that `value` has at most `max` characters; the problem says the length and the
+/// limit, never the text.
+pub(crate) fn check_len(field: &str, value: &str, max: usize, out: &mut Vec<FieldProblem>) {
+    // A string of at most `max` bytes has at most `max` characters: count only longer ones.
+    if value.len() > max {
+        let chars = value.chars().count();
+        if chars > max {
+            out.push(FieldProblem::new(field, format!("is {chars} characters long, the limit is {max}")));
+        }
+    }
+}
+
+pub(crate) fn check_text(field: &str, text: &LocalizedText, required: bool, max: usize, out: &mut Vec<FieldProblem>) {
     if required && text.is_empty() {
         out.push(FieldProblem::new(field, "is required (at least one language)"));
     }
@@ -80,6 +102,7 @@ pub(crate) fn check_text(field: &str, text: &LocalizedText, required: bool, out:
         if value.trim().is_empty() {
             out.push(FieldProblem::new(format!("{field}.{lang}"), "is blank"));
         }
+        check_len(&format!("{field}.{lang}"), value, max, out);
     }
 }
 
@@ -90,10 +113,25 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
     if let Err(reason) = check_id(&listing.id) {
         out.push(FieldProblem::new("id", reason));
     }
-    check_text("name", &listing.name, true, &mut out);
-    check_text("organization", &listing.organization, false, &mut out);
-    check_text("description", &listing.description, false, &mut out);
-    check_text("status_note", &listing.status_note, false, &mut out);
+    check_text("name", &listing.name, true, MAX_NAME_CHARS, &mut out);
+    check_text("organization", &listing.organization, false, MAX_NAME_CHARS, &mut out);
+    check_text("description", &listing.description, false, MAX_TEXT_CHARS, &mut out);
+    check_text("status_note", &listing.status_note, false, MAX_TEXT_CHARS, &mut out);
+    check_text("eligibility.note", &listing.eligibility.note, false, MAX_TEXT_CHARS, &mut out);
+    for (i, status) in listing.eligibility.migration_status.iter().enumerate() {
+        check_len(&format!("eligibility.migration_status[{i}]"), status, MAX_NAME_CHARS, &mut out);
+    }
+    if let Some(mission_type) = listing.consulate.as_ref().and_then(|c| c.mission_type.as_ref()) {
+        check_len("consulate.mission_type", mission_type, MAX_NAME_CHARS, &mut out);
+    }
+    if let Some(verified) = &listing.verified {
+        check_len("verified.by", &verified.by, MAX_NAME_CHARS, &mut out);
+    }
+    if let Some(source) = &listing.source {
+        check_len("source.name", &source.name, MAX_NAME_CHARS, &mut out);
+        check_len("source.url", source.url.as_deref().unwrap_or(""), MAX_URL_CHARS, &mut out);
+        check_len("source.license", source.license.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
+    }
     match (listing.kind, &listing.consulate) {
         (Kind::Consulate, None) => out.push(FieldProblem::new(
             "consulate",
@@ -116,7 +154,12 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
         }
     }
     if let Some(address) = &listing.address {
-        check_text("address.street", &address.street, false, &mut out);
+        check_text("address.street", &address.street, false, MAX_NAME_CHARS, &mut out);
+        for (field, value) in
+            [("locality", &address.locality), ("region", &address.region), ("postal_code", &address.postal_code)]
+        {
+            check_len(&format!("address.{field}"), value.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
+        }
     }
     for (i, phone) in listing.phones.iter().enumerate() {
         if !is_e164(&phone.number) {
@@ -125,14 +168,16 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
                 format!("{:?} is not E.164 (+, country code and number, 7 to 15 digits, no spaces)", phone.number),
             ));
         }
-        check_text(&format!("phones[{i}].note"), &phone.note, false, &mut out);
+        check_text(&format!("phones[{i}].note"), &phone.note, false, MAX_NAME_CHARS, &mut out);
     }
     for (i, email) in listing.emails.iter().enumerate() {
+        check_len(&format!("emails[{i}]"), email, MAX_URL_CHARS, &mut out);
         if !is_email(email) {
             out.push(FieldProblem::new(format!("emails[{i}]"), format!("{email:?} is not an e-mail address")));
         }
     }
     for (i, url) in listing.websites.iter().enumerate() {
+        check_len(&format!("websites[{i}]"), url, MAX_URL_CHARS, &mut out);
         if !is_web_url(url) {
             out.push(FieldProblem::new(format!("websites[{i}]"), format!("{url:?} is not an http(s) URL")));
         }
@@ -144,6 +189,8 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
                 "must be a lower-case network name (facebook, x, instagram, ...)",
             ));
         }
+        check_len(&format!("social[{i}].network"), &account.network, MAX_NAME_CHARS, &mut out);
+        check_len(&format!("social[{i}].handle"), &account.handle, MAX_NAME_CHARS, &mut out);
         if account.handle.trim().is_empty() {
             out.push(FieldProblem::new(format!("social[{i}].handle"), "is blank"));
         }

@@ -291,9 +291,8 @@ fn read_input_file(path: &Path) -> Result<Input> {
         Ok(std::io::BufReader::new(f))
     };
     // The header's "faro" word says what the file holds.
-    let mut first = String::new();
-    std::io::BufRead::read_line(&mut open()?, &mut first)
-        .map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+    let mut lines = crate::import::jsonl::Lines::new(open()?, &name);
+    let first = lines.next_line()?.map(|(_, text)| text.to_string()).unwrap_or_default();
     let word =
         serde_json::from_str::<serde_json::Value>(&first).ok().and_then(|v| v.get("faro")?.as_str().map(String::from));
     let kind = word.as_deref().and_then(ContentKind::parse).ok_or_else(|| {

@@ -18,7 +18,9 @@ pub use store::{ArticleHit, RightsQuery};
 use crate::country::CountryCode;
 use crate::geo::Point;
 use crate::import::jsonl::LineRecord;
-use crate::model::validate::{check_id, check_text, FieldProblem};
+use crate::model::validate::{
+    check_id, check_len, check_text, FieldProblem, MAX_BODY_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
+};
 use crate::model::{ConsularService, Kind, LocalizedText, ServiceCode};
 use crate::search::Query;
 use crate::warnings::string_enum;
@@ -179,14 +181,18 @@ pub fn check_article(a: &Article) -> Vec<FieldProblem> {
             });
         }
     }
-    check_text("title", &a.title, true, &mut out);
-    check_text("summary", &a.summary, true, &mut out);
-    check_text("body", &a.body, false, &mut out);
+    check_text("title", &a.title, true, MAX_NAME_CHARS, &mut out);
+    check_text("summary", &a.summary, true, MAX_TEXT_CHARS, &mut out);
+    check_text("body", &a.body, false, MAX_BODY_CHARS, &mut out);
     for (i, r) in a.references.iter().enumerate() {
         if r.instrument.trim().is_empty() {
             out.push(FieldProblem { field: format!("references[{i}].instrument"), reason: "is blank".into() });
         }
+        check_len(&format!("references[{i}].instrument"), &r.instrument, MAX_NAME_CHARS, &mut out);
+        check_len(&format!("references[{i}].article"), r.article.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
+        check_len(&format!("references[{i}].url"), r.url.as_deref().unwrap_or(""), MAX_URL_CHARS, &mut out);
     }
+    check_len("reviewed_by", a.reviewed_by.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
     out
 }
 
@@ -215,6 +221,17 @@ pub(crate) mod tests {
         a.topics.clear();
         let fields: Vec<String> = check_article(&a).into_iter().map(|p| p.field).collect();
         assert_eq!(fields, ["topics", "countries[0]", "countries[1]"]);
+    }
+
+    #[test]
+    fn a_body_over_the_limit_is_refused() {
+        let mut a = sample();
+        let lang = a.title.keys().next().unwrap().clone();
+        a.body.insert(lang.clone(), "x".repeat(MAX_BODY_CHARS + 1));
+        let problems = check_article(&a);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].field, format!("body.{lang}"));
+        assert_eq!(problems[0].reason, "is 100001 characters long, the limit is 100000");
     }
 
     #[test]

@@ -51,44 +51,8 @@ pub enum DeltaOp<T> {
     Delete(String),
 }
 
-/// Splits a JSON Lines stream into `(line number, text)`, skipping blank lines; a read
-/// error (e.g. bytes that are not UTF-8) is reported with its line.
-pub struct Lines<R> {
-    reader: R,
-    file: String,
-    line: u64,
-    buf: String,
-}
-
-impl<R: BufRead> Lines<R> {
-    /// Lines of `reader`, named `file` in errors.
-    pub fn new(reader: R, file: &str) -> Lines<R> {
-        Lines { reader, file: file.to_string(), line: 0, buf: String::new() }
-    }
-
-    /// The next non-blank line, or `None` at the end.
-    pub fn next_line(&mut self) -> std::result::Result<Option<(u64, &str)>, InputError> {
-        loop {
-            self.buf.clear();
-            self.line += 1;
-            let n = self
-                .reader
-                .read_line(&mut self.buf)
-                .map_err(|e| InputError::new(&self.file, format!("cannot read: {e}")).at_line(self.line))?;
-            if n == 0 {
-                return Ok(None);
-            }
-            if !self.buf.trim().is_empty() {
-                return Ok(Some((self.line, self.buf.trim())));
-            }
-        }
-    }
-
-    /// The file name used in errors.
-    pub fn file(&self) -> &str {
-        &self.file
-    }
-}
+/// The line reader shared by every Faro JSON Lines file (capped, located errors).
+pub use crate::import::jsonl::Lines;
 
 /// Either header, read from the first line.
 #[derive(Debug, Clone, PartialEq)]

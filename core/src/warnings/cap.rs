@@ -25,9 +25,15 @@ use super::{Area, Circle, Geometry, HandleIndicator, Indicators, Issuer, Severit
 use crate::country::CountryCode;
 use crate::error::InputError;
 use crate::lang::LangTag;
+use crate::model::validate::{check_id, MAX_ID_LEN};
 
 /// The CAP 1.2 namespace.
 pub const CAP_NS: &str = "urn:oasis:names:tc:emergency:cap:1.2";
+
+/// Deepest element nesting read: a CAP alert nests 4 deep (`alert/info/area/polygon`);
+/// a bound keeps a hostile file (200,000 nested elements) from exhausting the stack, which
+/// an app cannot catch.
+pub const MAX_DEPTH: usize = 16;
 
 /// One XML element: local name, text, children.
 #[derive(Debug, Default)]
@@ -58,6 +64,12 @@ fn parse_tree(xml: &str) -> Result<El, String> {
         let top = stack.last_mut().ok_or("unbalanced XML")?;
         match event {
             Event::Start(e) => {
+                // The stack holds a root above the document's elements.
+                if stack.len() > MAX_DEPTH {
+                    return Err(format!(
+                        "elements nested more than {MAX_DEPTH} deep at byte {pos} (a CAP alert nests 4 deep)"
+                    ));
+                }
                 let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
                 stack.push(El { name, ..El::default() });
             }
@@ -101,14 +113,59 @@ fn time(s: Option<&str>, file: &str, field: &str) -> Result<Option<DateTime<Utc>
     .transpose()
 }
 
-/// Turns a CAP identifier into a Faro id: kept when it already is `namespace:local`,
-/// else prefixed `cap:` with anything outside printable ASCII replaced.
-fn faro_id(identifier: &str) -> String {
-    if crate::model::validate::check_id(identifier).is_ok() {
-        return identifier.to_string();
+/// Turns a CAP identifier into a Faro id, one to one: `cap:` and the identifier with `%`
+/// and every byte outside printable ASCII percent-escaped (`alerta-ñ` ->
+/// `cap:alerta-%C3%B1`), so that identifiers differing in any character stay apart; an
+/// identifier that already is a `namespace:local` id is kept as it is, unless it has that
+/// escaped form itself (then it is escaped too, so that it cannot take another alert's id).
+/// An identifier too long for an id once escaped is refused, not cut.
+fn faro_id(identifier: &str) -> Result<String, String> {
+    if check_id(identifier).is_ok() && unescape(identifier).is_none() {
+        return Ok(identifier.to_string());
     }
-    let local: String = identifier.chars().map(|c| if c.is_ascii_graphic() { c } else { '_' }).take(120).collect();
-    format!("cap:{local}")
+    let id = escape_id(identifier);
+    match check_id(&id) {
+        Ok(()) => Ok(id),
+        Err(_) => Err(format!("is {} bytes long as a Faro id (escaped), the limit is {MAX_ID_LEN}", id.len())),
+    }
+}
+
+/// `cap:` and `identifier` with `%` and bytes outside printable ASCII written `%XX`.
+fn escape_id(identifier: &str) -> String {
+    let mut id = String::from("cap:");
+    for b in identifier.bytes() {
+        if b.is_ascii_graphic() && b != b'%' {
+            id.push(char::from(b));
+        } else {
+            id.push_str(&format!("%{b:02X}"));
+        }
+    }
+    id
+}
+
+/// The identifier `id` is the [`escape_id`] of, if it is one.
+fn unescape(id: &str) -> Option<String> {
+    let rest = id.strip_prefix("cap:")?;
+    let mut bytes = Vec::with_capacity(rest.len());
+    let mut it = rest.bytes();
+    while let Some(b) = it.next() {
+        if b == b'%' {
+            let hex = [it.next()?, it.next()?];
+            bytes.push(u8::from_str_radix(std::str::from_utf8(&hex).ok()?, 16).ok()?);
+        } else {
+            bytes.push(b);
+        }
+    }
+    String::from_utf8(bytes).ok().filter(|identifier| escape_id(identifier) == id)
+}
+
+/// The CAP identifier of a Faro id: the inverse of [`faro_id`], so that an exported alert
+/// imports back under the same id.
+fn cap_identifier(id: &str) -> String {
+    match unescape(id) {
+        Some(identifier) if faro_id(&identifier).as_deref() == Ok(id) => identifier,
+        _ => id.to_string(),
+    }
 }
 
 fn severity_from_cap(s: &str) -> Severity {
@@ -153,9 +210,11 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
     let id = match (withdrawn, alert.text_of("references")) {
         (true, Some(refs)) => {
             let first = refs.split_whitespace().next().unwrap_or(refs);
-            faro_id(first.split(',').nth(1).ok_or_else(|| err(file, "references", "expected sender,identifier,sent"))?)
+            let referenced =
+                first.split(',').nth(1).ok_or_else(|| err(file, "references", "expected sender,identifier,sent"))?;
+            faro_id(referenced).map_err(|e| err(file, "references", format!("its identifier {e}")))?
         }
-        _ => faro_id(identifier),
+        _ => faro_id(identifier).map_err(|e| err(file, "identifier", e))?,
     };
     let infos: Vec<&El> = alert.all("info").collect();
     let Some(first) = infos.first() else {
@@ -309,14 +368,15 @@ pub fn to_cap(w: &Warning, at: DateTime<Utc>) -> String {
     let sender = w.issuer.sender.clone().unwrap_or_else(|| w.issuer.name.clone());
     let sent = w.sent.unwrap_or(at);
     let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"{CAP_NS}\">\n");
-    tag(&mut x, 1, "identifier", &w.id);
+    let identifier = cap_identifier(&w.id);
+    tag(&mut x, 1, "identifier", &identifier);
     tag(&mut x, 1, "sender", &sender);
     tag(&mut x, 1, "sent", &cap_time(sent));
     tag(&mut x, 1, "status", "Actual");
     tag(&mut x, 1, "msgType", if w.withdrawn { "Cancel" } else { "Alert" });
     tag(&mut x, 1, "scope", "Public");
     if w.withdrawn {
-        tag(&mut x, 1, "references", &format!("{sender},{},{}", w.id, cap_time(sent)));
+        tag(&mut x, 1, "references", &format!("{sender},{identifier},{}", cap_time(sent)));
     }
     for lang in languages(w) {
         let pick = |t: &BTreeMap<LangTag, String>| t.get(lang).cloned();
@@ -415,6 +475,46 @@ mod tests {
         let back = parse_alert(&to_cap(&cancel, Utc::now()), "x.xml").unwrap();
         assert!(back.withdrawn);
         assert_eq!(back.id, w.id);
+    }
+
+    fn alert(identifier: &str) -> String {
+        let w = Warning { id: "demo:x".into(), ..sample() };
+        to_cap(&w, Utc::now())
+            .replace("<identifier>demo:x</identifier>", &format!("<identifier>{identifier}</identifier>"))
+    }
+
+    #[test]
+    fn identifiers_map_one_to_one() {
+        let ids: Vec<String> =
+            ["alerta-ñ", "alerta-ü", "alerta-_", "alerta-%C3%B1", "cap:alerta-%C3%B1", "a b", "a%20b"]
+                .iter()
+                .map(|i| parse_alert(&alert(i), "a.xml").unwrap().id)
+                .collect();
+        let mut distinct = ids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), ids.len(), "{ids:?}");
+        assert_eq!(ids[0], "cap:alerta-%C3%B1");
+        // Exported alerts import back under the same id.
+        for id in ids.iter().chain(["demo:x", "cap:hand-made", "cap:%zz"].map(String::from).iter()) {
+            let mut w = Warning { id: id.clone(), ..sample() };
+            w.issuer.sender = Some("alertas@example.org".into());
+            assert_eq!(&parse_alert(&to_cap(&w, Utc::now()), "a.xml").unwrap().id, id);
+            // CAP references are separated by spaces: identifiers with spaces cannot be referenced.
+            if !id.contains("%20") {
+                let cancel = Warning { withdrawn: true, ..w };
+                assert_eq!(&parse_alert(&to_cap(&cancel, Utc::now()), "a.xml").unwrap().id, id);
+            }
+        }
+        let e = parse_alert(&alert(&"ñ".repeat(30)), "a.xml").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("identifier"), "{e}");
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let xml = format!("<alert>{}{}</alert>", "<a>".repeat(200_000), "</a>".repeat(200_000));
+        let e = parse_alert(&xml, "deep.xml").unwrap_err();
+        assert!(e.to_string().contains("nested more than 16 deep at byte 52"), "{e}");
     }
 
     #[test]

@@ -21,7 +21,9 @@ pub use store::{WarningHit, WarningQuery};
 use crate::contact::normalize::{self, ContactKind};
 use crate::country::CountryCode;
 use crate::import::jsonl::LineRecord;
-use crate::model::validate::{check_id, check_text, FieldProblem};
+use crate::model::validate::{
+    check_id, check_len, check_text, FieldProblem, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
+};
 use crate::model::LocalizedText;
 
 macro_rules! string_enum {
@@ -277,10 +279,29 @@ pub fn check_warning(w: &Warning) -> Vec<FieldProblem> {
     if let Err(reason) = check_id(&w.id) {
         out.push(FieldProblem { field: "id".into(), reason });
     }
-    check_text("headline", &w.headline, true, &mut out);
-    check_text("description", &w.description, false, &mut out);
-    check_text("advice", &w.advice, false, &mut out);
-    check_text("area.description", &w.area.description, false, &mut out);
+    check_text("headline", &w.headline, true, MAX_NAME_CHARS, &mut out);
+    check_text("description", &w.description, false, MAX_TEXT_CHARS, &mut out);
+    check_text("advice", &w.advice, false, MAX_TEXT_CHARS, &mut out);
+    check_text("area.description", &w.area.description, false, MAX_TEXT_CHARS, &mut out);
+    check_len("issuer.name", &w.issuer.name, MAX_NAME_CHARS, &mut out);
+    check_len("issuer.sender", w.issuer.sender.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
+    check_len("issuer.url", w.issuer.url.as_deref().unwrap_or(""), MAX_URL_CHARS, &mut out);
+    let i = &w.indicators;
+    for (field, values) in [("phones", &i.phones), ("domains", &i.domains), ("emails", &i.emails), ("names", &i.names)]
+    {
+        for (n, value) in values.iter().enumerate() {
+            check_len(&format!("indicators.{field}[{n}]"), value, MAX_NAME_CHARS, &mut out);
+        }
+    }
+    for (n, h) in i.handles.iter().enumerate() {
+        check_len(&format!("indicators.handles[{n}].handle"), &h.handle, MAX_NAME_CHARS, &mut out);
+        check_len(
+            &format!("indicators.handles[{n}].network"),
+            h.network.as_deref().unwrap_or(""),
+            MAX_NAME_CHARS,
+            &mut out,
+        );
+    }
     out.extend(area::check_area(&w.area).into_iter().map(|(field, reason)| FieldProblem { field, reason }));
     if let Some(until) = w.valid_until {
         if until <= w.valid_from {
@@ -350,6 +371,27 @@ pub(crate) mod tests {
         assert!(!w.active_at(t("2027-02-01T00:00:00Z")));
         let withdrawn = Warning { withdrawn: true, ..w };
         assert!(!withdrawn.active_at(t("2026-12-01T00:00:00Z")));
+    }
+
+    #[test]
+    fn long_texts_are_refused_with_length_and_limit() {
+        let mut w = sample();
+        let lang = w.headline.keys().next().unwrap().clone();
+        w.headline.insert(lang.clone(), "x".repeat(301));
+        w.description.insert(lang.clone(), "ñ".repeat(5_001));
+        w.indicators.names.push("y".repeat(301));
+        let problems = check_warning(&w);
+        let got: Vec<(&str, &str)> = problems.iter().map(|p| (p.field.as_str(), p.reason.as_str())).collect();
+        assert!(got.contains(&(&format!("headline.{lang}"), "is 301 characters long, the limit is 300")), "{got:?}");
+        assert!(
+            got.contains(&(&format!("description.{lang}"), "is 5001 characters long, the limit is 5000")),
+            "{got:?}"
+        );
+        assert!(got.iter().any(|(f, _)| f.starts_with("indicators.names[")), "{got:?}");
+        w.description.insert(lang, "ñ".repeat(5_000));
+        w.headline = sample().headline;
+        w.indicators = sample().indicators;
+        assert!(check_warning(&w).is_empty(), "5,000 characters of 2 bytes each fit");
     }
 
     #[test]

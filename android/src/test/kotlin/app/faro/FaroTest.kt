@@ -246,6 +246,29 @@ class FaroTest {
     }
 
     @Test
+    fun `hostile files reach the app as errors naming line and field, and nothing is written`() = runBlocking {
+        val header = DEMO.readLines()[0]
+        val a = "{\"id\":\"demo:new-01\",\"kind\":\"health\",\"name\":{\"es\":\"Nueva (demo)\"}}"
+        val b = a.replace("demo:new-01", "demo:new-02")
+        val hours = a.dropLast(1) + ",\"opening_hours\":\"Jun 31 10:00-11:00\",\"timezone\":\"America/Mexico_City\"}"
+        val long = a.dropLast(1) + ",\"description\":{\"es\":\"" + "a".repeat(5_001) + "\"}}"
+        val cases = listOf(
+            Triple("two.jsonl", "$header\n$a$b\n", "two.jsonl:2: more follows the record at byte offset ${a.length}"),
+            Triple("mac.jsonl", "$header\r$a\r$b\r", "mac.jsonl:1: holds a carriage return"),
+            Triple("hours.jsonl", "$header\n$hours\n", "hours.jsonl:2: record demo:new-01: field opening_hours"),
+            Triple("long.jsonl", "$header\n$long\n", "long.jsonl:2: record demo:new-01: field description.es: is 5001"),
+            Triple("huge.jsonl", "$header\n" + " ".repeat(5 shl 20) + "\n", "huge.jsonl:2: is longer than 4194304 bytes"),
+        )
+        for ((name, text, expected) in cases) {
+            val file = File(tmp, name)
+            file.writeText(text)
+            val error = assertFailsWith<FaroException.BadInput>(name) { faro.importListings(file) }
+            assertContains(error.reason, expected)
+            assertEquals(DEMO_COUNT, faro.listingCount(), "$name: nothing written")
+        }
+    }
+
+    @Test
     fun `every error variant of import and queries`() = runBlocking {
         // BadInput: a rejected file names its line; a bad argument names its field.
         val bad = File(tmp, "bad.jsonl")
