@@ -2,21 +2,13 @@
 //! crash with (`fuzz/regressions/<target>/`) through the same functions the cargo-fuzz
 //! targets call (`faro_core::fuzzing`), under plain `cargo test` on stable Rust: a crash
 //! once found stays fixed without nightly or libFuzzer.
-//!
-//! Inputs for issue-15 items being fixed on other branches are listed in [`KNOWN`] and run
-//! only by the ignored test, until the fixes are merged.
+//! A stack overflow is not a panic: such an input aborts the whole test binary, which fails
+//! as loudly.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
 use faro_core::fuzzing::TARGETS;
-
-/// Regression inputs (`<target>/<file>`) for issue-15 items fixed on other branches, with
-/// the item. The integrator empties this list after merging those fixes.
-const KNOWN: &[(&str, &str)] = &[(
-    "cap_xml/deep-nesting-60k.xml",
-    "item 12: 60,000 nested CAP elements overflow the stack (the element tree is dropped recursively)",
-)];
 
 fn fuzz_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz")
@@ -31,17 +23,14 @@ fn files(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Runs every file of `kind` (`corpus` or `regressions`) whose known-ness is `known`
-/// through its target; returns how many ran and the ones that panicked.
-fn replay(kind: &str, known: bool) -> (usize, Vec<String>) {
+/// Runs every file of `kind` (`corpus` or `regressions`) through its target; returns how
+/// many ran and the ones that panicked.
+fn replay(kind: &str) -> (usize, Vec<String>) {
     let mut ran = 0;
     let mut failed = Vec::new();
     for (name, run) in TARGETS {
         for file in files(&fuzz_dir().join(kind).join(name)) {
             let id = format!("{name}/{}", file.file_name().unwrap_or_default().to_string_lossy());
-            if KNOWN.iter().any(|(k, _)| *k == id) != known {
-                continue;
-            }
             let data = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             ran += 1;
             if catch_unwind(AssertUnwindSafe(|| run(&data))).is_err() {
@@ -64,27 +53,13 @@ fn every_target_has_a_fuzz_target_file_and_a_seed_corpus() {
 
 #[test]
 fn the_corpus_replays_without_a_crash() {
-    let (ran, failed) = replay("corpus", false);
+    let (ran, failed) = replay("corpus");
     assert!(ran >= TARGETS.len(), "only {ran} corpus files");
     assert!(failed.is_empty(), "these inputs crash: {failed:?}");
 }
 
 #[test]
 fn found_crashes_stay_fixed() {
-    let (_, failed) = replay("regressions", false);
+    let (_, failed) = replay("regressions");
     assert!(failed.is_empty(), "these inputs crash again: {failed:?}");
-}
-
-#[test]
-#[ignore = "issue 15 items fixed on other branches (see KNOWN): un-ignore after merging them"]
-fn known_crashes_from_issue_15_are_fixed() {
-    let (_, failed) = replay("regressions", true);
-    let items: Vec<String> = failed
-        .iter()
-        .map(|f| {
-            let item = KNOWN.iter().find(|(k, _)| f.ends_with(k)).map_or("?", |(_, i)| i);
-            format!("{f} ({item})")
-        })
-        .collect();
-    assert!(items.is_empty(), "still crashing: {items:?}");
 }

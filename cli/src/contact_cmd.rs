@@ -85,7 +85,7 @@ pub fn print_check(c: &ContactCheck) {
             "INVALID: this is not a phone number, web address, e-mail or handle Faro can read".to_string()
         }
     };
-    println!("{shown}\n{line}");
+    outln!("{shown}\n{line}");
     for m in &c.matches {
         let how = match m.relation {
             Relation::Exact => "same contact".to_string(),
@@ -104,7 +104,7 @@ pub fn print_check(c: &ContactCheck) {
             ),
         };
         let demo = if m.demo { " [DEMO]" } else { "" };
-        println!(
+        outln!(
             "  · {}: {} [{}] — {how}{demo}",
             serde_json::to_value(m.source).unwrap_or_default().as_str().unwrap_or(""),
             m.name,

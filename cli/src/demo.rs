@@ -41,11 +41,11 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
             tmp.path().join("faro-demo.db")
         }
     };
-    println!("Faro demo: everything below is answered offline from {}\n", path.display());
+    outln!("Faro demo: everything below is answered offline from {}\n", path.display());
 
     let started = Instant::now();
     let store = publish_serve_and_sync(&path)?;
-    println!(
+    outln!(
         "Published, served from a loopback web server, verified and synced in {:.1} s: {} DEMO listings \
          (invented: names end in \"(demo)\", contacts are fictitious), {} real diplomatic missions from \
          Wikidata (CC0, 2022-11-16), DEMO rights articles and DEMO warnings.\n",
@@ -83,7 +83,7 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
     };
     let hits = store.search(&q)?;
     if hits.is_empty() {
-        println!("  None is open right now. The nearest, and when they open:");
+        outln!("  None is open right now. The nearest, and when they open:");
         q.open_only = false;
         output::print_hits(&store.search(&q)?, &ht);
     } else {
@@ -145,13 +145,13 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
     // 6. What the directory holds in Mexico.
     question("How many places of each kind the directory holds in Mexico");
     for c in store.counts(Region::Country(CountryCode::parse("MX").expect("MX")))? {
-        println!("  {:<10} {}", c.kind.as_str(), c.count);
+        outln!("  {:<10} {}", c.kind.as_str(), c.count);
     }
 
     crate::demo_rights::run(&store, TAPACHULA)?;
-    println!("\nTry it yourself: faro demo --db faro-demo.db, then for example");
-    println!("  faro search --db faro-demo.db asile --lang fr,es");
-    println!("  faro search --db faro-demo.db --near 32.5149,-117.0382 --kind shelter --open-now --json");
+    outln!("\nTry it yourself: faro demo --db faro-demo.db, then for example");
+    outln!("  faro search --db faro-demo.db asile --lang fr,es");
+    outln!("  faro search --db faro-demo.db --near 32.5149,-117.0382 --kind shelter --open-now --json");
     Ok(())
 }
 
@@ -176,10 +176,10 @@ fn publish_serve_and_sync(db: &Path) -> Result<Store, Error> {
     let repo = work.path().join("repo");
     let options = PublishOptions { publisher: "Faro demo publisher".into(), ..PublishOptions::default() };
     publish::publish(&keys, &repo, &inputs, &options)?;
-    println!("1. Publisher: signed repository written ({}).", repo.display());
+    outln!("1. Publisher: signed repository written ({}).", repo.display());
 
     let server = crate::serve::Server::start(&repo).map_err(|e| Error::Io { path: repo.clone(), source: e })?;
-    println!("2. Served at {} (loopback only).", server.url());
+    outln!("2. Served at {} (loopback only).", server.url());
 
     let store = Store::open(db)?;
     let root =
@@ -193,7 +193,7 @@ fn publish_serve_and_sync(db: &Path) -> Result<Store, Error> {
         &Cancel::new(),
         &mut |_| {},
     )?;
-    println!("3. Phone: trusts only the shipped root; synced and verified:");
+    outln!("3. Phone: trusts only the shipped root; synced and verified:");
     crate::sync_cmd::print_sync_report(&report);
     Ok(store)
 }
@@ -203,5 +203,5 @@ fn count(store: &Store, dataset: &str) -> Result<i64, Error> {
 }
 
 fn question(q: &str) {
-    println!("\n? {q}");
+    outln!("\n? {q}");
 }

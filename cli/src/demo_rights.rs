@@ -18,7 +18,7 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let mx = CountryCode::parse("MX");
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 
-    println!(
+    outln!(
         "\n? A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
          (faro rights --topic consular_assistance --country MX --lang ht,fr)"
     );
@@ -38,10 +38,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
             q.langs = ht.clone();
             let missions = store.search(&q)?;
             if missions.is_empty() {
-                println!("   Haiti has no embassy or consulate in Mexico in this directory.");
+                outln!("   Haiti has no embassy or consulate in Mexico in this directory.");
             }
             for l in missions {
-                println!(
+                outln!(
                     "   Haiti's mission in Mexico (real, from Wikidata): {} — {:.0} km from you",
                     l.name,
                     l.distance_m.unwrap_or(0.0) / 1000.0
@@ -49,40 +49,40 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
             }
         }
     }
-    println!(
+    outln!(
         "\n? Typing \"asilo\" to find rights that apply in Mexico; it matches every language, accents optional \
          (faro rights asilo --country MX)"
     );
     for h in store.rights(&RightsQuery { text: Some("asilo".into()), country: mx, limit: 4, ..Default::default() })? {
-        println!("  · {} [{}]", h.title, h.id);
+        outln!("  · {} [{}]", h.title, h.id);
     }
 
     let now: DateTime<Utc> = DEMO_NOW.parse().map_err(|_| Error::BadQuery("demo time".into()))?;
-    println!(
+    outln!(
         "\n? Warnings for someone in Tapachula on {} (the demo fixes the date so that its warnings are in force; \
          faro warnings --near 14.9056,-92.2636 --country MX)",
         now.format("%-d %B %Y")
     );
     let q = WarningQuery { near: Some(here), country: mx, langs: LangPrefs::default(), ..WarningQuery::at(now) };
     let (near, country_wide): (Vec<_>, Vec<_>) = store.warnings(&q)?.into_iter().partition(|h| h.here);
-    println!("  Where you are:");
+    outln!("  Where you are:");
     if near.is_empty() {
-        println!("  none.");
+        outln!("  none.");
     }
     near.iter().for_each(|h| crate::warnings_cmd::print_warning(store, &q.langs, h));
     if !country_wide.is_empty() {
-        println!("  Elsewhere in Mexico (these warnings cover the whole country):");
+        outln!("  Elsewhere in Mexico (these warnings cover the whole country):");
         country_wide.iter().for_each(|h| crate::warnings_cmd::print_warning(store, &q.langs, h));
     }
 
     let es = LangPrefs::default();
-    println!(
+    outln!(
         "\n? Is this number real? Someone gave it for a legal-aid office in El Paso, written the usual US way: \
          (915) 555-0123"
     );
     let c = store.check_contact("(915) 555-0123", CountryCode::parse("US"), now, &es)?;
     crate::contact_cmd::print_check(&c);
-    println!(
+    outln!(
         "\n? And this WhatsApp link, sent by someone who says they are \"from the consulate\": \
          https://wa.me/12015550143"
     );

@@ -6,6 +6,9 @@
 //! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
 //! usage error, 141 (quietly) when whoever reads the output stops reading (`| head`).
 
+#[macro_use]
+mod stdout;
+
 mod contact_cmd;
 mod demo;
 mod demo_rights;
@@ -243,14 +246,14 @@ struct HoursArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    output::quiet_output_failures();
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command))) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
+    let result = run(cli.command);
+    stdout::flush();
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
             eprintln!("faro: {e}");
             ExitCode::FAILURE
         }
-        Err(panic) => output::exit_after_panic(panic),
     }
 }
 
@@ -281,7 +284,7 @@ fn run(command: Command) -> Result<(), Error> {
                 output::print_json(&counts);
             } else {
                 for c in counts {
-                    println!("{:<10} {}", c.kind.as_str(), c.count);
+                    outln!("{:<10} {}", c.kind.as_str(), c.count);
                 }
             }
             Ok(())
@@ -290,7 +293,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Check(args) => {
             let store = open_for_query(&args.db)?;
             store.check_integrity()?;
-            println!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
+            outln!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
             Ok(())
         }
         Command::Rights(args) => rights_cmd::run(args),

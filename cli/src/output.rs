@@ -13,43 +13,8 @@ use faro_core::{InputError, LangPrefs};
 /// Prints any serializable value as pretty JSON on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => outln!("{text}"),
         Err(e) => eprintln!("faro: cannot encode output: {e}"),
-    }
-}
-
-/// How `println!` panics when standard output cannot be written (closed pipe, full disk).
-const STDOUT_FAILED: &str = "failed printing to stdout: ";
-
-/// The message of a panic payload, when it is text.
-fn panic_text(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
-    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
-}
-
-/// Keeps the panic report off stderr when the panic only says that standard output could
-/// not be written: [`exit_after_panic`] says it in one line instead. Other panics are
-/// reported as usual.
-pub fn quiet_output_failures() {
-    let report = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !panic_text(info.payload()).is_some_and(|m| m.starts_with(STDOUT_FAILED)) {
-            report(info);
-        }
-    }));
-}
-
-/// The exit status after a panic: as Unix tools do, quietly 141 (128 + SIGPIPE) when the
-/// reader of the output went away (`faro search ... | head -1`), a one-line error and 1
-/// when the output could not be written otherwise (a full disk), 101 for a real defect.
-pub fn exit_after_panic(payload: Box<dyn std::any::Any + Send>) -> std::process::ExitCode {
-    match panic_text(payload.as_ref()).and_then(|m| m.strip_prefix(STDOUT_FAILED)) {
-        // EPIPE is 32 on Linux, macOS and the BSDs.
-        Some(detail) if detail.contains("(os error 32)") => std::process::ExitCode::from(141),
-        Some(detail) => {
-            eprintln!("faro: cannot write the output: {detail}");
-            std::process::ExitCode::FAILURE
-        }
-        None => std::process::ExitCode::from(101),
     }
 }
 
@@ -139,7 +104,7 @@ pub fn print_hours(status: &HoursStatus) {
     if let Some(c) = &status.comment {
         line.push_str(&format!(" ({c})"));
     }
-    println!("{line}");
+    outln!("{line}");
 }
 
 fn distance(d: f64) -> String {
@@ -176,7 +141,7 @@ fn first_words(w: &str) -> String {
 /// Numbered list of hits, two lines each.
 pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
     if hits.is_empty() {
-        println!("  (no results)");
+        outln!("  (no results)");
         return;
     }
     for (i, h) in hits.iter().enumerate() {
@@ -193,8 +158,8 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
         } else {
             facts.push(open_phrase(h.open, h.next_change));
         }
-        println!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
-        println!("    {}", origin_label(h));
+        outln!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
+        outln!("    {}", origin_label(h));
         let mut detail: Vec<String> = Vec::new();
         if let Some(o) = &h.organization {
             detail.push(o.clone());
@@ -213,7 +178,7 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
             detail.push(format!("{} ({})", p.number, p.kind));
         }
         if !detail.is_empty() {
-            println!("    {}", detail.join(" · "));
+            outln!("    {}", detail.join(" · "));
         }
     }
 }
@@ -229,13 +194,13 @@ pub fn origin_label(h: &Hit) -> String {
 
 /// Full human-readable view of one listing.
 pub fn print_listing(l: &Listing, langs: &LangPrefs) {
-    println!("{}", langs.text(&l.name));
+    outln!("{}", langs.text(&l.name));
     if l.demo {
-        println!("  DEMO DATA: invented for demonstrations, not a real service");
+        outln!("  DEMO DATA: invented for demonstrations, not a real service");
     }
     let row = |label: &str, value: String| {
         if !value.is_empty() {
-            println!("  {label:<13} {value}");
+            outln!("  {label:<13} {value}");
         }
     };
     row("id", l.id.clone());
@@ -342,7 +307,7 @@ impl ImportReport {
 
     /// Summary line, then every skipped row with its line and reason.
     pub fn print_human(&self) {
-        println!(
+        outln!(
             "{}: {} new, {} updated, {} unchanged, {} rows not imported",
             self.dataset,
             self.inserted,
@@ -351,7 +316,7 @@ impl ImportReport {
             self.rejected.len()
         );
         if self.phones_dropped > 0 {
-            println!("  {} phone numbers could not be read as E.164 and were left out", self.phones_dropped);
+            outln!("  {} phone numbers could not be read as E.164 and were left out", self.phones_dropped);
         }
         for r in &self.rejected {
             let mut line = String::from("  ");
@@ -365,7 +330,7 @@ impl ImportReport {
                 line.push_str(&format!("{f}: "));
             }
             line.push_str(&r.reason);
-            println!("{line}");
+            outln!("{line}");
         }
     }
 }

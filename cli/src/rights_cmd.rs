@@ -93,21 +93,21 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
         return Ok(());
     }
     if hits.is_empty() {
-        println!("No rights article matches.");
+        outln!("No rights article matches.");
     }
     for (h, helpers) in out {
         print_article(&h.article, &args.lang);
         if !helpers.is_empty() {
-            println!("   Who can help near you:");
+            outln!("   Who can help near you:");
             for l in helpers {
                 let km = l.distance_m.map(|m| format!(" — {:.1} km", m / 1000.0)).unwrap_or_default();
                 let local = if l.verified { "" } else { " (local import, not verified)" };
-                println!("     · {}{km} [{}]{local}", l.name, l.id);
+                outln!("     · {}{km} [{}]{local}", l.name, l.id);
             }
         } else if h.article.related.own_consulate && args.near.is_some() && args.nationality.is_none() {
-            println!("   (give --nationality to find your own country's consulate near you)");
+            outln!("   (give --nationality to find your own country's consulate near you)");
         }
-        println!();
+        outln!();
     }
     Ok(())
 }
@@ -115,11 +115,11 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
 /// Prints one article for a person.
 pub fn print_article(a: &Article, langs: &LangPrefs) {
     let demo = if a.demo { "  [DEMO — not reviewed by lawyers]" } else { "" };
-    println!("■ {}{demo}", langs.text(&a.title));
-    println!("   {}", langs.text(&a.summary));
+    outln!("■ {}{demo}", langs.text(&a.title));
+    outln!("   {}", langs.text(&a.summary));
     let body = langs.text(&a.body);
     if !body.is_empty() {
-        println!("   {body}");
+        outln!("   {body}");
     }
     let refs: Vec<String> = a
         .references
@@ -130,9 +130,9 @@ pub fn print_article(a: &Article, langs: &LangPrefs) {
         })
         .collect();
     if !refs.is_empty() {
-        println!("   Sources: {}", refs.join("; "));
+        outln!("   Sources: {}", refs.join("; "));
     }
-    println!("   Applies in: {} · reviewed {} · [{}]", a.countries.join(", "), a.reviewed_on, a.id);
+    outln!("   Applies in: {} · reviewed {} · [{}]", a.countries.join(", "), a.reviewed_on, a.id);
 }
 
 /// Imports a rights or warnings file when its header says so; `Ok(false)` for any other

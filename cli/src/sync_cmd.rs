@@ -132,9 +132,9 @@ fn parse_expiry(s: &str) -> Result<(String, i64), String> {
 /// `faro keygen`.
 pub fn keygen(args: KeygenArgs) -> Result<(), Error> {
     KeySet::generate()?.save(&args.out)?;
-    println!("Keys written to {} (private: keep the root key offline).", args.out.display());
+    outln!("Keys written to {} (private: keep the root key offline).", args.out.display());
     for (role, file) in publish::keys::KEY_FILES {
-        println!("  {role:<10} {file}");
+        outln!("  {role:<10} {file}");
     }
     Ok(())
 }
@@ -178,7 +178,7 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         return Ok(());
     }
     if report.created {
-        println!("Created the repository; ship {} with the app.", args.repo.join("metadata/1.root.json").display());
+        outln!("Created the repository; ship {} with the app.", args.repo.join("metadata/1.root.json").display());
     }
     for d in &report.datasets {
         let what = if d.changed { "published" } else { "unchanged" };
@@ -187,9 +187,9 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         } else {
             format!(", deltas from v{}", d.deltas_from.iter().map(u64::to_string).collect::<Vec<_>>().join(", v"))
         };
-        println!("  {:<22} v{:<4} {:>7} records  {what}{deltas}", d.dataset, d.version, d.records);
+        outln!("  {:<22} v{:<4} {:>7} records  {what}{deltas}", d.dataset, d.version, d.records);
     }
-    println!("Timestamp version {}.", report.timestamp_version);
+    outln!("Timestamp version {}.", report.timestamp_version);
     Ok(())
 }
 
@@ -224,7 +224,7 @@ pub fn rotate_root(args: RotateRootArgs) -> Result<(), Error> {
     let old = KeySet::load(&args.keys)?;
     let new = KeySet::load(&args.new_keys)?;
     let version = publish::rotate_root(&old, &new, &args.repo, &PublishOptions::default())?;
-    println!(
+    outln!(
         "Root version {version} written, signed by the old and the new root keys; phones follow it on their next sync."
     );
     Ok(())
@@ -235,7 +235,7 @@ pub fn trust(args: TrustArgs) -> Result<(), Error> {
     let bytes = std::fs::read(&args.root).map_err(|e| Error::Io { path: args.root.clone(), source: e })?;
     let store = Store::open(&args.db)?;
     let version = sync::install_trusted_root(&store, &bytes)?;
-    println!("{}: trusts root version {version} from {}", args.db.display(), args.root.display());
+    outln!("{}: trusts root version {version} from {}", args.db.display(), args.root.display());
     Ok(())
 }
 
@@ -256,7 +256,7 @@ pub fn sync(args: SyncArgs) -> Result<(), Error> {
                 } else {
                     "not newer than the data here; kept".into()
                 };
-                println!(
+                outln!(
                     "  {:<22} v{:<4} by {} published {}  {what}",
                     o.dataset,
                     o.version,
@@ -264,7 +264,7 @@ pub fn sync(args: SyncArgs) -> Result<(), Error> {
                     o.published.format("%Y-%m-%d %H:%M UTC")
                 );
                 if let Some(since) = o.unconfirmed_since {
-                    println!("      not confirmed as current since {}", since.format("%Y-%m-%d %H:%M UTC"));
+                    outln!("      not confirmed as current since {}", since.format("%Y-%m-%d %H:%M UTC"));
                 }
             }
         }
@@ -284,12 +284,12 @@ pub fn sync(args: SyncArgs) -> Result<(), Error> {
 /// Prints what a sync did, one line per dataset.
 pub fn print_sync_report(report: &sync::SyncReport) {
     if report.root_rotations > 0 {
-        println!("  the repository's keys were rotated: now trusting root version {}", report.root_version);
+        outln!("  the repository's keys were rotated: now trusting root version {}", report.root_version);
     }
     for d in &report.datasets {
         let from = d.from_version.map_or("none".to_string(), |v| format!("v{v}"));
         let fell_back = if d.fell_back { " (delta failed: full snapshot used)" } else { "" };
-        println!(
+        outln!(
             "  {:<22} {from} -> v{:<4} {:<9} {:>9} bytes  {} written, {} deleted{fell_back}",
             d.dataset, d.version, d.route, d.bytes_downloaded, d.records_written, d.records_deleted
         );
@@ -301,12 +301,12 @@ pub fn export(args: ExportArgs) -> Result<(), Error> {
     let store = crate::open_existing(&args.db)?;
     let report = sync::export_bundle(&store, &args.out, &args.dataset)?;
     for (d, v) in &report.datasets {
-        println!("  {d:<22} v{v}");
+        outln!("  {d:<22} v{v}");
     }
     for (d, why) in &report.skipped {
         eprintln!("  {d}: left out: {why}");
     }
-    println!("{} bytes written to {}", report.bytes, args.out.display());
+    outln!("{} bytes written to {}", report.bytes, args.out.display());
     if report.datasets.is_empty() {
         return Err(Error::BadQuery("no dataset could be exported".into()));
     }
@@ -329,17 +329,17 @@ pub fn status(args: StatusArgs) -> Result<(), Error> {
 pub fn print_status(st: &sync::SyncStatus) {
     use faro_core::sync::clock::ClockCheck;
     match st.root_version {
-        Some(v) => println!("Trusted root version {v}."),
-        None => println!("No trusted root installed (faro trust --db DB ROOT_JSON)."),
+        Some(v) => outln!("Trusted root version {v}."),
+        None => outln!("No trusted root installed (faro trust --db DB ROOT_JSON)."),
     }
     match st.time.clock {
         ClockCheck::Plausible => {}
-        ClockCheck::Behind => println!(
+        ClockCheck::Behind => outln!(
             "The device clock ({}) is behind the newest signed time; using {} instead.",
             st.time.device.format("%Y-%m-%d %H:%M"),
             st.time.now.format("%Y-%m-%d %H:%M UTC")
         ),
-        ClockCheck::FarAhead => println!(
+        ClockCheck::FarAhead => outln!(
             "The device clock ({}) is far ahead of every signed time: it is probably wrong, and everything will look out of date until it is fixed.",
             st.time.device.format("%Y-%m-%d %H:%M")
         ),
@@ -354,7 +354,7 @@ pub fn print_status(st: &sync::SyncStatus) {
                 d.verified_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
             ),
         };
-        println!(
+        outln!(
             "  {:<22} v{:<4} {:>7} {:<9} by {}, published {when}; {state}",
             d.dataset,
             d.version,
@@ -364,6 +364,6 @@ pub fn print_status(st: &sync::SyncStatus) {
         );
     }
     for p in &st.pending {
-        println!("  {p:<22} subscribed, not received yet");
+        outln!("  {p:<22} subscribed, not received yet");
     }
 }

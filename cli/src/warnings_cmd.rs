@@ -74,7 +74,7 @@ pub fn run(args: WarningsArgs) -> Result<(), Error> {
     if args.json {
         output::print_json(&hits);
     } else if hits.is_empty() {
-        println!("No active warning here. That does not mean it is safe: stay careful.");
+        outln!("No active warning here. That does not mean it is safe: stay careful.");
     } else {
         for h in &hits {
             print_warning(&store, &args.lang, h);
@@ -88,9 +88,9 @@ pub fn run(args: WarningsArgs) -> Result<(), Error> {
 pub fn print_warning(store: &Store, langs: &LangPrefs, h: &WarningHit) {
     let demo = if h.demo { " [DEMO]" } else { "" };
     let here = if h.here { " — here" } else { "" };
-    println!("⚠ {} ({}, {}){here}{demo}", h.headline, h.kind.as_str(), h.severity.as_str());
+    outln!("⚠ {} ({}, {}){here}{demo}", h.headline, h.kind.as_str(), h.severity.as_str());
     if !h.advice.is_empty() {
-        println!("   {}", h.advice);
+        outln!("   {}", h.advice);
     }
     let i = &h.warning.indicators;
     let mut signs: Vec<String> = i.phones.clone();
@@ -99,15 +99,15 @@ pub fn print_warning(store: &Store, langs: &LangPrefs, h: &WarningHit) {
     signs.extend(i.handles.iter().map(|x| format!("@{}", x.handle)));
     signs.extend(i.names.iter().cloned());
     if !signs.is_empty() {
-        println!("   Signs: {}", signs.join(", "));
+        outln!("   Signs: {}", signs.join(", "));
     }
     if !h.warning.related_listings.is_empty() {
-        println!("   Real places instead:");
+        outln!("   Real places instead:");
         for id in &h.warning.related_listings {
-            println!("     · {}", real_place(store, langs, id));
+            outln!("     · {}", real_place(store, langs, id));
         }
     }
-    println!("   Issued by {} · [{}]", h.warning.issuer.name, h.id);
+    outln!("   Issued by {} · [{}]", h.warning.issuer.name, h.id);
 }
 
 /// A listing a warning points to, as a person needs it: its name, town and contacts.
@@ -222,7 +222,7 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
                 text.push('\n');
             }
             std::fs::write(&out, text).map_err(io_err(&out))?;
-            println!("{}: {} warnings from {} CAP alerts", out.display(), warnings.len(), files.len());
+            outln!("{}: {} warnings from {} CAP alerts", out.display(), warnings.len(), files.len());
             Ok(())
         }
         CapCommand::Export { input, out } => {
@@ -240,7 +240,7 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
                 f.write_all(to_cap(&w, Utc::now()).as_bytes()).map_err(io_err(&path))?;
                 n += 1;
             }
-            println!("{}: {n} CAP 1.2 alerts", out.display());
+            outln!("{}: {n} CAP 1.2 alerts", out.display());
             Ok(())
         }
     }
