@@ -1,6 +1,6 @@
 //! Standard output that never panics. `println!` panics when stdout is a closed pipe
 //! (`faro status --json | head`) or a full disk, and a panic exits with 101 and a backtrace
-//! hint. Every line `faro` prints goes through [`outln!`] / [`out!`] instead: a closed pipe
+//! hint. Every line `faro` prints goes through [`outln!`] instead: a closed pipe
 //! ends the program quietly with status 141, as Unix tools killed by `SIGPIPE` do (so a
 //! script with `pipefail` still sees that the output was cut short); any other write error
 //! is reported on stderr with status 1.
@@ -18,7 +18,7 @@ pub fn write(args: fmt::Arguments) {
     }
 }
 
-/// Flushes stdout (text written with [`out!`] and no newline yet), or ends the program.
+/// Flushes stdout (what is still buffered at exit), or ends the program.
 pub fn flush() {
     if let Err(e) = io::stdout().lock().flush() {
         fail(e);
@@ -40,12 +40,5 @@ macro_rules! outln {
     };
     ($($arg:tt)*) => {
         $crate::stdout::write(format_args!("{}\n", format_args!($($arg)*)))
-    };
-}
-
-/// `print!` for `faro`: see the module doc.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        $crate::stdout::write(format_args!($($arg)*))
     };
 }

@@ -332,6 +332,7 @@ fn a_query_answers_at_once_while_another_process_holds_a_write() {
     }
     std::thread::sleep(std::time::Duration::from_secs(5).saturating_sub(start.elapsed()));
     writer.execute_batch("COMMIT").unwrap();
+}
 
 // Hostile or broken input files (issue 15): exit code 1 with file, line and what is wrong,
 // and the database keeps what it had.
