@@ -292,6 +292,12 @@ pub fn import_bundle_watched(
 
     store.write(|conn| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The data below is trusted through the bundle's targets: its warnings delegation
+        // must be the pinned one unless the bundle's root chain rotated the root.
+        let targets = scratch_trust.load("targets")?.ok_or_else(|| {
+            Error::Tuf(crate::tuf::TufError::State("the bundle's targets metadata was not verified".into()))
+        })?;
+        super::pin::check_warnings_pin(&tx, &targets, refreshed.root_version)?;
         let mut outcomes = Vec::new();
         for (dataset, entry, kind) in &planned {
             if cancel.is_cancelled() {

@@ -137,8 +137,8 @@ pub fn sync_from_url(
     let mut trust = DbTrustStore::new(store);
     let mut updater = Updater::load(&trust, ExpiryPolicy::Enforce, Limits::default())?;
     progress(&SyncProgress { dataset: None, phase: "metadata", ..SyncProgress::empty() });
-    let refreshed = updater.refresh(&fetcher, &mut trust, time.now).map_err(|e| fetcher.explain(e));
-    let refreshed = refreshed?;
+    let refreshed = updater.refresh(&fetcher, &mut trust, time.now);
+    let refreshed = refreshed.map_err(|e| trust.take_refusal().unwrap_or_else(|| fetcher.explain(e)))?;
     store.write(|c| {
         set_meta(c, VERIFIED_AT, &rfc3339(time.now))?;
         set_meta(c, CONFIRMED_UNTIL, &rfc3339(refreshed.timestamp_expires))?;

@@ -14,6 +14,7 @@ pub mod content;
 pub mod entry;
 pub mod files;
 mod lock;
+mod pin;
 pub mod state;
 pub mod status;
 pub mod trust;
@@ -118,6 +119,18 @@ pub enum SyncError {
         held: String,
         /// The content the signed entry declares.
         offered: String,
+    },
+    /// The targets metadata delegates `warnings` to other keys (or a lower threshold) than
+    /// the ones pinned here, and the root was not rotated since: only a new root, signed by
+    /// the offline root key, may change who signs warnings.
+    #[error("the repository's targets metadata delegates warnings to {offered}, but this device trusts {pinned} and root version {root_version} did not change them; refused, nothing was changed")]
+    WarningsKeysChanged {
+        /// The delegation offered.
+        offered: String,
+        /// The delegation pinned here.
+        pinned: String,
+        /// The trusted root version.
+        root_version: u64,
     },
     /// Another sync or bundle import is running on this database.
     #[error("a sync or bundle import is already running on this database; try again when it has finished")]
