@@ -19,7 +19,8 @@ use faro_core::sync::content::{Listings, Rights, Warnings};
 use faro_core::sync::entry::{snapshot_path, to_custom, DatasetEntry};
 use faro_core::sync::SyncError;
 use faro_core::tuf::metadata::Envelope;
-use faro_core::tuf::{Delegations, MetaFile, SigningKey, Targets, Timestamp, TrustStore, TufError};
+use faro_core::tuf::writer::sign_metadata;
+use faro_core::tuf::{DelegatedRole, Delegations, MetaFile, SigningKey, Targets, Timestamp, TrustStore, TufError};
 use faro_core::Error;
 use faro_tests::support::fault_server::{Fault, FaultServer};
 use faro_tests::support::sync_repo::{seeded_rng, serve_repo, write_input, Crafter, Phone, Repo};
@@ -623,6 +624,62 @@ fn a_stolen_targets_key_cannot_redelegate_warnings_to_new_keys() {
     let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
     let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
     assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_warnings_role_delegated_below_the_top_level_is_not_the_warnings_delegation() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // The pinned delegation stays as it is; the stolen targets key adds, before it, a role
+    // `a` for the attacker's keys, which delegates a role named `warnings` to them again.
+    let theirs = KeySet::generate().unwrap().warnings;
+    let ours = &d.repo.keys.warnings;
+    let (now, crafter) = (Utc::now(), d.repo.crafter());
+    let (bytes, entry) = forged_warning("warnings/x");
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let ids = |k: &[SigningKey; 2]| k.iter().map(|k| k.key_id().to_string()).collect::<Vec<_>>();
+    let role = |name: &str, keyids: Vec<String>| DelegatedRole {
+        name: name.into(),
+        keyids,
+        threshold: 2,
+        terminating: false,
+        paths: Some(vec!["warnings/*".into()]),
+        path_hash_prefixes: None,
+    };
+    let publics = |k: &[SigningKey; 2]| vec![k[0].public().clone(), k[1].public().clone()];
+    let mut snapshot = crafter.snapshot();
+    let mut write = |role: &str, mut t: Targets, signers: [&SigningKey; 2]| {
+        let file = format!("{role}.json");
+        t.common.version = snapshot.meta.get(&file).map_or(1, |m| m.version + 1);
+        t.common.expires = now + chrono::Duration::days(30);
+        let signed = sign_metadata(role, &t.to_signed_json(), &signers).unwrap();
+        std::fs::write(d.repo.dir.join(format!("metadata/{}.{role}.json", t.common.version)), signed).unwrap();
+        snapshot.meta.insert(file, MetaFile { version: t.common.version, length: None, hashes: None });
+    };
+    let mut a = Targets::create(1, now, Default::default());
+    a.delegations = Some(Delegations::create(&publics(&theirs), vec![role("warnings", ids(&theirs))]).unwrap());
+    write("a", a, [&theirs[0], &theirs[1]]);
+    // It lists the genuine warnings too, so the phone sees nothing missing.
+    let mut nested = Targets::create(1, now, crafter.targets("warnings").targets);
+    nested.targets.insert(snapshot_path("warnings/x"), file);
+    write("warnings", nested, [&theirs[0], &theirs[1]]);
+    let mut targets = crafter.targets("targets");
+    let delegations = targets.delegations.as_mut().unwrap();
+    delegations.roles.insert(0, role("a", ids(&theirs)));
+    *delegations = Delegations::create(&[publics(ours), publics(&theirs)].concat(), delegations.roles.clone()).unwrap();
+    write("targets", targets, [&d.repo.keys.targets, &d.repo.keys.targets]);
+    crafter.release_snapshot(snapshot);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+    let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
+    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
     assert_eq!(d.holdings(), before);
     assert_eq!(d.clinic(), Verdict::Official);
 }

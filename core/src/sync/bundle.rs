@@ -280,7 +280,7 @@ pub fn import_bundle_watched(
             .ok_or_else(|| SyncError::BadEntry { target: info.path.clone() })?;
         let kind = ContentKind::parse(&entry.content)
             .ok_or_else(|| SyncError::UnknownContent { dataset: dataset.clone(), content: entry.content.clone() })?;
-        store.read(|c| super::check_dataset_trust(c, dataset, kind, &info.path, &info.role))?;
+        store.read(|c| super::check_dataset_trust(c, dataset, kind, &info))?;
         caps.insert(dataset.clone(), data_cap(info.file.length));
         planned.push((dataset.clone(), entry, kind));
     }
