@@ -629,6 +629,34 @@ fn a_stolen_targets_key_cannot_redelegate_warnings_to_new_keys() {
 }
 
 #[test]
+fn a_stolen_targets_key_cannot_lower_the_warnings_threshold() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // With the online keys and ONE of the two warnings keys, the attacker lowers the
+    // delegation's threshold to 1 and signs a warning with the key they hold.
+    let crafter = d.repo.crafter();
+    let (bytes, entry) = forged_warning("warnings/x");
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let mut warnings = crafter.targets("warnings");
+    warnings.targets.insert(snapshot_path("warnings/x"), file);
+    crafter.release("warnings", warnings, &[&d.repo.keys.warnings[0]]);
+    let mut targets = crafter.targets("targets");
+    targets.delegations.as_mut().unwrap().roles.iter_mut().for_each(|r| r.threshold = 1);
+    crafter.release("targets", targets, &[&d.repo.keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+    // A database from before the pin (none recorded) pins the targets it holds.
+    let db = rusqlite::Connection::open(d.phone.store.path()).unwrap();
+    assert_eq!(db.execute("DELETE FROM meta WHERE key = 'sync.warnings_pin'", []).unwrap(), 1);
+    drop(db);
+
+    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
+    assert!(e.to_string().contains("threshold 1") && e.to_string().contains("threshold 2"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
 fn a_warnings_role_delegated_below_the_top_level_is_not_the_warnings_delegation() {
     let d = DemoSetup::new();
     let before = d.holdings();
