@@ -14,14 +14,16 @@ use faro_core::compress::compress_to_vec;
 use faro_core::contact::Verdict;
 use faro_core::net::NetError;
 use faro_core::publish::dataset::{read_input, snapshot_file, state_of};
-use faro_core::publish::PublishOptions;
+use faro_core::publish::{rotate_root, KeySet, PublishOptions};
 use faro_core::sync::content::{Listings, Rights, Warnings};
 use faro_core::sync::entry::{snapshot_path, to_custom, DatasetEntry};
 use faro_core::sync::SyncError;
-use faro_core::tuf::{MetaFile, Timestamp, TufError};
+use faro_core::tuf::metadata::Envelope;
+use faro_core::tuf::writer::sign_metadata;
+use faro_core::tuf::{DelegatedRole, Delegations, MetaFile, SigningKey, Targets, Timestamp, TrustStore, TufError};
 use faro_core::Error;
 use faro_tests::support::fault_server::{Fault, FaultServer};
-use faro_tests::support::sync_repo::{seeded_rng, serve_repo, write_input, Phone, Repo};
+use faro_tests::support::sync_repo::{seeded_rng, serve_repo, write_input, Crafter, Phone, Repo};
 
 const MX: &str = "directory/mx";
 /// The part of the URL that names the full snapshot of `directory/mx` (deltas are
@@ -554,9 +556,18 @@ fn warnings_content_under_another_name_needs_the_two_warnings_keys() {
     assert_eq!(d.clinic(), Verdict::Official);
 
     // The same metadata carried in a bundle is refused the same way.
-    let bundle = d.repo.work().join("forged.bundle");
+    let bundle = metadata_bundle(&d.repo, "demo/x", &bytes);
+    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+/// A bundle of every metadata file of `repo` and `bytes` as the data of `dataset`.
+fn metadata_bundle(repo: &Repo, dataset: &str, bytes: &[u8]) -> std::path::PathBuf {
+    let bundle = repo.work().join("forged.bundle");
     let mut tar = tar::Builder::new(std::fs::File::create(&bundle).unwrap());
-    for f in std::fs::read_dir(d.repo.dir.join("metadata")).unwrap() {
+    for f in std::fs::read_dir(repo.dir.join("metadata")).unwrap() {
         let f = f.unwrap();
         tar.append_path_with_name(f.path(), format!("metadata/{}", f.file_name().to_string_lossy())).unwrap();
     }
@@ -564,13 +575,172 @@ fn warnings_content_under_another_name_needs_the_two_warnings_keys() {
     h.set_size(bytes.len() as u64);
     h.set_mode(0o644);
     h.set_cksum();
-    tar.append_data(&mut h, "data/demo/x.jsonl.zst", &bytes[..]).unwrap();
+    tar.append_data(&mut h, format!("data/{dataset}.jsonl.zst"), bytes).unwrap();
     tar.finish().unwrap();
-    drop(tar);
-    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
-    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
+    bundle
+}
+
+/// The `warnings` delegation of `targets` handed to `keys` (two keys, threshold 2, as the
+/// publisher delegates it), and `warnings` role metadata listing `file` as `path`.
+fn redelegate_warnings(targets: &mut Targets, keys: &[SigningKey; 2]) {
+    let delegations = targets.delegations.as_mut().expect("the publisher delegates warnings");
+    let role = delegations.roles.iter_mut().find(|r| r.name == "warnings").unwrap();
+    role.keyids = keys.iter().map(|k| k.key_id().to_string()).collect();
+    let publics = [keys[0].public().clone(), keys[1].public().clone()];
+    *delegations = Delegations::create(&publics, delegations.roles.clone()).unwrap();
+}
+
+#[test]
+fn a_stolen_targets_key_cannot_redelegate_warnings_to_new_keys() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // The attacker holds the online targets, snapshot and timestamp keys, and two keys of
+    // their own for the warnings delegation.
+    let theirs = KeySet::generate().unwrap().warnings;
+    let crafter = d.repo.crafter();
+    let (bytes, entry) = forged_warning("warnings/x");
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let mut warnings = crafter.targets("warnings");
+    warnings.targets.insert(snapshot_path("warnings/x"), file);
+    crafter.release("warnings", warnings, &[&theirs[0], &theirs[1]]);
+    let mut targets = crafter.targets("targets");
+    redelegate_warnings(&mut targets, &theirs);
+    crafter.release("targets", targets, &[&d.repo.keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { root_version: 1, .. })), "{e}");
+    assert!(e.to_string().contains("nothing was changed"), "{e}");
     assert_eq!(d.holdings(), before);
     assert_eq!(d.clinic(), Verdict::Official);
+    // The forged targets metadata was not kept either: a bundle made here still carries
+    // the publisher's.
+    let held = faro_core::sync::trust::DbTrustStore::new(&d.phone.store).load("targets").unwrap().unwrap();
+    let held = Targets::from_envelope("targets", &Envelope::parse("targets", &held).unwrap()).unwrap();
+    let ours: Vec<String> = d.repo.keys.warnings.iter().map(|k| k.key_id().to_string()).collect();
+    assert_eq!(held.delegations.unwrap().roles[0].keyids, ours);
+
+    // The same metadata carried in a bundle is refused the same way.
+    let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
+    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_stolen_targets_key_cannot_lower_the_warnings_threshold() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // With the online keys and ONE of the two warnings keys, the attacker lowers the
+    // delegation's threshold to 1 and signs a warning with the key they hold.
+    let crafter = d.repo.crafter();
+    let (bytes, entry) = forged_warning("warnings/x");
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let mut warnings = crafter.targets("warnings");
+    warnings.targets.insert(snapshot_path("warnings/x"), file);
+    crafter.release("warnings", warnings, &[&d.repo.keys.warnings[0]]);
+    let mut targets = crafter.targets("targets");
+    targets.delegations.as_mut().unwrap().roles.iter_mut().for_each(|r| r.threshold = 1);
+    crafter.release("targets", targets, &[&d.repo.keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+    // A database from before the pin (none recorded) pins the targets it holds.
+    let db = rusqlite::Connection::open(d.phone.store.path()).unwrap();
+    assert_eq!(db.execute("DELETE FROM meta WHERE key = 'sync.warnings_pin'", []).unwrap(), 1);
+    drop(db);
+
+    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
+    assert!(e.to_string().contains("threshold 1") && e.to_string().contains("threshold 2"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_warnings_role_delegated_below_the_top_level_is_not_the_warnings_delegation() {
+    let d = DemoSetup::new();
+    let before = d.holdings();
+    // The pinned delegation stays as it is; the stolen targets key adds, before it, a role
+    // `a` for the attacker's keys, which delegates a role named `warnings` to them again.
+    let theirs = KeySet::generate().unwrap().warnings;
+    let ours = &d.repo.keys.warnings;
+    let (now, crafter) = (Utc::now(), d.repo.crafter());
+    let (bytes, entry) = forged_warning("warnings/x");
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let ids = |k: &[SigningKey; 2]| k.iter().map(|k| k.key_id().to_string()).collect::<Vec<_>>();
+    let role = |name: &str, keyids: Vec<String>| DelegatedRole {
+        name: name.into(),
+        keyids,
+        threshold: 2,
+        terminating: false,
+        paths: Some(vec!["warnings/*".into()]),
+        path_hash_prefixes: None,
+    };
+    let publics = |k: &[SigningKey; 2]| vec![k[0].public().clone(), k[1].public().clone()];
+    let mut snapshot = crafter.snapshot();
+    let mut write = |role: &str, mut t: Targets, signers: [&SigningKey; 2]| {
+        let file = format!("{role}.json");
+        t.common.version = snapshot.meta.get(&file).map_or(1, |m| m.version + 1);
+        t.common.expires = now + chrono::Duration::days(30);
+        let signed = sign_metadata(role, &t.to_signed_json(), &signers).unwrap();
+        std::fs::write(d.repo.dir.join(format!("metadata/{}.{role}.json", t.common.version)), signed).unwrap();
+        snapshot.meta.insert(file, MetaFile { version: t.common.version, length: None, hashes: None });
+    };
+    let mut a = Targets::create(1, now, Default::default());
+    a.delegations = Some(Delegations::create(&publics(&theirs), vec![role("warnings", ids(&theirs))]).unwrap());
+    write("a", a, [&theirs[0], &theirs[1]]);
+    // It lists the genuine warnings too, so the phone sees nothing missing.
+    let mut nested = Targets::create(1, now, crafter.targets("warnings").targets);
+    nested.targets.insert(snapshot_path("warnings/x"), file);
+    write("warnings", nested, [&theirs[0], &theirs[1]]);
+    let mut targets = crafter.targets("targets");
+    let delegations = targets.delegations.as_mut().unwrap();
+    delegations.roles.insert(0, role("a", ids(&theirs)));
+    *delegations = Delegations::create(&[publics(ours), publics(&theirs)].concat(), delegations.roles.clone()).unwrap();
+    write("targets", targets, [&d.repo.keys.targets, &d.repo.keys.targets]);
+    crafter.release_snapshot(snapshot);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+    let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
+    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
+    assert_eq!(d.holdings(), before);
+    assert_eq!(d.clinic(), Verdict::Official);
+}
+
+#[test]
+fn a_root_rotation_may_change_the_warnings_keys() {
+    let d = DemoSetup::new();
+    // The publisher rotates every key, the warnings keys included, with the offline root
+    // key: a new root version.
+    let new_keys = KeySet::generate().unwrap();
+    let version = rotate_root(&d.repo.keys, &new_keys, &d.repo.dir, &PublishOptions::default()).unwrap();
+    assert_eq!(version, 2);
+    // Then publishes a warning signed by the new warnings keys.
+    let (bytes, entry) = forged_warning("warnings/x");
+    let crafter = Crafter { repo: &d.repo.dir, keys: &new_keys, now: Utc::now() };
+    let file = crafter.add_target(&snapshot_path("warnings/x"), &bytes, Some(to_custom(&entry)));
+    let mut warnings = crafter.targets("warnings");
+    warnings.targets.insert(snapshot_path("warnings/x"), file);
+    crafter.release("warnings", warnings, &[&new_keys.warnings[0], &new_keys.warnings[1]]);
+    serve_repo(&d.server, &d.repo.dir);
+
+    let report = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap();
+    assert_eq!(report.root_version, 2);
+    assert_eq!(d.clinic(), Verdict::Warning);
+    // The new keys are pinned now: the old ones, re-delegated with the (new) targets key
+    // alone, are refused.
+    let crafter = Crafter { repo: &d.repo.dir, keys: &new_keys, now: Utc::now() };
+    let mut targets = crafter.targets("targets");
+    redelegate_warnings(&mut targets, &d.repo.keys.warnings);
+    crafter.release("targets", targets, &[&new_keys.targets]);
+    serve_repo(&d.server, &d.repo.dir);
+    let e = d.phone.sync(&d.server.url(""), &[]).unwrap_err();
+    assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { root_version: 2, .. })), "{e}");
 }
 
 #[test]

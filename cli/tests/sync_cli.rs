@@ -234,3 +234,52 @@ fn local_imports_stay_apart_from_synced_data_and_hits_say_which_is_which() {
     let out = ok(FARO, &["sync", "--db", &db, "--url", &nginx.url("")]);
     assert!(out.contains("unchanged") && out.contains(" 0 written"), "nothing to repair: {out}");
 }
+
+#[test]
+fn new_warnings_keys_need_rotate_root_and_phones_follow() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (dir.path().join("keys"), dir.path().join("repo"));
+    let demo = faro_tests::data_dir().join("demo");
+    ok(FARO, &["keygen", "--out", &p(&keys)]);
+    let inputs = [p(&demo.join("listings.jsonl")), p(&demo.join("warnings.jsonl"))];
+    let publish = |keys: &Path| {
+        let mut args = vec!["publish".to_string(), "--keys".into(), p(keys), "--repo".into(), p(&repo)];
+        args.extend(inputs.iter().cloned());
+        run(FARO, &args.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    assert!(publish(&keys).status.success());
+    // The same keys but two new warnings keys.
+    let (other, mixed) = (dir.path().join("other"), dir.path().join("mixed"));
+    ok(FARO, &["keygen", "--out", &p(&other)]);
+    std::fs::create_dir(&mixed).unwrap();
+    for file in ["root", "targets", "snapshot", "timestamp"] {
+        std::fs::copy(keys.join(format!("{file}.key.json")), mixed.join(format!("{file}.key.json"))).unwrap();
+    }
+    for file in ["warnings-1.key.json", "warnings-2.key.json"] {
+        std::fs::copy(other.join(file), mixed.join(file)).unwrap();
+    }
+    let root_before = std::fs::read(repo.join("metadata/root.json")).unwrap();
+    let files_before: Vec<_> = std::fs::read_dir(repo.join("metadata")).unwrap().map(|e| e.unwrap().path()).collect();
+    let out = publish(&mixed);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warnings keys") && err.contains("faro rotate-root"), "{err}");
+    let files_after: Vec<_> = std::fs::read_dir(repo.join("metadata")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(files_before.len(), files_after.len(), "a refused publish writes nothing");
+
+    // A phone trusting root 1, then the rotation (root 2), which the phone follows.
+    let db = p(&dir.path().join("phone.db"));
+    ok(FARO, &["trust", "--db", &db, &p(&repo.join("metadata/1.root.json"))]);
+    let serve = Nginx::serve(&repo);
+    if let Some(nginx) = &serve {
+        ok(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--dataset", "warnings/demo"]);
+    }
+    ok(FARO, &["rotate-root", "--keys", &p(&keys), "--new-keys", &p(&mixed), "--repo", &p(&repo)]);
+    assert_ne!(std::fs::read(repo.join("metadata/root.json")).unwrap(), root_before);
+    assert!(repo.join("metadata/2.root.json").exists());
+    assert!(publish(&mixed).status.success());
+    let Some(nginx) = serve else { return };
+    let out = ok(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--json"]);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["root_version"], 2, "{v}");
+}

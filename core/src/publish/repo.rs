@@ -190,6 +190,9 @@ fn publish_inner(
         None => (create_root(keys, &metadata, options)?, true),
     };
     check_keys_match(&root, keys)?;
+    if !resign_all {
+        check_warnings_keys_match(&metadata, state.targets_version, keys)?;
+    }
 
     let mut report = PublishReport { datasets: Vec::new(), timestamp_version: 0, created };
     let mut warnings_changed = resign_all;
@@ -468,6 +471,24 @@ fn check_keys_match(root: &Root, keys: &KeySet) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Phones pin the warnings keys and accept new ones only with a new root version, so a
+/// plain publish must keep the keys the current targets delegates warnings to.
+fn check_warnings_keys_match(metadata: &Path, targets_version: u64, keys: &KeySet) -> Result<()> {
+    let path = metadata.join(metadata_file_name("targets", targets_version, true));
+    let Ok(bytes) = std::fs::read(&path) else { return Ok(()) };
+    let current = Targets::from_envelope("targets", &crate::tuf::metadata::Envelope::parse("targets", &bytes)?)?;
+    let delegated = current.delegations.iter().flat_map(|d| &d.roles).find(|r| r.name == WARNINGS_ROLE);
+    let ours: Vec<String> = keys.warnings.iter().map(|k| k.key_id().to_string()).collect();
+    match delegated {
+        Some(role) if role.keyids != ours => Err(Error::BadQuery(
+            "the warnings keys in the key directory are not the ones the repository delegates warnings to; \
+             phones accept new warnings keys only with a new root: use `faro rotate-root`"
+                .into(),
+        )),
+        _ => Ok(()),
+    }
 }
 
 fn load_state(repo: &Path) -> Result<PublisherState> {

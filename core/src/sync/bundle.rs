@@ -280,7 +280,7 @@ pub fn import_bundle_watched(
             .ok_or_else(|| SyncError::BadEntry { target: info.path.clone() })?;
         let kind = ContentKind::parse(&entry.content)
             .ok_or_else(|| SyncError::UnknownContent { dataset: dataset.clone(), content: entry.content.clone() })?;
-        store.read(|c| super::check_dataset_trust(c, dataset, kind, &info.path, &info.role))?;
+        store.read(|c| super::check_dataset_trust(c, dataset, kind, &info))?;
         caps.insert(dataset.clone(), data_cap(info.file.length));
         planned.push((dataset.clone(), entry, kind));
     }
@@ -292,6 +292,12 @@ pub fn import_bundle_watched(
 
     store.write(|conn| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // The data below is trusted through the bundle's targets: its warnings delegation
+        // must be the pinned one unless the bundle's root chain rotated the root.
+        let targets = scratch_trust.load("targets")?.ok_or_else(|| {
+            Error::Tuf(crate::tuf::TufError::State("the bundle's targets metadata was not verified".into()))
+        })?;
+        super::pin::check_warnings_pin(&tx, &targets, refreshed.root_version)?;
         let mut outcomes = Vec::new();
         for (dataset, entry, kind) in &planned {
             if cancel.is_cancelled() {

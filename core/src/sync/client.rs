@@ -29,7 +29,7 @@ use super::SyncError;
 use crate::compress::Decoder;
 use crate::error::{Error, Result};
 use crate::net::{Cancel, Fetched, Http, NetConfig, NetError, Validators};
-use crate::publish::repo::{is_warnings, WARNINGS_ROLE};
+use crate::publish::repo::is_warnings;
 use crate::store::Store;
 use crate::tuf::{ExpiryPolicy, FetchError, Fetcher, Limits, TargetInfo, TrustStore, TufError, Updater};
 
@@ -137,8 +137,8 @@ pub fn sync_from_url(
     let mut trust = DbTrustStore::new(store);
     let mut updater = Updater::load(&trust, ExpiryPolicy::Enforce, Limits::default())?;
     progress(&SyncProgress { dataset: None, phase: "metadata", ..SyncProgress::empty() });
-    let refreshed = updater.refresh(&fetcher, &mut trust, time.now).map_err(|e| fetcher.explain(e));
-    let refreshed = refreshed?;
+    let refreshed = updater.refresh(&fetcher, &mut trust, time.now);
+    let refreshed = refreshed.map_err(|e| trust.take_refusal().unwrap_or_else(|| fetcher.explain(e)))?;
     store.write(|c| {
         set_meta(c, VERIFIED_AT, &rfc3339(time.now))?;
         set_meta(c, CONFIRMED_UNTIL, &rfc3339(refreshed.timestamp_expires))?;
@@ -216,7 +216,7 @@ impl DatasetRun<'_> {
         let kind = ContentKind::parse(&entry.content)
             .ok_or_else(|| SyncError::UnknownContent { dataset: dataset.into(), content: entry.content.clone() })?;
         // The signer follows from what the data is, not only from its name.
-        self.store.read(|c| super::check_dataset_trust(c, dataset, kind, &info.path, &info.role))?;
+        self.store.read(|c| super::check_dataset_trust(c, dataset, kind, &info))?;
         let local = self.store.read(|c| local_version(c, dataset))?;
         let mut outcome = DatasetOutcome {
             dataset: dataset.into(),
@@ -277,8 +277,8 @@ impl DatasetRun<'_> {
             .target_info(fetcher, trust, path)
             .map_err(|e| fetcher.explain(e))?
             .ok_or_else(|| SyncError::UnknownDataset { dataset: self.dataset.into() })?;
-        if is_warnings(self.dataset) && info.role != WARNINGS_ROLE {
-            return Err(SyncError::WrongSigner { target: path.into(), role: info.role }.into());
+        if is_warnings(self.dataset) && !super::signed_by_warnings(&info) {
+            return Err(SyncError::WrongSigner { target: path.into(), role: super::signer(&info) }.into());
         }
         Ok(info)
     }

@@ -14,6 +14,7 @@ pub mod content;
 pub mod entry;
 pub mod files;
 mod lock;
+mod pin;
 pub mod state;
 pub mod status;
 pub mod trust;
@@ -119,6 +120,18 @@ pub enum SyncError {
         /// The content the signed entry declares.
         offered: String,
     },
+    /// The targets metadata delegates `warnings` to other keys (or a lower threshold) than
+    /// the ones pinned here, and the root was not rotated since: only a new root, signed by
+    /// the offline root key, may change who signs warnings.
+    #[error("the repository's targets metadata delegates warnings to {offered}, but this device trusts {pinned} and root version {root_version} did not change them; refused, nothing was changed")]
+    WarningsKeysChanged {
+        /// The delegation offered.
+        offered: String,
+        /// The delegation pinned here.
+        pinned: String,
+        /// The trusted root version.
+        root_version: u64,
+    },
     /// Another sync or bundle import is running on this database.
     #[error("a sync or bundle import is already running on this database; try again when it has finished")]
     AlreadyRunning,
@@ -131,13 +144,13 @@ pub(crate) fn check_dataset_trust(
     conn: &rusqlite::Connection,
     dataset: &str,
     kind: content::ContentKind,
-    target: &str,
-    role: &str,
+    info: &crate::tuf::TargetInfo,
 ) -> crate::error::Result<()> {
-    use crate::publish::repo::{is_warnings, WARNINGS_ROLE};
+    use crate::publish::repo::is_warnings;
+    let target = &info.path;
     let warnings = kind == content::ContentKind::Warnings;
-    if (warnings || is_warnings(dataset)) && role != WARNINGS_ROLE {
-        return Err(SyncError::WrongSigner { target: target.into(), role: role.into() }.into());
+    if (warnings || is_warnings(dataset)) && !signed_by_warnings(info) {
+        return Err(SyncError::WrongSigner { target: target.into(), role: signer(info) }.into());
     }
     if is_warnings(dataset) && !warnings {
         return Err(SyncError::NotWarnings { dataset: dataset.into(), content: kind.as_str().into() }.into());
@@ -152,5 +165,19 @@ pub(crate) fn check_dataset_trust(
             Err(SyncError::ContentChanged { dataset: dataset.into(), held, offered: kind.as_str().into() }.into())
         }
         _ => Ok(()),
+    }
+}
+
+/// True when `info` was listed by THE `warnings` delegation: the one the top-level targets
+/// delegates (and Faro pins), not a role of the same name delegated further down.
+pub(crate) fn signed_by_warnings(info: &crate::tuf::TargetInfo) -> bool {
+    info.role == crate::publish::repo::WARNINGS_ROLE && info.delegator == "targets"
+}
+
+/// The role that listed `info`, with its delegator when that is not the top-level targets.
+pub(crate) fn signer(info: &crate::tuf::TargetInfo) -> String {
+    match info.delegator.as_str() {
+        "root" | "targets" => info.role.clone(),
+        parent => format!("{parent}/{}", info.role),
     }
 }

@@ -12,12 +12,20 @@ use crate::tuf::{TrustStore, TufError, TufResult};
 /// [`TrustStore`] over a Faro database.
 pub struct DbTrustStore<'a> {
     store: &'a Store,
+    /// Why the last targets metadata was refused by the warnings pin (taken by the caller
+    /// to report a [`SyncError`](super::SyncError) rather than a store error).
+    refused: Option<crate::Error>,
 }
 
 impl<'a> DbTrustStore<'a> {
     /// Trusted metadata of `store`.
     pub fn new(store: &'a Store) -> DbTrustStore<'a> {
-        DbTrustStore { store }
+        DbTrustStore { store, refused: None }
+    }
+
+    /// The refusal of the last targets metadata by the warnings pin, if any.
+    pub fn take_refusal(&mut self) -> Option<crate::Error> {
+        self.refused.take()
     }
 
     /// Every root version held, oldest first, as `(version, bytes)`.
@@ -50,14 +58,28 @@ impl TrustStore for DbTrustStore<'_> {
         if role == "root" {
             Root::from_envelope(&Envelope::parse("root", bytes)?)?;
         }
-        self.store
-            .write(|c| {
-                let tx = c.transaction()?;
-                put_role(&tx, role, bytes)?;
-                tx.commit()?;
-                Ok(())
-            })
-            .map_err(state)
+        let result = self.store.write(|c| {
+            let tx = c.transaction()?;
+            if role == "targets" {
+                // The root is stored before targets, so this is the root it verified under.
+                let root = load_role(&tx, "root")?.ok_or_else(|| TufError::State("no trusted root".into()))?;
+                let version = Root::from_envelope(&Envelope::parse("root", &root)?)?.common.version;
+                if let Err(e) = super::pin::check_warnings_pin(&tx, bytes, version) {
+                    return Ok(Err(e));
+                }
+            }
+            put_role(&tx, role, bytes)?;
+            tx.commit()?;
+            Ok(Ok(()))
+        });
+        match result.map_err(state)? {
+            Ok(()) => Ok(()),
+            Err(refused) => {
+                let reason = refused.to_string();
+                self.refused = Some(refused);
+                Err(TufError::State(reason))
+            }
+        }
     }
 
     fn remove(&mut self, role: &str) -> TufResult<()> {

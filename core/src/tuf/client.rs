@@ -97,6 +97,9 @@ pub struct TargetInfo {
     pub path: String,
     /// Role that listed it.
     pub role: String,
+    /// Role that delegated `role` (`root` for the top-level targets): a role name is only
+    /// meaningful together with who delegated it.
+    pub delegator: String,
     /// Length, hashes and custom data.
     pub file: TargetFile,
 }
@@ -432,7 +435,12 @@ impl Updater {
             }
             let targets = self.load_targets(fetcher, store, &role, &parent)?;
             if let Some(file) = targets.targets.get(target_path) {
-                return Ok(Some(TargetInfo { path: target_path.to_string(), role, file: file.clone() }));
+                return Ok(Some(TargetInfo {
+                    path: target_path.to_string(),
+                    role,
+                    delegator: parent,
+                    file: file.clone(),
+                }));
             }
             let mut children: Vec<(String, String)> = Vec::new();
             let mut terminated = false;
