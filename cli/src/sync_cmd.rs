@@ -291,7 +291,12 @@ pub fn print_sync_report(report: &sync::SyncReport) {
         let fell_back = if d.fell_back { " (delta failed: full snapshot used)" } else { "" };
         outln!(
             "  {:<22} {from} -> v{:<4} {:<9} {:>9} bytes  {} written, {} deleted{fell_back}",
-            d.dataset, d.version, d.route, d.bytes_downloaded, d.records_written, d.records_deleted
+            d.dataset,
+            d.version,
+            d.route,
+            d.bytes_downloaded,
+            d.records_written,
+            d.records_deleted
         );
     }
 }

@@ -14,11 +14,7 @@ fn faro() -> Command {
 fn missions_db(dir: &std::path::Path) -> String {
     let db = dir.join("faro.db").display().to_string();
     let csv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/wikidata/diplomatic-missions-wikidata-2022.csv");
-    let out = faro()
-        .args(["import", "--db", &db, "--format", "missions-csv"])
-        .arg(&csv)
-        .output()
-        .unwrap();
+    let out = faro().args(["import", "--db", &db, "--format", "missions-csv"]).arg(&csv).output().unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     db
 }
