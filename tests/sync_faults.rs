@@ -500,6 +500,27 @@ impl DemoSetup {
         self.phone.store.check_contact(CLINIC, None, Utc::now(), &prefs).unwrap().verdict
     }
 
+    /// Syncs `dataset`, which must be refused with the phone's holdings and the clinic's
+    /// verdict unchanged (`before` = [`Self::holdings`] first); returns the refusal.
+    fn sync_refused(&self, dataset: &str, before: &(Vec<(String, u64, String)>, usize)) -> Error {
+        let e = self.phone.sync(&self.server.url(""), &[dataset]).unwrap_err();
+        self.unchanged(before);
+        e
+    }
+
+    /// The same for the repository's metadata and `bytes` carried in a bundle.
+    fn bundle_refused(&self, dataset: &str, bytes: &[u8], before: &(Vec<(String, u64, String)>, usize)) -> Error {
+        let bundle = metadata_bundle(&self.repo, dataset, bytes);
+        let e = faro_core::sync::import_bundle(&self.phone.store, &bundle, Utc::now()).unwrap_err();
+        self.unchanged(before);
+        e
+    }
+
+    fn unchanged(&self, before: &(Vec<(String, u64, String)>, usize)) {
+        assert_eq!(&self.holdings(), before);
+        assert_eq!(self.clinic(), Verdict::Official);
+    }
+
     /// Everything the phone holds: dataset versions and the warnings' ids.
     fn holdings(&self) -> (Vec<(String, u64, String)>, usize) {
         let st = faro_core::sync::status(&self.phone.store, Utc::now()).unwrap();
@@ -552,17 +573,12 @@ fn warnings_content_under_another_name_needs_the_two_warnings_keys() {
     crafter.release("targets", targets, &[&d.repo.keys.targets]);
     serve_repo(&d.server, &d.repo.dir);
 
-    let e = d.phone.sync(&d.server.url(""), &["demo/x"]).unwrap_err();
+    let e = d.sync_refused("demo/x", &before);
     assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
 
     // The same metadata carried in a bundle is refused the same way.
-    let bundle = metadata_bundle(&d.repo, "demo/x", &bytes);
-    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    let e = d.bundle_refused("demo/x", &bytes, &before);
     assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "targets"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
 }
 
 /// A bundle of every metadata file of `repo` and `bytes` as the data of `dataset`.
@@ -610,11 +626,9 @@ fn a_stolen_targets_key_cannot_redelegate_warnings_to_new_keys() {
     crafter.release("targets", targets, &[&d.repo.keys.targets]);
     serve_repo(&d.server, &d.repo.dir);
 
-    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    let e = d.sync_refused("warnings/x", &before);
     assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { root_version: 1, .. })), "{e}");
     assert!(e.to_string().contains("nothing was changed"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
     // The forged targets metadata was not kept either: a bundle made here still carries
     // the publisher's.
     let held = faro_core::sync::trust::DbTrustStore::new(&d.phone.store).load("targets").unwrap().unwrap();
@@ -623,11 +637,8 @@ fn a_stolen_targets_key_cannot_redelegate_warnings_to_new_keys() {
     assert_eq!(held.delegations.unwrap().roles[0].keyids, ours);
 
     // The same metadata carried in a bundle is refused the same way.
-    let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
-    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    let e = d.bundle_refused("warnings/x", &bytes, &before);
     assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
 }
 
 #[test]
@@ -651,11 +662,9 @@ fn a_stolen_targets_key_cannot_lower_the_warnings_threshold() {
     assert_eq!(db.execute("DELETE FROM meta WHERE key = 'sync.warnings_pin'", []).unwrap(), 1);
     drop(db);
 
-    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    let e = d.sync_refused("warnings/x", &before);
     assert!(matches!(&e, Error::Sync(SyncError::WarningsKeysChanged { .. })), "{e}");
     assert!(e.to_string().contains("threshold 1") && e.to_string().contains("threshold 2"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
 }
 
 #[test]
@@ -703,15 +712,10 @@ fn a_warnings_role_delegated_below_the_top_level_is_not_the_warnings_delegation(
     crafter.release_snapshot(snapshot);
     serve_repo(&d.server, &d.repo.dir);
 
-    let e = d.phone.sync(&d.server.url(""), &["warnings/x"]).unwrap_err();
+    let e = d.sync_refused("warnings/x", &before);
     assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
-    let bundle = metadata_bundle(&d.repo, "warnings/x", &bytes);
-    let e = faro_core::sync::import_bundle(&d.phone.store, &bundle, Utc::now()).unwrap_err();
+    let e = d.bundle_refused("warnings/x", &bytes, &before);
     assert!(matches!(&e, Error::Sync(SyncError::WrongSigner { role, .. }) if role == "a/warnings"), "{e}");
-    assert_eq!(d.holdings(), before);
-    assert_eq!(d.clinic(), Verdict::Official);
 }
 
 #[test]
