@@ -84,7 +84,9 @@ impl From<faro_core::Error> for FaroError {
         use faro_core::Error as E;
         let reason = e.to_string();
         match e {
-            E::Input(_) | E::InputMany(_) | E::BadQuery(_) | E::DatasetOrigin { .. } => FaroError::BadInput { reason },
+            E::Input(_) | E::InputMany(_) | E::BadQuery(_) | E::Keys(_) | E::DatasetOrigin { .. } => {
+                FaroError::BadInput { reason }
+            }
             E::Corrupt { .. } | E::SchemaTooNew { .. } | E::SchemaOutdated { .. } | E::Io { .. } | E::Sqlite(_) => {
                 FaroError::Storage { reason }
             }

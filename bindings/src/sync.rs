@@ -260,9 +260,10 @@ impl FaroStore {
         guard(|| Ok(sync::subscribe(&*self.open_store("subscribe")?, &datasets)?))
     }
 
-    /// Removes `datasets` from the subscriptions; data already here stays readable.
+    /// Removes `datasets` from the subscriptions; data already here stays readable. Names
+    /// that were not subscribed are ignored.
     pub fn unsubscribe(&self, datasets: Vec<String>) -> Result<(), FaroError> {
-        guard(|| Ok(sync::unsubscribe(&*self.open_store("unsubscribe")?, &datasets)?))
+        guard(|| Ok(sync::unsubscribe(&*self.open_store("unsubscribe")?, &datasets).map(drop)?))
     }
 
     /// The subscribed datasets, sorted.

@@ -29,33 +29,54 @@ pub struct CheckArgs {
     /// Languages for names ("ht,fr,es,en").
     #[arg(long, value_parser = crate::parse_langs, default_value = "es,en")]
     lang: LangPrefs,
-    /// Print JSON.
+    /// Print JSON: one object, or an array of them (in order) for several contacts.
     #[arg(long)]
     json: bool,
-    /// The phone number, link, e-mail or handle (bytes that are not UTF-8 are replaced).
-    #[arg(allow_hyphen_values = true, num_args = 1.., required = true)]
+    /// The phone numbers, links, e-mails or handles to check, each one argument (quote a
+    /// number with spaces; unquoted pieces of a single phone number are read as one). A
+    /// contact starting with "-" goes after "--". Bytes that are not UTF-8 are replaced.
+    #[arg(required = true)]
     input: Vec<OsString>,
 }
 
 /// Runs `faro check-contact`.
 pub fn run(args: CheckArgs) -> Result<(), Error> {
     let input: Vec<String> = args.input.iter().map(|s| s.to_string_lossy().into_owned()).collect();
-    let input = input.join(" ");
-    let check = match &args.db {
-        Some(db) => crate::open_for_query(db)?.check_contact(
-            &input,
-            args.region,
-            args.at.unwrap_or_else(Utc::now),
-            &args.lang,
-        )?,
-        None => ContactCheck::offline(&input, args.region),
-    };
-    if args.json {
-        output::print_json(&check);
-    } else {
-        print_check(&check);
+    let contacts = contacts(input);
+    let store = args.db.as_deref().map(crate::open_for_query).transpose()?;
+    let at = args.at.unwrap_or_else(Utc::now);
+    let checks = contacts
+        .iter()
+        .map(|c| match &store {
+            Some(store) => store.check_contact(c, args.region, at, &args.lang),
+            None => Ok(ContactCheck::offline(c, args.region)),
+        })
+        .collect::<Result<Vec<_>, Error>>()?;
+    match (args.json, checks.as_slice()) {
+        (true, [one]) => output::print_json(one),
+        (true, many) => output::print_json(many),
+        (false, many) => {
+            for (i, check) in many.iter().enumerate() {
+                if i > 0 {
+                    outln!();
+                }
+                print_check(check);
+            }
+        }
     }
     Ok(())
+}
+
+/// The contacts in the arguments: each argument is one, except that the unquoted pieces of
+/// one phone number (`+52 1 962 555 0199`: only digits, `+`, `(`, `)`, `-`, `.`, together at
+/// most 15 digits, the E.164 maximum) are put back together.
+fn contacts(args: Vec<String>) -> Vec<String> {
+    let phone_piece = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || "+()-.".contains(c));
+    let digits: usize = args.iter().map(|s| s.chars().filter(char::is_ascii_digit).count()).sum();
+    if args.len() > 1 && digits <= 15 && args.iter().all(|s| phone_piece(s)) {
+        return vec![args.join(" ")];
+    }
+    args
 }
 
 /// Prints a check for a person.

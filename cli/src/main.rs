@@ -49,7 +49,7 @@ struct Cli {
 enum Command {
     /// Build a database from the bundled sample data and answer a few real questions.
     Demo(DemoArgs),
-    /// Import a directory file (all-or-nothing) as a local, unverified dataset.
+    /// Import directory, rights or warnings files (each all-or-nothing) as local, unverified datasets.
     Import(ImportArgs),
     /// Search the directory: text, filters, distance, opening hours.
     Search(SearchArgs),
@@ -60,7 +60,7 @@ enum Command {
     /// Evaluate an OpenStreetMap opening_hours value at a local time.
     Hours(HoursArgs),
     /// Run SQLite's full integrity check on a database.
-    Check(DbArg),
+    Check(CheckArgs),
     /// Search rights information (any language), by topic and country.
     Rights(rights_cmd::RightsArgs),
     /// Warnings about smugglers and traffickers active here and now.
@@ -79,6 +79,8 @@ enum Command {
     Trust(sync_cmd::TrustArgs),
     /// Sync subscribed datasets from a repository URL or a bundle file, verified.
     Sync(sync_cmd::SyncArgs),
+    /// Stop syncing datasets (their data stays readable).
+    Unsubscribe(sync_cmd::UnsubscribeArgs),
     /// Write a bundle file to pass the data on to another phone.
     Export(sync_cmd::ExportArgs),
     /// What is held, how current, and whether the clock looks right.
@@ -86,10 +88,13 @@ enum Command {
 }
 
 #[derive(Args)]
-struct DbArg {
-    /// Database file (created if missing).
+struct CheckArgs {
+    /// Database file.
     #[arg(long)]
     db: PathBuf,
+    /// Print {"db", "ok", "listings"} as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Args)]
@@ -125,8 +130,11 @@ struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
-    /// The file to import.
-    file: PathBuf,
+    /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
+    /// by their header) and the Wikidata missions CSV. Each file is one transaction; on a bad
+    /// file the ones before it stay imported and the rest are not read.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
 }
 
 #[derive(Args)]
@@ -293,7 +301,12 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Check(args) => {
             let store = open_for_query(&args.db)?;
             store.check_integrity()?;
-            outln!("{}: ok ({} listings)", args.db.display(), store.listing_count()?);
+            let listings = store.listing_count()?;
+            if args.json {
+                output::print_json(&serde_json::json!({"db": args.db, "ok": true, "listings": listings}));
+            } else {
+                outln!("{}: ok ({listings} listings)", args.db.display());
+            }
             Ok(())
         }
         Command::Rights(args) => rights_cmd::run(args),
@@ -306,58 +319,83 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Trust(args) => sync_cmd::trust(args),
         Command::Sync(args) => sync_cmd::sync(args),
         Command::Export(args) => sync_cmd::export(args),
+        Command::Unsubscribe(args) => sync_cmd::unsubscribe(args),
         Command::Status(args) => sync_cmd::status(args),
     }
 }
 
-/// Opens a database that must already exist (search and show never create one).
-pub(crate) fn open_existing(path: &Path) -> Result<Store, Error> {
-    must_exist(path)?;
+/// What to do about a missing database before a query: import something.
+const NEEDS_DATA: &str = "no such database (create one with faro import, or faro trust then faro sync)";
+
+/// What to do about a missing database before a sync or export: trust a root first.
+pub(crate) const NEEDS_TRUST: &str =
+    "no such database: install the root the app ships first (faro trust --db DB ROOT_JSON), then sync";
+
+/// Opens a database that must already exist (sync and export never create one); `hint`
+/// says how to make one.
+pub(crate) fn open_existing(path: &Path, hint: &'static str) -> Result<Store, Error> {
+    must_exist(path, hint)?;
     Store::open(path)
 }
 
 /// Opens an existing database for a query command: read-only, so that it never writes,
 /// works on a read-only file and never waits for a sync or import running meanwhile.
 pub(crate) fn open_for_query(path: &Path) -> Result<Store, Error> {
-    must_exist(path)?;
+    must_exist(path, NEEDS_DATA)?;
     Store::open_read_only(path)
 }
 
-fn must_exist(path: &Path) -> Result<(), Error> {
+fn must_exist(path: &Path, hint: &'static str) -> Result<(), Error> {
     if path.exists() {
         return Ok(());
     }
-    Err(Error::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no such database (create one with faro import)"),
-    })
+    Err(Error::Io { path: path.to_path_buf(), source: std::io::Error::new(std::io::ErrorKind::NotFound, hint) })
 }
 
 fn import(args: ImportArgs) -> Result<(), Error> {
+    if args.files.len() > 1 && args.dataset.is_some() {
+        return Err(Error::BadQuery("--dataset names one dataset: give one file with it".into()));
+    }
+    for (i, path) in args.files.iter().enumerate() {
+        if let Err(e) = import_file(&args, path) {
+            if i > 0 {
+                let done: Vec<String> = args.files[..i].iter().map(|p| p.display().to_string()).collect();
+                eprintln!("faro: imported before the error: {}; not imported: the rest", done.join(", "));
+            }
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
     if args.format.is_none()
-        && rights_cmd::import_if_rights_or_warnings(&args.db, &args.file, args.dataset.as_deref(), args.json)?
+        && rights_cmd::import_if_rights_or_warnings(&args.db, path, args.dataset.as_deref(), args.json)?
     {
         return Ok(());
     }
-    let name = args.file.display().to_string();
-    let format = args.format.unwrap_or(match args.file.extension().and_then(|e| e.to_str()) {
+    let name = path.display().to_string();
+    let format = args.format.unwrap_or(match path.extension().and_then(|e| e.to_str()) {
         Some("csv") => Format::MissionsCsv,
         _ => Format::Listings,
     });
-    let file = std::fs::File::open(&args.file).map_err(|e| Error::Io { path: args.file.clone(), source: e })?;
+    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
     let store = Store::open(&args.db)?;
     let report = match format {
         Format::Listings => {
             let (header, records) = listings::read_listings(BufReader::new(file), &name)?;
-            let dataset =
-                DatasetInfo { name: args.dataset.unwrap_or(header.dataset), source: header.source, demo: header.demo };
+            let dataset = DatasetInfo {
+                name: args.dataset.clone().unwrap_or(header.dataset),
+                source: header.source,
+                demo: header.demo,
+            };
             let summary = store.write_listings(&dataset, &name, records)?;
             output::ImportReport::new(&dataset.name, summary, Vec::new(), 0)
         }
         Format::MissionsCsv => {
             let read = missions::read_missions_csv(file, &name)?;
             let dataset = DatasetInfo {
-                name: args.dataset.unwrap_or_else(|| "wikidata/missions".into()),
+                name: args.dataset.clone().unwrap_or_else(|| "wikidata/missions".into()),
                 source: read.listings.first().and_then(|l| l.source.clone()).map(|mut s| {
                     s.url = Some("https://www.wikidata.org/".into());
                     s

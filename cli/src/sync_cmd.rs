@@ -21,6 +21,9 @@ pub struct KeygenArgs {
     /// Directory for the new key files (must not hold keys already).
     #[arg(long)]
     out: PathBuf,
+    /// Print the key files and public key ids as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `faro publish`.
@@ -63,6 +66,9 @@ pub struct RotateRootArgs {
     /// Repository directory.
     #[arg(long)]
     repo: PathBuf,
+    /// Print the new root version as JSON.
+    #[arg(long)]
+    json: bool,
 }
 
 /// `faro trust`.
@@ -71,6 +77,9 @@ pub struct TrustArgs {
     /// Database file (created if missing).
     #[arg(long)]
     db: PathBuf,
+    /// Print the trusted root version as JSON.
+    #[arg(long)]
+    json: bool,
     /// The repository's root metadata as the app ships it (`metadata/1.root.json`).
     root: PathBuf,
 }
@@ -107,6 +116,23 @@ pub struct ExportArgs {
     /// Only this dataset (repeatable); all held datasets by default.
     #[arg(long)]
     dataset: Vec<String>,
+    /// Print what was written as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+/// `faro unsubscribe`.
+#[derive(Args)]
+pub struct UnsubscribeArgs {
+    /// Database file.
+    #[arg(long)]
+    db: PathBuf,
+    /// Print the subscriptions left as JSON.
+    #[arg(long)]
+    json: bool,
+    /// Datasets to stop syncing (their data stays readable until removed or replaced).
+    #[arg(required = true)]
+    datasets: Vec<String>,
 }
 
 /// `faro status`.
@@ -129,13 +155,31 @@ fn parse_expiry(s: &str) -> Result<(String, i64), String> {
     Ok((role.to_string(), days))
 }
 
+/// Days before the root's expiry from which `faro publish` reminds the publisher to renew it.
+const ROOT_RENEW_DAYS: i64 = 60;
+
 /// `faro keygen`.
 pub fn keygen(args: KeygenArgs) -> Result<(), Error> {
-    KeySet::generate()?.save(&args.out)?;
-    outln!("Keys written to {} (private: keep the root key offline).", args.out.display());
-    for (role, file) in publish::keys::KEY_FILES {
-        outln!("  {role:<10} {file}");
+    let keys = KeySet::generate()?;
+    keys.save(&args.out)?;
+    let ids = keys.all().map(|k| k.map(|k| k.key_id().to_string()).unwrap_or_default());
+    if args.json {
+        let files: Vec<_> = publish::keys::KEY_FILES
+            .iter()
+            .zip(&ids)
+            .map(|((role, file), id)| serde_json::json!({"role": role, "file": args.out.join(file), "keyid": id}))
+            .collect();
+        output::print_json(&serde_json::json!({"dir": args.out, "keys": files}));
+        return Ok(());
     }
+    outln!("Keys written to {} (private).", args.out.display());
+    for ((role, file), id) in publish::keys::KEY_FILES.iter().zip(&ids) {
+        outln!("  {role:<10} {file:<20} {}", &id[..id.len().min(16)]);
+    }
+    outln!(
+        "Publish once to create the repository, then move {} offline: later publishes need only the other keys.",
+        publish::keys::KEY_FILES[0].1
+    );
     Ok(())
 }
 
@@ -170,6 +214,7 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         output::print_json(&serde_json::json!({
             "created": report.created,
             "timestamp_version": report.timestamp_version,
+            "root_expires": report.root_expires,
             "datasets": report.datasets.iter().map(|d| serde_json::json!({
                 "dataset": d.dataset, "version": d.version, "records": d.records,
                 "changed": d.changed, "deltas_from": d.deltas_from,
@@ -190,6 +235,13 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         outln!("  {:<22} v{:<4} {:>7} records  {what}{deltas}", d.dataset, d.version, d.records);
     }
     outln!("Timestamp version {}.", report.timestamp_version);
+    if report.root_expires - options.now < Duration::days(ROOT_RENEW_DAYS) {
+        eprintln!(
+            "faro: the root expires {}: phones stop accepting updates then; renew it with `faro rotate-root` \
+             (needs the offline root key)",
+            report.root_expires.format("%Y-%m-%d")
+        );
+    }
     Ok(())
 }
 
@@ -224,6 +276,10 @@ pub fn rotate_root(args: RotateRootArgs) -> Result<(), Error> {
     let old = KeySet::load(&args.keys)?;
     let new = KeySet::load(&args.new_keys)?;
     let version = publish::rotate_root(&old, &new, &args.repo, &PublishOptions::default())?;
+    if args.json {
+        output::print_json(&serde_json::json!({"root_version": version}));
+        return Ok(());
+    }
     outln!(
         "Root version {version} written, signed by the old and the new root keys; phones follow it on their next sync."
     );
@@ -235,13 +291,17 @@ pub fn trust(args: TrustArgs) -> Result<(), Error> {
     let bytes = std::fs::read(&args.root).map_err(|e| Error::Io { path: args.root.clone(), source: e })?;
     let store = Store::open(&args.db)?;
     let version = sync::install_trusted_root(&store, &bytes)?;
+    if args.json {
+        output::print_json(&serde_json::json!({"db": args.db, "root_version": version}));
+        return Ok(());
+    }
     outln!("{}: trusts root version {version} from {}", args.db.display(), args.root.display());
     Ok(())
 }
 
 /// `faro sync`.
 pub fn sync(args: SyncArgs) -> Result<(), Error> {
-    let store = crate::open_existing(&args.db)?;
+    let store = crate::open_existing(&args.db, crate::NEEDS_TRUST)?;
     if let Some(bundle) = &args.bundle {
         if !args.dataset.is_empty() {
             sync::subscribe(&store, &args.dataset)?;
@@ -303,8 +363,19 @@ pub fn print_sync_report(report: &sync::SyncReport) {
 
 /// `faro export`.
 pub fn export(args: ExportArgs) -> Result<(), Error> {
-    let store = crate::open_existing(&args.db)?;
+    let store = crate::open_existing(&args.db, crate::NEEDS_TRUST)?;
     let report = sync::export_bundle(&store, &args.out, &args.dataset)?;
+    if report.datasets.is_empty() {
+        return Err(Error::BadQuery("no dataset could be exported".into()));
+    }
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "out": args.out, "bytes": report.bytes,
+            "datasets": report.datasets.iter().map(|(d, v)| serde_json::json!({"dataset": d, "version": v})).collect::<Vec<_>>(),
+            "skipped": report.skipped.iter().map(|(d, why)| serde_json::json!({"dataset": d, "why": why})).collect::<Vec<_>>(),
+        }));
+        return Ok(());
+    }
     for (d, v) in &report.datasets {
         outln!("  {d:<22} v{v}");
     }
@@ -312,8 +383,24 @@ pub fn export(args: ExportArgs) -> Result<(), Error> {
         eprintln!("  {d}: left out: {why}");
     }
     outln!("{} bytes written to {}", report.bytes, args.out.display());
-    if report.datasets.is_empty() {
-        return Err(Error::BadQuery("no dataset could be exported".into()));
+    Ok(())
+}
+
+/// `faro unsubscribe`.
+pub fn unsubscribe(args: UnsubscribeArgs) -> Result<(), Error> {
+    let store = crate::open_existing(&args.db, crate::NEEDS_TRUST)?;
+    let unknown = sync::unsubscribe(&store, &args.datasets)?;
+    let left = sync::subscriptions(&store)?;
+    if args.json {
+        output::print_json(&serde_json::json!({"not_subscribed": unknown, "subscriptions": left}));
+    } else {
+        for d in &unknown {
+            eprintln!("faro: {d} was not subscribed (nothing changed for it)");
+        }
+        outln!("Subscribed: {}", if left.is_empty() { "nothing".to_string() } else { left.join(", ") });
+    }
+    if unknown.len() == args.datasets.len() {
+        return Err(Error::BadQuery("none of the datasets given was subscribed".into()));
     }
     Ok(())
 }
@@ -354,10 +441,10 @@ pub fn print_status(st: &sync::SyncStatus) {
         let state = match (d.stale, d.unconfirmed_since) {
             (true, Some(since)) => format!("NOT CONFIRMED as current since {}", since.format("%Y-%m-%d %H:%M UTC")),
             (true, None) => "not confirmed as current".into(),
-            (false, _) => format!(
-                "current (verified {})",
-                d.verified_at.map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
-            ),
+            (false, _) => match d.verified_at {
+                Some(t) => format!("current (verified {})", t.format("%Y-%m-%d %H:%M UTC")),
+                None => "current".into(),
+            },
         };
         outln!(
             "  {:<22} v{:<4} {:>7} {:<9} by {}, published {when}; {state}",

@@ -495,3 +495,75 @@ fn a_text_over_its_length_limit_is_refused_at_import() {
         "{err}"
     );
 }
+
+/// Options may follow the positional input, several contacts are checked one by one, and
+/// the unquoted pieces of one phone number are still one number.
+#[test]
+fn check_contact_takes_options_anywhere_and_checks_each_contact() {
+    let v: Value = serde_json::from_str(&ok(&["check-contact", "https://example.org/a", "--json"])).unwrap();
+    assert_eq!(v["input"], "https://example.org/a", "--json is an option, not part of the contact: {v}");
+    let v: Value = serde_json::from_str(&ok(&[
+        "check-contact",
+        "--region",
+        "MX",
+        "--json",
+        "ayuda@example.org",
+        "+52 962 555 0199",
+    ]))
+    .unwrap();
+    let inputs: Vec<&str> = v.as_array().unwrap().iter().map(|c| c["input"].as_str().unwrap()).collect();
+    assert_eq!(inputs, ["ayuda@example.org", "+52 962 555 0199"]);
+    let v: Value =
+        serde_json::from_str(&ok(&["check-contact", "--json", "+52", "962", "555", "0199", "--region", "MX"])).unwrap();
+    assert_eq!((v["input"].as_str(), v["normalized"].as_str()), (Some("+52 962 555 0199"), Some("+529625550199")));
+}
+
+/// `--json` is there for every command that prints something a script may read.
+#[test]
+fn check_keygen_and_the_other_commands_take_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let v: Value = serde_json::from_str(&ok(&["check", "--db", &db, "--json"])).unwrap();
+    assert_eq!((v["ok"].as_bool(), v["listings"].as_u64()), (Some(true), Some(73)), "{v}");
+    let keys = dir.path().join("keys").display().to_string();
+    let v: Value = serde_json::from_str(&ok(&["keygen", "--out", &keys, "--json"])).unwrap();
+    let roles: Vec<&str> = v["keys"].as_array().unwrap().iter().map(|k| k["role"].as_str().unwrap()).collect();
+    assert_eq!(roles, ["root", "targets", "snapshot", "timestamp", "warnings", "warnings"]);
+    assert!(v["keys"].as_array().unwrap().iter().all(|k| k["keyid"].as_str().is_some_and(|id| id.len() == 64)));
+}
+
+/// `faro import` takes several files, and a bad one stops there, saying what came in before.
+#[test]
+fn import_takes_several_files_of_any_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("faro.db").display().to_string();
+    let v = ok(&[
+        "import",
+        "--db",
+        &db,
+        &data("demo/listings.jsonl"),
+        &data("demo/rights.jsonl"),
+        &data("demo/warnings.jsonl"),
+    ]);
+    for d in ["demo/route", "rights/all", "warnings/demo"] {
+        assert!(v.contains(d), "{d} imported: {v}");
+    }
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(
+        &bad,
+        "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"local/x\"}\n{\"id\":\"x:1\",\"kind\":\"bakery\"}\n",
+    )
+    .unwrap();
+    let err = fails(&["import", "--db", &db, &data("demo/listings.jsonl"), &bad.display().to_string()]);
+    assert!(err.contains("bad.jsonl:2") && err.contains("imported before the error"), "{err}");
+    let err = fails(&[
+        "import",
+        "--db",
+        &db,
+        "--dataset",
+        "local/y",
+        &data("demo/listings.jsonl"),
+        &data("demo/rights.jsonl"),
+    ]);
+    assert!(err.contains("--dataset names one dataset"), "{err}");
+}

@@ -283,3 +283,96 @@ fn new_warnings_keys_need_rotate_root_and_phones_follow() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["root_version"], 2, "{v}");
 }
+
+/// A mistyped dataset is refused before it is saved; `unsubscribe` undoes a subscription;
+/// a bundle subscribes the phone to what it brought, so the next sync from a URL keeps it
+/// current; a missing database before a sync says to trust a root first.
+#[test]
+fn subscriptions_refuse_typos_follow_bundles_and_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (dir.path().join("keys"), dir.path().join("repo"));
+    let demo = faro_tests::data_dir().join("demo");
+    ok(FARO, &["keygen", "--out", &p(&keys)]);
+    let (listings, warnings) = (p(&demo.join("listings.jsonl")), p(&demo.join("warnings.jsonl")));
+    ok(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &listings, &warnings]);
+    let Some(nginx) = Nginx::serve(&repo) else { return };
+    let root = p(&repo.join("metadata/1.root.json"));
+    let (db, other) = (p(&dir.path().join("phone.db")), p(&dir.path().join("other.db")));
+
+    let err = fails(FARO, &["sync", "--db", &other, "--bundle", "x.bundle"]);
+    assert!(err.contains("faro trust --db"), "a missing database names the first step: {err}");
+
+    ok(FARO, &["trust", "--db", &db, &root]);
+    let subscriptions = |db: &str| -> Value {
+        let st: Value = serde_json::from_str(&ok(FARO, &["status", "--db", db, "--json"])).unwrap();
+        st["datasets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["subscribed"] == true)
+            .map(|d| d["dataset"].clone())
+            .chain(st["pending"].as_array().unwrap().iter().cloned())
+            .collect()
+    };
+    let err = fails(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--dataset", "demo/rout"]);
+    assert!(err.contains("does not publish demo/rout") && err.contains("nothing was subscribed"), "{err}");
+    assert_eq!(subscriptions(&db), serde_json::json!([]), "the typo was not saved");
+    ok(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--dataset", "demo/route", "--dataset", "warnings/demo"]);
+    // A typo next to a good name: nothing new is saved, the good subscriptions stay.
+    fails(FARO, &["sync", "--db", &db, "--url", &nginx.url(""), "--dataset", "warnings/dmo"]);
+    assert_eq!(subscriptions(&db), serde_json::json!(["demo/route", "warnings/demo"]));
+
+    // Pass it on by bundle: the other phone is subscribed to what came, and a URL sync works.
+    let bundle = p(&dir.path().join("faro.bundle"));
+    let v: Value = serde_json::from_str(&ok(FARO, &["export", "--db", &db, "--out", &bundle, "--json"])).unwrap();
+    assert_eq!(v["datasets"].as_array().unwrap().len(), 2, "{v}");
+    let v: Value = serde_json::from_str(&ok(FARO, &["trust", "--db", &other, &root, "--json"])).unwrap();
+    assert_eq!(v["root_version"], 1);
+    ok(FARO, &["sync", "--db", &other, "--bundle", &bundle]);
+    assert_eq!(subscriptions(&other), serde_json::json!(["demo/route", "warnings/demo"]));
+    let status = ok(FARO, &["status", "--db", &other]);
+    assert!(!status.contains("( )") && !status.contains("()"), "no empty times: {status}");
+    let out = ok(FARO, &["sync", "--db", &other, "--url", &nginx.url("")]);
+    assert!(out.contains("demo/route") && out.contains("warnings/demo"), "{out}");
+
+    // Unsubscribe: one name is removed; a name not subscribed is said, and alone it fails.
+    let v: Value =
+        serde_json::from_str(&ok(FARO, &["unsubscribe", "--db", &other, "warnings/demo", "--json"])).unwrap();
+    assert_eq!(v["subscriptions"], serde_json::json!(["demo/route"]));
+    let err = fails(FARO, &["unsubscribe", "--db", &other, "warnings/demo"]);
+    assert!(err.contains("warnings/demo was not subscribed"), "{err}");
+    let out = ok(FARO, &["sync", "--db", &other, "--url", &nginx.url("")]);
+    assert!(out.contains("demo/route") && !out.contains("warnings/demo"), "{out}");
+}
+
+/// After the first publish the root key can go offline: publishing needs only the online
+/// keys, a key error is labelled as one, and `rotate-root` asks for the root key by name.
+#[test]
+fn publishing_needs_the_root_key_only_to_create_the_repository() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (dir.path().join("keys"), dir.path().join("repo"));
+    let listings = p(&faro_tests::data_dir().join("demo/listings.jsonl"));
+    let v: Value = serde_json::from_str(&ok(FARO, &["keygen", "--out", &p(&keys), "--json"])).unwrap();
+    assert_eq!(v["keys"].as_array().unwrap().len(), 6, "{v}");
+    std::fs::rename(keys.join("root.key.json"), dir.path().join("root.key.json")).unwrap();
+    let err = fails(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &listings]);
+    assert!(err.contains("publisher keys: creating a repository needs the root key"), "{err}");
+    assert!(!repo.join("metadata").exists());
+    std::fs::rename(dir.path().join("root.key.json"), keys.join("root.key.json")).unwrap();
+    ok(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &listings]);
+
+    std::fs::rename(keys.join("root.key.json"), dir.path().join("root.key.json")).unwrap();
+    let v: Value =
+        serde_json::from_str(&ok(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), "--json", &listings]))
+            .unwrap();
+    assert_eq!(v["timestamp_version"], 2, "published without the root key: {v}");
+    assert!(v["root_expires"].is_string());
+
+    let new_keys = dir.path().join("new-keys");
+    ok(FARO, &["keygen", "--out", &p(&new_keys)]);
+    let err = fails(FARO, &["rotate-root", "--keys", &p(&keys), "--new-keys", &p(&new_keys), "--repo", &p(&repo)]);
+    assert!(err.contains("rotating the root needs the root key") && !err.contains("invalid query"), "{err}");
+    std::fs::remove_file(keys.join("targets.key.json")).unwrap();
+    let err = fails(FARO, &["publish", "--keys", &p(&keys), "--repo", &p(&repo), &listings]);
+    assert!(err.contains("publisher keys:") && err.contains("targets.key.json is missing"), "{err}");
+}

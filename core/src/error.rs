@@ -62,6 +62,11 @@ pub enum Error {
         reason: String,
     },
 
+    /// The publisher's key directory cannot do what was asked (a key file missing, keys the
+    /// repository does not trust, keys that would be overwritten).
+    #[error("publisher keys: {0}")]
+    Keys(String),
+
     /// A query was malformed (bad radius, unknown kind, ...).
     #[error("invalid query: {0}")]
     BadQuery(String),

@@ -108,6 +108,9 @@ pub struct PublishReport {
     pub timestamp_version: u64,
     /// True when this publish created the repository (and `metadata/1.root.json`).
     pub created: bool,
+    /// When the current root expires: phones refuse every update after it, and only
+    /// `faro rotate-root` (with the offline root key) renews it.
+    pub root_expires: DateTime<Utc>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -194,7 +197,8 @@ fn publish_inner(
         check_warnings_keys_match(&metadata, state.targets_version, keys)?;
     }
 
-    let mut report = PublishReport { datasets: Vec::new(), timestamp_version: 0, created };
+    let mut report =
+        PublishReport { datasets: Vec::new(), timestamp_version: 0, created, root_expires: root.common.expires };
     let mut warnings_changed = resign_all;
     let mut targets_changed = created || resign_all;
     for input in read {
@@ -254,6 +258,8 @@ pub fn rotate_root(old_keys: &KeySet, new_keys: &KeySet, repo: &Path, options: &
     let root = current_root(&metadata)?
         .ok_or_else(|| Error::BadQuery(format!("{} has no root yet: publish first", metadata.display())))?;
     check_keys_match(&root, old_keys)?;
+    let (old_root_key, new_root_key) =
+        (old_keys.root_for("rotating the root")?, new_keys.root_for("rotating the root")?);
     let changes: BTreeMap<String, RoleSetup> = ["root", "targets", "snapshot", "timestamp"]
         .into_iter()
         .filter_map(|role| {
@@ -261,7 +267,7 @@ pub fn rotate_root(old_keys: &KeySet, new_keys: &KeySet, repo: &Path, options: &
         })
         .collect();
     let next = root.rotate(&changes, options.now + options.expiries.root)?;
-    let bytes = sign_root_rotation(&next, &[&old_keys.root], &[&new_keys.root])?;
+    let bytes = sign_root_rotation(&next, &[old_root_key], &[new_root_key])?;
     let version = next.common.version;
     write(&metadata.join(metadata_file_name("root", version, true)), &bytes)?;
     write(&metadata.join("root.json"), &bytes)?;
@@ -434,12 +440,13 @@ fn write_timestamp(path: &Path, bytes: &[u8]) -> Result<()> {
 }
 
 fn create_root(keys: &KeySet, metadata: &Path, options: &PublishOptions) -> Result<Root> {
+    let root_key = keys.root_for("creating a repository")?;
     let roles: BTreeMap<String, RoleSetup> = ["root", "targets", "snapshot", "timestamp"]
         .into_iter()
         .filter_map(|role| Some((role.to_string(), RoleSetup { keys: vec![keys.public(role)?.clone()], threshold: 1 })))
         .collect();
     let root = Root::create(&roles, options.now + options.expiries.root)?;
-    let bytes = sign_metadata("root", &root.to_signed_json(), &[&keys.root])?;
+    let bytes = sign_metadata("root", &root.to_signed_json(), &[root_key])?;
     write(&metadata.join("1.root.json"), &bytes)?;
     write(&metadata.join("root.json"), &bytes)?;
     Ok(root)
@@ -462,9 +469,10 @@ fn current_root(metadata: &Path) -> Result<Option<Root>> {
 
 fn check_keys_match(root: &Root, keys: &KeySet) -> Result<()> {
     for role in ["root", "targets", "snapshot", "timestamp"] {
-        let id = keys.public(role).map(|k| k.key_id()).unwrap_or_default();
-        if !root.role(role).keyids.contains(&id) {
-            return Err(Error::BadQuery(format!(
+        // A root key kept offline is not checked; one that is present must be the right one.
+        let Some(key) = keys.public(role) else { continue };
+        if !root.role(role).keyids.contains(&key.key_id()) {
+            return Err(Error::Keys(format!(
                 "the {role} key in the key directory is not one the repository's root trusts for {role}; \
                  use the right key directory, or rotate the root (`faro rotate-root`)"
             )));
@@ -482,7 +490,7 @@ fn check_warnings_keys_match(metadata: &Path, targets_version: u64, keys: &KeySe
     let delegated = current.delegations.iter().flat_map(|d| &d.roles).find(|r| r.name == WARNINGS_ROLE);
     let ours: Vec<String> = keys.warnings.iter().map(|k| k.key_id().to_string()).collect();
     match delegated {
-        Some(role) if role.keyids != ours => Err(Error::BadQuery(
+        Some(role) if role.keyids != ours => Err(Error::Keys(
             "the warnings keys in the key directory are not the ones the repository delegates warnings to; \
              phones accept new warnings keys only with a new root: use `faro rotate-root`"
                 .into(),

@@ -332,6 +332,8 @@ pub fn import_bundle_watched(
                 outcome.applied = true;
                 outcome.records = entry.records;
             }
+            // What a bundle brought is kept current by the next sync from a URL.
+            status::subscribe_in(&tx, dataset)?;
             outcomes.push(outcome);
         }
         // After the walk above, delegated roles (warnings) are verified and stored too.

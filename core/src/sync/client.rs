@@ -123,10 +123,14 @@ pub fn sync_from_url(
     progress: &mut dyn FnMut(&SyncProgress),
 ) -> Result<SyncReport> {
     let _lock = super::lock::lock(store)?;
-    if !options.subscribe.is_empty() {
-        status::subscribe(store, &options.subscribe)?;
-    }
-    let datasets = status::subscriptions(store)?;
+    // New names are saved only once the repository is known to publish them: a typo must
+    // not become a subscription that makes every later sync fail.
+    status::check_names(&options.subscribe)?;
+    let mut datasets = status::subscriptions(store)?;
+    let new: Vec<String> = options.subscribe.iter().filter(|d| !datasets.contains(d)).cloned().collect();
+    datasets.extend(new.iter().cloned());
+    datasets.sort();
+    datasets.dedup();
     if datasets.is_empty() {
         return Err(SyncError::NothingSubscribed.into());
     }
@@ -154,6 +158,14 @@ pub fn sync_from_url(
         }
         Ok(())
     })?;
+
+    for dataset in &new {
+        if updater.target_info(&fetcher, &mut trust, &snapshot_path(dataset)).map_err(|e| fetcher.explain(e))?.is_none()
+        {
+            return Err(SyncError::NotPublished { dataset: dataset.clone() }.into());
+        }
+    }
+    status::subscribe(store, &new)?;
 
     let downloads = download_dir(store);
     let mut outcomes = Vec::new();

@@ -63,6 +63,12 @@ pub enum SyncError {
     /// No dataset is subscribed, so there is nothing to sync.
     #[error("no datasets chosen: subscribe to at least one (e.g. --dataset directory/mx)")]
     NothingSubscribed,
+    /// Asked to subscribe to a dataset the repository does not publish; nothing was saved.
+    #[error("the repository does not publish {dataset}; nothing was subscribed (check the name)")]
+    NotPublished {
+        /// The dataset asked for.
+        dataset: String,
+    },
     /// The repository does not publish a subscribed dataset.
     #[error("the repository does not publish {dataset}")]
     UnknownDataset {

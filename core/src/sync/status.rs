@@ -70,29 +70,47 @@ pub fn trusted_time(store: &Store, device: DateTime<Utc>) -> Result<TrustedTime>
 
 /// Adds `datasets` to the subscriptions (idempotent).
 pub fn subscribe(store: &Store, datasets: &[String]) -> Result<()> {
-    for d in datasets {
-        super::entry::check_dataset_name(d).map_err(Error::BadQuery)?;
-    }
+    check_names(datasets)?;
     store.write(|c| {
         let tx = c.transaction()?;
         for d in datasets {
-            tx.execute(
-                "INSERT OR IGNORE INTO subscriptions(dataset, added_at) VALUES (?1, ?2)",
-                params![d, Utc::now().to_rfc3339()],
-            )?;
+            subscribe_in(&tx, d)?;
         }
         tx.commit()?;
         Ok(())
     })
 }
 
-/// Removes `datasets` from the subscriptions; data already here stays readable.
-pub fn unsubscribe(store: &Store, datasets: &[String]) -> Result<()> {
+/// Adds one dataset to the subscriptions inside the caller's transaction (idempotent).
+pub(crate) fn subscribe_in(conn: &Connection, dataset: &str) -> Result<()> {
+    conn.execute(
+        "INSERT OR IGNORE INTO subscriptions(dataset, added_at) VALUES (?1, ?2)",
+        params![dataset, Utc::now().to_rfc3339()],
+    )?;
+    Ok(())
+}
+
+/// Refuses dataset names that cannot be published (`directory/mx`: lower-case path parts).
+pub(crate) fn check_names(datasets: &[String]) -> Result<()> {
+    for d in datasets {
+        super::entry::check_dataset_name(d).map_err(Error::BadQuery)?;
+    }
+    Ok(())
+}
+
+/// Removes `datasets` from the subscriptions; data already here stays readable. Returns the
+/// names that were not subscribed (nothing is changed for them), so a typo is visible.
+pub fn unsubscribe(store: &Store, datasets: &[String]) -> Result<Vec<String>> {
     store.write(|c| {
+        let tx = c.transaction()?;
+        let mut unknown = Vec::new();
         for d in datasets {
-            c.execute("DELETE FROM subscriptions WHERE dataset = ?1", [d])?;
+            if tx.execute("DELETE FROM subscriptions WHERE dataset = ?1", [d])? == 0 {
+                unknown.push(d.clone());
+            }
         }
-        Ok(())
+        tx.commit()?;
+        Ok(unknown)
     })
 }
 
