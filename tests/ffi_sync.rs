@@ -237,7 +237,7 @@ fn sync_errors_network_not_verified_closed() {
         std::fs::write(&path, bytes).unwrap();
     }
     let Some(nginx) = Nginx::serve(&repo.dir) else { return };
-    let e = phone.sync(nginx.url(""), vec![], None, None, quick()).unwrap_err();
+    let e = phone.sync(nginx.url(""), datasets(), None, None, quick()).unwrap_err();
     assert!(matches!(&e, FaroError::NotVerified { reason } if reason.contains("hash")), "{e:?}");
     assert_eq!(phone.listing_count().unwrap(), 0);
     assert!(phone.dataset_status().unwrap().datasets.is_empty());

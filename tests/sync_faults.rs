@@ -463,7 +463,7 @@ fn a_warning_signed_by_one_of_its_two_keys_is_refused() {
     // warnings/... that holds listings is refused all the same.
     crafter.release("warnings", warnings, &[&s.repo.keys.warnings[0], &s.repo.keys.warnings[1]]);
     serve_repo(&s.server, &s.repo.dir);
-    let e = s.phone.sync(&s.server.url(""), &[]).unwrap_err();
+    let e = s.phone.sync(&s.server.url(""), &["warnings/mx"]).unwrap_err();
     assert!(matches!(&e, Error::Sync(SyncError::NotWarnings { content, .. }) if content == "listings"), "{e}");
     assert_eq!(s.phone.held("warnings/mx").version, None);
     assert!(s.phone.held(MX).is(&s.v1));

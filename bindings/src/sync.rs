@@ -225,7 +225,9 @@ impl FaroStore {
 
     /// Syncs every subscribed dataset, after subscribing to `datasets`, from the repository at
     /// `url` (with `metadata/` and `targets/` under it): verified, then each dataset applied
-    /// in one transaction. Searches on other threads keep working and see the old data until
+    /// in one transaction. `datasets` are saved only once the repository is seen to publish
+    /// them (`NotVerified` naming the dataset otherwise, nothing saved); `subscribe` saves a
+    /// choice made offline. Searches on other threads keep working and see the old data until
     /// each dataset commits.
     ///
     /// `Network` when offline or a server fails (a partial download resumes next time),
@@ -478,6 +480,10 @@ mod tests {
         let store = FaroStore::open(dir.path().display().to_string()).unwrap();
         let e = store.sync("http://127.0.0.1:9/".into(), vec!["directory/mx".into()], None, None, None).unwrap_err();
         assert!(matches!(&e, FaroError::NotVerified { reason } if reason.contains("no trusted root")), "{e:?}");
+        // Not known to be published (nothing could be verified): not saved by `sync`...
+        assert!(store.subscriptions().unwrap().is_empty());
+        // ...while `subscribe` saves a choice made offline.
+        store.subscribe(vec!["directory/mx".into()]).unwrap();
         assert_eq!(store.subscriptions().unwrap(), ["directory/mx"]);
         let bad = store.subscribe(vec!["../etc".into()]).unwrap_err();
         assert!(matches!(bad, FaroError::BadInput { .. }), "{bad:?}");

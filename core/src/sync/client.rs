@@ -96,7 +96,9 @@ pub struct SyncReport {
 /// Options of [`sync_from_url`].
 #[derive(Debug, Clone)]
 pub struct SyncOptions {
-    /// Datasets to subscribe to before syncing (added to the existing subscriptions).
+    /// Datasets to subscribe to (added to the existing subscriptions once the repository's
+    /// signed metadata shows it publishes them; a name it does not publish is refused and
+    /// nothing is saved).
     pub subscribe: Vec<String>,
     /// The device clock (trusted time is derived from it).
     pub device_now: DateTime<Utc>,

@@ -174,6 +174,11 @@ class SyncTest {
             assertFalse(faro.datasetStatus().datasets.first { it.dataset == "rights/all" }.subscribed)
             faro.subscribe("rights/all")
             assertEquals(DATASETS, faro.subscriptions())
+
+            // A mistyped dataset is refused, and not saved to break every later sync.
+            val typo = assertFailsWith<FaroException.NotVerified> { faro.sync(server.url, listOf("demo/rout")) }
+            assertContains(typo.reason, "does not publish demo/rout")
+            assertEquals(DATASETS, faro.subscriptions())
         }
     }
 
