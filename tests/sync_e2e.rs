@@ -164,3 +164,49 @@ fn rights_and_warnings_sync_and_a_removed_warning_disappears() {
     assert_eq!((w.route, w.records_deleted), ("delta", 1), "{w:?}");
     assert!(!warnings(&store).contains(&dropped));
 }
+
+/// A static server that knows only `Last-Modified` (Python's `http.server`: whole seconds,
+/// no ETag). A repository republished within the same second as the phone's last check keeps
+/// the date, so a conditional request would be told 304 and the phone would miss the new
+/// version until the timestamp is signed again. A date that recent is not used as a
+/// validator; an older one still saves the download.
+#[test]
+fn a_republish_in_the_same_second_is_not_missed_on_a_dates_only_server() {
+    use faro_tests::support::python_http::PythonHttp;
+    use std::time::{Duration, SystemTime};
+
+    let work = tempfile::tempdir().unwrap();
+    let repo = work.path().join("repo");
+    let keys = KeySet::generate().unwrap();
+    let opts = PublishOptions::default();
+    let mx = |edit| input(work.path(), "directory/mx", 20, edit);
+    publish(&keys, &repo, &[mx("")], &opts).unwrap();
+    let server = PythonHttp::serve(&repo);
+    let store = Store::open(work.path().join("phone.db")).unwrap();
+    sync::install_trusted_root(&store, &std::fs::read(repo.join("metadata/1.root.json")).unwrap()).unwrap();
+    let sync_here = |subscribe: &[&str]| {
+        sync::sync_from_url(&store, &server.url(""), &options(subscribe), &Cancel::new(), &mut |_| {}).unwrap()
+    };
+    let timestamp = repo.join("metadata/timestamp.json");
+    let set_mtime =
+        |t: SystemTime| std::fs::File::options().write(true).open(&timestamp).unwrap().set_modified(t).unwrap();
+
+    // The phone checks in the very second the timestamp was written...
+    let second = SystemTime::now();
+    set_mtime(second);
+    assert_eq!(sync_here(&["directory/mx"]).datasets[0].version, 1);
+    // ...and the publisher signs version 2 within that second: same Last-Modified.
+    publish(&keys, &repo, &[mx(" (nuevo horario)")], &opts).unwrap();
+    set_mtime(second);
+    let r = sync_here(&[]);
+    assert_eq!((r.datasets[0].route, r.datasets[0].version), ("delta", 2), "{}", server.log());
+
+    // A date well in the past is a validator: no change gives 304 and nothing else.
+    set_mtime(SystemTime::now() - Duration::from_secs(60));
+    assert_eq!(sync_here(&[]).datasets[0].route, "unchanged");
+    let before = server.log().lines().count();
+    assert_eq!(sync_here(&[]).datasets[0].route, "unchanged");
+    let log = server.log();
+    let new: Vec<&str> = log.lines().skip(before).filter(|l| l.contains("timestamp.json")).collect();
+    assert!(new.len() == 1 && new[0].contains("\" 304 "), "{new:#?}");
+}

@@ -1,7 +1,11 @@
 //! [`Http::get`]: a small file (TUF metadata) into memory, capped while reading, conditional
 //! when validators are known, and refusing captive-portal HTML.
 
-use reqwest::header::{HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED};
+use std::time::Duration;
+
+use reqwest::header::{
+    HeaderMap, CONTENT_LENGTH, CONTENT_TYPE, DATE, ETAG, IF_MODIFIED_SINCE, IF_NONE_MATCH, LAST_MODIFIED,
+};
 
 use super::retry::{self, Deadline, Failure};
 use super::{display_url, Cancel, Fetched, Http, NetError, Validators};
@@ -38,13 +42,11 @@ impl Http {
         cancel: &Cancel,
     ) -> Result<Fetched, Failure> {
         let mut request = self.client.get(url);
-        if let Some(v) = validators {
-            if let Some(etag) = &v.etag {
-                request = request.header(IF_NONE_MATCH, etag);
-            }
-            if let Some(date) = &v.last_modified {
-                request = request.header(IF_MODIFIED_SINCE, date);
-            }
+        // The ETag when there is one: it changes with the content, a date only by the second.
+        match validators {
+            Some(Validators { etag: Some(etag), .. }) => request = request.header(IF_NONE_MATCH, etag),
+            Some(Validators { last_modified: Some(date), .. }) => request = request.header(IF_MODIFIED_SINCE, date),
+            _ => {}
         }
         let mut response = self.send(request, url, deadline, cancel)?;
         let status = response.status().as_u16();
@@ -101,11 +103,24 @@ pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// `ETag` and `Last-Modified` of a response.
+/// How much older than the response's `Date` a `Last-Modified` must be to identify a version:
+/// dates have one-second resolution, so a file changed again within the same second as the
+/// response would keep its date, and a 304 would hide the new version (RFC 9110 8.8.2.2 calls
+/// such a date weak).
+const SETTLED: Duration = Duration::from_secs(2);
+
+/// `ETag` and `Last-Modified` of a response. A `Last-Modified` that is not at least
+/// [`SETTLED`] older than the response's `Date` (or that cannot be compared with one) is left
+/// out, so that no conditional request or resume relies on it.
 pub(crate) fn validators_of(headers: &HeaderMap) -> Validators {
     let text =
         |name| headers.get(name).and_then(|v: &reqwest::header::HeaderValue| v.to_str().ok()).map(str::to_string);
-    Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED) }
+    let settled = |modified: &String| {
+        let date = text(DATE).and_then(|d| httpdate::parse_http_date(&d).ok());
+        let modified = httpdate::parse_http_date(modified).ok();
+        matches!((date, modified), (Some(d), Some(m)) if d.duration_since(m).is_ok_and(|age| age >= SETTLED))
+    };
+    Validators { etag: text(ETAG), last_modified: text(LAST_MODIFIED).filter(settled) }
 }
 
 #[cfg(test)]
@@ -133,5 +148,23 @@ mod tests {
         assert_eq!(v, Validators { etag: Some("W/\"5f-1\"".into()), last_modified: None });
         h.insert(CONTENT_LENGTH, HeaderValue::from_static(" 42"));
         assert_eq!(content_length(&h), Some(42));
+    }
+
+    #[test]
+    fn a_last_modified_within_two_seconds_of_the_date_is_not_a_validator() {
+        let headers = |modified: &'static str, date: Option<&'static str>| {
+            let mut h = HeaderMap::new();
+            h.insert(LAST_MODIFIED, HeaderValue::from_static(modified));
+            if let Some(date) = date {
+                h.insert(DATE, HeaderValue::from_static(date));
+            }
+            validators_of(&h).last_modified
+        };
+        let modified = "Fri, 04 Dec 2026 20:00:00 GMT";
+        assert_eq!(headers(modified, Some("Fri, 04 Dec 2026 20:00:02 GMT")).as_deref(), Some(modified));
+        assert_eq!(headers(modified, Some("Fri, 04 Dec 2026 20:00:01 GMT")), None, "same second or next: weak");
+        assert_eq!(headers(modified, Some("Fri, 04 Dec 2026 19:59:00 GMT")), None, "dated after the response");
+        assert_eq!(headers(modified, None), None, "nothing to compare with");
+        assert_eq!(headers("yesterday", Some("Fri, 04 Dec 2026 20:00:02 GMT")), None);
     }
 }
