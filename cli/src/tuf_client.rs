@@ -4,10 +4,13 @@
 //! ```text
 //! faro-tuf-client --metadata-dir D init ROOT
 //! faro-tuf-client --metadata-dir D --metadata-url U refresh
-//! faro-tuf-client --metadata-dir D --metadata-url U --target-name T --target-base-url B --target-dir O download
+//! faro-tuf-client --metadata-dir D --metadata-url U --target-name T [--target-name T2 ...] \
+//!     --target-base-url B --target-dir O download
 //! ```
 //!
-//! Exit status 0 on success, 1 on any failure (with the reason on stderr). Metadata is kept
+//! `download` fetches the targets in the order given, all with one updater (one refresh, one
+//! walk of the delegations per target). Exit status 0 on success, 1 on any failure (with the
+//! reason on stderr; every target is still tried). Metadata is kept
 //! in `D` under non-versioned names (`root.json`, `timestamp.json`, ...). Uses the same
 //! verifier (`faro_core::tuf`) and HTTP client (`faro_core::net`) as the app.
 
@@ -31,9 +34,9 @@ struct Cli {
     /// Base URL of the repository's metadata.
     #[arg(long)]
     metadata_url: Option<String>,
-    /// Target path to download.
+    /// Target path to download (repeatable: downloaded in order).
     #[arg(long)]
-    target_name: Option<String>,
+    target_name: Vec<String>,
     /// Base URL of the repository's targets.
     #[arg(long)]
     target_base_url: Option<String>,
@@ -53,7 +56,7 @@ enum Command {
     },
     /// Update the top-level metadata.
     Refresh,
-    /// Refresh, then download and verify one target.
+    /// Refresh, then download and verify the targets, in order.
     Download,
 }
 
@@ -111,23 +114,44 @@ fn run(cli: Cli) -> Result<(), String> {
     let mut updater = Updater::load(&store, ExpiryPolicy::Enforce, Limits::default()).map_err(|e| e.to_string())?;
     updater.refresh(&fetcher, &mut store, Utc::now()).map_err(|e| e.to_string())?;
     if let Command::Download = cli.command {
-        let name = cli.target_name.as_deref().ok_or("--target-name is required")?;
+        if cli.target_name.is_empty() {
+            return Err("--target-name is required".into());
+        }
         let dir = cli.target_dir.as_ref().ok_or("--target-dir is required")?;
-        let info = updater
-            .target_info(&fetcher, &mut store, name)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(|| TufError::NotFound(name.to_string()).to_string())?;
-        // One file per target path, whatever its version: the path, percent-encoded.
-        let dest = dir.join(faro_core::tuf::store::role_file_name(name).trim_end_matches(".json"));
-        if let Ok(cached) = std::fs::read(&dest) {
-            if verify_target(&info, &cached).is_ok() {
-                return Ok(());
+        let mut failed = Vec::new();
+        for name in &cli.target_name {
+            if let Err(e) = download(&mut updater, &fetcher, &mut store, name, dir) {
+                eprintln!("faro-tuf-client: {name}: {e}");
+                failed.push(name.as_str());
             }
         }
-        let bytes = updater.download_target(&fetcher, &info).map_err(|e| e.to_string())?;
-        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        faro_core::tuf::store::write_atomically(&dest, &bytes, false)
-            .map_err(|e| format!("{}: {e}", dest.display()))?;
+        if !failed.is_empty() {
+            return Err(format!("{} of {} targets failed: {}", failed.len(), cli.target_name.len(), failed.join(", ")));
+        }
     }
     Ok(())
+}
+
+/// Downloads and verifies the target `name` into `dir`, unless a verified copy is there.
+fn download(
+    updater: &mut Updater,
+    fetcher: &HttpFetcher,
+    store: &mut DirTrustStore,
+    name: &str,
+    dir: &std::path::Path,
+) -> Result<(), String> {
+    let info = updater
+        .target_info(fetcher, store, name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| TufError::NotFound(name.to_string()).to_string())?;
+    // One file per target path, whatever its version: the path, percent-encoded.
+    let dest = dir.join(faro_core::tuf::store::role_file_name(name).trim_end_matches(".json"));
+    if let Ok(cached) = std::fs::read(&dest) {
+        if verify_target(&info, &cached).is_ok() {
+            return Ok(());
+        }
+    }
+    let bytes = updater.download_target(fetcher, &info).map_err(|e| e.to_string())?;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    faro_core::tuf::store::write_atomically(&dest, &bytes, false).map_err(|e| format!("{}: {e}", dest.display()))
 }

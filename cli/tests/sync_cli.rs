@@ -132,28 +132,25 @@ fn publish_serve_sync_export_and_conformance_client() {
     ok(TUF_CLIENT, &["--metadata-dir", &meta, "init", &p(&repo.join("metadata/1.root.json"))]);
     ok(TUF_CLIENT, &["--metadata-dir", &meta, "--metadata-url", &nginx.url("metadata"), "refresh"]);
     assert!(Path::new(&meta).join("timestamp.json").exists());
-    let download = |name: &str| {
-        run(
-            TUF_CLIENT,
-            &[
-                "--metadata-dir",
-                &meta,
-                "--metadata-url",
-                &nginx.url("metadata"),
-                "--target-name",
-                name,
-                "--target-base-url",
-                &nginx.url("targets"),
-                "--target-dir",
-                &p(&targets),
-                "download",
-            ],
-        )
+    let download = |names: &[&str]| {
+        let (meta_url, target_url, target_dir) = (nginx.url("metadata"), nginx.url("targets"), p(&targets));
+        let mut args = vec!["--metadata-dir", &meta, "--metadata-url", &meta_url];
+        for name in names {
+            args.extend(["--target-name", name]);
+        }
+        args.extend(["--target-base-url", &target_url, "--target-dir", &target_dir, "download"]);
+        run(TUF_CLIENT, &args)
     };
-    assert!(download("demo/route.jsonl.zst").status.success());
+    assert!(download(&["demo/route.jsonl.zst"]).status.success());
     assert_eq!(std::fs::read_dir(&targets).unwrap().count(), 1);
-    let out = download("demo/nothing.jsonl.zst");
+    let out = download(&["demo/nothing.jsonl.zst"]);
     assert_eq!(out.status.code(), Some(1));
+    // Several targets, in order, by one updater: a missing one fails the command, the others
+    // are still fetched.
+    let out = download(&["demo/nothing.jsonl.zst", "rights/all.jsonl.zst", "warnings/demo.jsonl.zst"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("1 of 3 targets failed: demo/nothing.jsonl.zst"));
+    assert_eq!(std::fs::read_dir(&targets).unwrap().count(), 3);
 }
 
 /// Item 5 of issue 15: an unsigned local import never changes a synced dataset, a verified

@@ -438,3 +438,38 @@ fn delegation_cycles_and_the_visit_cap_end_the_walk() {
     assert!(fresh.load("r1").unwrap().is_some());
     assert_eq!(fresh.load("r3").unwrap(), None, "the walk stopped at the cap");
 }
+
+#[test]
+fn a_role_reached_through_a_second_delegator_is_verified_again() {
+    // A diamond: targets delegates "a" (key A, docs/*) and "b" (key B, everything); "a"
+    // delegates "x" to key 1 for docs/*, "b" delegates "x" to key 2 for everything. x.json is
+    // signed by key 2 only. One updater looks up a path only "b" covers (x trusted through b),
+    // then a path "a" covers: x must be checked against a's delegation again, and fail, never
+    // inherit the trust it earned through b.
+    let (key_a, key_b) =
+        (SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap());
+    let (key_1, key_2) =
+        (SigningKey::generate(Scheme::Ed25519).unwrap(), SigningKey::generate(Scheme::Ed25519).unwrap());
+    let keys = [key_a.public().clone(), key_b.public().clone(), key_1.public().clone(), key_2.public().clone()];
+    let mut repo = TestRepo::new();
+    let top = vec![delegated("a", &key_a, false, "docs/*"), delegated("b", &key_b, false, "*/*")];
+    let meta = BTreeMap::from([
+        write_role(&repo, "targets", &[], top, &keys, &repo.targets_key),
+        write_role(&repo, "a", &[], vec![delegated("x", &key_1, false, "docs/*")], &keys, &key_a),
+        write_role(&repo, "b", &[], vec![delegated("x", &key_2, false, "*/*")], &keys, &key_b),
+        write_role(&repo, "x", &[("bin/tool", b"by x"), ("docs/guide", b"by x")], vec![], &keys, &key_2),
+    ]);
+    repo.publish_snapshot(meta);
+    let mut client = client_for(&repo);
+    let (mut updater, _) = refresh(&repo, &mut client, ExpiryPolicy::Enforce).unwrap();
+    let found = updater.target_info(&repo.fetcher(), &mut client.store, "bin/tool").unwrap().expect("through b");
+    assert_eq!((found.role.as_str(), found.delegator.as_str()), ("x", "b"));
+    let e = updater.target_info(&repo.fetcher(), &mut client.store, "docs/guide").unwrap_err();
+    assert!(matches!(&e, TufError::ThresholdNotMet { role, .. } if role == "x"), "{e}");
+    // And the other way round, in a fresh updater: failing through a first taints nothing.
+    let mut client = client_for(&repo);
+    let (mut updater, _) = refresh(&repo, &mut client, ExpiryPolicy::Enforce).unwrap();
+    assert!(updater.target_info(&repo.fetcher(), &mut client.store, "docs/guide").is_err());
+    let found = updater.target_info(&repo.fetcher(), &mut client.store, "bin/tool").unwrap().expect("through b");
+    assert_eq!(found.delegator, "b");
+}
