@@ -83,6 +83,10 @@ fn haitian_creole_output_has_no_english_fixed_words() {
         ok(&["search", "--db", &db, "--lang", "ht", "--near", "14.9056,-92.2636", "--open-at", "2026-11-25T11:00"]);
     assert!(search.contains("ouvè jiska") && search.contains("ENPÒTASYON LOKAL"), "{search}");
     assert_no_english(&search, "search");
+    let contact = ok(&["check-contact", "--db", &db, "--lang", "ht", "--region", "MX", "+52 962 000 0000"]);
+    assert!(contact.contains("PA VERIFYE") && !contact.contains("NOT VERIFIED"), "{contact}");
+    let contact = ok(&["check-contact", "--db", &db, "--lang", "ht", "https://wa.me/12015550143"]);
+    assert!(contact.contains("ALÈT") && !contact.contains("WARNING"), "{contact}");
     let none = ok(&["search", "--db", &db, "--lang", "ht", "zzzzqqq"]);
     assert_eq!(none.trim(), "(pa gen rezilta)");
     // JSON keys and enum values stay English for scripts.
