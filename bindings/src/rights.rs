@@ -1,6 +1,7 @@
 //! Rights information across the FFI: searching the articles, reading one in the person's
 //! language, and "who can help with this near me" (the listings an article names).
 
+use faro_core::lang::Part;
 use faro_core::rights::{Article as CoreArticle, RightsQuery as CoreRightsQuery, Topic};
 use faro_core::LangPrefs;
 
@@ -63,12 +64,18 @@ pub struct RightsQuery {
 pub struct ArticleHit {
     /// Article id (open it with `article`).
     pub id: String,
-    /// Title in the best available language.
+    /// Title in the article's language.
     pub title: String,
-    /// Language of the title and summary (BCP 47).
+    /// The language the article is shown in (BCP 47): the first of the person's languages
+    /// that has all of it, else the one that has most of it.
     pub language: Option<String>,
+    /// Language of the title: another than `language` only where the article lacks it
+    /// (show it marked).
+    pub title_language: Option<String>,
     /// Two or three sentences.
     pub summary: String,
+    /// Language of the summary: another than `language` only where the article lacks it.
+    pub summary_language: Option<String>,
     /// Topics.
     pub topics: Vec<Topic>,
     /// Where it applies: `all` or country codes.
@@ -114,12 +121,20 @@ pub struct Article {
     pub countries: Vec<String>,
     /// Title.
     pub title: String,
-    /// Language of the title (BCP 47).
+    /// The language the article is shown in (BCP 47): the first of the person's languages
+    /// that has all of it, else the one that has most of it.
     pub language: Option<String>,
+    /// Language of the title: another than `language` only where the article lacks it
+    /// (show it marked).
+    pub title_language: Option<String>,
     /// Two or three sentences.
     pub summary: String,
+    /// Language of the summary: another than `language` only where the article lacks it.
+    pub summary_language: Option<String>,
     /// The full text (paragraphs separated by blank lines), when it has one.
     pub body: Option<String>,
+    /// Language of the body: another than `language` only where the article lacks it.
+    pub body_language: Option<String>,
     /// Legal sources.
     pub references: Vec<LegalReference>,
     /// The listings that help.
@@ -155,7 +170,9 @@ impl FaroStore {
                     id: h.id,
                     title: h.title,
                     language: h.lang.map(|l| l.to_string()),
+                    title_language: h.title_lang.map(|l| l.to_string()),
                     summary: h.summary,
+                    summary_language: h.summary_lang.map(|l| l.to_string()),
                     topics: h.topics,
                     countries: h.countries,
                     reviewed_on: h.reviewed_on.to_string(),
@@ -200,13 +217,18 @@ impl FaroStore {
 }
 
 fn article_from_core(a: CoreArticle, langs: &LangPrefs) -> Article {
-    let (language, title) =
-        langs.pick(&a.title).map(|(l, t)| (Some(l.to_string()), t.to_string())).unwrap_or_else(|| (None, a.id.clone()));
+    let text = a.text(langs);
+    let (body, body_language) = split(text.body);
+    let (summary, summary_language) = split(text.summary);
+    let (title, title_language) = split(text.title);
     Article {
-        title,
-        language,
-        summary: langs.text(&a.summary).to_string(),
-        body: langs.pick(&a.body).map(|(_, t)| t.to_string()),
+        title: title.unwrap_or_else(|| a.id.clone()),
+        language: text.lang.map(|l| l.to_string()),
+        title_language,
+        summary: summary.unwrap_or_default(),
+        summary_language,
+        body,
+        body_language,
         references: a
             .references
             .into_iter()
@@ -225,6 +247,11 @@ fn article_from_core(a: CoreArticle, langs: &LangPrefs) -> Article {
         topics: a.topics,
         countries: a.countries,
     }
+}
+
+/// A part's text and language, as the records carry them.
+pub(crate) fn split(part: Option<Part>) -> (Option<String>, Option<String>) {
+    part.map(|p| (Some(p.text), Some(p.lang.to_string()))).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -250,5 +277,22 @@ mod tests {
         assert_eq!(out.references[0].article.as_deref(), Some("art. 36"));
         assert!(out.related.own_consulate && out.demo);
         assert_eq!(out.reviewed_on, "2026-11-27");
+    }
+
+    #[test]
+    fn an_article_is_read_in_one_language_and_says_which_parts_fall_back() {
+        let a: CoreArticle = serde_json::from_str(
+            r#"{"id":"demo:mixed","topics":["health"],"countries":["all"],
+            "title":{"ht":"Swen sante (demo)","es":"Atención de salud (demo)"},
+            "summary":{"ht":"Ou gen dwa pou yo swaye w.","es":"Tienes derecho a atención."},
+            "body":{"es":"Pide que te atiendan."},"reviewed_on":"2026-11-27","demo":true}"#,
+        )
+        .unwrap();
+        let out = article_from_core(a.clone(), &LangPrefs::parse_list("ht,es").unwrap());
+        assert_eq!(out.language.as_deref(), Some("es"), "only Spanish has every part");
+        assert_eq!((out.title.as_str(), out.body_language.as_deref()), ("Atención de salud (demo)", Some("es")));
+        let out = article_from_core(a, &LangPrefs::parse_list("ht").unwrap());
+        assert_eq!((out.language.as_deref(), out.title_language.as_deref()), (Some("ht"), Some("ht")));
+        assert_eq!((out.body.as_deref(), out.body_language.as_deref()), (Some("Pide que te atiendan."), Some("es")));
     }
 }

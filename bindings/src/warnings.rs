@@ -10,6 +10,7 @@ use faro_core::LangPrefs;
 
 use crate::error::{guard, FaroError};
 use crate::query::point;
+use crate::rights::split;
 use crate::store::FaroStore;
 use crate::sync::time;
 use crate::types::GeoPoint;
@@ -85,14 +86,25 @@ pub struct Warning {
     pub severity: Severity,
     /// One line: what is happening.
     pub headline: String,
-    /// Language of the headline (BCP 47).
+    /// The language the warning is shown in (BCP 47): the first of the person's languages
+    /// that has all of it, else the one that has most of it.
     pub language: Option<String>,
+    /// Language of the headline: another than `language` only where the warning lacks it
+    /// (show it marked).
+    pub headline_language: Option<String>,
     /// What is known.
     pub description: Option<String>,
+    /// Language of the description: another than `language` only where the warning lacks it.
+    pub description_language: Option<String>,
     /// What to do.
     pub advice: Option<String>,
+    /// Language of the advice: another than `language` only where the warning lacks it.
+    pub advice_language: Option<String>,
     /// How people name the place ("Suchiate river crossings").
     pub area_description: Option<String>,
+    /// Language of the area's description: another than `language` only where the warning
+    /// lacks it.
+    pub area_description_language: Option<String>,
     /// Countries it covers as a whole (ISO 3166-1 alpha-2).
     pub countries: Vec<String>,
     /// From when it applies.
@@ -169,18 +181,22 @@ impl FaroStore {
 }
 
 fn warning_from_core(w: CoreWarning, langs: &LangPrefs, now: chrono::DateTime<Utc>) -> Warning {
-    let text = |t: &faro_core::model::LocalizedText| langs.pick(t).map(|(_, v)| v.to_string());
-    let (language, headline) = langs
-        .pick(&w.headline)
-        .map(|(l, t)| (Some(l.to_string()), t.to_string()))
-        .unwrap_or_else(|| (None, w.id.clone()));
+    let text = w.text(langs);
+    let (headline, headline_language) = split(text.headline);
+    let (description, description_language) = split(text.description);
+    let (advice, advice_language) = split(text.advice);
+    let (area_description, area_description_language) = split(text.area);
     Warning {
         active: w.active_at(now),
-        headline,
-        language,
-        description: text(&w.description),
-        advice: text(&w.advice),
-        area_description: text(&w.area.description),
+        headline: headline.unwrap_or_else(|| w.id.clone()),
+        language: text.lang.map(|l| l.to_string()),
+        headline_language,
+        description,
+        description_language,
+        advice,
+        advice_language,
+        area_description,
+        area_description_language,
         countries: w.area.countries.iter().map(|c| c.as_str().to_string()).collect(),
         valid_from: time(w.valid_from),
         valid_until: w.valid_until.map(time),
@@ -227,6 +243,8 @@ mod tests {
         let out = warning_from_core(w.clone(), &en, at("2026-11-27T00:00:00Z"));
         assert_eq!((out.headline.as_str(), out.language.as_deref()), ("Fake consulate (demo)", Some("en")));
         assert_eq!(out.area_description.as_deref(), Some("Tapachula"), "falls back to the language there is");
+        assert_eq!(out.area_description_language.as_deref(), Some("es"), "and says which");
+        assert_eq!(out.headline_language.as_deref(), Some("en"));
         assert_eq!(out.countries, ["MX"]);
         assert_eq!(out.indicators.handles[0].network.as_deref(), Some("facebook"));
         assert!(out.active && out.demo);

@@ -12,6 +12,7 @@ use faro_core::contact::{ContactCheck, Relation, Verdict};
 use faro_core::country::CountryCode;
 use faro_core::{Error, LangPrefs};
 
+use crate::i18n as tr;
 use crate::output;
 
 /// Arguments of `faro check-contact`.
@@ -83,46 +84,36 @@ fn contacts(args: Vec<String>) -> Vec<String> {
 pub fn print_check(c: &ContactCheck) {
     let shown = c.normalized.as_deref().unwrap_or("—");
     let line = match c.verdict {
-        Verdict::Official => "OFFICIAL: it belongs to a verified place in the directory".to_string(),
+        Verdict::Official => tr::t("verdict_official").to_string(),
         Verdict::NameMatch => {
             let m = c
                 .matches
                 .iter()
                 .find(|m| matches!(m.relation, Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork));
-            let (place, network) = m.map_or(("a verified place", "its network"), |m| {
-                (m.name.as_str(), network_name(m.network.as_deref().unwrap_or("its network")))
+            let (place, network) = m.map_or((tr::t("a_verified_place"), tr::t("its_network")), |m| {
+                (m.name.as_str(), network_name(m.network.as_deref().unwrap_or(tr::t("its_network"))))
             });
-            format!(
-                "SAME NAME, NOT VERIFIED: this name is the account of {place} on {network} — only that {network} \
-                 account is official; anyone can register the same name on another network"
-            )
+            tr::f("verdict_name_match", &[place, network, network])
         }
-        Verdict::Warning => "WARNING: it appears in an active warning — do not pay, do not send documents".to_string(),
-        Verdict::Lookalike => "LOOKALIKE: it imitates an official contact — do not trust it".to_string(),
-        Verdict::Unknown => {
-            "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)".to_string()
-        }
-        Verdict::Invalid => {
-            "INVALID: this is not a phone number, web address, e-mail or handle Faro can read".to_string()
-        }
+        Verdict::Warning => tr::t("verdict_warning").to_string(),
+        Verdict::Lookalike => tr::t("verdict_lookalike").to_string(),
+        Verdict::Unknown => tr::t("verdict_unknown").to_string(),
+        Verdict::Invalid => tr::t("verdict_invalid").to_string(),
     };
     outln!("{shown}\n{line}");
     for m in &c.matches {
         let how = match m.relation {
-            Relation::Exact => "same contact".to_string(),
-            Relation::SameDomain => "same domain".to_string(),
-            Relation::SameDomainNotListed => "same domain, but not listed (not official)".to_string(),
-            Relation::SameHostOtherPage => "same site, another page".to_string(),
-            Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork => format!(
-                "same name; official only on {}",
-                network_name(m.network.as_deref().unwrap_or("its own network"))
-            ),
-            Relation::ListedNotVerified => "listed, but not verified".to_string(),
-            Relation::Imitates(l) => format!(
-                "imitates {} ({})",
-                m.contact,
-                serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")
-            ),
+            Relation::Exact => tr::t("rel_exact").to_string(),
+            Relation::SameDomain => tr::t("rel_same_domain").to_string(),
+            Relation::SameDomainNotListed => tr::t("rel_same_domain_not_listed").to_string(),
+            Relation::SameHostOtherPage => tr::t("rel_same_host_other_page").to_string(),
+            Relation::SameNameOtherNetwork | Relation::SameNameNoNetwork => {
+                tr::f("rel_same_name", &[network_name(m.network.as_deref().unwrap_or(tr::t("its_own_network")))])
+            }
+            Relation::ListedNotVerified => tr::t("rel_listed_not_verified").to_string(),
+            Relation::Imitates(l) => {
+                tr::f("rel_imitates", &[&m.contact, serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")])
+            }
         };
         let demo = if m.demo { " [DEMO]" } else { "" };
         outln!(

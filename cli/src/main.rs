@@ -12,6 +12,7 @@ mod stdout;
 mod contact_cmd;
 mod demo;
 mod demo_rights;
+mod i18n;
 mod output;
 mod rights_cmd;
 mod serve;
@@ -23,7 +24,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::{NaiveDateTime, Utc};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
@@ -253,7 +255,9 @@ struct HoursArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    set_interface_language(&matches);
     let result = run(cli.command);
     stdout::flush();
     match result {
@@ -261,6 +265,17 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("faro: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Speaks the person's language when they gave `--lang` (the data's default chain, es,en,
+/// does not switch the interface from English).
+fn set_interface_language(matches: &ArgMatches) {
+    let Some((_, sub)) = matches.subcommand() else { return };
+    if let Ok(Some(langs)) = sub.try_get_one::<LangPrefs>("lang") {
+        if sub.value_source("lang") == Some(ValueSource::CommandLine) {
+            i18n::set(langs);
         }
     }
 }
@@ -502,7 +517,9 @@ fn parse_lang(s: &str) -> Result<LangTag, String> {
 }
 
 pub(crate) fn parse_langs(s: &str) -> Result<LangPrefs, String> {
-    LangPrefs::parse_list(s).map_err(|e| e.to_string())
+    let langs = LangPrefs::parse_list(s).map_err(|e| e.to_string())?;
+    i18n::check_known(&langs)?;
+    Ok(langs)
 }
 
 fn parse_local_time(s: &str) -> Result<NaiveDateTime, String> {

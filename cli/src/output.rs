@@ -10,6 +10,8 @@ use faro_core::search::Hit;
 use faro_core::store::WriteSummary;
 use faro_core::{InputError, LangPrefs};
 
+use crate::i18n as tr;
+
 /// Prints any serializable value as pretty JSON on stdout.
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
@@ -83,13 +85,12 @@ pub fn json_hours(status: &HoursStatus) -> Value {
 
 /// One line for the open state: "open until 2026-11-27T17:00", "closed, opens ...".
 pub fn open_phrase(open: Option<bool>, next: Option<NaiveDateTime>) -> String {
-    let when = |t: NaiveDateTime| t.format("%a %d %b %H:%M").to_string();
     match (open, next) {
-        (Some(true), Some(t)) => format!("open until {}", when(t)),
-        (Some(true), None) => "open (always)".into(),
-        (Some(false), Some(t)) => format!("closed, opens {}", when(t)),
-        (Some(false), None) => "closed".into(),
-        (None, _) => "hours unknown".into(),
+        (Some(true), Some(t)) => tr::f("open_until", &[&tr::when(t)]),
+        (Some(true), None) => tr::t("open_always").into(),
+        (Some(false), Some(t)) => tr::f("closed_opens", &[&tr::when(t)]),
+        (Some(false), None) => tr::t("closed").into(),
+        (None, _) => tr::t("hours_unknown").into(),
     }
 }
 
@@ -141,20 +142,20 @@ fn first_words(w: &str) -> String {
 /// Numbered list of hits, two lines each.
 pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
     if hits.is_empty() {
-        outln!("  (no results)");
+        outln!("{}", tr::t("no_results"));
         return;
     }
     for (i, h) in hits.iter().enumerate() {
         let mut head = format!("{:>2}. {}", i + 1, h.name);
         if h.demo && !h.name.contains("(demo)") {
-            head.push_str(" [DEMO DATA]");
+            head.push_str(&format!(" {}", tr::t("demo_data")));
         }
         let mut facts = vec![kind_label(h.kind, langs)];
         if let Some(d) = h.distance_m {
             facts.push(distance(d));
         }
         if h.status != faro_core::model::Status::Active {
-            facts.push(h.status.as_str().replace('_', " "));
+            facts.push(tr::t(h.status.as_str()).to_string());
         } else {
             facts.push(open_phrase(h.open, h.next_change));
         }
@@ -175,7 +176,7 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
             detail.push(place.join(", "));
         }
         if let Some(p) = h.listing.phones.first() {
-            detail.push(format!("{} ({})", p.number, p.kind));
+            detail.push(format!("{} ({})", p.number, tr::t(p.kind.as_str())));
         }
         if !detail.is_empty() {
             outln!("    {}", detail.join(" · "));
@@ -186,9 +187,9 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
 /// Where a hit comes from: verified (synced, with its dataset) or an unverified local import.
 pub fn origin_label(h: &Hit) -> String {
     if h.verified {
-        format!("verified: {}", h.dataset)
+        tr::f("verified_in", &[&h.dataset])
     } else {
-        format!("LOCAL IMPORT, not verified: {}", h.dataset)
+        tr::f("local_import", &[&h.dataset])
     }
 }
 
@@ -196,11 +197,11 @@ pub fn origin_label(h: &Hit) -> String {
 pub fn print_listing(l: &Listing, langs: &LangPrefs) {
     outln!("{}", langs.text(&l.name));
     if l.demo {
-        outln!("  DEMO DATA: invented for demonstrations, not a real service");
+        outln!("{}", tr::t("demo_listing"));
     }
     let row = |label: &str, value: String| {
         if !value.is_empty() {
-            outln!("  {label:<13} {value}");
+            outln!("  {:<13} {value}", tr::t(label));
         }
     };
     row("id", l.id.clone());
@@ -211,8 +212,8 @@ pub fn print_listing(l: &Listing, langs: &LangPrefs) {
         row("mission", c.mission_type.clone().unwrap_or_default());
         row("consular", c.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
     }
-    row("status", l.status.as_str().replace('_', " "));
-    row("status note", langs.text(&l.status_note).to_string());
+    row("status", tr::t(l.status.as_str()).to_string());
+    row("status_note", langs.text(&l.status_note).to_string());
     row("services", l.services.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
     row("description", langs.text(&l.description).to_string());
     if let Some(a) = &l.address {
@@ -234,7 +235,12 @@ pub fn print_listing(l: &Listing, langs: &LangPrefs) {
         let note = langs.text(&p.note);
         row(
             "phone",
-            format!("{} ({}){}", p.number, p.kind, if note.is_empty() { String::new() } else { format!(" {note}") }),
+            format!(
+                "{} ({}){}",
+                p.number,
+                tr::t(p.kind.as_str()),
+                if note.is_empty() { String::new() } else { format!(" {note}") }
+            ),
         );
     }
     row("email", l.emails.join(", "));
@@ -243,20 +249,20 @@ pub fn print_listing(l: &Listing, langs: &LangPrefs) {
     if let Some(h) = &l.opening_hours {
         row("hours", format!("{h} ({})", l.timezone.as_deref().unwrap_or("?")));
     } else {
-        row("hours", "unknown".into());
+        row("hours", tr::t("unknown").into());
     }
     row("languages", l.languages.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", "));
-    row("cost", l.cost.map(|c| c.as_str().replace('_', " ")).unwrap_or_else(|| "unknown".into()));
+    row("cost", tr::t(l.cost.map_or("unknown", |c| c.as_str())).into());
     row("serves", l.serves.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", "));
     match l.eligibility.papers_required {
-        Some(true) => row("papers", "required".into()),
-        Some(false) => row("papers", "not required".into()),
+        Some(true) => row("papers", tr::t("required").into()),
+        Some(false) => row("papers", tr::t("not_required").into()),
         None => {}
     }
     row("eligibility", langs.text(&l.eligibility.note).to_string());
     row("access", l.accessibility.iter().map(|a| a.as_str()).collect::<Vec<_>>().join(", "));
     if let Some(v) = &l.verified {
-        row("verified", format!("{} on {}", v.by, v.on));
+        row("verified", tr::f("by_on", &[&v.by, &v.on.to_string()]));
     }
     if let Some(s) = &l.source {
         let mut text = s.name.clone();

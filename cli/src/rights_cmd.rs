@@ -10,11 +10,13 @@ use clap::Args;
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::import::jsonl::{file_kind, read_records};
+use faro_core::lang::Part;
 use faro_core::rights::{Article, RightsQuery, Topic};
 use faro_core::store::DatasetInfo;
 use faro_core::warnings::Warning;
-use faro_core::{Error, LangPrefs, Store};
+use faro_core::{Error, LangPrefs, LangTag, Store};
 
+use crate::i18n as tr;
 use crate::output;
 
 /// Arguments of `faro rights`.
@@ -83,7 +85,9 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
             .iter()
             .map(|(h, helpers)| {
                 let mut v = serde_json::to_value(h).unwrap_or_default();
-                v["body"] = serde_json::Value::String(args.lang.text(&h.article.body).to_string());
+                let body = h.article.text(&args.lang).body;
+                v["body"] = serde_json::json!(body.as_ref().map_or("", |p| p.text.as_str()));
+                v["body_lang"] = serde_json::json!(body.map(|p| p.lang));
                 v["references"] = serde_json::to_value(&h.article.references).unwrap_or_default();
                 v["related_listings"] = output::json_hits(helpers);
                 v
@@ -93,19 +97,19 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
         return Ok(());
     }
     if hits.is_empty() {
-        outln!("No rights article matches.");
+        outln!("{}", tr::t("no_article"));
     }
     for (h, helpers) in out {
         print_article(&h.article, &args.lang);
         if !helpers.is_empty() {
-            outln!("   Who can help near you:");
+            outln!("{}", tr::t("who_can_help"));
             for l in helpers {
                 let km = l.distance_m.map(|m| format!(" — {:.1} km", m / 1000.0)).unwrap_or_default();
-                let local = if l.verified { "" } else { " (local import, not verified)" };
+                let local = if l.verified { "" } else { tr::t("local_not_verified") };
                 outln!("     · {}{km} [{}]{local}", l.name, l.id);
             }
         } else if h.article.related.own_consulate && args.near.is_some() && args.nationality.is_none() {
-            outln!("   (give --nationality to find your own country's consulate near you)");
+            outln!("{}", tr::t("give_nationality"));
         }
         outln!();
     }
@@ -114,12 +118,12 @@ pub fn run(args: RightsArgs) -> Result<(), Error> {
 
 /// Prints one article for a person.
 pub fn print_article(a: &Article, langs: &LangPrefs) {
-    let demo = if a.demo { "  [DEMO — not reviewed by lawyers]" } else { "" };
-    outln!("■ {}{demo}", langs.text(&a.title));
-    outln!("   {}", langs.text(&a.summary));
-    let body = langs.text(&a.body);
-    if !body.is_empty() {
-        outln!("   {body}");
+    let demo = if a.demo { tr::t("demo_article") } else { "" };
+    let text = a.text(langs);
+    outln!("■ {}{demo}", shown(&text.title, text.lang.as_ref()));
+    outln!("   {}", shown(&text.summary, text.lang.as_ref()));
+    if text.body.is_some() {
+        outln!("   {}", shown(&text.body, text.lang.as_ref()));
     }
     let refs: Vec<String> = a
         .references
@@ -130,9 +134,21 @@ pub fn print_article(a: &Article, langs: &LangPrefs) {
         })
         .collect();
     if !refs.is_empty() {
-        outln!("   Sources: {}", refs.join("; "));
+        outln!("{}", tr::f("sources", &[&refs.join("; ")]));
     }
-    outln!("   Applies in: {} · reviewed {} · [{}]", a.countries.join(", "), a.reviewed_on, a.id);
+    let countries =
+        if a.countries.iter().any(|c| c == "all") { tr::t("all_countries").into() } else { a.countries.join(", ") };
+    outln!("{}", tr::f("applies_in", &[&countries, &a.reviewed_on.to_string(), &a.id]));
+}
+
+/// A part of an article or warning as printed: its text, marked with its language (`[es] ...`)
+/// when the item lacks it in the language the rest is shown in.
+pub fn shown(part: &Option<Part>, item: Option<&LangTag>) -> String {
+    match part {
+        Some(p) if Some(&p.lang) != item => format!("[{}] {}", p.lang, p.text),
+        Some(p) => p.text.clone(),
+        None => String::new(),
+    }
 }
 
 /// Imports a rights or warnings file when its header says so; `Ok(false)` for any other

@@ -16,7 +16,9 @@ use faro_core::warnings::cap::{parse_alert, to_cap};
 use faro_core::warnings::{check_warning, Warning, WarningHit, WarningKind, WarningQuery};
 use faro_core::{Error, InputError, LangPrefs, Store};
 
+use crate::i18n as tr;
 use crate::output;
+use crate::rights_cmd::shown;
 
 /// Arguments of `faro warnings`.
 #[derive(Args)]
@@ -74,7 +76,7 @@ pub fn run(args: WarningsArgs) -> Result<(), Error> {
     if args.json {
         output::print_json(&hits);
     } else if hits.is_empty() {
-        outln!("No active warning here. That does not mean it is safe: stay careful.");
+        outln!("{}", tr::t("no_warning"));
     } else {
         for h in &hits {
             print_warning(&store, &args.lang, h);
@@ -86,11 +88,13 @@ pub fn run(args: WarningsArgs) -> Result<(), Error> {
 /// Prints one warning for a person, with the real places it points to (from `store`,
 /// names in `langs`).
 pub fn print_warning(store: &Store, langs: &LangPrefs, h: &WarningHit) {
-    let demo = if h.demo { " [DEMO]" } else { "" };
-    let here = if h.here { " — here" } else { "" };
-    outln!("⚠ {} ({}, {}){here}{demo}", h.headline, h.kind.as_str(), h.severity.as_str());
-    if !h.advice.is_empty() {
-        outln!("   {}", h.advice);
+    let demo = if h.demo { tr::t("demo") } else { "" };
+    let here = if h.here { tr::t("here") } else { "" };
+    let text = h.warning.text(langs);
+    let (kind, severity) = (tr::t(h.kind.as_str()), tr::t(h.severity.as_str()));
+    outln!("⚠ {} ({kind}, {severity}){here}{demo}", shown(&text.headline, text.lang.as_ref()));
+    if text.advice.is_some() {
+        outln!("   {}", shown(&text.advice, text.lang.as_ref()));
     }
     let i = &h.warning.indicators;
     let mut signs: Vec<String> = i.phones.clone();
@@ -99,30 +103,30 @@ pub fn print_warning(store: &Store, langs: &LangPrefs, h: &WarningHit) {
     signs.extend(i.handles.iter().map(|x| format!("@{}", x.handle)));
     signs.extend(i.names.iter().cloned());
     if !signs.is_empty() {
-        outln!("   Signs: {}", signs.join(", "));
+        outln!("{}", tr::f("signs", &[&signs.join(", ")]));
     }
     if !h.warning.related_listings.is_empty() {
-        outln!("   Real places instead:");
+        outln!("{}", tr::t("real_places"));
         for id in &h.warning.related_listings {
             outln!("     · {}", real_place(store, langs, id));
         }
     }
-    outln!("   Issued by {} · [{}]", h.warning.issuer.name, h.id);
+    outln!("{}", tr::f("issued_by", &[&h.warning.issuer.name, &h.id]));
 }
 
 /// A listing a warning points to, as a person needs it: its name, town and contacts.
 fn real_place(store: &Store, langs: &LangPrefs, id: &str) -> String {
     let listing = match store.get(id) {
         Ok(l) => l,
-        Err(Error::NotFound(_)) => return format!("{id} (not in the regions on this phone)"),
-        Err(e) => return format!("{id} (could not be read: {e})"),
+        Err(Error::NotFound(_)) => return tr::f("not_on_phone", &[id]),
+        Err(_) => return tr::f("unreadable", &[id]),
     };
     let mut line = langs.text(&listing.name).to_string();
     if let Some(town) = listing.address.as_ref().and_then(|a| a.locality.as_deref()) {
         line.push_str(&format!(", {town}"));
     }
     let mut contacts: Vec<String> =
-        listing.phones.iter().map(|p| format!("{} ({})", p.number, p.kind.as_str())).collect();
+        listing.phones.iter().map(|p| format!("{} ({})", p.number, tr::t(p.kind.as_str()))).collect();
     contacts.extend(listing.websites.iter().cloned());
     contacts.extend(listing.emails.iter().cloned());
     contacts.extend(listing.social.iter().map(|a| format!("{} ({})", a.handle, a.network)));
@@ -130,13 +134,13 @@ fn real_place(store: &Store, langs: &LangPrefs, id: &str) -> String {
         line.push_str(&format!(" — {}", contacts.join(" · ")));
     }
     if listing.status != Status::Active {
-        line.push_str(&format!(" [{}]", listing.status.as_str()));
+        line.push_str(&format!(" [{}]", tr::t(listing.status.as_str())));
     }
     if listing.verified.is_none() {
-        line.push_str(" [not verified]");
+        line.push_str(tr::t("not_verified"));
     }
     if listing.demo {
-        line.push_str(" [DEMO]");
+        line.push_str(tr::t("demo"));
     }
     line
 }

@@ -168,7 +168,7 @@ fn show_and_counts() {
     let dir = tempfile::tempdir().unwrap();
     let db = demo_db(dir.path());
     let text = ok(&["show", "--db", &db, "--lang", "ht,fr,es", "demo:tapachula-legal-01"]);
-    assert!(text.contains("DEMO DATA"), "{text}");
+    assert!(text.contains("DONE DEMONSTRASYON"), "the demo mark, in the asked language: {text}");
     let record: Value = serde_json::from_str(&ok(&["show", "--db", &db, "--json", "demo:tapachula-legal-01"])).unwrap();
     assert_eq!(record["kind"], "legal_aid");
     let err = fails(&["show", "--db", &db, "demo:none"]);

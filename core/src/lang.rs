@@ -3,6 +3,11 @@
 //! A person who reads Haitian Creole asks for `ht, fr, es, en`: every localized field is
 //! shown in the first of those languages the record has, then in any language it has, so a
 //! listing is never blank.
+//!
+//! An article or a warning is read as a whole: [`LangPrefs::item_lang`] picks one language
+//! for all of its parts (title, summary, body...), so that a reader never gets a Creole title
+//! over an English body without being told; a part missing in that language is a
+//! [`Part`] whose `lang` says which language it falls back to.
 
 use std::fmt;
 use std::str::FromStr;
@@ -118,6 +123,54 @@ impl LangPrefs {
     }
 }
 
+/// One localized part of an item as shown: the text and the language it is written in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Part {
+    /// The text.
+    pub text: String,
+    /// Its language.
+    pub lang: LangTag,
+}
+
+/// The text of `text` in `lang`: the exact tag, else the same primary language.
+fn text_in<'a>(text: &'a LocalizedText, lang: &LangTag) -> Option<(&'a LangTag, &'a str)> {
+    text.get_key_value(lang)
+        .or_else(|| text.iter().find(|(t, _)| t.primary() == lang.primary()))
+        .map(|(t, v)| (t, v.as_str()))
+}
+
+impl LangPrefs {
+    /// The one language to show an item (an article, a warning) in, given all of its
+    /// localized parts: the first preferred language that has every non-empty part; if none
+    /// has them all, the preferred language that has the most parts (the reader reads it);
+    /// if none has any, the language the item has most parts in. `None` when every part is
+    /// empty.
+    pub fn item_lang(&self, parts: &[&LocalizedText]) -> Option<LangTag> {
+        let parts: Vec<&LocalizedText> = parts.iter().copied().filter(|p| !p.is_empty()).collect();
+        let covered = |lang: &LangTag| parts.iter().filter(|p| text_in(p, lang).is_some()).count();
+        let most = |langs: &mut dyn Iterator<Item = &LangTag>| {
+            let mut best: Option<(&LangTag, usize)> = None;
+            for lang in langs {
+                let n = covered(lang);
+                if n > best.map_or(0, |(_, b)| b) {
+                    best = Some((lang, n));
+                }
+            }
+            best.map(|(l, _)| l.clone())
+        };
+        // The first to reach the maximum wins, so a complete preferred language comes first.
+        most(&mut self.0.iter()).or_else(|| most(&mut parts.iter().flat_map(|p| p.keys())))
+    }
+
+    /// One part of an item shown in `item` (from [`LangPrefs::item_lang`]): its text in that
+    /// language, else in the caller's chain ([`LangPrefs::pick`]); `None` when the part is empty.
+    pub fn part(&self, item: Option<&LangTag>, text: &LocalizedText) -> Option<Part> {
+        item.and_then(|l| text_in(text, l))
+            .or_else(|| self.pick(text))
+            .map(|(lang, text)| Part { text: text.to_string(), lang: lang.clone() })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -154,6 +207,35 @@ mod tests {
         assert_eq!(LangPrefs::parse_list("pt").unwrap().text(&t), "Ajuda jurídica");
         let t = text(&[("es", "Ayuda")]);
         assert_eq!(LangPrefs::parse_list("es-MX").unwrap().text(&t), "Ayuda");
+    }
+
+    #[test]
+    fn an_item_is_shown_in_the_first_language_that_has_all_its_parts() {
+        let title = text(&[("ht", "Dwa w"), ("es", "Tus derechos"), ("en", "Your rights")]);
+        let body = text(&[("es", "Cuerpo"), ("en", "Body")]);
+        let prefs = LangPrefs::parse_list("ht,fr,es,en").unwrap();
+        let lang = prefs.item_lang(&[&title, &body]).unwrap();
+        assert_eq!(lang.as_str(), "es", "ht lacks the body: the whole item in Spanish");
+        assert_eq!(prefs.part(Some(&lang), &title).unwrap().text, "Tus derechos");
+        assert_eq!(prefs.part(Some(&lang), &body).unwrap().text, "Cuerpo");
+    }
+
+    #[test]
+    fn without_a_complete_language_the_fallback_part_says_its_language() {
+        let title = text(&[("ht", "Dwa w"), ("en", "Your rights")]);
+        let body = text(&[("en", "Body")]);
+        let empty = LocalizedText::new();
+        let prefs = LangPrefs::parse_list("ht").unwrap();
+        let lang = prefs.item_lang(&[&title, &body, &empty]).unwrap();
+        assert_eq!(lang.as_str(), "ht", "the preferred language with the most parts");
+        assert_eq!(prefs.part(Some(&lang), &title).unwrap().lang.as_str(), "ht");
+        let body = prefs.part(Some(&lang), &body).unwrap();
+        assert_eq!((body.text.as_str(), body.lang.as_str()), ("Body", "en"));
+        assert!(prefs.part(Some(&lang), &empty).is_none());
+        // No preferred language at all: the language with the most parts.
+        let prefs = LangPrefs::parse_list("pt").unwrap();
+        assert_eq!(prefs.item_lang(&[&title, &text(&[("en", "Body")])]).unwrap().as_str(), "en");
+        assert!(prefs.item_lang(&[&empty]).is_none());
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub use store::{ArticleHit, RightsQuery};
 use crate::country::CountryCode;
 use crate::geo::Point;
 use crate::import::jsonl::LineRecord;
+use crate::lang::{LangPrefs, LangTag, Part};
 use crate::model::validate::{
     check_id, check_len, check_text, FieldProblem, MAX_BODY_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
 };
@@ -129,7 +130,33 @@ impl LineRecord for Article {
     }
 }
 
+/// An article's text for one reader: one language for the whole article, and each part
+/// with the language it is actually in (another one only where the article lacks it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleText {
+    /// The language the article is shown in ([`LangPrefs::item_lang`]).
+    pub lang: Option<LangTag>,
+    /// Title.
+    pub title: Option<Part>,
+    /// Summary.
+    pub summary: Option<Part>,
+    /// Full text, when the article has one.
+    pub body: Option<Part>,
+}
+
 impl Article {
+    /// The article's text in one language for a reader of `langs`, parts it lacks in that
+    /// language falling back along `langs` (and saying so in their `lang`).
+    pub fn text(&self, langs: &LangPrefs) -> ArticleText {
+        let lang = langs.item_lang(&[&self.title, &self.summary, &self.body]);
+        ArticleText {
+            title: langs.part(lang.as_ref(), &self.title),
+            summary: langs.part(lang.as_ref(), &self.summary),
+            body: langs.part(lang.as_ref(), &self.body),
+            lang,
+        }
+    }
+
     /// True when the article applies in `country` (articles for all countries included).
     pub fn applies_in(&self, country: CountryCode) -> bool {
         self.countries.iter().any(|c| c == "all" || c == country.as_str())

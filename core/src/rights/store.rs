@@ -228,12 +228,16 @@ pub struct RightsQuery {
 pub struct ArticleHit {
     /// Article id.
     pub id: String,
-    /// Title in the preferred language.
+    /// Title in the article's language ([`Article::text`]).
     pub title: String,
-    /// Language of the title and summary shown.
+    /// The language the article is shown in.
     pub lang: Option<LangTag>,
-    /// Summary in the preferred language.
+    /// Language of the title (another than `lang` only when the article lacks it there).
+    pub title_lang: Option<LangTag>,
+    /// Summary in the article's language.
     pub summary: String,
+    /// Language of the summary (another than `lang` only when the article lacks it there).
+    pub summary_lang: Option<LangTag>,
     /// Topics.
     pub topics: Vec<Topic>,
     /// Where it applies.
@@ -281,12 +285,16 @@ fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
     for record in records.into_iter().take(limit) {
         let a: Article = serde_json::from_str(&record)
             .map_err(|e| Error::BadQuery(format!("a stored article is unreadable: {e}")))?;
-        let (lang, title) = q.langs.pick(&a.title).map(|(l, t)| (Some(l.clone()), t.to_string())).unwrap_or_default();
+        let text = a.text(&q.langs);
+        let (title, title_lang) = text.title.map(|p| (p.text, Some(p.lang))).unwrap_or_default();
+        let (summary, summary_lang) = text.summary.map(|p| (p.text, Some(p.lang))).unwrap_or_default();
         hits.push(ArticleHit {
             id: a.id.clone(),
             title,
-            lang,
-            summary: q.langs.text(&a.summary).to_string(),
+            lang: text.lang,
+            title_lang,
+            summary,
+            summary_lang,
             topics: a.topics.clone(),
             countries: a.countries.clone(),
             reviewed_on: a.reviewed_on,

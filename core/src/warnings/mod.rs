@@ -21,6 +21,7 @@ pub use store::{WarningHit, WarningQuery};
 use crate::contact::normalize::{self, ContactKind};
 use crate::country::CountryCode;
 use crate::import::jsonl::LineRecord;
+use crate::lang::{LangPrefs, LangTag, Part};
 use crate::model::validate::{
     check_id, check_len, check_text, FieldProblem, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
 };
@@ -186,7 +187,36 @@ impl LineRecord for Warning {
     }
 }
 
+/// A warning's text for one reader: one language for the whole warning, and each part with
+/// the language it is actually in (another one only where the warning lacks it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WarningText {
+    /// The language the warning is shown in ([`LangPrefs::item_lang`]).
+    pub lang: Option<LangTag>,
+    /// Headline.
+    pub headline: Option<Part>,
+    /// What is known.
+    pub description: Option<Part>,
+    /// What to do.
+    pub advice: Option<Part>,
+    /// How people name the place.
+    pub area: Option<Part>,
+}
+
 impl Warning {
+    /// The warning's text in one language for a reader of `langs`, parts it lacks in that
+    /// language falling back along `langs` (and saying so in their `lang`).
+    pub fn text(&self, langs: &LangPrefs) -> WarningText {
+        let lang = langs.item_lang(&[&self.headline, &self.description, &self.advice, &self.area.description]);
+        WarningText {
+            headline: langs.part(lang.as_ref(), &self.headline),
+            description: langs.part(lang.as_ref(), &self.description),
+            advice: langs.part(lang.as_ref(), &self.advice),
+            area: langs.part(lang.as_ref(), &self.area.description),
+            lang,
+        }
+    }
+
     /// True when the warning applies at `at`: not withdrawn, and `at` within its window.
     pub fn active_at(&self, at: DateTime<Utc>) -> bool {
         !self.withdrawn && self.valid_from <= at && self.valid_until.is_none_or(|u| at < u)

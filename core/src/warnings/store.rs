@@ -14,7 +14,7 @@ use super::{check_warning, to_json, Severity, Warning, WarningKind};
 use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
-use crate::lang::LangPrefs;
+use crate::lang::{LangPrefs, LangTag};
 use crate::rights::store::{collect_batch, write_batch, BatchSummary, RecordTable};
 use crate::store::{DatasetInfo, Store};
 
@@ -160,10 +160,16 @@ pub struct WarningHit {
     pub kind: WarningKind,
     /// Severity.
     pub severity: Severity,
-    /// Headline in the preferred language.
+    /// Headline in the warning's language ([`Warning::text`]).
     pub headline: String,
-    /// Advice in the preferred language (may be empty).
+    /// Advice in the warning's language (may be empty).
     pub advice: String,
+    /// The language the warning is shown in.
+    pub lang: Option<LangTag>,
+    /// Language of the headline (another than `lang` only when the warning lacks it there).
+    pub headline_lang: Option<LangTag>,
+    /// Language of the advice (another than `lang` only when the warning lacks it there).
+    pub advice_lang: Option<LangTag>,
     /// True when the point given is inside the warning's circles or polygons.
     pub here: bool,
     /// Until when it applies.
@@ -231,12 +237,16 @@ fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
         if q.near.is_some() && !here && !in_country {
             continue; // in a box, not in the area
         }
+        let text = w.text(&q.langs);
         hits.push(WarningHit {
             id: w.id.clone(),
             kind: w.kind,
             severity: w.severity,
-            headline: q.langs.text(&w.headline).to_string(),
-            advice: q.langs.text(&w.advice).to_string(),
+            headline: text.headline.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
+            advice: text.advice.as_ref().map(|p| p.text.clone()).unwrap_or_default(),
+            headline_lang: text.headline.map(|p| p.lang),
+            advice_lang: text.advice.map(|p| p.lang),
+            lang: text.lang,
             here,
             valid_until: w.valid_until,
             demo: w.demo,

@@ -327,6 +327,13 @@ class SyncTest {
             health.forEach { assertContains(it.topics, Topic.HEALTH) }
             val consular = faro.article("demo:consular-assistance", listOf("en"))
             assertEquals("en", consular.language)
+            // The whole article in one language: Creole title, summary and body, each saying so.
+            val creole = faro.article("demo:consular-assistance", listOf("ht", "fr", "es"))
+            assertEquals(listOf("ht", "ht", "ht", "ht"), listOf(creole.language, creole.titleLanguage, creole.summaryLanguage, creole.bodyLanguage))
+            assertTrue(creole.body!!.startsWith("Se ou ki deside"), creole.body)
+            faro.rights(RightsQuery(country = "MX", languages = listOf("ht"))).forEach {
+                assertEquals(listOf("ht", "ht", "ht"), listOf(it.language, it.titleLanguage, it.summaryLanguage), it.id)
+            }
             assertTrue(consular.related.ownConsulate)
             assertTrue(consular.references.isNotEmpty())
             val help = faro.articleHelp("demo:asylum", near = NEAR_TAPACHULA)
@@ -336,6 +343,11 @@ class SyncTest {
 
             // Warnings here and now.
             val here = faro.warningsHere(near = NEAR_TAPACHULA, country = "MX", languages = listOf("en"))
+            // Advice in Creole too, not English under a Creole headline.
+            faro.warningsHere(near = NEAR_TAPACHULA, country = "MX", languages = listOf("ht")).forEach {
+                val w = it.warning
+                assertEquals(listOf("ht", "ht", "ht"), listOf(w.language, w.headlineLanguage, w.adviceLanguage), w.id)
+            }
             val fake = here.first { it.warning.id == "demo:w-fake-consulate-tapachula" }
             assertTrue(fake.here)
             assertTrue(fake.warning.active)

@@ -1,0 +1,421 @@
+//! The CLI's fixed words (headings, labels, open/closed, "no results", kind and severity
+//! names) in the five languages of the route: es, en, fr, ht, pt. A compiled-in table keyed
+//! by message id, one column per language (ADR 0019): a few dozen short phrases do not need
+//! a localization framework. The interface language is the first of these five in the
+//! `--lang` the person gave; without `--lang`, English. JSON output is never localized.
+
+use std::sync::OnceLock;
+
+use faro_core::LangPrefs;
+
+/// The languages the CLI speaks, in the order of the table's columns.
+pub const LANGS: [&str; 5] = ["es", "en", "fr", "ht", "pt"];
+
+/// Column of English, the interface language when none is asked for.
+const EN: usize = 1;
+
+static UI: OnceLock<usize> = OnceLock::new();
+
+/// Sets the interface language from the person's `--lang`: the first language of the chain
+/// the CLI speaks (English if none). Called once, before anything is printed.
+pub fn set(langs: &LangPrefs) {
+    let col = langs.tags().iter().find_map(|t| LANGS.iter().position(|l| *l == t.primary())).unwrap_or(EN);
+    let _ = UI.set(col);
+}
+
+fn column() -> usize {
+    *UI.get().unwrap_or(&EN)
+}
+
+/// Checks that a `--lang` chain only names languages the CLI and the data know, so that a
+/// typo (`kreyol`, `english`) is refused instead of silently showing another language.
+pub fn check_known(langs: &LangPrefs) -> Result<(), String> {
+    match langs.tags().iter().find(|t| !LANGS.contains(&t.primary())) {
+        Some(t) => Err(format!("unknown language {:?}; known languages: {}", t.as_str(), LANGS.join(", "))),
+        None => Ok(()),
+    }
+}
+
+/// The message `id` in the interface language. An unknown id is a bug: the id itself is
+/// shown (the catalogue test lists every id used).
+pub fn t(id: &str) -> &'static str {
+    match CATALOGUE.iter().find(|(k, _)| *k == id) {
+        Some((_, cols)) => cols[column()],
+        None => {
+            debug_assert!(false, "no message {id:?} in the catalogue");
+            ""
+        }
+    }
+}
+
+/// The message `id` with each `{}` replaced by the next of `args`, in order.
+pub fn f(id: &str, args: &[&str]) -> String {
+    let mut out = String::new();
+    let mut args = args.iter();
+    let mut parts = t(id).split("{}").peekable();
+    while let Some(p) = parts.next() {
+        out.push_str(p);
+        if parts.peek().is_some() {
+            out.push_str(args.next().copied().unwrap_or(""));
+        }
+    }
+    out
+}
+
+/// A local time for a person: "Fri 27 Nov 17:00" in English, the weekday in the interface
+/// language and a day/month date otherwise ("ven 27/11 17:00").
+pub fn when(t: chrono::NaiveDateTime) -> String {
+    use chrono::Datelike;
+    if column() == EN {
+        return t.format("%a %d %b %H:%M").to_string();
+    }
+    let day = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][t.weekday().num_days_from_monday() as usize];
+    format!("{} {}", self::t(day), t.format("%d/%m %H:%M"))
+}
+
+/// Message id -> text in es, en, fr, ht, pt.
+static CATALOGUE: &[(&str, [&str; 5])] = &[
+    // Opening hours.
+    ("open_until", ["abierto hasta {}", "open until {}", "ouvert jusqu'à {}", "ouvè jiska {}", "aberto até {}"]),
+    ("open_always", ["abierto (siempre)", "open (always)", "ouvert (toujours)", "ouvè (tout tan)", "aberto (sempre)"]),
+    (
+        "closed_opens",
+        ["cerrado, abre {}", "closed, opens {}", "fermé, ouvre {}", "fèmen, ap ouvri {}", "fechado, abre {}"],
+    ),
+    ("closed", ["cerrado", "closed", "fermé", "fèmen", "fechado"]),
+    (
+        "hours_unknown",
+        [
+            "horario desconocido",
+            "hours unknown",
+            "horaires inconnus",
+            "nou pa konnen lè yo ouvè",
+            "horário desconhecido",
+        ],
+    ),
+    ("active", ["activo", "active", "actif", "aktif", "ativo"]),
+    (
+        "temporarily_closed",
+        [
+            "cerrado temporalmente",
+            "temporarily closed",
+            "fermé temporairement",
+            "fèmen pou kounye a",
+            "fechado temporariamente",
+        ],
+    ),
+    ("mon", ["lun", "Mon", "lun", "lendi", "seg"]),
+    ("tue", ["mar", "Tue", "mar", "madi", "ter"]),
+    ("wed", ["mié", "Wed", "mer", "mèkredi", "qua"]),
+    ("thu", ["jue", "Thu", "jeu", "jedi", "qui"]),
+    ("fri", ["vie", "Fri", "ven", "vandredi", "sex"]),
+    ("sat", ["sáb", "Sat", "sam", "samdi", "sáb"]),
+    ("sun", ["dom", "Sun", "dim", "dimanch", "dom"]),
+    // Search results and listings.
+    (
+        "no_results",
+        ["  (sin resultados)", "  (no results)", "  (aucun résultat)", "  (pa gen rezilta)", "  (nenhum resultado)"],
+    ),
+    (
+        "demo_data",
+        [
+            "[DATOS DE DEMOSTRACIÓN]",
+            "[DEMO DATA]",
+            "[DONNÉES DE DÉMONSTRATION]",
+            "[DONE DEMONSTRASYON]",
+            "[DADOS DE DEMONSTRAÇÃO]",
+        ],
+    ),
+    ("verified_in", ["verificado: {}", "verified: {}", "vérifié : {}", "verifye: {}", "verificado: {}"]),
+    (
+        "local_import",
+        [
+            "IMPORTACIÓN LOCAL, no verificado: {}",
+            "LOCAL IMPORT, not verified: {}",
+            "IMPORT LOCAL, non vérifié : {}",
+            "ENPÒTASYON LOKAL, pa verifye: {}",
+            "IMPORTAÇÃO LOCAL, não verificado: {}",
+        ],
+    ),
+    (
+        "demo_listing",
+        [
+            "  DATOS DE DEMOSTRACIÓN: inventados para demostraciones, no es un servicio real",
+            "  DEMO DATA: invented for demonstrations, not a real service",
+            "  DONNÉES DE DÉMONSTRATION : inventées pour des démonstrations, pas un vrai service",
+            "  DONE DEMONSTRASYON: envante pou demonstrasyon, se pa yon vrè sèvis",
+            "  DADOS DE DEMONSTRAÇÃO: inventados para demonstrações, não é um serviço real",
+        ],
+    ),
+    ("id", ["id", "id", "id", "id", "id"]),
+    ("kind", ["tipo", "kind", "type", "kalite", "tipo"]),
+    ("organization", ["organización", "organization", "organisation", "òganizasyon", "organização"]),
+    ("represents", ["representa a", "represents", "représente", "reprezante", "representa"]),
+    ("mission", ["misión", "mission", "mission", "misyon", "missão"]),
+    ("consular", ["consular", "consular", "consulaire", "konsilè", "consular"]),
+    ("status", ["estado", "status", "statut", "eta", "situação"]),
+    ("status_note", ["nota", "status note", "note", "nòt", "nota"]),
+    ("services", ["servicios", "services", "services", "sèvis", "serviços"]),
+    ("description", ["descripción", "description", "description", "deskripsyon", "descrição"]),
+    ("address", ["dirección", "address", "adresse", "adrès", "endereço"]),
+    ("location", ["ubicación", "location", "position", "kote", "localização"]),
+    ("phone", ["teléfono", "phone", "téléphone", "telefòn", "telefone"]),
+    ("email", ["correo", "email", "courriel", "imèl", "e-mail"]),
+    ("web", ["web", "web", "web", "sit entènèt", "site"]),
+    ("social", ["redes", "social", "réseaux", "rezo sosyal", "redes"]),
+    ("hours", ["horario", "hours", "horaires", "lè ouvè", "horário"]),
+    ("languages", ["idiomas", "languages", "langues", "lang", "idiomas"]),
+    ("cost", ["costo", "cost", "coût", "pri", "custo"]),
+    ("serves", ["atiende a", "serves", "accueille", "sèvi", "atende"]),
+    ("papers", ["papeles", "papers", "papiers", "papye", "documentos"]),
+    ("eligibility", ["requisitos", "eligibility", "conditions", "kondisyon", "requisitos"]),
+    ("access", ["accesibilidad", "access", "accessibilité", "aksè", "acessibilidade"]),
+    ("verified", ["verificado", "verified", "vérifié", "verifye", "verificado"]),
+    ("source", ["fuente", "source", "source", "sous", "fonte"]),
+    ("unknown", ["desconocido", "unknown", "inconnu", "pa konnen", "desconhecido"]),
+    ("required", ["obligatorios", "required", "obligatoires", "obligatwa", "obrigatórios"]),
+    ("not_required", ["no se piden", "not required", "non demandés", "yo pa mande l", "não exigidos"]),
+    ("by_on", ["{} el {}", "{} on {}", "{} le {}", "{} nan dat {}", "{} em {}"]),
+    ("free", ["gratis", "free", "gratuit", "gratis", "gratuito"]),
+    ("low_cost", ["bajo costo", "low cost", "peu coûteux", "pa chè", "baixo custo"]),
+    ("paid", ["de pago", "paid", "payant", "fòk ou peye", "pago"]),
+    ("voice", ["llamadas", "voice", "appels", "apèl", "chamadas"]),
+    ("sms", ["SMS", "SMS", "SMS", "SMS", "SMS"]),
+    ("whatsapp", ["WhatsApp", "WhatsApp", "WhatsApp", "WhatsApp", "WhatsApp"]),
+    ("hotline", ["línea de ayuda", "hotline", "ligne d'urgence", "liy ijans", "linha de ajuda"]),
+    ("fax", ["fax", "fax", "fax", "faks", "fax"]),
+    // Rights.
+    (
+        "no_article",
+        [
+            "Ningún artículo de derechos coincide.",
+            "No rights article matches.",
+            "Aucun article sur les droits ne correspond.",
+            "Pa gen atik sou dwa ki koresponn.",
+            "Nenhum artigo de direitos corresponde.",
+        ],
+    ),
+    (
+        "who_can_help",
+        [
+            "   Quién puede ayudar cerca de ti:",
+            "   Who can help near you:",
+            "   Qui peut aider près de vous :",
+            "   Ki moun ki ka ede w toupre w:",
+            "   Quem pode ajudar perto de você:",
+        ],
+    ),
+    (
+        "local_not_verified",
+        [
+            " (importación local, no verificado)",
+            " (local import, not verified)",
+            " (import local, non vérifié)",
+            " (enpòtasyon lokal, pa verifye)",
+            " (importação local, não verificado)",
+        ],
+    ),
+    (
+        "give_nationality",
+        [
+            "   (indica --nationality para encontrar el consulado de tu país cerca de ti)",
+            "   (give --nationality to find your own country's consulate near you)",
+            "   (indiquez --nationality pour trouver le consulat de votre pays près de vous)",
+            "   (bay --nationality pou jwenn konsila peyi w toupre w)",
+            "   (informe --nationality para encontrar o consulado do seu país perto de você)",
+        ],
+    ),
+    (
+        "demo_article",
+        [
+            "  [DEMOSTRACIÓN — no revisado por abogados]",
+            "  [DEMO — not reviewed by lawyers]",
+            "  [DÉMO — non relu par des avocats]",
+            "  [DEMO — avoka poko revize l]",
+            "  [DEMONSTRAÇÃO — não revisado por advogados]",
+        ],
+    ),
+    ("sources", ["   Fuentes: {}", "   Sources: {}", "   Sources : {}", "   Sous: {}", "   Fontes: {}"]),
+    (
+        "applies_in",
+        [
+            "   Se aplica en: {} · revisado el {} · [{}]",
+            "   Applies in: {} · reviewed {} · [{}]",
+            "   S'applique à : {} · relu le {} · [{}]",
+            "   Aplike nan: {} · revize {} · [{}]",
+            "   Aplica-se em: {} · revisado em {} · [{}]",
+        ],
+    ),
+    ("all_countries", ["todos los países", "all countries", "tous les pays", "tout peyi", "todos os países"]),
+    // Warnings.
+    (
+        "no_warning",
+        [
+            "Ninguna alerta activa aquí. Eso no quiere decir que sea seguro: ten cuidado.",
+            "No active warning here. That does not mean it is safe: stay careful.",
+            "Aucune alerte en cours ici. Cela ne veut pas dire que c'est sûr : restez prudent.",
+            "Pa gen alèt kounye a isit la. Sa pa vle di li san danje: fè atansyon.",
+            "Nenhum alerta ativo aqui. Isso não quer dizer que seja seguro: tenha cuidado.",
+        ],
+    ),
+    ("here", [" — aquí", " — here", " — ici", " — isit la", " — aqui"]),
+    ("demo", [" [DEMO]", " [DEMO]", " [DÉMO]", " [DEMO]", " [DEMO]"]),
+    ("signs", ["   Señales: {}", "   Signs: {}", "   Signes : {}", "   Siy: {}", "   Sinais: {}"]),
+    (
+        "real_places",
+        [
+            "   Lugares reales en su lugar:",
+            "   Real places instead:",
+            "   Les vrais lieux :",
+            "   Vrè kote yo:",
+            "   Os lugares reais:",
+        ],
+    ),
+    (
+        "issued_by",
+        [
+            "   Emitida por {} · [{}]",
+            "   Issued by {} · [{}]",
+            "   Émise par {} · [{}]",
+            "   Se {} ki bay li · [{}]",
+            "   Emitido por {} · [{}]",
+        ],
+    ),
+    (
+        "not_on_phone",
+        [
+            "{} (no está en las regiones de este teléfono)",
+            "{} (not in the regions on this phone)",
+            "{} (pas dans les régions de ce téléphone)",
+            "{} (li pa nan rejyon ki sou telefòn sa a)",
+            "{} (não está nas regiões deste telefone)",
+        ],
+    ),
+    (
+        "unreadable",
+        [
+            "{} (no se pudo leer)",
+            "{} (could not be read)",
+            "{} (illisible)",
+            "{} (nou pa t ka li l)",
+            "{} (não foi possível ler)",
+        ],
+    ),
+    ("not_verified", [" [no verificado]", " [not verified]", " [non vérifié]", " [pa verifye]", " [não verificado]"]),
+    ("scam", ["estafa", "scam", "arnaque", "eskwokri", "golpe"]),
+    (
+        "impersonation",
+        ["suplantación", "impersonation", "usurpation d'identité", "moun k ap pase pou lòt", "falsa identidade"],
+    ),
+    ("fake_documents", ["documentos falsos", "fake documents", "faux documents", "fo papye", "documentos falsos"]),
+    ("extortion", ["extorsión", "extortion", "extorsion", "zafè fòse moun peye", "extorsão"]),
+    (
+        "kidnapping_risk",
+        ["riesgo de secuestro", "kidnapping risk", "risque d'enlèvement", "risk kidnapin", "risco de sequestro"],
+    ),
+    ("dangerous_route", ["ruta peligrosa", "dangerous route", "route dangereuse", "wout danjere", "rota perigosa"]),
+    (
+        "trafficking_recruitment",
+        [
+            "captación para trata",
+            "trafficking recruitment",
+            "recrutement pour la traite",
+            "rekritman pou trafik moun",
+            "aliciamento para tráfico",
+        ],
+    ),
+    ("fake_aid", ["ayuda falsa", "fake aid", "fausse aide", "fo èd", "ajuda falsa"]),
+    ("extreme", ["extrema", "extreme", "extrême", "ekstrèm", "extrema"]),
+    ("severe", ["grave", "severe", "grave", "grav", "grave"]),
+    ("moderate", ["moderada", "moderate", "modérée", "mwayen", "moderada"]),
+    ("minor", ["menor", "minor", "mineure", "piti", "menor"]),
+    // check-contact.
+    ("verdict_official", [
+        "OFICIAL: pertenece a un lugar verificado del directorio",
+        "OFFICIAL: it belongs to a verified place in the directory",
+        "OFFICIEL : il appartient à un lieu vérifié de l'annuaire",
+        "OFISYÈL: li se pou yon kote ki verifye nan anyè a",
+        "OFICIAL: pertence a um lugar verificado do diretório",
+    ]),
+    ("verdict_name_match", [
+        "MISMO NOMBRE, NO VERIFICADO: este nombre es la cuenta de {} en {} — solo esa cuenta de {} es oficial; cualquiera puede registrar el mismo nombre en otra red",
+        "SAME NAME, NOT VERIFIED: this name is the account of {} on {} — only that {} account is official; anyone can register the same name on another network",
+        "MÊME NOM, NON VÉRIFIÉ : ce nom est le compte de {} sur {} — seul ce compte {} est officiel ; n'importe qui peut enregistrer le même nom sur un autre réseau",
+        "MENM NON, PA VERIFYE: non sa a se kont {} sou {} — se sèlman kont {} sa a ki ofisyèl; nenpòt moun ka anrejistre menm non an sou yon lòt rezo",
+        "MESMO NOME, NÃO VERIFICADO: este nome é a conta de {} em {} — só essa conta em {} é oficial; qualquer pessoa pode registrar o mesmo nome em outra rede",
+    ]),
+    ("verdict_warning", [
+        "ALERTA: aparece en una alerta activa — no pagues, no envíes documentos",
+        "WARNING: it appears in an active warning — do not pay, do not send documents",
+        "ALERTE : il figure dans une alerte en cours — ne payez pas, n'envoyez pas de documents",
+        "ALÈT: li parèt nan yon alèt ki an vigè — pa peye, pa voye dokiman",
+        "ALERTA: aparece em um alerta ativo — não pague, não envie documentos",
+    ]),
+    ("verdict_lookalike", [
+        "IMITACIÓN: imita un contacto oficial — no confíes en él",
+        "LOOKALIKE: it imitates an official contact — do not trust it",
+        "IMITATION : il imite un contact officiel — ne lui faites pas confiance",
+        "IMITASYON: li imite yon kontak ofisyèl — pa fè l konfyans",
+        "IMITAÇÃO: imita um contato oficial — não confie nele",
+    ]),
+    ("verdict_unknown", [
+        "NO VERIFICADO: no está en el directorio ni en las alertas (eso no quiere decir que sea seguro)",
+        "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)",
+        "NON VÉRIFIÉ : absent de l'annuaire et des alertes (cela ne veut pas dire qu'il est sûr)",
+        "PA VERIFYE: li pa nan anyè a ni nan alèt yo (sa pa vle di li san danje)",
+        "NÃO VERIFICADO: não está no diretório nem nos alertas (isso não quer dizer que seja seguro)",
+    ]),
+    ("verdict_invalid", [
+        "NO VÁLIDO: no es un número de teléfono, dirección web, correo ni cuenta que Faro pueda leer",
+        "INVALID: this is not a phone number, web address, e-mail or handle Faro can read",
+        "INVALIDE : ce n'est ni un numéro de téléphone, ni une adresse web, ni un courriel, ni un compte que Faro sait lire",
+        "PA VALAB: sa a se pa yon nimewo telefòn, yon adrès entènèt, yon imèl oswa yon kont Faro ka li",
+        "INVÁLIDO: não é um número de telefone, endereço web, e-mail ou conta que o Faro consiga ler",
+    ]),
+    ("a_verified_place", ["un lugar verificado", "a verified place", "un lieu vérifié", "yon kote ki verifye", "um lugar verificado"]),
+    ("its_network", ["su red", "its network", "son réseau", "rezo pa l", "sua rede"]),
+    ("its_own_network", ["su propia red", "its own network", "son propre réseau", "pwòp rezo pa l", "sua própria rede"]),
+    ("rel_exact", ["mismo contacto", "same contact", "même contact", "menm kontak", "mesmo contato"]),
+    ("rel_same_domain", ["mismo dominio", "same domain", "même domaine", "menm domèn", "mesmo domínio"]),
+    ("rel_same_domain_not_listed", [
+        "mismo dominio, pero no está en la lista (no es oficial)",
+        "same domain, but not listed (not official)",
+        "même domaine, mais pas dans la liste (pas officiel)",
+        "menm domèn, men li pa sou lis la (li pa ofisyèl)",
+        "mesmo domínio, mas não está na lista (não é oficial)",
+    ]),
+    ("rel_same_host_other_page", ["mismo sitio, otra página", "same site, another page", "même site, autre page", "menm sit, yon lòt paj", "mesmo site, outra página"]),
+    ("rel_same_name", ["mismo nombre; oficial solo en {}", "same name; official only on {}", "même nom ; officiel seulement sur {}", "menm non; ofisyèl sèlman sou {}", "mesmo nome; oficial só em {}"]),
+    ("rel_listed_not_verified", ["en la lista, pero no verificado", "listed, but not verified", "dans la liste, mais non vérifié", "sou lis la, men pa verifye", "na lista, mas não verificado"]),
+    ("rel_imitates", ["imita {} ({})", "imitates {} ({})", "imite {} ({})", "imite {} ({})", "imita {} ({})"]),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_message_has_all_five_languages_and_the_same_placeholders() {
+        let mut ids = std::collections::HashSet::new();
+        for (id, cols) in CATALOGUE {
+            assert!(ids.insert(id), "{id} twice");
+            let holes = cols[EN].matches("{}").count();
+            for (lang, text) in LANGS.iter().zip(cols) {
+                assert!(!text.trim().is_empty(), "{id} has no {lang} text");
+                assert_eq!(text.matches("{}").count(), holes, "{id} in {lang}: placeholders");
+            }
+        }
+    }
+
+    #[test]
+    fn fills_placeholders_in_order() {
+        assert_eq!(f("by_on", &["Ana", "2026-11-27"]), "Ana on 2026-11-27");
+    }
+
+    #[test]
+    fn refuses_languages_it_does_not_know() {
+        assert!(check_known(&LangPrefs::parse_list("ht,fr,pt-BR,es-MX,en").unwrap()).is_ok());
+        let err = check_known(&LangPrefs::parse_list("kreyol").unwrap()).unwrap_err();
+        assert!(err.contains("\"kreyol\"") && err.contains("es, en, fr, ht, pt"), "{err}");
+    }
+}
