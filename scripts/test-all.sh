@@ -6,34 +6,49 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-echo "== test dependencies (nginx, python-tuf; installed only when missing)"
+# Each stage's time is printed when the next starts, and all of them at the end, so a slow
+# CI run shows where its minutes went.
+stage_name=""; stage_start=$SECONDS; timings=()
+stage() {
+    if [ -n "$stage_name" ]; then timings+=("$(printf '%5d s  %s' $((SECONDS - stage_start)) "$stage_name")"); fi
+    stage_name="$1"; stage_start=$SECONDS
+    if [ -n "$1" ]; then echo "== $1"; fi
+}
+report_timings() {
+    stage ""
+    echo "== time per stage (total $SECONDS s)"
+    printf '%s\n' "${timings[@]}"
+}
+trap report_timings EXIT
+
+stage "test dependencies (nginx, python-tuf; installed only when missing)"
 bash scripts/setup-test-deps.sh
 
-echo "== build (locked dependencies)"
+stage "build (locked dependencies)"
 cargo build --workspace --all-targets --locked
 
-echo "== clippy (warnings are errors)"
+stage "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
-echo "== demo data conventions (names end in (demo), fictitious contacts, places in their towns)"
+stage "demo data conventions (names end in (demo), fictitious contacts, places in their towns)"
 python3 data/demo/check_listings.py
-echo "== demo rights and warnings (demo markers, fictional numbers, .example domains; self-test breaks copies)"
+stage "demo rights and warnings (demo markers, fictional numbers, .example domains; self-test breaks copies)"
 python3 data/demo/check_rights_warnings.py
 python3 data/demo/check_rights_warnings.py --self-test
 
-echo "== tests"
+stage "tests"
 cargo test --workspace --locked
 
-echo "== fuzzing: every parser a stranger can feed, 15 s each (cargo-fuzz on nightly; ADR 0017)"
+stage "fuzzing: every parser a stranger can feed, 15 s each (cargo-fuzz on nightly; ADR 0017)"
 bash scripts/fuzz.sh 15
 
-echo "== faro demo (the README's first command, with a fixed time for repeatability)"
+stage "faro demo (the README's first command, with a fixed time for repeatability)"
 cargo run --quiet --locked --bin faro -- demo --at 2026-11-25T10:30 > /dev/null
 echo "faro demo: ok"
 
-echo "== Kotlin bindings on the JVM (Maven; generated from the host library)"
+stage "Kotlin bindings on the JVM (Maven; generated from the host library)"
 bash scripts/kotlin.sh test
 echo "Kotlin tests: ok"
 
-echo "== Swift bindings on Linux (Swift 6 in a cached Debian trixie chroot)"
+stage "Swift bindings on Linux (Swift 6 in a cached Debian trixie chroot)"
 bash scripts/swift.sh test

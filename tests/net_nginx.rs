@@ -7,7 +7,13 @@ use faro_tests::support::nginx::Nginx;
 fn site() -> (tempfile::TempDir, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("metadata")).unwrap();
-    std::fs::write(dir.path().join("metadata/timestamp.json"), b"{\"signed\":{\"version\":7}}").unwrap();
+    let timestamp = dir.path().join("metadata/timestamp.json");
+    std::fs::write(&timestamp, b"{\"signed\":{\"version\":7}}").unwrap();
+    // A file changed in the same second as the answer's Date is given no Last-Modified
+    // validator (a republish within that second would be missed); date it a minute back so
+    // the test sees both validators, as a phone does for a repository published earlier.
+    let a_minute_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+    std::fs::File::options().write(true).open(&timestamp).unwrap().set_modified(a_minute_ago).unwrap();
     let mut rng = fastrand::Rng::with_seed(7);
     let target: Vec<u8> = (0..600_000).map(|_| rng.u8(..)).collect();
     std::fs::create_dir_all(dir.path().join("targets")).unwrap();
