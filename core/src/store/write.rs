@@ -333,12 +333,18 @@ pub(crate) enum Upsert {
 /// inside `tx`. The verified record wins its id: a local import's listing with the same id
 /// is removed from that local dataset (the person's file still has it), so an unsigned
 /// import can never block a verified update. Another synced dataset's id stays refused.
-pub(crate) fn put_listing(tx: &Transaction<'_>, dataset: &str, listing: &Listing) -> Result<Upsert> {
-    let derived = index::Derived::of(listing);
-    match put_derived(tx, dataset, listing, &derived)? {
+/// `derived` is what the listing's rows and index entries hold, computed ahead
+/// ([`index::Derived::of`]; sync prepares it on its reading thread).
+pub(crate) fn put_listing_derived(
+    tx: &Transaction<'_>,
+    dataset: &str,
+    listing: &Listing,
+    derived: &index::Derived,
+) -> Result<Upsert> {
+    match put_derived(tx, dataset, listing, derived)? {
         Upsert::OtherDataset(other) if !is_synced(tx, &other)? => {
             delete_listing(tx, &other, &listing.id)?;
-            put_derived(tx, dataset, listing, &derived)
+            put_derived(tx, dataset, listing, derived)
         }
         done => Ok(done),
     }

@@ -72,12 +72,15 @@ pub fn local_version(conn: &rusqlite::Connection, dataset: &str) -> Result<Optio
 pub fn apply_file<C: Content>(
     tx: &Transaction<'_>,
     entry: &DatasetEntry,
-    reader: impl BufRead,
+    reader: impl BufRead + Send,
     file: &str,
     unconfirmed_since: Option<&str>,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Applied> {
     let mut lines = Lines::new(reader, file);
+    // The header is read here; the records are read, parsed, checked and prepared on a
+    // second thread while this one writes them (on a phone's several cores an apply then
+    // takes about the time of its SQLite work alone: docs/benchmarks.md, "sync").
     let (route, demo) = match read_header(&mut lines)? {
         Header::Snapshot(h) => {
             if h.faro != C::NAME || h.dataset != entry.dataset {
@@ -107,38 +110,18 @@ pub fn apply_file<C: Content>(
         }
     };
 
-    let mut cx = CheckContext::default();
-    let mut rejected: Vec<InputError> = Vec::new();
-    let mut rejected_count = 0usize;
-    let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
-    while let Some((line, text)) = lines.next_line()? {
-        let problems = match route {
-            Route::Snapshot => match from_json_line::<C::Record>(text, file, line) {
-                Ok(record) => write_record::<C>(tx, entry, record, demo, file, line, &mut cx, &mut put)?,
-                Err(e) => vec![locate(e, text)],
-            },
-            Route::Delta { .. } => match from_json_line::<DeltaOp<C::Record>>(text, file, line) {
-                Ok(DeltaOp::Put(record)) => write_record::<C>(tx, entry, record, demo, file, line, &mut cx, &mut put)?,
-                Ok(DeltaOp::Delete(id)) => {
-                    if C::delete(tx, &entry.dataset, &id)? {
-                        deleted += 1;
-                        vec![]
-                    } else {
-                        vec![InputError::new(file, "deletes a record this dataset does not have")
-                            .at_line(line)
-                            .record(id)]
-                    }
-                }
-                Err(e) => vec![locate(e, text)],
-            },
-        };
-        rejected_count += problems.len();
-        rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
-        seen += 1;
-        if seen % PROGRESS_EVERY == 0 && !progress(seen) {
-            return Err(Error::Cancelled);
+    let (rejected, rejected_count, put, deleted, seen) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let dataset = entry.dataset.as_str();
+        let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender));
+        // Returning drops the receiver, which stops the reader if it is still going.
+        let written = write_steps::<C>(tx, dataset, file, receiver, progress);
+        if let Err(panic) = reader.join() {
+            std::panic::resume_unwind(panic);
         }
-    }
+        written
+    })?;
+    let mut rejected = rejected;
     if rejected_count > 0 {
         return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
     }
@@ -180,34 +163,134 @@ pub fn apply_file<C: Content>(
     Ok(Applied { route, put, deleted })
 }
 
-#[allow(clippy::too_many_arguments)]
-fn write_record<C: Content>(
-    tx: &Transaction<'_>,
-    entry: &DatasetEntry,
-    mut record: C::Record,
+/// One line of a dataset file after reading, parsing and checking, on its way to the writer.
+enum Step<C: Content> {
+    /// A valid record to write, with what writing it needs.
+    Put { line: u64, record: C::Record, prepared: C::Prepared },
+    /// A delta's deletion of record `id`.
+    Delete { line: u64, id: String },
+    /// Why a line is refused.
+    Rejected(Vec<InputError>),
+}
+
+/// Records per message from the reading thread to the writer: enough that the channel costs
+/// nothing per record, few enough to bound what is in flight.
+const BATCH: usize = 64;
+
+/// Batches in flight between the two threads.
+const BATCHES_IN_FLIGHT: usize = 4;
+
+/// The reading thread: reads the records of `lines` after the header, parses, checks and
+/// prepares them, and sends them on in batches. A read error (a cut, a corrupt stream, an
+/// over-long line) is sent last. Stops early when the writer hangs up.
+fn read_steps<C: Content, R: BufRead>(
+    mut lines: Lines<R>,
+    route: Route,
     demo: bool,
     file: &str,
-    line: u64,
-    cx: &mut CheckContext,
-    put: &mut u64,
-) -> Result<Vec<InputError>> {
-    if demo {
-        C::mark_demo(&mut record);
-    }
-    let problems = C::check(&record, file, line, cx);
-    if !problems.is_empty() {
-        return Ok(problems);
-    }
-    match C::put(tx, &entry.dataset, &record)? {
-        Put::Written => {
-            *put += 1;
-            Ok(vec![])
+    out: std::sync::mpsc::SyncSender<std::result::Result<Vec<Step<C>>, InputError>>,
+) {
+    let mut cx = CheckContext::default();
+    let mut batch = Vec::with_capacity(BATCH);
+    let step = |record: C::Record, line: u64, cx: &mut CheckContext| -> Step<C> {
+        let mut record = record;
+        if demo {
+            C::mark_demo(&mut record);
         }
-        Put::OtherDataset(other) => Ok(vec![InputError::new(file, format!("id already belongs to dataset {other:?}"))
-            .at_line(line)
-            .record(C::id(&record))
-            .field("id")]),
+        let problems = C::check(&record, file, line, cx);
+        if problems.is_empty() {
+            let prepared = C::prepare(&record);
+            Step::Put { line, record, prepared }
+        } else {
+            Step::Rejected(problems)
+        }
+    };
+    loop {
+        let (line, text) = match lines.next_line() {
+            Ok(Some(next)) => next,
+            Ok(None) => break,
+            Err(e) => {
+                if !batch.is_empty() && out.send(Ok(std::mem::take(&mut batch))).is_err() {
+                    return;
+                }
+                let _ = out.send(Err(e));
+                return;
+            }
+        };
+        batch.push(match route {
+            Route::Snapshot => match from_json_line::<C::Record>(text, file, line) {
+                Ok(record) => step(record, line, &mut cx),
+                Err(e) => Step::Rejected(vec![locate(e, text)]),
+            },
+            Route::Delta { .. } => match from_json_line::<DeltaOp<C::Record>>(text, file, line) {
+                Ok(DeltaOp::Put(record)) => step(record, line, &mut cx),
+                Ok(DeltaOp::Delete(id)) => Step::Delete { line, id },
+                Err(e) => Step::Rejected(vec![locate(e, text)]),
+            },
+        });
+        if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
+            return;
+        }
     }
+    if !batch.is_empty() {
+        let _ = out.send(Ok(batch));
+    }
+}
+
+/// What the writer did: the first rejections, how many there were, records put, deleted and
+/// seen.
+type Written = (Vec<InputError>, usize, u64, u64, u64);
+
+/// The writer: writes the steps arriving on `steps` into `dataset`, inside `tx`, calling
+/// `progress` every [`PROGRESS_EVERY`] records. After the first rejection nothing more is
+/// written, but every rejection is still counted.
+fn write_steps<C: Content>(
+    tx: &Transaction<'_>,
+    dataset: &str,
+    file: &str,
+    steps: std::sync::mpsc::Receiver<std::result::Result<Vec<Step<C>>, InputError>>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Written> {
+    let mut rejected: Vec<InputError> = Vec::new();
+    let mut rejected_count = 0usize;
+    let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
+    for batch in steps {
+        for step in batch? {
+            let problems = match step {
+                Step::Rejected(problems) => problems,
+                Step::Put { .. } | Step::Delete { .. } if rejected_count > 0 => vec![],
+                Step::Put { line, record, prepared } => match C::put(tx, dataset, &record, &prepared)? {
+                    Put::Written => {
+                        put += 1;
+                        vec![]
+                    }
+                    Put::OtherDataset(other) => {
+                        vec![InputError::new(file, format!("id already belongs to dataset {other:?}"))
+                            .at_line(line)
+                            .record(C::id(&record))
+                            .field("id")]
+                    }
+                },
+                Step::Delete { line, id } => {
+                    if C::delete(tx, dataset, &id)? {
+                        deleted += 1;
+                        vec![]
+                    } else {
+                        vec![InputError::new(file, "deletes a record this dataset does not have")
+                            .at_line(line)
+                            .record(id)]
+                    }
+                }
+            };
+            rejected_count += problems.len();
+            rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
+            seen += 1;
+            if seen % PROGRESS_EVERY == 0 && !progress(seen) {
+                return Err(Error::Cancelled);
+            }
+        }
+    }
+    Ok((rejected, rejected_count, put, deleted, seen))
 }
 
 /// Names the record of a line that did not parse, when its id can be read.

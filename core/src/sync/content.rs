@@ -10,7 +10,8 @@ use crate::hours::HoursCache;
 use crate::model::validate::FieldProblem;
 use crate::model::Listing;
 use crate::rights::Article;
-use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing, Upsert};
+use crate::store::index::Derived;
+use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing_derived, Upsert};
 use crate::warnings::Warning;
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
@@ -69,7 +70,10 @@ pub trait Content {
     /// The `"faro"` word of this content's files.
     const NAME: &'static str;
     /// The record type.
-    type Record: DeserializeOwned;
+    type Record: DeserializeOwned + Send;
+    /// What writing a record needs beyond the record itself, computed without the database
+    /// (on the reading thread while the writer inserts: see `sync::apply`).
+    type Prepared: Send;
     /// SQL giving `(id, record text)` of dataset `?1`, ordered by id (bytewise).
     const RECORDS_SQL: &'static str;
 
@@ -79,8 +83,11 @@ pub trait Content {
     fn mark_demo(record: &mut Self::Record);
     /// Every problem keeping `record` out of the store, located in `file` at `line`.
     fn check(record: &Self::Record, file: &str, line: u64, cx: &mut CheckContext) -> Vec<InputError>;
-    /// Inserts or replaces `record` in `dataset`, inside `tx`.
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Self::Record) -> Result<Put>;
+    /// Computes what [`Content::put`] needs besides `record`, without the database.
+    fn prepare(record: &Self::Record) -> Self::Prepared;
+    /// Inserts or replaces `record` in `dataset`, inside `tx`, with what
+    /// [`Content::prepare`] computed for it.
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Self::Record, prepared: &Self::Prepared) -> Result<Put>;
     /// Deletes record `id` of `dataset`; false if it was not there.
     fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool>;
     /// Deletes every record of `dataset`.
@@ -95,6 +102,7 @@ pub struct Listings;
 impl Content for Listings {
     const NAME: &'static str = "listings";
     type Record = Listing;
+    type Prepared = Derived;
     const RECORDS_SQL: &'static str = "SELECT l.id, r.record FROM listings l INDEXED BY sqlite_autoindex_listings_1
          JOIN listing_records r ON r.listing = l.rowid
          WHERE l.dataset = ?1 ORDER BY l.id";
@@ -111,8 +119,12 @@ impl Content for Listings {
         check_for_write(record, file, Some(line), &mut cx.hours)
     }
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Listing) -> Result<Put> {
-        Ok(match put_listing(tx, dataset, record)? {
+    fn prepare(record: &Listing) -> Derived {
+        Derived::of(record)
+    }
+
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Listing, derived: &Derived) -> Result<Put> {
+        Ok(match put_listing_derived(tx, dataset, record, derived)? {
             Upsert::OtherDataset(other) => Put::OtherDataset(other),
             Upsert::Inserted | Upsert::Updated | Upsert::Unchanged => Put::Written,
         })
@@ -150,6 +162,7 @@ pub struct Rights;
 impl Content for Rights {
     const NAME: &'static str = "rights";
     type Record = Article;
+    type Prepared = ();
     const RECORDS_SQL: &'static str = "SELECT id, record FROM articles WHERE dataset = ?1 ORDER BY id";
 
     fn id(record: &Article) -> &str {
@@ -164,7 +177,9 @@ impl Content for Rights {
         located(crate::rights::check_article(record), file, line, &record.id)
     }
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Article) -> Result<Put> {
+    fn prepare(_: &Article) {}
+
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Article, _: &()) -> Result<Put> {
         if let Some(other) = owner(tx, "articles", &record.id)?.filter(|o| o != dataset) {
             return Ok(Put::OtherDataset(other));
         }
@@ -195,6 +210,7 @@ pub struct Warnings;
 impl Content for Warnings {
     const NAME: &'static str = "warnings";
     type Record = Warning;
+    type Prepared = ();
     const RECORDS_SQL: &'static str = "SELECT id, record FROM warnings WHERE dataset = ?1 ORDER BY id";
 
     fn id(record: &Warning) -> &str {
@@ -215,7 +231,9 @@ impl Content for Warnings {
         located(problems, file, line, &record.id)
     }
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Warning) -> Result<Put> {
+    fn prepare(_: &Warning) {}
+
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &Warning, _: &()) -> Result<Put> {
         if let Some(other) = owner(tx, "warnings", &record.id)?.filter(|o| o != dataset) {
             return Ok(Put::OtherDataset(other));
         }
