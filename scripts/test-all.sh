@@ -12,6 +12,9 @@ bash scripts/setup-test-deps.sh
 echo "== build (locked dependencies)"
 cargo build --workspace --all-targets --locked
 
+echo "== 16 KB page alignment of libfaro_ffi.so (Android target with a cross toolchain, else the host build)"
+bash scripts/check-alignment.sh
+
 echo "== clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -20,6 +23,9 @@ python3 data/demo/check_listings.py
 echo "== demo rights and warnings (demo markers, fictional numbers, .example domains; self-test breaks copies)"
 python3 data/demo/check_rights_warnings.py
 python3 data/demo/check_rights_warnings.py --self-test
+
+echo "== third-party licences of the mobile library are current (docs/third-party-licenses.md)"
+bash scripts/licenses.sh --check
 
 echo "== tests"
 cargo test --workspace --locked
