@@ -70,15 +70,20 @@ bootstrap() {
   mv "$tmp" "$ROOT"
 }
 
-# Build the host library and generate the Swift bindings into ios/ (gitignored parts).
+# Build the host library and generate the Swift bindings. The Swift file is committed
+# (ios/Sources/FaroFFI/FaroFFI.swift: SwiftPM consumers build from it) and regenerated here, so
+# the tests always run against the current interface; if it changed, the run fails at the end
+# until the new file is committed. The C header and module map go to ios/Generated (ignored)
+# and are passed to the compiler by absolute path.
+BINDINGS_CHANGED=
 prepare() {
+  local swift=$REPO/ios/Sources/FaroFFI/FaroFFI.swift
   (cd "$REPO" && cargo build --locked -p faro-ffi)
-  rm -rf "$REPO/ios/Generated" "$REPO/ios/Sources/FaroFFI/FaroFFI.swift"
+  rm -rf "$REPO/ios/Generated"
   (cd "$REPO" && cargo uniffi-bindgen generate --no-format --library target/debug/libfaro_ffi.so \
     --language swift --out-dir ios/Generated)
-  # The Swift goes into the package's FaroFFI target; the C header and module map stay in
-  # ios/Generated and are passed to the compiler by absolute path.
-  mv "$REPO/ios/Generated/FaroFFI.swift" "$REPO/ios/Sources/FaroFFI/FaroFFI.swift"
+  if ! cmp -s "$REPO/ios/Generated/FaroFFI.swift" "$swift"; then BINDINGS_CHANGED=1; fi
+  mv "$REPO/ios/Generated/FaroFFI.swift" "$swift"
 }
 
 # The sync tests' fixture, made on the host (the chroot shares its network): the demo data
@@ -139,6 +144,11 @@ case "${1:-test}" in
     fixture
     swift_in_chroot build --build-tests
     swift_in_chroot test --skip-build
+    if [ -n "$BINDINGS_CHANGED" ]; then
+      log "ios/Sources/FaroFFI/FaroFFI.swift was out of date and has been regenerated: the tests"
+      log "passed with the new file; commit it so that SwiftPM consumers build the same interface"
+      exit 1
+    fi
     ;;
   shell)
     bootstrap

@@ -27,6 +27,9 @@ bash scripts/setup-test-deps.sh
 stage "build (locked dependencies)"
 cargo build --workspace --all-targets --locked
 
+stage "16 KB page alignment of libfaro_ffi.so (Android target with a cross toolchain, else the host build)"
+bash scripts/check-alignment.sh
+
 stage "clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
@@ -35,6 +38,9 @@ python3 data/demo/check_listings.py
 stage "demo rights and warnings (demo markers, fictional numbers, .example domains; self-test breaks copies)"
 python3 data/demo/check_rights_warnings.py
 python3 data/demo/check_rights_warnings.py --self-test
+
+stage "third-party licences of the mobile library are current (docs/third-party-licenses.md)"
+bash scripts/licenses.sh --check
 
 stage "tests"
 cargo test --workspace --locked

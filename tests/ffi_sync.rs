@@ -217,6 +217,34 @@ fn sync_with_reads_during_it_cancel_then_rights_warnings_contacts_and_bundles() 
     let routes: Vec<_> = b.dataset_status().unwrap().datasets.iter().map(|d| d.route).collect();
     assert_eq!(routes, [SyncRoute::Bundle; 3]);
     assert!(b.import_bundle(bundle.display().to_string(), None, None).unwrap().iter().all(|o| !o.applied));
+
+    // The first-run bundle an app ships in its assets arrives as bytes, not a path.
+    let bytes = std::fs::read(&bundle).unwrap();
+    let c = phone(&repo, "c");
+    let scratch_files = || {
+        std::fs::read_dir(c.directory())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".faro-bundle-bytes-"))
+            .collect::<Vec<_>>()
+    };
+    let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7) as u8).collect();
+    let e = c.import_bundle_bytes(junk, None, None).unwrap_err();
+    match &e {
+        FaroError::BadInput { reason } => assert!(!reason.contains(".faro-bundle-bytes-"), "{reason}"),
+        other => panic!("junk bytes: {other:?}"),
+    }
+    let truncated = bytes[..bytes.len() / 2].to_vec();
+    assert!(c.import_bundle_bytes(truncated, None, None).is_err());
+    assert_eq!(c.listing_count().unwrap(), 0);
+    let rec = Recorder::new(|_| {});
+    let outcomes = c.import_bundle_bytes(bytes.clone(), Some(rec.clone()), None).unwrap();
+    assert!(outcomes.iter().all(|o| o.applied && o.version == 1), "{outcomes:?}");
+    assert_eq!(c.listing_count().unwrap(), DEMO_LISTINGS);
+    assert_eq!(rec.stages().last(), Some(&(ProgressStage::Finished, None)));
+    assert!(scratch_files().is_empty(), "scratch files left: {:?}", scratch_files());
+    c.close();
+    assert!(matches!(c.import_bundle_bytes(bytes, None, None), Err(FaroError::Closed { .. })));
 }
 
 #[test]

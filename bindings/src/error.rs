@@ -77,6 +77,22 @@ impl FaroError {
     pub(crate) fn bad_input(reason: impl Into<String>) -> FaroError {
         FaroError::BadInput { reason: reason.into() }
     }
+
+    /// The same variant with its reason rewritten by `f`.
+    pub(crate) fn map_reason(self, f: impl FnOnce(&str) -> String) -> FaroError {
+        use FaroError as E;
+        match self {
+            E::Network { reason } => E::Network { reason: f(&reason) },
+            E::NotVerified { reason } => E::NotVerified { reason: f(&reason) },
+            E::BadInput { reason } => E::BadInput { reason: f(&reason) },
+            E::Storage { reason } => E::Storage { reason: f(&reason) },
+            E::NotFound { reason } => E::NotFound { reason: f(&reason) },
+            E::Cancelled { reason } => E::Cancelled { reason: f(&reason) },
+            E::Closed { reason } => E::Closed { reason: f(&reason) },
+            E::Busy { reason } => E::Busy { reason: f(&reason) },
+            E::Internal { reason } => E::Internal { reason: f(&reason) },
+        }
+    }
 }
 
 impl From<faro_core::Error> for FaroError {

@@ -7,6 +7,7 @@
 //! the open store, so searches on other threads run during a sync (they read through the
 //! core's WAL readers and see the old data until the sync commits).
 
+use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -344,28 +345,71 @@ impl FaroStore {
     ) -> Result<Vec<BundleOutcome>, FaroError> {
         guard(|| {
             let store = self.open_store("import_bundle")?;
-            let cancel = cancel.map(|c| c.token()).unwrap_or_default();
-            let mut reporter = Reporter::new(progress, cancel.clone());
-            let result = sync::import_bundle_watched(&store, Path::new(&path), Utc::now(), &cancel, &mut |p| {
-                reporter.sync_progress(p)
-            });
-            let outcomes = reporter.result(result, "the bundle import")?;
-            reporter.finished();
-            Ok(outcomes
-                .into_iter()
-                .map(|o| BundleOutcome {
-                    dataset: o.dataset,
-                    publisher: o.publisher,
-                    version: o.version,
-                    published: time(o.published),
-                    previous_version: o.previous_version,
-                    applied: o.applied,
-                    records: o.records,
-                    unconfirmed_since: o.unconfirmed_since.map(time),
-                })
-                .collect())
+            import_bundle_file(&store, Path::new(&path), progress, cancel)
         })
     }
+
+    /// [`FaroStore::import_bundle`] for a bundle held in memory: the first-run bundle an app
+    /// ships in its assets (Android `assets/`, an iOS resource) and reads with the platform's
+    /// own API, which gives bytes or a stream rather than a file path. The bytes are written to
+    /// a private scratch file in the store's directory, verified and applied exactly as a file
+    /// would be, and the scratch file is removed in every case.
+    ///
+    /// Same errors as `import_bundle`, plus `Storage` if the scratch file cannot be written
+    /// (disk full).
+    #[uniffi::method(default(progress = None, cancel = None))]
+    pub fn import_bundle_bytes(
+        &self,
+        bundle: Vec<u8>,
+        progress: Option<Arc<dyn ProgressListener>>,
+        cancel: Option<Arc<CancelHandle>>,
+    ) -> Result<Vec<BundleOutcome>, FaroError> {
+        guard(|| {
+            let store = self.open_store("import_bundle_bytes")?;
+            let storage = |e: std::io::Error| FaroError::Storage {
+                reason: format!("{}: cannot write the bundle's scratch file: {e}", self.directory()),
+            };
+            let mut scratch = tempfile::Builder::new()
+                .prefix(".faro-bundle-bytes-")
+                .tempfile_in(self.directory())
+                .map_err(storage)?;
+            scratch.write_all(&bundle).and_then(|()| scratch.flush()).map_err(storage)?;
+            drop(bundle);
+            // `scratch` is removed when it drops, after the import, whatever its result.
+            import_bundle_file(&store, scratch.path(), progress, cancel).map_err(|e| {
+                // Errors name the file they are about: name the bytes, not the scratch file.
+                let scratch_name = scratch.path().display().to_string();
+                e.map_reason(|r| r.replace(&scratch_name, "the bundle bytes"))
+            })
+        })
+    }
+}
+
+/// Verifies and applies the bundle file at `path`, reporting progress and honouring `cancel`.
+fn import_bundle_file(
+    store: &faro_core::Store,
+    path: &Path,
+    progress: Option<Arc<dyn ProgressListener>>,
+    cancel: Option<Arc<CancelHandle>>,
+) -> Result<Vec<BundleOutcome>, FaroError> {
+    let cancel = cancel.map(|c| c.token()).unwrap_or_default();
+    let mut reporter = Reporter::new(progress, cancel.clone());
+    let result = sync::import_bundle_watched(store, path, Utc::now(), &cancel, &mut |p| reporter.sync_progress(p));
+    let outcomes = reporter.result(result, "the bundle import")?;
+    reporter.finished();
+    Ok(outcomes
+        .into_iter()
+        .map(|o| BundleOutcome {
+            dataset: o.dataset,
+            publisher: o.publisher,
+            version: o.version,
+            published: time(o.published),
+            previous_version: o.previous_version,
+            applied: o.applied,
+            records: o.records,
+            unconfirmed_since: o.unconfirmed_since.map(time),
+        })
+        .collect())
 }
 
 /// The core's network limits for `settings` (defaults when `None`).

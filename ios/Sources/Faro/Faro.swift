@@ -2,6 +2,10 @@
 // the caller's thread, AsyncThrowingStreams of import and sync progress, and task cancellation
 // wired to Faro's CancelHandle. Records, enums and FaroError are the generated ones (FaroFFI):
 // Swift structs and enums, with Date for time values.
+//
+// Cancellation is one thing: a cancelled task, a stream whose consuming task is cancelled, and
+// FaroError.Cancelled from Faro's own CancelHandle all reach the caller as CancellationError.
+// Built in Swift 6 language mode: every closure sent to a queue is @Sendable.
 import Foundation
 @_exported import FaroFFI
 
@@ -29,15 +33,60 @@ extension HoursAt {
 }
 
 /// Forwards progress reports to a closure.
-private final class ClosureListener: ProgressListener, @unchecked Sendable {
-    let body: (ProgressReport) -> Void
-    init(_ body: @escaping (ProgressReport) -> Void) { self.body = body }
+private final class ClosureListener: ProgressListener, Sendable {
+    let body: @Sendable (ProgressReport) -> Void
+    init(_ body: @escaping @Sendable (ProgressReport) -> Void) { self.body = body }
     func onProgress(progress: ProgressReport) { body(progress) }
 }
 
+/// A stream event, and whether it is the last one (`finished`) rather than progress.
+private struct Tagged<E: Sendable>: Sendable {
+    let event: E
+    let isFinal: Bool
+}
+
+/// Set once the blocking work behind a stream has returned; awaited by a cancelled consumer
+/// so that, as with a cancelled call, the work has stopped (and rolled back) when
+/// `CancellationError` is thrown.
+private final class WorkDone: @unchecked Sendable {
+    private let lock = NSLock()
+    private var done = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func finish() {
+        lock.lock()
+        done = true
+        let ready = waiters
+        waiters = []
+        lock.unlock()
+        for waiter in ready { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if done {
+                lock.unlock()
+                waiter.resume()
+            } else {
+                waiters.append(waiter)
+                lock.unlock()
+            }
+        }
+    }
+}
+
+/// The iterator of a progress stream, shared by the calls of the outer stream's `unfolding`
+/// closure. They run one at a time (one consumer), which is what makes this box safe.
+private final class StreamCursor<E: Sendable>: @unchecked Sendable {
+    var iterator: AsyncThrowingStream<Tagged<E>, Error>.Iterator
+    var ended = false
+    init(_ stream: AsyncThrowingStream<Tagged<E>, Error>) { iterator = stream.makeAsyncIterator() }
+}
+
 /// An open Faro store. Every call runs on a background queue; errors are `FaroError`
-/// (network, notVerified, badInput, storage, notFound, cancelled, closed, internal), each
-/// with a readable `reason`.
+/// (`.Network`, `.NotVerified`, `.BadInput`, `.Storage`, `.NotFound`, `.Closed`, `.Busy`,
+/// `.Internal`, each with a readable `reason`), and cancellation is `CancellationError`.
 public final class Faro: @unchecked Sendable {
     /// The generated object, for calls this layer does not wrap.
     public let raw: FaroStore
@@ -48,10 +97,62 @@ public final class Faro: @unchecked Sendable {
         self.queue = queue
     }
 
+    /// The folder `openDefault` keeps the store in, inside Application Support.
+    public static let defaultFolder = "faro"
+
     /// Opens (or creates) the store in `directory`.
     public static func open(directory: URL, queue: DispatchQueue = .global(qos: .userInitiated)) async throws -> Faro {
         let store = try await run(on: queue) { try FaroStore.open(dir: directory.path) }
         return Faro(raw: store, queue: queue)
+    }
+
+    /// Opens (or creates) the app's store in `Application Support/faro` (or in `faro` inside
+    /// `base`, when given): excluded from iCloud and device backups (the data is downloaded
+    /// again; a backup would keep a copy of what the person looked at), and on iOS protected
+    /// with `completeUntilFirstUserAuthentication`, which keeps it encrypted until the phone is
+    /// first unlocked after a restart but lets a background sync write to it while locked.
+    /// Open one store per process and keep it (docs/mobile.md).
+    public static func openDefault(
+        base: URL? = nil, queue: DispatchQueue = .global(qos: .userInitiated)
+    ) async throws -> Faro {
+        let directory = try await run(on: queue) { try prepareDefaultDirectory(base: base) }
+        let faro = try await open(directory: directory, queue: queue)
+        // The database files exist now: give them the directory's protection class too.
+        try await run(on: queue) { try protect(directory, andContents: true) }
+        return faro
+    }
+
+    /// Creates `Application Support/faro` (or `base/faro`) and applies `openDefault`'s
+    /// backup and protection settings to it.
+    static func prepareDefaultDirectory(base: URL?) throws -> URL {
+        let root =
+            try base
+            ?? FileManager.default.url(
+                for: .applicationSupportDirectory, in: .userDomainMask, appropriateFor: nil, create: true)
+        var directory = root.appendingPathComponent(defaultFolder, isDirectory: true)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        #if canImport(Darwin)
+            var values = URLResourceValues()
+            values.isExcludedFromBackup = true
+            try directory.setResourceValues(values)
+        #endif
+        try protect(directory, andContents: false)
+        return directory
+    }
+
+    /// iOS data protection `completeUntilFirstUserAuthentication` on `directory` (files created
+    /// in it later inherit it) and, with `andContents`, on the files already in it.
+    private static func protect(_ directory: URL, andContents: Bool) throws {
+        #if os(iOS)
+            let fm = FileManager.default
+            let attributes: [FileAttributeKey: Any] = [.protectionKey: FileProtectionType.completeUntilFirstUserAuthentication]
+            try fm.setAttributes(attributes, ofItemAtPath: directory.path)
+            if andContents {
+                for name in try fm.contentsOfDirectory(atPath: directory.path) {
+                    try fm.setAttributes(attributes, ofItemAtPath: directory.appendingPathComponent(name).path)
+                }
+            }
+        #endif
     }
 
     /// Searches offline: text, place, filters and opening hours together.
@@ -68,7 +169,7 @@ public final class Faro: @unchecked Sendable {
         }
     }
 
-    /// The listing with `id`; throws `FaroError.notFound` when there is none.
+    /// The listing with `id`; throws `FaroError.NotFound` when there is none.
     public func listing(id: String, languages: [String] = [], at: HoursAt? = nil) async throws -> Listing {
         try await run { try self.raw.listing(id: id, languages: languages, at: at) }
     }
@@ -95,7 +196,9 @@ public final class Faro: @unchecked Sendable {
     }
 
     /// The same import as a stream: `.progressed` while it runs, then one `.finished`.
-    /// Failures end the stream with the `FaroError`; ending iteration early cancels the import.
+    /// Failures end the stream with the `FaroError`; cancelling the consuming task cancels the
+    /// import and ends the stream with `CancellationError`; breaking out of the loop cancels it
+    /// too.
     public func importListingsStream(file: URL) -> AsyncThrowingStream<ImportEvent, Error> {
         progressStream(ImportEvent.progressed, ImportEvent.finished) { listener, handle in
             try self.raw.importListings(path: file.path, progress: listener, cancel: handle)
@@ -122,7 +225,9 @@ public final class Faro: @unchecked Sendable {
     }
 
     /// The same sync as a stream: `.progressed` while it runs, then one `.finished`. Failures
-    /// end the stream with the `FaroError`; ending iteration early cancels the sync.
+    /// end the stream with the `FaroError`; cancelling the consuming task cancels the sync (the
+    /// dataset in progress is rolled back) and ends the stream with `CancellationError`;
+    /// breaking out of the loop cancels it too.
     public func syncStream(
         url: String, datasets: [String] = [], settings: SyncSettings? = nil
     ) -> AsyncThrowingStream<SyncEvent, Error> {
@@ -157,12 +262,25 @@ public final class Faro: @unchecked Sendable {
     }
 
     /// Verifies the bundle `file` offline and applies each dataset newer than what is held.
-    /// Cancelling the task stops it (the dataset in progress is rolled back).
+    /// Cancelling the task stops it (nothing of the bundle is kept) and throws
+    /// `CancellationError`.
     public func importBundle(
         from file: URL, onProgress: @escaping @Sendable (ProgressReport) -> Void = { _ in }
     ) async throws -> [BundleOutcome] {
         try await cancellable(onProgress) { listener, handle in
             try self.raw.importBundle(path: file.path, progress: listener, cancel: handle)
+        }
+    }
+
+    /// `importBundle(from:)` for a bundle in memory, such as the first-run bundle an app ships
+    /// as a resource or an asset catalog data set
+    /// (`NSDataAsset(name: "faro-bundle")!.data`). Faro writes it to a scratch file in the
+    /// store's directory, removed afterwards whatever happens.
+    public func importBundle(
+        data: Data, onProgress: @escaping @Sendable (ProgressReport) -> Void = { _ in }
+    ) async throws -> [BundleOutcome] {
+        try await cancellable(onProgress) { listener, handle in
+            try self.raw.importBundleBytes(bundle: data, progress: listener, cancel: handle)
         }
     }
 
@@ -203,56 +321,95 @@ public final class Faro: @unchecked Sendable {
         try await run { try self.raw.checkContact(input: input, region: region, languages: languages) }
     }
 
-    /// Closes the store; idempotent. Later calls throw `FaroError.closed`.
+    /// Closes the store; idempotent. Later calls throw `FaroError.Closed`.
     public func close() {
         raw.closeStore()
     }
 
-    private func run<T>(_ body: @escaping () throws -> T) async throws -> T {
+    private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await Faro.run(on: queue, body)
     }
 
     /// Runs long work on the queue with a fresh `CancelHandle` that the task's cancellation
     /// trips (the blocking call stops at its next check), reporting to `onProgress`.
-    private func cancellable<T>(
+    private func cancellable<T: Sendable>(
         _ onProgress: @escaping @Sendable (ProgressReport) -> Void,
-        _ work: @escaping (ProgressListener, CancelHandle) throws -> T
+        _ work: @escaping @Sendable (ProgressListener, CancelHandle) throws -> T
     ) async throws -> T {
         let handle = CancelHandle()
         let listener = ClosureListener(onProgress)
         return try await withTaskCancellationHandler {
-            do {
-                return try await run { try work(listener, handle) }
-            } catch FaroError.Cancelled(reason: _) {
-                throw CancellationError()
-            }
+            try await Faro.cancellationAsSwift { try await run { try work(listener, handle) } }
         } onCancel: {
             handle.cancel()
         }
     }
 
+    /// Runs `body`, turning `FaroError.Cancelled` into `CancellationError`. Only a
+    /// `CancelHandle` this layer created and tripped on the task's (or the stream consumer's)
+    /// cancellation can end Faro's work with `Cancelled`, so it is the task's cancellation.
+    private static func cancellationAsSwift<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch FaroError.Cancelled(reason: _) {
+            throw CancellationError()
+        }
+    }
+
     /// Long work as a stream of `progressed` events ended by one `finished` event.
-    private func progressStream<T, E>(
-        _ progressed: @escaping (ProgressReport) -> E,
-        _ finished: @escaping (T) -> E,
-        _ work: @escaping (ProgressListener, CancelHandle) throws -> T
+    ///
+    /// Swift's `AsyncThrowingStream` ends a cancelled consumer's iteration with `nil`, as if the
+    /// work had finished; the outer stream turns an end without the `finished` event into
+    /// `CancellationError`, thrown once the work has stopped, so that a stopped stream and a
+    /// cancelled call look the same.
+    private func progressStream<T: Sendable, E: Sendable>(
+        _ progressed: @escaping @Sendable (ProgressReport) -> E,
+        _ finished: @escaping @Sendable (T) -> E,
+        _ work: @escaping @Sendable (ProgressListener, CancelHandle) throws -> T
     ) -> AsyncThrowingStream<E, Error> {
-        AsyncThrowingStream { continuation in
+        let workDone = WorkDone()
+        let events = AsyncThrowingStream<Tagged<E>, Error> { continuation in
             let handle = CancelHandle()
-            let listener = ClosureListener { continuation.yield(progressed($0)) }
+            let listener = ClosureListener { continuation.yield(Tagged(event: progressed($0), isFinal: false)) }
             continuation.onTermination = { _ in handle.cancel() }
             queue.async {
+                defer { workDone.finish() }
                 do {
-                    continuation.yield(finished(try work(listener, handle)))
+                    let result = try work(listener, handle)
+                    continuation.yield(Tagged(event: finished(result), isFinal: true))
                     continuation.finish()
+                } catch FaroError.Cancelled(reason: _) {
+                    continuation.finish(throwing: CancellationError())
                 } catch {
                     continuation.finish(throwing: error)
                 }
             }
         }
+        let cursor = StreamCursor(events)
+        return AsyncThrowingStream(unfolding: {
+            if cursor.ended { return nil }
+            let next: Tagged<E>?
+            do {
+                next = try await cursor.iterator.next()
+            } catch {
+                cursor.ended = true
+                throw error
+            }
+            guard let tagged = next else {
+                // Ended without `finished` and without an error: the consumer was cancelled.
+                // The handle is tripped; wait for the work to stop, as a cancelled call does.
+                cursor.ended = true
+                await workDone.wait()
+                throw CancellationError()
+            }
+            cursor.ended = tagged.isFinal
+            return tagged.event
+        })
     }
 
-    private static func run<T>(on queue: DispatchQueue, _ body: @escaping () throws -> T) async throws -> T {
+    private static func run<T: Sendable>(
+        on queue: DispatchQueue, _ body: @escaping @Sendable () throws -> T
+    ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
         }

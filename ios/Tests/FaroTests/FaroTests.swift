@@ -142,11 +142,15 @@ final class FaroTests: XCTestCase {
         let count = try await faro.listingCount()
         XCTAssertEqual(count, demoCount)
         // Cancelling the task cancels the import too.
-        let task = Task { try await self.faro.importListings(file: file) }
+        let opened: Faro = faro
+        let task = Task { try await opened.importListings(file: file) }
         try await Task.sleep(nanoseconds: 30_000_000)
         task.cancel()
         let result = await task.result
-        if case .success = result { XCTFail("the import finished before it was cancelled") }
+        switch result {
+        case .success: XCTFail("the import finished before it was cancelled")
+        case .failure(let error): XCTAssertTrue(error is CancellationError, "\(error)")
+        }
         let after = try await faro.listingCount()
         XCTAssertEqual(after, demoCount)
     }
@@ -154,7 +158,8 @@ final class FaroTests: XCTestCase {
     func testReadsDuringAnImportSeeOldOrNewData() async throws {
         let file = try bulkFile(in: dir, copies: 60)
         let total = demoCount + 60 * demoCount
-        let importer = Task { try await self.faro.importListings(file: file) }
+        let opened: Faro = faro
+        let importer = Task { try await opened.importListings(file: file) }
         var counts: [UInt64] = []
         var searches = 0
         while true {
@@ -167,6 +172,31 @@ final class FaroTests: XCTestCase {
         _ = try await importer.value
         XCTAssertGreaterThan(searches, 0)
         XCTAssertTrue(counts.allSatisfy { $0 == demoCount || $0 == total }, "partial counts: \(Set(counts))")
+    }
+
+    func testThePackageBuildsInSwift6LanguageMode() {
+        #if swift(>=6.0)
+            // Package.swift: swift-tools-version 6.0 and swiftLanguageModes [.v6].
+        #else
+            XCTFail("the package must build in Swift 6 language mode")
+        #endif
+    }
+
+    func testThePrivacyManifestDeclaresNoTrackingNoCollectionAndTheAPIReasons() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/Faro/PrivacyInfo.xcprivacy")
+        let plist = try PropertyListSerialization.propertyList(from: Data(contentsOf: file), format: nil)
+        let manifest = try XCTUnwrap(plist as? [String: Any])
+        XCTAssertEqual(manifest["NSPrivacyTracking"] as? Bool, false)
+        XCTAssertEqual((manifest["NSPrivacyCollectedDataTypes"] as? [Any])?.count, 0)
+        XCTAssertEqual((manifest["NSPrivacyTrackingDomains"] as? [Any])?.count, 0)
+        let apis = try XCTUnwrap(manifest["NSPrivacyAccessedAPITypes"] as? [[String: Any]])
+        var reasons: [String: [String]] = [:]
+        for api in apis {
+            reasons[api["NSPrivacyAccessedAPIType"] as? String ?? "?"] = api["NSPrivacyAccessedAPITypeReasons"] as? [String]
+        }
+        XCTAssertEqual(reasons["NSPrivacyAccessedAPICategoryFileTimestamp"], ["C617.1"])
+        XCTAssertEqual(reasons["NSPrivacyAccessedAPICategoryDiskSpace"], ["E174.1"])
     }
 
     func testEveryErrorVariantReachableToday() async throws {

@@ -134,7 +134,8 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(status.pending, datasets)
 
         // Cancelling the task while it downloads from the slow server: CancellationError.
-        let task = Task { try await faro.sync(url: self.slowURL, settings: quick) }
+        let slow = slowURL!
+        let task = Task { try await faro.sync(url: slow, settings: quick) }
         try await Task.sleep(nanoseconds: 150_000_000)
         task.cancel()
         let result = await task.result
@@ -152,6 +153,59 @@ final class SyncTests: XCTestCase {
         XCTAssertEqual(status.datasets.count, 3)
     }
 
+    func testAStoppedStreamThrowsCancellationErrorLikeACancelledSync() async throws {
+        let faro = try await phone("s")
+        defer { faro.close() }
+        let url = slowURL!
+        let task = Task {
+            var events = 0
+            for try await _ in faro.syncStream(url: url, datasets: datasets, settings: quick) { events += 1 }
+            return events
+        }
+        try await Task.sleep(nanoseconds: 150_000_000)
+        task.cancel()
+        let result = await task.result
+        guard case .failure(let error) = result, error is CancellationError else {
+            return XCTFail("a stopped stream must throw CancellationError, got \(result)")
+        }
+        let count = try await faro.listingCount()
+        XCTAssertEqual(count, 0)
+        // A finished stream ends normally, with its `finished` event last.
+        var last: SyncEvent?
+        for try await event in faro.syncStream(url: repoURL, settings: quick) { last = event }
+        guard case .finished? = last else { return XCTFail("no finished event") }
+    }
+
+    func testTheFirstRunBundleFromAppDataImportsIntoTheDefaultStore() async throws {
+        let faro = try await Faro.openDefault(base: dir)
+        defer { faro.close() }
+        let expected = dir.appendingPathComponent(Faro.defaultFolder).standardizedFileURL.path
+        XCTAssertEqual(URL(fileURLWithPath: faro.raw.directory()).standardizedFileURL.path, expected)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: expected + "/directory.sqlite"))
+        _ = try await faro.installTrustedRoot(root)
+        let junk = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
+        do { _ = try await faro.importBundle(data: junk); XCTFail("imported") } catch FaroError.BadInput(let reason) {
+            XCTAssertFalse(reason.contains(".faro-bundle"), reason)
+        }
+        let recorder = Hooked()
+        let outcomes = try await faro.importBundle(data: try Data(contentsOf: bundle)) {
+            recorder.onProgress(progress: $0)
+        }
+        XCTAssertEqual(outcomes.map { $0.dataset }, datasets)
+        XCTAssertTrue(outcomes.allSatisfy { $0.applied && $0.version == 1 })
+        XCTAssertEqual(recorder.reports.last?.stage, .finished)
+        let count = try await faro.listingCount()
+        XCTAssertEqual(count, listings)
+        let left = try FileManager.default.contentsOfDirectory(atPath: expected).filter { $0.hasPrefix(".faro-bundle") }
+        XCTAssertEqual(left, [], "scratch files left")
+        // The same directory again: the data is there.
+        faro.close()
+        let again = try await Faro.openDefault(base: dir)
+        defer { again.close() }
+        let reopened = try await again.listingCount()
+        XCTAssertEqual(reopened, listings)
+    }
+
     func testReadsRunDuringASyncAndSeeTheOldDataUntilItCommits() async throws {
         let faro = try await phone("r")
         defer { faro.close() }
@@ -166,8 +220,9 @@ final class SyncTests: XCTestCase {
             XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "a read blocked by the sync")
             XCTAssertEqual(count.value, 0)
         }
+        let slow = slowURL!
         let sync = Task {
-            try await faro.sync(url: self.slowURL, datasets: datasets, settings: quick) {
+            try await faro.sync(url: slow, datasets: datasets, settings: quick) {
                 readWhileApplying.onProgress(progress: $0)
             }
         }
@@ -264,7 +319,8 @@ final class SyncTests: XCTestCase {
         do { _ = try await faro.sync(url: "http://127.0.0.1:1/", datasets: datasets, settings: quick); XCTFail("synced") }
         catch FaroError.Network(let reason) { XCTAssertFalse(reason.isEmpty) }
         // NotVerified: a target changed after signing; nothing is applied.
-        do { _ = try await faro.sync(url: tamperedURL, settings: quick); XCTFail("synced") }
+        // (The datasets are named: a sync that verified nothing has saved no subscription.)
+        do { _ = try await faro.sync(url: tamperedURL, datasets: datasets, settings: quick); XCTFail("synced") }
         catch FaroError.NotVerified(let reason) { XCTAssertTrue(reason.contains("hash"), reason) }
         let none = try await faro.listingCount()
         XCTAssertEqual(none, 0)
@@ -279,7 +335,7 @@ final class SyncTests: XCTestCase {
         do { _ = try await faro.article(id: "demo:no-such-article"); XCTFail("found") } catch FaroError.NotFound(_) {}
         do { _ = try await faro.warning(id: "demo:no-such-warning"); XCTFail("found") } catch FaroError.NotFound(_) {}
         // Storage: the bundle cannot be written there.
-        _ = try await faro.sync(url: repoURL, settings: quick)
+        _ = try await faro.sync(url: repoURL, datasets: datasets, settings: quick)
         let nowhere = dir.appendingPathComponent("no/such/folder/x.bundle")
         do { _ = try await faro.exportBundle(to: nowhere); XCTFail("written") } catch FaroError.Storage(_) {}
         // Cancelled: a handle cancelled before the call.

@@ -32,15 +32,18 @@ import app.faro.ffi.Warning
 import app.faro.ffi.WarningHit
 import app.faro.ffi.WarningKind
 import java.io.File
+import java.io.InputStream
 import java.time.Instant
 import java.time.LocalDateTime
 import java.time.format.DateTimeFormatter
 import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CoroutineDispatcher
 import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.NonCancellable
 import kotlinx.coroutines.async
 import kotlinx.coroutines.channels.awaitClose
 import kotlinx.coroutines.coroutineScope
+import kotlinx.coroutines.ensureActive
 import kotlinx.coroutines.flow.Flow
 import kotlinx.coroutines.flow.callbackFlow
 import kotlinx.coroutines.launch
@@ -81,9 +84,23 @@ class Faro private constructor(
     private val dispatcher: CoroutineDispatcher,
 ) : AutoCloseable {
     companion object {
+        /** The folder [openDefault] keeps the store in, inside the app's data directory. */
+        const val DEFAULT_FOLDER = "faro"
+
         /** Opens (or creates) the store in [directory]. */
         suspend fun open(directory: File, dispatcher: CoroutineDispatcher = Dispatchers.IO): Faro =
             withContext(dispatcher) { Faro(FaroStore.open(directory.path), dispatcher) }
+
+        /**
+         * Opens (or creates) the store in the folder [DEFAULT_FOLDER] of [appDataDir]. On
+         * Android call `Faro.openDefault(context)`, which passes `context.noBackupFilesDir`: the
+         * directory can be downloaded again and must not go into cloud backups (where a copy of
+         * what a person looked up would outlive the phone), and it sits in credential-encrypted
+         * storage that a background sync can use once the phone has been unlocked after boot.
+         * On the desktop JVM pass the application's own data directory.
+         */
+        suspend fun openDefault(appDataDir: File, dispatcher: CoroutineDispatcher = Dispatchers.IO): Faro =
+            open(File(appDataDir, DEFAULT_FOLDER), dispatcher)
     }
 
     /** Searches offline: text, place, filters and opening hours together. */
@@ -181,6 +198,41 @@ class Faro private constructor(
     suspend fun importBundle(file: File, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> =
         cancellable(onProgress) { listener, handle -> store.importBundle(file.path, listener, handle) }
 
+    /**
+     * [importBundle] for a bundle in memory, such as the first-run bundle an app ships in its
+     * assets (`context.assets.open("faro.bundle").use { it.readBytes() }`). Prefer the
+     * [InputStream] overload for large bundles: it does not hold the whole file in memory.
+     */
+    suspend fun importBundleBytes(bundle: ByteArray, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> =
+        cancellable(onProgress) { listener, handle -> store.importBundleBytes(bundle, listener, handle) }
+
+    /**
+     * [importBundle] from a stream, such as `context.assets.open("faro.bundle")` or a
+     * `ContentResolver` stream of a file another phone sent: the stream is copied to a scratch
+     * file in the store's directory (removed afterwards, whatever happens), then verified and
+     * applied. The caller closes [input]. Cancelling the calling coroutine stops the copy or
+     * the import.
+     */
+    suspend fun importBundle(input: InputStream, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> {
+        val scratch = io { File.createTempFile(".faro-bundle-stream-", ".tmp", File(store.directory())) }
+        try {
+            withContext(dispatcher) {
+                scratch.outputStream().use { out ->
+                    val buffer = ByteArray(64 * 1024)
+                    while (true) {
+                        val n = input.read(buffer)
+                        if (n < 0) break
+                        out.write(buffer, 0, n)
+                        ensureActive()
+                    }
+                }
+            }
+            return importBundle(scratch, onProgress)
+        } finally {
+            withContext(NonCancellable) { scratch.delete() }
+        }
+    }
+
     /** Rights articles matching [query]. */
     suspend fun rights(query: RightsQuery): List<ArticleHit> = io { store.rights(query) }
 
@@ -266,6 +318,10 @@ class Faro private constructor(
             try {
                 send(finished(work(listener, handle)))
                 channel.close()
+            } catch (e: FaroException.Cancelled) {
+                // Only the collector going away trips the handle: report it as a cancellation,
+                // as suspend calls do, never as an error.
+                channel.close(CancellationException(e.reason).apply { initCause(e) })
             } catch (e: FaroException) {
                 channel.close(e)
             }

@@ -36,6 +36,7 @@ import java.util.concurrent.Executors
 import java.util.concurrent.TimeUnit
 import java.util.concurrent.atomic.AtomicBoolean
 import java.util.concurrent.atomic.AtomicReference
+import kotlinx.coroutines.CancellationException
 import kotlinx.coroutines.CompletableDeferred
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
@@ -211,6 +212,63 @@ class SyncTest {
             val report = faro.sync(server.url, settings = QUICK)
             assertEquals(DATASETS.map { it to SyncRoute.SNAPSHOT }, report.datasets.map { it.dataset to it.route })
             assertEquals(LISTINGS, faro.listingCount())
+        }
+    }
+
+    @Test
+    fun `a stopped sync flow ends in a CancellationException like a cancelled sync, and keeps nothing`() = runBlocking<Unit> {
+        phone("s").use { faro ->
+            server.targetDelayMs = 20
+            val downloading = CompletableDeferred<Unit>()
+            server.onTarget = { downloading.complete(Unit) }
+            val ended = CompletableDeferred<Throwable?>()
+            val job = launch(Dispatchers.Default) {
+                try {
+                    faro.syncFlow(server.url, DATASETS, QUICK).collect {}
+                    ended.complete(null)
+                } catch (e: Throwable) {
+                    ended.complete(e)
+                    throw e
+                }
+            }
+            withTimeout(10_000) { downloading.await() }
+            job.cancelAndJoin()
+            val failure = withTimeout(10_000) { ended.await() }
+            assertIs<CancellationException>(failure, "a stopped flow must not end in a FaroException: $failure")
+            assertFalse(failure is FaroException)
+            assertEquals(0L, faro.listingCount())
+        }
+    }
+
+    @Test
+    fun `the first-run bundle from app assets imports from bytes or a stream into the default store`() = runBlocking<Unit> {
+        val appData = File(tmp, "app-data")
+        Faro.openDefault(appData).use { faro ->
+            assertEquals(File(appData, Faro.DEFAULT_FOLDER).canonicalPath, File(faro.raw.directory()).canonicalPath)
+            assertEquals(1L, faro.installTrustedRoot(root))
+            val junk = ByteArray(4096) { (it * 7).toByte() }
+            val bad = assertFailsWith<FaroException.BadInput> { faro.importBundleBytes(junk) }
+            assertFalse(bad.reason.contains(".faro-bundle"), bad.reason)
+            assertEquals(0L, faro.listingCount())
+            val seen = CopyOnWriteArrayList<ProgressReport>()
+            val outcomes = faro.importBundleBytes(bundle.readBytes()) { seen.add(it) }
+            assertEquals(DATASETS, outcomes.map { it.dataset })
+            assertTrue(outcomes.all { it.applied && it.version == 1uL })
+            assertEquals(ProgressStage.FINISHED, seen.last().stage)
+            assertEquals(LISTINGS, faro.listingCount())
+        }
+        // Reopening finds the same data: the default directory is stable.
+        Faro.openDefault(appData).use { assertEquals(LISTINGS, it.listingCount()) }
+
+        Faro.openDefault(File(tmp, "other-app")).use { faro ->
+            faro.installTrustedRoot(root)
+            val outcomes = bundle.inputStream().use { faro.importBundle(it) }
+            assertTrue(outcomes.all { it.applied })
+            assertEquals(LISTINGS, faro.listingCount())
+            val truncated = bundle.readBytes().copyOf(bundle.length().toInt() / 2)
+            assertFailsWith<FaroException> { truncated.inputStream().use { faro.importBundle(it) } }
+            val left = File(faro.raw.directory()).list()!!.filter { it.startsWith(".faro-bundle") }
+            assertTrue(left.isEmpty(), "scratch files left: $left")
         }
     }
 
@@ -427,7 +485,8 @@ class SyncTest {
         assertTrue(network.reason.isNotBlank())
         // NotVerified: a target file changed after signing; nothing is applied.
         server.tamperTargets = true
-        val notVerified = assertFailsWith<FaroException.NotVerified> { faro.sync(server.url, settings = QUICK) }
+        // (The datasets are named: a sync that verified nothing has saved no subscription.)
+        val notVerified = assertFailsWith<FaroException.NotVerified> { faro.sync(server.url, DATASETS, QUICK) }
         assertContains(notVerified.reason, "hash")
         assertEquals(0L, faro.listingCount())
         server.tamperTargets = false
@@ -442,7 +501,7 @@ class SyncTest {
         assertFailsWith<FaroException.NotFound> { faro.article("demo:no-such-article") }
         assertFailsWith<FaroException.NotFound> { faro.warning("demo:no-such-warning") }
         // Storage: the bundle cannot be written there.
-        faro.sync(server.url, settings = QUICK)
+        faro.sync(server.url, DATASETS, QUICK)
         assertFailsWith<FaroException.Storage> { faro.exportBundle(File(tmp, "no/such/folder/x.bundle")) }
         // Cancelled: a handle cancelled before the call.
         val handle = CancelHandle().apply { cancel() }
