@@ -442,6 +442,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "checkpoint_seconds": round3(checkpoint_s),
         "import_and_checkpoint_records_per_s": (imported as f64 / (import_s + checkpoint_s)).round(),
         "baseline_import_records_per_s": (imported as f64 / baseline_import_s).round(),
+        // The import's records per second over the bare inserts' in this same run.
+        "import_vs_baseline_ratio": round3(baseline_import_s / import_s),
         "queries_per_kind": queries,
         "search_p50_ms": round3(percentile(&search, 0.5)),
         "search_p95_ms": round3(percentile(&search, 0.95)),
