@@ -167,9 +167,10 @@ mod tests {
                     for step in 0..720 {
                         let p = destination(center, step as f64 / 2.0, r * fraction);
                         assert!(
-                            boxes
-                                .iter()
-                                .any(|b| b.min_lat <= p.lat && p.lat <= b.max_lat && b.min_lon <= p.lon && p.lon <= b.max_lon),
+                            boxes.iter().any(|b| b.min_lat <= p.lat
+                                && p.lat <= b.max_lat
+                                && b.min_lon <= p.lon
+                                && p.lon <= b.max_lon),
                             "{center:?} r {r}: {p:?} ({fraction} r) outside {boxes:?}"
                         );
                     }
