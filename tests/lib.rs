@@ -17,7 +17,12 @@ pub fn data_dir() -> PathBuf {
 /// Opens a fresh store in `dir` loaded with the demo listings (and, if asked, the real
 /// Wikidata missions).
 pub fn demo_store(dir: &std::path::Path, with_missions: bool) -> Store {
-    let store = Store::open(dir.join("faro.db")).expect("open store");
+    demo_store_at(&dir.join("faro.db"), with_missions)
+}
+
+/// [`demo_store`] in the database file `db` (the FFI's store names its own file).
+pub fn demo_store_at(db: &std::path::Path, with_missions: bool) -> Store {
+    let store = Store::open(db).expect("open store");
     let path = data_dir().join("demo/listings.jsonl");
     let file = std::fs::File::open(&path).expect("demo listings");
     let (header, records) =

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use faro_core::geo::{distance_m, Point};
 use faro_core::model::{Audience, Kind, Status};
-use faro_core::search::{Query, Region, Sort, When};
+use faro_core::search::{nothing_near, Query, Region, Sort, When, NEAR_HORIZON_M};
 use faro_core::{CountryCode, Error, LangPrefs, LangTag, Listing, Store};
 use faro_tests::demo_store;
 
@@ -216,7 +216,8 @@ fn filters_combine() {
         let l = &h.listing;
         assert_eq!(l.kind, Kind::Shelter);
         assert_eq!(l.eligibility.papers_required, Some(false));
-        assert!(l.serves.contains(&Audience::Women) || l.serves.contains(&Audience::Everyone));
+        // Only places that name the group ("everyone" promises nothing about it; issue 12).
+        assert!(l.serves.contains(&Audience::Women), "{:?}", l.serves);
         assert_eq!(l.address.as_ref().unwrap().country.as_str(), "MX");
     }
 }
@@ -333,4 +334,85 @@ fn text_near_a_point_is_exact_when_the_text_matches_thousands() {
         })
         .unwrap();
     assert_eq!(nearest_within.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), want);
+}
+
+const TIJUANA: Point = Point { lat: 32.5149, lon: -117.0382 };
+
+#[test]
+fn a_group_filter_matches_only_listings_that_name_the_group() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path(), false);
+    let all = all_listings(&store);
+    for group in Audience::ALL {
+        let hits = store.search(&Query { serves: vec![*group], limit: 1000, ..Query::default() }).unwrap();
+        let mut got: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        got.sort();
+        let mut expect: Vec<&str> = all
+            .iter()
+            .filter(|l| l.serves.contains(group) && l.status != Status::Closed)
+            .map(|l| l.id.as_str())
+            .collect();
+        expect.sort();
+        assert_eq!(got, expect, "serves {group}");
+    }
+}
+
+#[test]
+fn far_hits_are_marked_and_nothing_near_gives_the_nearest_distance() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path(), false);
+    // No shelter near Tijuana says it takes unaccompanied minors.
+    let q = Query {
+        near: Some(TIJUANA),
+        kinds: vec![Kind::Shelter],
+        serves: vec![Audience::UnaccompaniedMinors],
+        limit: 5,
+        ..Query::default()
+    };
+    let hits = store.search(&q).unwrap();
+    assert!(!hits.is_empty());
+    assert!(hits.iter().all(|h| h.far && h.distance_m.unwrap() > NEAR_HORIZON_M));
+    assert_eq!(nothing_near(&hits), hits[0].distance_m);
+    // With a radius the person chose the distance: nothing is far, and nothing_near is silent.
+    let wide = store.search(&Query { radius_m: Some(5_000_000.0), ..q.clone() }).unwrap();
+    assert_eq!(wide.len(), hits.len(), "a continental radius finds the same places");
+    assert!(wide.iter().all(|h| !h.far));
+    assert_eq!(nothing_near(&wide), None);
+    // Something near: near ones first, then the far ones, and nothing_near is silent.
+    let mixed = store
+        .search(&Query { near: Some(TAPACHULA), kinds: vec![Kind::LegalAid], limit: 40, ..Query::default() })
+        .unwrap();
+    let far: Vec<bool> = mixed.iter().map(|h| h.far).collect();
+    let split = far.iter().position(|f| *f).expect("some legal aid is far from Tapachula");
+    assert!(split > 0 && far[split..].iter().all(|f| *f), "{far:?}");
+    assert_eq!(nothing_near(&mixed), None);
+    // Without a point there is no horizon.
+    let anywhere = store.search(&Query { kinds: vec![Kind::Shelter], limit: 100, ..Query::default() }).unwrap();
+    assert!(anywhere.iter().all(|h| !h.far));
+}
+
+#[test]
+fn a_country_named_in_the_text_finds_its_missions_before_those_located_in_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = demo_store(dir.path(), true);
+    let all = all_listings(&store);
+    for (typed, code) in [("konsila ayiti", "HT"), ("embajada de honduras", "HN"), ("consulate of guatemala", "GT")] {
+        let code = CountryCode::parse(code).unwrap();
+        let own = all.iter().filter(|l| l.consulate.as_ref().is_some_and(|c| c.represents == code)).count();
+        let hits = store.search(&Query { text: Some(typed.into()), limit: 500, ..Query::default() }).unwrap();
+        let represents = |h: &faro_core::search::Hit| h.listing.consulate.as_ref().map(|c| c.represents);
+        assert!(hits[..own].iter().all(|h| represents(h) == Some(code)), "{typed}: its {own} missions first");
+        assert!(hits[own..].iter().all(|h| represents(h) != Some(code)), "{typed}: each once");
+        let located_in =
+            hits[own..].iter().filter(|h| h.listing.address.as_ref().is_some_and(|a| a.country == code)).count();
+        assert!(located_in > 0, "{typed}: missions located in {code} follow");
+        let mut ids: Vec<&str> = hits.iter().map(|h| h.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), hits.len(), "{typed}: no listing twice");
+    }
+    // A kind filter that excludes consulates leaves the text as typed.
+    let shelters =
+        store.search(&Query { text: Some("honduras".into()), kinds: vec![Kind::Shelter], ..Query::default() }).unwrap();
+    assert!(shelters.iter().all(|h| h.kind == Kind::Shelter));
 }

@@ -69,7 +69,8 @@ pub struct SearchRequest {
     /// Only free services.
     #[uniffi(default)]
     pub free_only: bool,
-    /// Only listings serving one of these groups (listings for everyone included).
+    /// Only listings that name one of these groups in what they serve; a listing for
+    /// "everyone" does not match a specific group (unaccompanied minors).
     #[uniffi(default)]
     pub serves: Vec<Audience>,
     /// Only listings that state that no papers are required.
@@ -196,28 +197,36 @@ impl CountRegion {
     }
 }
 
+impl Default for SearchRequest {
+    /// Every field at its default, as Kotlin and Swift get it: no text, place or filter,
+    /// hours now, the core's languages, 20 results, the default order.
+    fn default() -> SearchRequest {
+        SearchRequest {
+            text: None,
+            near: None,
+            radius_m: None,
+            kinds: vec![],
+            services: vec![],
+            speaks: vec![],
+            consulate_of: None,
+            in_country: None,
+            free_only: false,
+            serves: vec![],
+            no_papers: false,
+            statuses: vec![],
+            at: None,
+            open_only: false,
+            languages: vec![],
+            limit: 20,
+            sort: None,
+        }
+    }
+}
+
 /// A request with every field at its default (as Kotlin and Swift get it).
 #[cfg(test)]
 pub(crate) fn empty_request() -> SearchRequest {
-    SearchRequest {
-        text: None,
-        near: None,
-        radius_m: None,
-        kinds: vec![],
-        services: vec![],
-        speaks: vec![],
-        consulate_of: None,
-        in_country: None,
-        free_only: false,
-        serves: vec![],
-        no_papers: false,
-        statuses: vec![],
-        at: None,
-        open_only: false,
-        languages: vec![],
-        limit: 20,
-        sort: None,
-    }
+    SearchRequest::default()
 }
 
 #[cfg(test)]

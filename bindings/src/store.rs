@@ -124,23 +124,12 @@ impl FaroStore {
         guard(|| {
             let store = self.open_store("nearest")?;
             let request = SearchRequest {
-                text: None,
                 near: Some(near),
-                radius_m: None,
                 kinds,
-                services: vec![],
-                speaks: vec![],
-                consulate_of: None,
-                in_country: None,
-                free_only: false,
-                serves: vec![],
-                no_papers: false,
-                statuses: vec![],
-                at: None,
                 open_only: open_now,
                 languages,
                 limit,
-                sort: None,
+                ..SearchRequest::default()
             };
             search(&store, &request)
         })
@@ -226,6 +215,7 @@ pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, 
                 score: h.score,
                 dataset: h.dataset,
                 verified: h.verified,
+                far: h.far,
             }
         })
         .collect())

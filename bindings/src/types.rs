@@ -7,7 +7,7 @@
 
 use std::time::SystemTime;
 
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::NaiveDateTime;
 use faro_core::hours::{HoursStatus as CoreHoursStatus, OpenState};
 use faro_core::model::{
     self as m, Accessibility, Audience, ConsularService, Cost, Kind, PhoneKind, ServiceCode, Status,
@@ -335,6 +335,10 @@ pub struct SearchHit {
     /// True when it came by a verified sync or bundle (signed by its publisher); false for a
     /// local import nobody verified. Show the difference to the person.
     pub verified: bool,
+    /// True when the request had `near` but no `radius_m` and this hit is further than 50 km
+    /// (`NEAR_HORIZON_M` in the core) from it. When the first hit is far, nothing matched
+    /// nearby: say so, and how far the nearest is, before showing far places.
+    pub far: bool,
 }
 
 /// How many listings of one kind.
@@ -426,17 +430,11 @@ pub(crate) fn hours_from_core(h: CoreHoursStatus, timezone: Option<&str>) -> Hou
     }
 }
 
-/// The instant at which wall-clock time `local` occurs in zone `timezone` (UTC when absent).
-///
-/// In the hour repeated when clocks go back, the first occurrence; a time skipped when clocks
-/// go forward cannot be a change time (the hours engine reports the first valid minute), but
-/// if one comes, the instant one hour later stands for it.
+/// The instant at which wall-clock time `local` occurs in zone `timezone` (UTC when absent),
+/// as [`faro_core::hours::local_with_offset`] reads it.
 fn local_to_instant(local: NaiveDateTime, timezone: Option<&str>) -> Option<SystemTime> {
     let tz: chrono_tz::Tz = timezone.unwrap_or("UTC").parse().ok()?;
-    let at = tz
-        .from_local_datetime(&local)
-        .earliest()
-        .or_else(|| tz.from_local_datetime(&(local + chrono::Duration::hours(1))).earliest())?;
+    let at = faro_core::hours::local_with_offset(local, tz)?;
     Some(SystemTime::from(at.with_timezone(&chrono::Utc)))
 }
 

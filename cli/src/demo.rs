@@ -9,10 +9,10 @@ use chrono::{NaiveDateTime, Utc};
 
 use faro_core::geo::Point;
 use faro_core::hours::parse_timezone;
-use faro_core::model::{Audience, Kind};
+use faro_core::model::{Audience, Kind, ServiceCode};
 use faro_core::net::Cancel;
 use faro_core::publish::{self, KeySet, PublishOptions};
-use faro_core::search::{Query, Region, When};
+use faro_core::search::{nothing_near, Query, Region, When, NEAR_HORIZON_M};
 use faro_core::sync::{self, SyncOptions};
 use faro_core::{CountryCode, Error, LangPrefs, LangTag, Store};
 
@@ -124,23 +124,39 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         store.search(&Query { text: Some("sante".into()), when, langs: fr.clone(), limit: 5, ..Query::default() })?;
     output::print_hits(&hits, &fr);
 
-    // 5. Shelters for unaccompanied minors in Tijuana, no papers asked.
+    // 5. Shelters for unaccompanied minors in Tijuana, no papers asked. Only places that say
+    // they take unaccompanied minors count ("everyone" is no promise about a child alone);
+    // when none is near, the answer says so before showing the far ones.
     question(&format!(
         "Shelters near Tijuana for unaccompanied minors, no papers asked (it is {} in Tijuana)",
         clock("America/Tijuana")
     ));
-    let hits = store.search(&Query {
+    let minors = Query {
         near: Some(TIJUANA),
-        radius_m: Some(25_000.0),
         kinds: vec![Kind::Shelter],
         serves: vec![Audience::UnaccompaniedMinors],
         no_papers: true,
         when,
         langs: es.clone(),
-        limit: 5,
+        limit: 3,
         ..Query::default()
-    })?;
+    };
+    let hits = store.search(&minors)?;
     output::print_hits(&hits, &es);
+    if hits.is_empty() || nothing_near(&hits).is_some() {
+        // Not an answer for a child in Tijuana: say what is near instead.
+        outln!("{}", crate::i18n::t("demo_minors_none_near"));
+        let protection = store.search(&Query {
+            near: Some(TIJUANA),
+            radius_m: Some(NEAR_HORIZON_M),
+            services: vec![ServiceCode::ChildProtection],
+            when,
+            langs: es.clone(),
+            limit: 5,
+            ..Query::default()
+        })?;
+        output::print_hits(&protection, &es);
+    }
 
     // 6. What the directory holds in Mexico.
     question("How many places of each kind the directory holds in Mexico");

@@ -113,6 +113,60 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
     ("sun", ["dom", "Sun", "dim", "dimanch", "dom"]),
     // Search results and listings.
     (
+        "nothing_near",
+        [
+            "  Nada coincide en un radio de {} km; la coincidencia más cercana está a {} km:",
+            "  Nothing matches within {} km; the nearest match is {} km away:",
+            "  Aucun résultat à moins de {} km ; le plus proche est à {} km :",
+            "  Pa gen anyen ki koresponn nan {} km; sa ki pi pre a se {} km lwen:",
+            "  Nada corresponde num raio de {} km; o resultado mais próximo fica a {} km:",
+        ],
+    ),
+    (
+        "far_beyond",
+        ["  A más de {} km:", "  More than {} km away:", "  À plus de {} km :", "  Plis pase {} km lwen:", "  A mais de {} km:"],
+    ),
+    ("far", ["lejos", "far", "loin", "lwen", "longe"]),
+    (
+        "demo_minors_none_near",
+        [
+            "  Ningún albergue cerca de Tijuana dice aceptar a menores no acompañados; los lejanos no son una respuesta \
+             para un niño en Tijuana. Lugares a menos de 50 km con protección de la infancia, que pueden saber adónde \
+             puede ir (llame antes):",
+            "  No shelter near Tijuana says it takes unaccompanied minors; the far ones are no answer for a child in \
+             Tijuana. Places within 50 km offering child protection, who may know where the child can go (call first):",
+            "  Aucun abri près de Tijuana ne dit accueillir des mineurs non accompagnés ; les lointains ne sont pas une \
+             réponse pour un enfant à Tijuana. Lieux à moins de 50 km offrant une protection de l'enfance, qui peuvent \
+             savoir où il peut aller (appelez d'abord) :",
+            "  Pa gen okenn abri toupre Tijuana ki di li resevwa timoun ki pou kont yo; sa ki lwen yo pa yon repons pou \
+             yon timoun ki Tijuana. Kote nan 50 km ki bay pwoteksyon timoun, ki ka konnen ki kote timoun nan ka ale \
+             (rele anvan):",
+            "  Nenhum abrigo perto de Tijuana diz aceitar menores desacompanhados; os distantes não são resposta para \
+             uma criança em Tijuana. Lugares a menos de 50 km com proteção infantil, que podem saber para onde ela pode \
+             ir (ligue antes):",
+        ],
+    ),
+    (
+        "ph_no_country",
+        [
+            "Feriados no comprobados (las reglas PH nunca se aplican): indique --country CC.",
+            "Public holidays not checked (PH rules never apply): give --country CC.",
+            "Jours fériés non vérifiés (les règles PH ne s'appliquent jamais) : indiquez --country CC.",
+            "Jou ferye pa verifye (règ PH yo pa janm aplike): bay --country CC.",
+            "Feriados não verificados (as regras PH nunca se aplicam): indique --country CC.",
+        ],
+    ),
+    (
+        "ph_unknown_country",
+        [
+            "No hay calendario de feriados para {}: las reglas PH nunca se aplican.",
+            "No public-holiday calendar for {}: PH rules never apply.",
+            "Pas de calendrier des jours fériés pour {} : les règles PH ne s'appliquent jamais.",
+            "Pa gen kalandriye jou ferye pou {}: règ PH yo pa janm aplike.",
+            "Não há calendário de feriados para {}: as regras PH nunca se aplicam.",
+        ],
+    ),
+    (
         "no_results",
         ["  (sin resultados)", "  (no results)", "  (aucun résultat)", "  (pa gen rezilta)", "  (nenhum resultado)"],
     ),

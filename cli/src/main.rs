@@ -244,10 +244,13 @@ struct HoursArgs {
     /// Local wall-clock time to evaluate at (YYYY-MM-DDTHH:MM); default: now, in --tz.
     #[arg(long, value_parser = parse_local_time)]
     at: Option<NaiveDateTime>,
-    /// IANA time zone for "now" when --at is not given.
+    /// IANA time zone of the place: "now" when --at is not given, and the offset of next_change.
     #[arg(long, default_value = "UTC")]
     tz: String,
-    /// Print {"open": bool, "next_change": "YYYY-MM-DDTHH:MM" | null}.
+    /// Country of the place (ISO 3166-1 alpha-2, e.g. MX), so that "PH" rules use its public holidays.
+    #[arg(long, value_parser = parse_country)]
+    country: Option<CountryCode>,
+    /// Print {"open", "next_change" (RFC 3339 in --tz), "next_change_local", "holidays_checked"}.
     #[arg(long)]
     json: bool,
     /// The opening_hours value, e.g. "Mo-Fr 09:00-17:00; PH off".
@@ -468,16 +471,24 @@ fn search(args: SearchArgs) -> Result<(), Error> {
 }
 
 fn hours(args: HoursArgs) -> Result<(), Error> {
-    let hours = Hours::parse_for(&args.expr, &args.tz, None, None)
+    let hours = Hours::parse_for(&args.expr, &args.tz, args.country, None)
         .map_err(|e| Error::Input(faro_core::InputError::new("opening_hours", e.to_string())))?;
     let status = match args.at {
         Some(local) => hours.status_at_local(local),
         None => hours.status_at(Utc::now()),
     };
     if args.json {
-        output::print_json(&output::json_hours(&status));
-    } else {
-        output::print_hours(&status);
+        output::print_json(&output::json_hours(&status, &args.tz, hours.holidays_known()));
+        return Ok(());
+    }
+    output::print_hours(&status);
+    // Say when a PH rule could not be checked, so that "open" on a holiday is not trusted.
+    let has_ph = hours.expr().split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == "PH");
+    if !hours.holidays_known() && has_ph {
+        match args.country {
+            Some(c) => outln!("{}", i18n::f("ph_unknown_country", &[c.as_str()])),
+            None => outln!("{}", i18n::t("ph_no_country")),
+        }
     }
     Ok(())
 }

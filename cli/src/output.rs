@@ -4,9 +4,9 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use faro_core::hours::{HoursStatus, OpenState};
+use faro_core::hours::{local_with_offset, parse_timezone, HoursStatus, OpenState};
 use faro_core::model::{vocabulary, Listing};
-use faro_core::search::Hit;
+use faro_core::search::{nothing_near, Hit, NEAR_HORIZON_M};
 use faro_core::store::WriteSummary;
 use faro_core::{InputError, LangPrefs};
 
@@ -25,7 +25,21 @@ pub fn local_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
-/// The JSON array `faro search --json` prints.
+/// Local time `t` in IANA zone `tz` (UTC when absent) as RFC 3339 with its offset
+/// (`2026-11-25T17:00:00-06:00`), so that a script knows the instant; the local time if
+/// the zone is unknown to this build (never for stored listings, whose zones were checked).
+pub fn rfc3339_in(t: NaiveDateTime, tz: Option<&str>) -> String {
+    parse_timezone(tz.unwrap_or("UTC"))
+        .ok()
+        .and_then(|tz| local_with_offset(t, tz))
+        .map(|at| at.to_rfc3339())
+        .unwrap_or_else(|| local_time(t))
+}
+
+/// The JSON array `faro search --json` prints: one object per hit with what a person needs
+/// to go there (address, phones, hours text and zone, languages, cost); `far` marks hits
+/// beyond the near horizon of a search near a point without a radius. Texts in several
+/// languages are given whole (JSON is never localized).
 pub fn json_hits(hits: &[Hit]) -> Value {
     Value::Array(
         hits.iter()
@@ -36,8 +50,16 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                     "name": h.name,
                     "name_lang": h.name_lang,
                     "open": h.open,
-                    "next_change": h.next_change.map(local_time),
+                    "next_change": h.next_change.map(|t| rfc3339_in(t, h.listing.timezone.as_deref())),
                     "status": h.status,
+                    "far": h.far,
+                    "address": h.listing.address,
+                    "phones": h.listing.phones,
+                    "opening_hours": h.listing.opening_hours,
+                    "timezone": h.listing.timezone,
+                    "languages": h.listing.languages,
+                    "cost": h.listing.cost,
+                    "serves": h.listing.serves,
                     "demo": h.demo,
                     "dataset": h.dataset,
                     "verified": h.verified,
@@ -71,11 +93,15 @@ pub fn json_hits(hits: &[Hit]) -> Value {
     )
 }
 
-/// `{"open": bool|null, "next_change": "YYYY-MM-DDTHH:MM"|null}` for `faro hours --json`.
-pub fn json_hours(status: &HoursStatus) -> Value {
+/// `faro hours --json`: `{"open": bool|null, "next_change": RFC 3339 in `tz`|null,
+/// "next_change_local": "YYYY-MM-DDTHH:MM"|null, "holidays_checked": bool}`; the last says
+/// whether a country's public holidays were known, so that `PH` rules could match.
+pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Value {
     let mut v = json!({
         "open": match status.state { OpenState::Open => json!(true), OpenState::Closed => json!(false), OpenState::Unknown => Value::Null },
-        "next_change": status.next_change.map(local_time),
+        "next_change": status.next_change.map(|t| rfc3339_in(t, Some(tz))),
+        "next_change_local": status.next_change.map(local_time),
+        "holidays_checked": holidays_checked,
     });
     if let Some(c) = &status.comment {
         v.as_object_mut().expect("object literal").insert("comment".into(), json!(c));
@@ -139,13 +165,25 @@ fn first_words(w: &str) -> String {
     }
 }
 
-/// Numbered list of hits, two lines each.
+/// Numbered list of hits, two lines each. Far hits (beyond the near horizon) come under a
+/// line that says so: "nothing within 50 km, the nearest is N km away" when every hit is
+/// far, "more than 50 km away" before the first far one otherwise.
 pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
     if hits.is_empty() {
         outln!("{}", tr::t("no_results"));
         return;
     }
+    let horizon_km = format!("{:.0}", NEAR_HORIZON_M / 1000.0);
+    if let Some(nearest) = nothing_near(hits) {
+        outln!("{}", tr::f("nothing_near", &[&horizon_km, &format!("{:.0}", nearest / 1000.0)]));
+    }
+    // Sorted by distance, the far hits are the tail: one heading. Otherwise each says so.
+    let far_tail = hits.iter().position(|h| h.far).filter(|&i| i > 0 && hits[i..].iter().all(|h| h.far));
+    let label_each = far_tail.is_none() && nothing_near(hits).is_none();
     for (i, h) in hits.iter().enumerate() {
+        if far_tail == Some(i) {
+            outln!("{}", tr::f("far_beyond", &[&horizon_km]));
+        }
         let mut head = format!("{:>2}. {}", i + 1, h.name);
         if h.demo && !h.name.contains("(demo)") {
             head.push_str(&format!(" {}", tr::t("demo_data")));
@@ -153,6 +191,9 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
         let mut facts = vec![kind_label(h.kind, langs)];
         if let Some(d) = h.distance_m {
             facts.push(distance(d));
+        }
+        if h.far && label_each {
+            facts.push(tr::t("far").to_string());
         }
         if h.status != faro_core::model::Status::Active {
             facts.push(tr::t(h.status.as_str()).to_string());

@@ -42,11 +42,13 @@ fn hours_json_gives_open_and_next_change() {
     ]))
     .unwrap();
     assert_eq!(v["open"], Value::Bool(true));
-    assert_eq!(v["next_change"], "2026-11-27T17:00");
+    // RFC 3339 with the offset of --tz (UTC by default), and the local wall-clock time.
+    assert_eq!(v["next_change"], "2026-11-27T17:00:00+00:00");
+    assert_eq!(v["next_change_local"], "2026-11-27T17:00");
     let v: Value =
         serde_json::from_str(&ok(&["hours", "--at", "2026-11-27T18:00", "--json", "Mo-Fr 09:00-17:00"])).unwrap();
     assert_eq!(v["open"], Value::Bool(false));
-    assert_eq!(v["next_change"], "2026-11-30T09:00", "Friday evening: opens Monday");
+    assert_eq!(v["next_change"], "2026-11-30T09:00:00+00:00", "Friday evening: opens Monday");
     let v: Value = serde_json::from_str(&ok(&["hours", "--at", "2026-11-27T18:00", "--json", "24/7"])).unwrap();
     assert_eq!(v["open"], Value::Bool(true));
     assert_eq!(v["next_change"], Value::Null);

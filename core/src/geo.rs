@@ -50,17 +50,24 @@ pub struct BBox {
 }
 
 /// The boxes (one, or two across the antimeridian) that contain every point within
-/// `radius_m` of `center`. Near a pole the box spans all longitudes.
+/// `radius_m` of `center`. When the circle holds a pole, the box spans all longitudes.
+///
+/// The longitude half-width is that of the two meridians tangent to the circle,
+/// `asin(sin(d) / cos(lat))` for an angular radius `d` around latitude `lat`: exact for any
+/// radius whose circle holds no pole (`|lat| + d < 90°`), which is also exactly when the
+/// ratio is below 1. (Dividing by the cosine of the circle's most polar latitude instead,
+/// as before, gave a ratio above 1 for radii of a few thousand kilometres, a NaN box and no
+/// results at all.)
 pub fn bounding_boxes(center: Point, radius_m: f64) -> Vec<BBox> {
-    let dlat = (radius_m / EARTH_RADIUS_M).to_degrees();
+    let d = radius_m / EARTH_RADIUS_M;
+    let dlat = d.to_degrees();
     let min_lat = (center.lat - dlat).max(-90.0);
     let max_lat = (center.lat + dlat).min(90.0);
-    // Widest longitude span is at the latitude closest to a pole.
-    let widest = center.lat.abs() + dlat;
-    if widest >= 90.0 || radius_m >= std::f64::consts::PI * EARTH_RADIUS_M / 2.0 {
+    let ratio = d.sin() / center.lat.to_radians().cos();
+    if center.lat.abs() + dlat >= 90.0 || d >= std::f64::consts::FRAC_PI_2 || !ratio.is_finite() || ratio >= 1.0 {
         return vec![BBox { min_lat, max_lat, min_lon: -180.0, max_lon: 180.0 }];
     }
-    let dlon = ((radius_m / EARTH_RADIUS_M).sin() / widest.to_radians().cos()).asin().to_degrees();
+    let dlon = ratio.asin().to_degrees();
     let (west, east) = (center.lon - dlon, center.lon + dlon);
     if west < -180.0 {
         vec![
@@ -119,6 +126,65 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// The point at `distance` metres from `from` on bearing `bearing_deg` (spherical
+    /// destination formula), longitude wrapped into -180..=180.
+    fn destination(from: Point, bearing_deg: f64, distance: f64) -> Point {
+        let (brg, d) = (bearing_deg.to_radians(), distance / EARTH_RADIUS_M);
+        let lat1 = from.lat.to_radians();
+        let lat2 = (lat1.sin() * d.cos() + lat1.cos() * d.sin() * brg.cos()).asin();
+        let lon2 = from.lon.to_radians() + (brg.sin() * d.sin() * lat1.cos()).atan2(d.cos() - lat1.sin() * lat2.sin());
+        let lon = (lon2.to_degrees() + 540.0).rem_euclid(360.0) - 180.0;
+        Point { lat: lat2.to_degrees(), lon }
+    }
+
+    #[test]
+    fn very_large_circles_keep_every_point_and_wrap() {
+        // Radii from 3,500 km to half the globe, centres at the equator, mid latitudes, near
+        // the antimeridian and near both poles: every point inside the circle (walked on
+        // rings at several distances) is in one of the boxes, and every box is well formed.
+        let centres = [
+            Point { lat: 32.5149, lon: -117.0382 },
+            Point { lat: 0.0, lon: 0.0 },
+            Point { lat: 45.0, lon: 179.0 },
+            Point { lat: -45.0, lon: -179.5 },
+            Point { lat: 70.0, lon: 20.0 },
+            Point { lat: -80.0, lon: 100.0 },
+        ];
+        for center in centres {
+            for r in [3_500e3, 4_096e3, 6_000e3, 9_000e3, 12_000e3, 19_000e3] {
+                let boxes = bounding_boxes(center, r);
+                for b in &boxes {
+                    for v in [b.min_lat, b.max_lat, b.min_lon, b.max_lon] {
+                        assert!(v.is_finite(), "{center:?} {r}: {boxes:?}");
+                    }
+                    assert!(b.min_lat <= b.max_lat && b.min_lon <= b.max_lon, "{center:?} {r}: {boxes:?}");
+                    assert!((-90.0..=90.0).contains(&b.min_lat) && (-90.0..=90.0).contains(&b.max_lat));
+                    assert!((-180.0..=180.0).contains(&b.min_lon) && (-180.0..=180.0).contains(&b.max_lon));
+                }
+                for fraction in [0.25, 0.5, 0.9, 0.999] {
+                    for step in 0..720 {
+                        let p = destination(center, step as f64 / 2.0, r * fraction);
+                        assert!(
+                            boxes.iter().any(|b| b.min_lat <= p.lat
+                                && p.lat <= b.max_lat
+                                && b.min_lon <= p.lon
+                                && p.lon <= b.max_lon),
+                            "{center:?} r {r}: {p:?} ({fraction} r) outside {boxes:?}"
+                        );
+                    }
+                }
+            }
+        }
+        // A circle that holds no pole is not widened to the whole globe: Tijuana, 3,500 km.
+        let b = bounding_boxes(Point { lat: 32.5149, lon: -117.0382 }, 3_500e3);
+        assert_eq!(b.len(), 1);
+        assert!(b[0].max_lon - b[0].min_lon < 120.0, "{b:?}");
+        // One that holds the north pole spans every longitude.
+        assert_eq!(bounding_boxes(Point { lat: 70.0, lon: 20.0 }, 3_500e3)[0].min_lon, -180.0);
+        // Across the antimeridian at a large radius: two boxes.
+        assert_eq!(bounding_boxes(Point { lat: 10.0, lon: 170.0 }, 4_000e3).len(), 2);
     }
 
     #[test]

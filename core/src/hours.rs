@@ -27,7 +27,7 @@ use std::fmt;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Utc};
 use chrono_tz::Tz;
 use opening_hours::localization::{Coordinates, Country, Localize, TzLocation};
 use opening_hours::{Context, DateTimeRange, OpeningHours, RuleKind, DATE_END};
@@ -180,6 +180,19 @@ impl From<HoursError> for InputError {
 /// Parses an IANA time zone name (`"America/Tijuana"`), ignoring surrounding spaces.
 pub fn parse_timezone(tz: &str) -> Result<Tz, HoursError> {
     tz.trim().parse::<Tz>().map_err(|_| HoursError::UnknownTimezone(tz.to_string()))
+}
+
+/// Wall-clock time `local` in zone `tz` as a time with its UTC offset (for RFC 3339 output
+/// and for instants). In the hour repeated when clocks go back, the first occurrence; a time
+/// skipped when clocks go forward cannot be a change time (the engine reports the first valid
+/// minute), but if one comes, the time one hour later stands for it.
+pub fn local_with_offset(local: NaiveDateTime, tz: Tz) -> Option<DateTime<FixedOffset>> {
+    use chrono::TimeZone;
+    let at = tz
+        .from_local_datetime(&local)
+        .earliest()
+        .or_else(|| tz.from_local_datetime(&(local + Duration::hours(1))).earliest())?;
+    Some(at.fixed_offset())
 }
 
 impl Hours {
@@ -877,6 +890,20 @@ mod tests {
         // Without a zone, UTC is used.
         assert_eq!(hours(expr).status_at(now).state, Open);
         assert_eq!(hours(expr).status_at(now).next_change, Some(at("2026-07-01 17:00")));
+    }
+
+    #[test]
+    fn local_times_get_their_offset_even_around_dst_changes() {
+        let local = |y, m, d, h, mi| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap().and_hms_opt(h, mi, 0).unwrap();
+        let ny: Tz = "America/New_York".parse().unwrap();
+        let mx: Tz = "America/Mexico_City".parse().unwrap();
+        // Mexico City keeps UTC-6 all year since 2022.
+        assert_eq!(local_with_offset(local(2026, 7, 1, 9, 0), mx).unwrap().to_rfc3339(), "2026-07-01T09:00:00-06:00");
+        assert_eq!(local_with_offset(local(2026, 1, 5, 9, 0), ny).unwrap().to_rfc3339(), "2026-01-05T09:00:00-05:00");
+        // 01:30 happens twice on 1 Nov 2026 in New York: the first time, still on summer time.
+        assert_eq!(local_with_offset(local(2026, 11, 1, 1, 30), ny).unwrap().to_rfc3339(), "2026-11-01T01:30:00-04:00");
+        // 02:30 never happens on 8 Mar 2026: an hour later stands for it.
+        assert_eq!(local_with_offset(local(2026, 3, 8, 2, 30), ny).unwrap().to_rfc3339(), "2026-03-08T03:30:00-04:00");
     }
 
     #[test]

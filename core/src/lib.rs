@@ -13,6 +13,7 @@
 pub mod compress;
 pub mod contact;
 pub mod country;
+mod country_names;
 mod country_table;
 pub mod error;
 #[cfg(feature = "fuzzing")]

@@ -6,10 +6,14 @@
 //! (a box around the point) and indexed columns and tags (filters), returning only a few columns
 //! per candidate. Rust then computes exact distances and opening state, sorts, and loads
 //! the full records of the hits alone. "Nearest N" asks for a small box first and widens
-//! it until N hits are certain.
+//! it until N hits are certain; hits beyond [`NEAR_HORIZON_M`] are marked [`Hit::far`].
+//!
+//! When the text names a country ("consulado honduras", see `named`), that country's
+//! missions come first, then the ordinary text matches.
 
 mod fts;
 mod lookup;
+mod named;
 mod place;
 
 use std::sync::Mutex;
@@ -70,7 +74,9 @@ pub struct Query {
     pub in_country: Option<CountryCode>,
     /// Only free services.
     pub free_only: bool,
-    /// Only listings that serve one of these groups (listings for everyone included).
+    /// Only listings that name one of these groups in their `serves`. A listing for
+    /// "everyone" does not match a specific group: a filter about a protected group
+    /// (unaccompanied minors) must find only places that say they take that group.
     pub serves: Vec<Audience>,
     /// Only listings that state that no papers are required.
     pub no_papers: bool,
@@ -116,6 +122,20 @@ impl Default for Query {
 /// Largest `limit` accepted.
 pub const MAX_LIMIT: usize = 1000;
 
+/// How far a search near a point with no radius counts as near: hits further than this
+/// are marked [`Hit::far`], so that nobody is sent 900 km away without being told.
+pub const NEAR_HORIZON_M: f64 = 50_000.0;
+
+/// When a search near a point with no radius found hits but none within
+/// [`NEAR_HORIZON_M`]: the distance in metres of the nearest one. `None` when something
+/// is near, nothing was found, or the search had no point or had a radius.
+pub fn nothing_near(hits: &[Hit]) -> Option<f64> {
+    if hits.is_empty() || !hits.iter().all(|h| h.far) {
+        return None;
+    }
+    hits.iter().filter_map(|h| h.distance_m).min_by(f64::total_cmp)
+}
+
 /// One answer to a query.
 #[derive(Debug, Clone, Serialize)]
 pub struct Hit {
@@ -133,6 +153,9 @@ pub struct Hit {
     /// Metres from the query point, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub distance_m: Option<f64>,
+    /// True when the query was near a point with no radius and this hit is further than
+    /// [`NEAR_HORIZON_M`] from it: show it as far, not as an answer nearby.
+    pub far: bool,
     /// Open at the query's time: true, false, or null when the hours are unknown.
     pub open: Option<bool>,
     /// Next local time (listing's zone) the open state changes; null if never or unknown.
@@ -197,8 +220,42 @@ const WIDENING_M: [f64; 8] = [1e3, 4e3, 16e3, 64e3, 256e3, 1_024e3, 4_096e3, f64
 
 impl Store {
     /// Answers `query` from the local database only.
+    ///
+    /// When its text names a country (in es, en, fr, ht or pt: "konsila ayiti") and the query
+    /// does not already choose a represented country or exclude consulates, the missions of
+    /// that country matching the rest of the text come first, then the ordinary text matches
+    /// as typed, then those of the text with the name as the index spells it (the missions
+    /// located in that country), each listing once.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>> {
         validate(query)?;
+        let named = match &query.text {
+            Some(text)
+                if query.consulate_of.is_none()
+                    && (query.kinds.is_empty() || query.kinds.contains(&Kind::Consulate)) =>
+            {
+                named::find_country(text)
+            }
+            _ => None,
+        };
+        let Some(named) = named else { return self.search_plain(query) };
+        let mut hits =
+            self.search_plain(&Query { text: named.rest.clone(), consulate_of: Some(named.country), ..query.clone() })?;
+        for text in [query.text.clone(), Some(named.as_indexed)] {
+            if hits.len() >= query.limit {
+                break;
+            }
+            let more = Query { text, limit: (query.limit + hits.len()).min(MAX_LIMIT), ..query.clone() };
+            for hit in self.search_plain(&more)? {
+                if hits.len() < query.limit && !hits.iter().any(|h| h.id == hit.id) {
+                    hits.push(hit);
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    /// [`Store::search`] without looking for a country's name in the text.
+    fn search_plain(&self, query: &Query) -> Result<Vec<Hit>> {
         let text = query.text.as_deref().and_then(match_expression);
         let sort = query.sort.unwrap_or(match (query.near, &text) {
             (Some(_), _) => Sort::Distance,
@@ -333,11 +390,8 @@ fn candidate_sql(q: &Query, text: Option<TextMode<'_>>, boxes: &[crate::geo::BBo
     let mut speaks: Vec<String> = q.speaks.iter().map(|l| format!("lang:{}", l.primary())).collect();
     speaks.dedup();
     tag_group(&mut sql, speaks);
-    if !q.serves.is_empty() {
-        let mut serves: Vec<String> = q.serves.iter().map(|a| format!("serves:{a}")).collect();
-        serves.push("serves:everyone".into());
-        tag_group(&mut sql, serves);
-    }
+    // Only the groups asked for: "everyone" is not a promise about any one group.
+    tag_group(&mut sql, q.serves.iter().map(|a| format!("serves:{a}")).collect());
     (sql, args)
 }
 
@@ -617,6 +671,7 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
                 name_lang,
                 organization,
                 distance_m: c.distance_m.map(|d| (d * 10.0).round() / 10.0),
+                far: q.near.is_some() && q.radius_m.is_none() && c.distance_m.is_some_and(|d| d > NEAR_HORIZON_M),
                 open: match hours.state {
                     OpenState::Open => Some(true),
                     OpenState::Closed => Some(false),
