@@ -23,7 +23,9 @@ case "$PROFILE" in
 esac
 # Bindings come from the debug library: the mobile profile strips the symbols that carry
 # UniFFI's metadata. The interface is the same in every profile.
-cargo build --locked -p faro-ffi -p faro-cli --bin faro
+# Two builds: `--bin faro` would apply to both packages and leave the FFI library stale.
+cargo build --locked -p faro-ffi --lib
+cargo build --locked -p faro-cli --bin faro
 [ "$PROFILE" = dev ] || cargo build --locked -p faro-ffi --profile "$PROFILE"
 GEN=$REPO/android/target/generated-sources/uniffi
 rm -rf "$GEN"

@@ -167,6 +167,26 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
         ],
     ),
     (
+        "none_open_now",
+        [
+            "  Ninguno está abierto ahora. Estos coinciden; cada uno dice cuándo abre:",
+            "  None is open now. These match; each says when it opens:",
+            "  Aucun n'est ouvert maintenant. Ceux-ci correspondent ; chacun indique quand il ouvre :",
+            "  Okenn pa louvri kounye a. Sa yo koresponn; chak di ki lè li louvri:",
+            "  Nenhum está aberto agora. Estes correspondem; cada um diz quando abre:",
+        ],
+    ),
+    (
+        "none_open_at",
+        [
+            "  Ninguno está abierto a esa hora. Estos coinciden; cada uno dice cuándo abre:",
+            "  None is open at that time. These match; each says when it opens:",
+            "  Aucun n'est ouvert à cette heure. Ceux-ci correspondent ; chacun indique quand il ouvre :",
+            "  Okenn pa louvri lè sa a. Sa yo koresponn; chak di ki lè li louvri:",
+            "  Nenhum está aberto nesse horário. Estes correspondem; cada um diz quando abre:",
+        ],
+    ),
+    (
         "no_results",
         ["  (sin resultados)", "  (no results)", "  (aucun résultat)", "  (pa gen rezilta)", "  (nenhum resultado)"],
     ),

@@ -464,6 +464,14 @@ fn search(args: SearchArgs) -> Result<(), Error> {
     let hits = store.search(&query)?;
     if args.json {
         output::print_json(&output::json_hits(&hits));
+    } else if hits.is_empty() && query.open_only {
+        // "Nothing open" at night is no help by itself: say so, then show what matches
+        // and when each opens (JSON stays the exact answer to the query asked).
+        let closed = store.search(&Query { open_only: false, ..query })?;
+        if !closed.is_empty() {
+            outln!("{}", i18n::t(if args.open_at.is_some() { "none_open_at" } else { "none_open_now" }));
+        }
+        output::print_hits(&closed, &args.lang);
     } else {
         output::print_hits(&hits, &args.lang);
     }

@@ -219,3 +219,24 @@ fn the_demo_answers_the_minors_question_honestly() {
     let instead = answer.find("No shelter near Tijuana says it takes unaccompanied minors").expect(answer);
     assert!(answer[instead..].contains("demo:tijuana-shelter-01"), "{answer}");
 }
+
+#[test]
+fn nothing_open_says_so_and_shows_when_the_matches_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = db(dir.path(), false);
+    // The README's clinic search, asked at 3 in the morning in Tapachula.
+    let args = ["search", "--db", &db, "--kind", "health", "--free", "--near", TAPACHULA, "--radius-km", "5"];
+    let night = [&args[..], &["--open-at", "2026-11-25T03:00"]].concat();
+    assert!(json(&night).is_empty(), "the JSON answers the exact query: nothing open at 3:00");
+    let out = ok(&night);
+    assert!(out.contains("None is open at that time"), "{out}");
+    let closed_now = json(&args);
+    assert!(!closed_now.is_empty());
+    let first = closed_now[0]["name"].as_str().unwrap();
+    assert!(out.contains(first), "the matches are listed with when they open:\n{out}");
+    let es = ok(&[&night[..], &["--lang", "es"]].concat());
+    assert!(es.contains("Ninguno está abierto a esa hora"), "{es}");
+    // In the daytime the open places come without the note.
+    let day = ok(&[&args[..], &["--open-at", "2026-11-25T10:30"]].concat());
+    assert!(!day.contains("None is open") && !day.contains("no results"), "{day}");
+}
