@@ -2,10 +2,12 @@
 //! listings along the route, and the real Wikidata diplomatic missions) and answers the
 //! questions a person on the move asks. No set-up, no network.
 
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use chrono::{NaiveDateTime, Utc};
+use serde_json::{json, Value};
 
 use faro_core::geo::Point;
 use faro_core::hours::parse_timezone;
@@ -31,8 +33,49 @@ const TAPACHULA: Point = Point { lat: 14.9056, lon: -92.2636 };
 const CIUDAD_JUAREZ: Point = Point { lat: 31.7202, lon: -106.4608 };
 const TIJUANA: Point = Point { lat: 32.5149, lon: -117.0382 };
 
-/// Runs the demo; `db` keeps the database, `at` fixes the local time asked about.
-pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
+thread_local! {
+    /// With `--json`: each question asked so far, with the answers given to it.
+    static TRANSCRIPT: RefCell<Option<Vec<Value>>> = const { RefCell::new(None) };
+}
+
+/// Runs the demo; `db` keeps the database, `at` fixes the local time asked about. With
+/// `json`, prints one JSON document instead of the text: the database, what was synced, and
+/// every question with its answers in the JSON of the command that asks it.
+pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>, json: bool) -> Result<(), Error> {
+    if !json {
+        return run_demo(db, at).map(|_| ());
+    }
+    TRANSCRIPT.with(|t| *t.borrow_mut() = Some(Vec::new()));
+    crate::stdout::set_quiet(true);
+    let result = run_demo(db, at);
+    crate::stdout::set_quiet(false);
+    let questions = TRANSCRIPT.with(|t| t.borrow_mut().take()).unwrap_or_default();
+    let (path, datasets) = result?;
+    output::print_json(&json!({
+        "database": path.display().to_string(),
+        // Without --db the database was a temporary file, removed by now.
+        "database_kept": db.is_some(),
+        "demo": true,
+        "datasets": datasets,
+        "questions": questions,
+    }));
+    Ok(())
+}
+
+/// Records `value` as an answer to the last question (with `--json`).
+pub(crate) fn answer(value: Value) {
+    TRANSCRIPT.with(|t| {
+        if let Some(last) = t.borrow_mut().as_mut().and_then(|q| q.last_mut()) {
+            if let Some(answers) = last["answers"].as_array_mut() {
+                answers.push(value);
+            }
+        }
+    });
+}
+
+/// The demo itself; returns where the database was (a temporary one is gone by then) and
+/// the synced datasets with their listing counts.
+fn run_demo(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(PathBuf, Value), Error> {
     let tmp;
     let path = match db {
         Some(p) => p.to_path_buf(),
@@ -53,6 +96,10 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         count(&store, "demo/route")?,
         count(&store, "wikidata/missions")?,
     );
+    let datasets = json!({
+        "demo/route": count(&store, "demo/route")?,
+        "wikidata/missions": count(&store, "wikidata/missions")?,
+    });
 
     let when = match at {
         Some(local) => When::Local(local),
@@ -85,9 +132,9 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
     if hits.is_empty() {
         outln!("  None is open right now. The nearest, and when they open:");
         q.open_only = false;
-        output::print_hits(&store.search(&q)?, &ht);
+        hits_answer(&store.search(&q)?, &ht);
     } else {
-        output::print_hits(&hits, &ht);
+        hits_answer(&hits, &ht);
     }
 
     // 2. Nearest consulate of Honduras to Ciudad Juárez (real Wikidata records).
@@ -101,7 +148,7 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         limit: 3,
         ..Query::default()
     })?;
-    output::print_hits(&hits, &es);
+    hits_answer(&hits, &es);
 
     // 3. Free clinics within 5 km of Tapachula.
     question("Free health services within 5 km of central Tapachula");
@@ -115,14 +162,14 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         limit: 10,
         ..Query::default()
     })?;
-    output::print_hits(&hits, &es);
+    hits_answer(&hits, &es);
 
     // 4. Search as you type, without accents, in French.
     question("Typing \"sante\" (no accent) in French, anywhere");
     let fr = LangPrefs::parse_list("fr,ht,es,en").expect("valid tags");
     let hits =
         store.search(&Query { text: Some("sante".into()), when, langs: fr.clone(), limit: 5, ..Query::default() })?;
-    output::print_hits(&hits, &fr);
+    hits_answer(&hits, &fr);
 
     // 5. Shelters for unaccompanied minors in Tijuana, no papers asked. Only places that say
     // they take unaccompanied minors count ("everyone" is no promise about a child alone);
@@ -142,7 +189,7 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
         ..Query::default()
     };
     let hits = store.search(&minors)?;
-    output::print_hits(&hits, &es);
+    hits_answer(&hits, &es);
     if hits.is_empty() || nothing_near(&hits).is_some() {
         // Not an answer for a child in Tijuana: say what is near instead.
         outln!("{}", crate::i18n::t("demo_minors_none_near"));
@@ -155,20 +202,27 @@ pub fn run(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(), Error> {
             limit: 5,
             ..Query::default()
         })?;
-        output::print_hits(&protection, &es);
+        hits_answer(&protection, &es);
     }
 
     // 6. What the directory holds in Mexico.
     question("How many places of each kind the directory holds in Mexico");
     for c in store.counts(Region::Country(CountryCode::parse("MX").expect("MX")))? {
         outln!("  {:<10} {}", c.kind.as_str(), c.count);
+        answer(json!({"kind": c.kind.as_str(), "count": c.count}));
     }
 
     crate::demo_rights::run(&store, TAPACHULA)?;
     outln!("\nTry it yourself: faro demo --db faro-demo.db, then for example");
     outln!("  faro search --db faro-demo.db asile --lang fr,es");
     outln!("  faro search --db faro-demo.db --near 32.5149,-117.0382 --kind shelter --open-now --json");
-    Ok(())
+    Ok((path, datasets))
+}
+
+/// Prints `hits`, and records them (as `faro search --json` gives them) with `--json`.
+fn hits_answer(hits: &[faro_core::search::Hit], langs: &LangPrefs) {
+    output::print_hits(hits, langs);
+    answer(output::json_hits(hits));
 }
 
 /// The whole trusted path, as a publisher and a phone would run it: new keys, a signed
@@ -218,6 +272,12 @@ fn count(store: &Store, dataset: &str) -> Result<i64, Error> {
     store.read(|c| Ok(c.query_row("SELECT count(*) FROM listings WHERE dataset = ?1", [dataset], |r| r.get(0))?))
 }
 
-fn question(q: &str) {
+/// Asks question `q` (printed, or recorded with `--json`).
+pub(crate) fn question(q: &str) {
     outln!("\n? {q}");
+    TRANSCRIPT.with(|t| {
+        if let Some(questions) = t.borrow_mut().as_mut() {
+            questions.push(json!({"question": q, "answers": []}));
+        }
+    });
 }

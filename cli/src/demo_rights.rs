@@ -18,10 +18,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let mx = CountryCode::parse("MX");
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 
-    outln!(
-        "\n? A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
+    crate::demo::question(&format!(
+        "A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
          (faro rights --topic consular_assistance --country MX --lang ht,fr)"
-    );
+    ));
     let hits = store.rights(&RightsQuery {
         topics: vec![Topic::ConsularAssistance],
         country: mx,
@@ -31,6 +31,7 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     })?;
     for h in &hits {
         crate::rights_cmd::print_article(&h.article, &ht);
+        crate::demo::answer(serde_json::to_value(h).unwrap_or_default());
         if let Some(mut q) = h.article.related_query(Some(here), CountryCode::parse("HT")) {
             // Only Haiti's missions in the country he is in: an embassy in another country
             // cannot visit him.
@@ -49,22 +50,24 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
             }
         }
     }
-    outln!(
-        "\n? Typing \"asilo\" to find rights that apply in Mexico; it matches every language, accents optional \
+    crate::demo::question(&format!(
+        "Typing \"asilo\" to find rights that apply in Mexico; it matches every language, accents optional \
          (faro rights asilo --country MX)"
-    );
+    ));
     for h in store.rights(&RightsQuery { text: Some("asilo".into()), country: mx, limit: 4, ..Default::default() })? {
         outln!("  · {} [{}]", h.title, h.id);
+        crate::demo::answer(serde_json::json!({"id": h.id, "title": h.title}));
     }
 
     let now: DateTime<Utc> = DEMO_NOW.parse().map_err(|_| Error::BadQuery("demo time".into()))?;
-    outln!(
-        "\n? Warnings for someone in Tapachula on {} (the demo fixes the date so that its warnings are in force; \
+    crate::demo::question(&format!(
+        "Warnings for someone in Tapachula on {} (the demo fixes the date so that its warnings are in force; \
          faro warnings --near 14.9056,-92.2636 --country MX)",
         now.format("%-d %B %Y")
-    );
+    ));
     let q = WarningQuery { near: Some(here), country: mx, langs: LangPrefs::default(), ..WarningQuery::at(now) };
     let (near, country_wide): (Vec<_>, Vec<_>) = store.warnings(&q)?.into_iter().partition(|h| h.here);
+    crate::demo::answer(serde_json::json!({"here": near, "country_wide": country_wide}));
     outln!("  Where you are:");
     if near.is_empty() {
         outln!("  none.");
@@ -76,17 +79,19 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     }
 
     let es = LangPrefs::default();
-    outln!(
-        "\n? Is this number real? Someone gave it for a legal-aid office in El Paso, written the usual US way: \
+    crate::demo::question(&format!(
+        "Is this number real? Someone gave it for a legal-aid office in El Paso, written the usual US way: \
          (915) 555-0123"
-    );
+    ));
     let c = store.check_contact("(915) 555-0123", CountryCode::parse("US"), now, &es)?;
     crate::contact_cmd::print_check(&c);
-    outln!(
-        "\n? And this WhatsApp link, sent by someone who says they are \"from the consulate\": \
+    crate::demo::answer(serde_json::to_value(&c).unwrap_or_default());
+    crate::demo::question(&format!(
+        "And this WhatsApp link, sent by someone who says they are \"from the consulate\": \
          https://wa.me/12015550143"
-    );
+    ));
     let c = store.check_contact("https://wa.me/12015550143", mx, now, &es)?;
     crate::contact_cmd::print_check(&c);
+    crate::demo::answer(serde_json::to_value(&c).unwrap_or_default());
     Ok(())
 }

@@ -107,6 +107,10 @@ struct DemoArgs {
     /// Answer as if it were this local time in each place (YYYY-MM-DDTHH:MM) instead of now.
     #[arg(long, value_parser = parse_local_time)]
     at: Option<NaiveDateTime>,
+    /// Print one JSON document: the database, the synced datasets, and every question with
+    /// its answers as the matching command's --json gives them.
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -285,7 +289,7 @@ fn set_interface_language(matches: &ArgMatches) {
 
 fn run(command: Command) -> Result<(), Error> {
     match command {
-        Command::Demo(args) => demo::run(args.db.as_deref(), args.at),
+        Command::Demo(args) => demo::run(args.db.as_deref(), args.at, args.json),
         Command::Import(args) => import(args),
         Command::Search(args) => search(args),
         Command::Show(args) => {

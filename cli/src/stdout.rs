@@ -7,12 +7,25 @@
 
 use std::fmt;
 use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// While set, [`write`] prints nothing: `faro demo --json` runs the human demo's steps
+/// silently and prints one JSON document at the end.
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// Silences (or restores) everything written through [`outln!`].
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
 
 /// The exit status after a closed pipe: 128 + SIGPIPE, what a shell reports for `cat` or `grep`.
 pub const BROKEN_PIPE_STATUS: i32 = 141;
 
 /// Writes `args` to stdout, or ends the program as the module doc says.
 pub fn write(args: fmt::Arguments) {
+    if QUIET.load(Ordering::Relaxed) {
+        return;
+    }
     if let Err(e) = io::stdout().lock().write_fmt(args) {
         fail(e);
     }

@@ -194,6 +194,36 @@ fn demo_answers_its_questions() {
 }
 
 #[test]
+fn demo_json_gives_every_question_with_its_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db").display().to_string();
+    let out = ok(&["demo", "--at", "2026-11-25T10:30", "--db", &db, "--json"]);
+    let doc: serde_json::Value = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: nothing but JSON:\n{out}"));
+    assert_eq!((doc["database"].as_str(), doc["database_kept"].as_bool()), (Some(db.as_str()), Some(true)));
+    assert!(doc["datasets"]["wikidata/missions"].as_u64().unwrap() > 8000, "{}", doc["datasets"]);
+    let questions = doc["questions"].as_array().unwrap();
+    assert!(questions.len() >= 10, "{questions:?}");
+    for q in questions {
+        assert!(!q["answers"].as_array().unwrap().is_empty(), "no answer recorded for {}", q["question"]);
+    }
+    let asked = |start: &str| {
+        questions
+            .iter()
+            .find(|q| q["question"].as_str().unwrap().starts_with(start))
+            .unwrap_or_else(|| panic!("no question {start:?}"))
+    };
+    // Search answers are `faro search --json` hits; the minors question's hits all take minors.
+    let honduras = &asked("Nearest consulate of Honduras")["answers"][0];
+    assert!(honduras[0]["name"].as_str().unwrap().contains("Honduras"), "{honduras}");
+    for hit in asked("Shelters near Tijuana for unaccompanied minors")["answers"][0].as_array().unwrap() {
+        assert!(hit["serves"].as_array().unwrap().contains(&"unaccompanied_minors".into()), "{hit}");
+    }
+    // Contact answers are `faro check-contact --json` objects.
+    let scam = &asked("And this WhatsApp link")["answers"][0];
+    assert_eq!(scam["verdict"], "warning", "{scam}");
+}
+
+#[test]
 fn warnings_name_the_real_places_with_their_contacts() {
     let dir = tempfile::tempdir().unwrap();
     let args = |db: &str| {
