@@ -10,6 +10,7 @@ mod check;
 pub mod index;
 pub mod lookalike;
 mod names;
+pub mod phone;
 pub mod normalize;
 pub mod scope;
 
