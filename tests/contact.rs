@@ -98,7 +98,10 @@ fn a_listed_number_says_by_whom_and_that_it_is_not_verified() {
         let c = check(&s, input, "MX");
         assert_eq!((c.verdict.clone(), c.normalized.as_deref()), (Verdict::Listed, Some("+525552800758")), "{input}");
         let m = &c.matches[0];
-        assert_eq!((m.relation, m.dataset.as_str(), m.dataset_verified), (Relation::ListedNotVerified, "wikidata/missions", false));
+        assert_eq!(
+            (m.relation, m.dataset.as_str(), m.dataset_verified),
+            (Relation::ListedNotVerified, "wikidata/missions", false)
+        );
         assert!(m.name.to_lowercase().contains("belgi"), "{}", m.name);
     }
     // A verified listing's number stays official, and says which dataset.
@@ -112,12 +115,21 @@ fn a_warned_number_written_the_foreign_way_is_still_caught() {
     // 00 is not the US international prefix: "001 201 555 0143" is no number there, but read
     // as dialled from most of the route it is the warned +1 201 555 0143.
     let c = check(&s, "001 201 555 0143", "US");
-    assert_eq!((c.kind, c.normalized.as_deref(), c.also.as_slice()), (ContactKind::Invalid, None, &["+12015550143".to_string()][..]));
+    assert_eq!(
+        (c.kind, c.normalized.as_deref(), c.also.as_slice()),
+        (ContactKind::Invalid, None, &["+12015550143".to_string()][..])
+    );
     assert_eq!(c.verdict, Verdict::Warning);
-    assert_eq!((c.matches[0].id.as_str(), c.matches[0].relation), ("demo:w-fake-consulate-tapachula", Relation::OtherReading));
+    assert_eq!(
+        (c.matches[0].id.as_str(), c.matches[0].relation),
+        ("demo:w-fake-consulate-tapachula", Relation::OtherReading)
+    );
     // The same from Mexico (00 is Mexico's prefix) is the number itself.
     let c = check(&s, "001 201 555 0143", "MX");
-    assert_eq!((c.verdict, c.normalized.as_deref(), c.matches[0].relation), (Verdict::Warning, Some("+12015550143"), Relation::Exact));
+    assert_eq!(
+        (c.verdict, c.normalized.as_deref(), c.matches[0].relation),
+        (Verdict::Warning, Some("+12015550143"), Relation::Exact)
+    );
     // Another reading never makes a number official: only warnings are compared with it.
     let c = check(&s, "001 915 555 0123", "US");
     assert_eq!((c.verdict, c.also.as_slice()), (Verdict::Invalid, &["+19155550123".to_string()][..]));

@@ -76,7 +76,8 @@ fn a_site_with_a_path_does_not_make_its_domain_official() {
 /// The demo listings and the Wikidata missions, imported locally (nothing signed).
 fn demo_db_with_missions(dir: &Path) -> String {
     let db = demo_db(dir);
-    let missions = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/wikidata/diplomatic-missions-wikidata-2022.csv");
+    let missions =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/wikidata/diplomatic-missions-wikidata-2022.csv");
     faro(&["import", "--db", &db, &missions.display().to_string()]);
     db
 }
@@ -113,13 +114,28 @@ fn a_number_written_with_a_foreign_prefix_is_also_checked_as_an_international_on
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("faro.db").display().to_string();
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/demo");
-    faro(&["import", "--db", &db, &data.join("listings.jsonl").display().to_string(), &data.join("warnings.jsonl").display().to_string()]);
+    faro(&[
+        "import",
+        "--db",
+        &db,
+        &data.join("listings.jsonl").display().to_string(),
+        &data.join("warnings.jsonl").display().to_string(),
+    ]);
     // 00 is not how one dials abroad from the US; read the route's way it is a warned number.
-    let out = faro(&["check-contact", "--db", &db, "--region", "US", "--at", "2026-12-01T18:00:00Z", "001 201 555 0143"]);
+    let out =
+        faro(&["check-contact", "--db", &db, "--region", "US", "--at", "2026-12-01T18:00:00Z", "001 201 555 0143"]);
     assert!(out.contains("also checked as +12015550143"), "{out}");
     assert!(out.lines().nth(1).unwrap_or_default().starts_with("WARNING:"), "{out}");
     let v: Value = serde_json::from_str(&faro(&[
-        "check-contact", "--db", &db, "--region", "US", "--at", "2026-12-01T18:00:00Z", "--json", "001 201 555 0143",
+        "check-contact",
+        "--db",
+        &db,
+        "--region",
+        "US",
+        "--at",
+        "2026-12-01T18:00:00Z",
+        "--json",
+        "001 201 555 0143",
     ]))
     .unwrap();
     assert_eq!((v["verdict"].as_str(), v["normalized"].as_str()), (Some("warning"), None));

@@ -10,8 +10,8 @@ mod check;
 pub mod index;
 pub mod lookalike;
 mod names;
-pub mod phone;
 pub mod normalize;
+pub mod phone;
 pub mod scope;
 
 pub use check::{ContactCheck, ContactMatch, MatchSource, Relation, Verdict};

@@ -65,7 +65,14 @@ impl Contact {
     }
 
     fn of(kind: ContactKind, normalized: String) -> Contact {
-        Contact { kind, normalized: Some(normalized), path: String::new(), network: None, problem: None, also: Vec::new() }
+        Contact {
+            kind,
+            normalized: Some(normalized),
+            path: String::new(),
+            network: None,
+            problem: None,
+            also: Vec::new(),
+        }
     }
 
     /// The host of a link or e-mail, else `None`.
@@ -167,7 +174,8 @@ fn mexican_legacy(p: &super::phone::Parsed) -> Option<String> {
     if p.country_code != 52 {
         return None;
     }
-    let rest = ["1", "044", "045", "01"].iter().find_map(|pre| p.national.strip_prefix(pre).filter(|r| r.len() == 10))?;
+    let rest =
+        ["1", "044", "045", "01"].iter().find_map(|pre| p.national.strip_prefix(pre).filter(|r| r.len() == 10))?;
     let n = super::phone::Parsed { country_code: 52, national: rest.to_string() };
     n.is_valid().then(|| n.e164())
 }
@@ -364,7 +372,10 @@ mod tests {
         // 0057... dials Russia (as libphonenumber reads it); 00 + 57 is only another reading.
         assert_eq!(norm("300 123 4567", CountryCode::parse("CO")).1.as_deref(), Some("+573001234567"));
         let c = normalize("0057-301-0611973", CountryCode::parse("CO"));
-        assert_eq!((c.normalized.as_deref(), c.also.as_slice()), (Some("+73010611973"), &["+573010611973".to_string()][..]));
+        assert_eq!(
+            (c.normalized.as_deref(), c.also.as_slice()),
+            (Some("+73010611973"), &["+573010611973".to_string()][..])
+        );
         // Guatemala: 8-digit national.
         assert_eq!(norm("2411-1900", CountryCode::parse("GT")).1.as_deref(), Some("+50224111900"));
     }

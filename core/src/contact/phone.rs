@@ -118,10 +118,7 @@ pub fn parse(text: &str, region: Option<&str>) -> Result<Parsed, ParseError> {
     if let Some(rules) = rules {
         let mut potential = national.clone();
         rules.strip_national_prefix(&mut potential);
-        if !matches!(
-            rules.test_length(&potential),
-            Length::TooShort | Length::PossibleLocalOnly | Length::Invalid
-        ) {
+        if !matches!(rules.test_length(&potential), Length::TooShort | Length::PossibleLocalOnly | Length::Invalid) {
             national = potential;
         }
     }
@@ -229,8 +226,7 @@ fn extract_country_code(number: &str, default: Option<&Rules>) -> Result<(u16, S
         if let Some(after) = full.strip_prefix(&code) {
             let mut potential = after.to_string();
             d.strip_national_prefix(&mut potential);
-            if (!d.general.is_match(&full) && d.general.is_match(&potential))
-                || d.test_length(&full) == Length::TooLong
+            if (!d.general.is_match(&full) && d.general.is_match(&potential)) || d.test_length(&full) == Length::TooLong
             {
                 return Ok((d.country_code, potential));
             }
@@ -400,7 +396,8 @@ impl Rules {
     /// `getNumberTypeHelper(...) != UNKNOWN`.
     fn number_type_known(&self, national: &str) -> bool {
         let len = national.len() as u16;
-        let matches = |re: &Regex, lengths: &[u16]| (lengths.is_empty() || lengths.contains(&len)) && re.is_match(national);
+        let matches =
+            |re: &Regex, lengths: &[u16]| (lengths.is_empty() || lengths.contains(&len)) && re.is_match(national);
         matches(&self.general, &self.lengths) && self.types.iter().any(|(re, lengths)| matches(re, lengths))
     }
 }
