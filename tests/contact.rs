@@ -2,7 +2,7 @@
 //! SQLite store, every verdict, and random input that must never crash.
 
 use chrono::{DateTime, Utc};
-use faro_core::contact::{ContactCheck, ContactKind, Relation, Verdict};
+use faro_core::contact::{normalize, ContactCheck, ContactKind, Relation, Verdict};
 use faro_core::import::jsonl::read_records;
 use faro_core::store::DatasetInfo;
 use faro_core::warnings::Warning;
@@ -85,8 +85,135 @@ fn unverified_listings_are_never_official() {
         })
         .unwrap();
     let c = check(&s, &phone[4..], "MX");
-    assert_eq!(c.verdict, Verdict::Unknown);
+    assert_eq!(c.verdict, Verdict::Listed, "in the directory, never 'not in the directory'");
     assert_eq!(c.matches[0].relation, Relation::ListedNotVerified);
+    assert_eq!((c.matches[0].dataset.as_str(), c.matches[0].dataset_verified), ("wikidata/missions", false));
+}
+
+#[test]
+fn a_listed_number_says_by_whom_and_that_it_is_not_verified() {
+    let (_d, s) = store();
+    // The Belgian embassy in Mexico City (Wikidata), written as a person would.
+    for input in ["+52 55 52 80 07 58", "55 5280 0758", "0052 55 5280 0758", "https://wa.me/525552800758"] {
+        let c = check(&s, input, "MX");
+        assert_eq!((c.verdict.clone(), c.normalized.as_deref()), (Verdict::Listed, Some("+525552800758")), "{input}");
+        let m = &c.matches[0];
+        assert_eq!(
+            (m.relation, m.dataset.as_str(), m.dataset_verified),
+            (Relation::ListedNotVerified, "wikidata/missions", false)
+        );
+        assert!(m.name.to_lowercase().contains("belgi"), "{}", m.name);
+    }
+    // A verified listing's number stays official, and says which dataset.
+    let c = check(&s, "(915) 555-0123", "US");
+    assert_eq!((c.verdict, c.matches[0].dataset.as_str()), (Verdict::Official, "demo/route"));
+}
+
+#[test]
+fn a_warned_number_written_the_foreign_way_is_still_caught() {
+    let (_d, s) = store();
+    // 00 is not the US international prefix: "001 201 555 0143" is no number there, but read
+    // as dialled from most of the route it is the warned +1 201 555 0143.
+    let c = check(&s, "001 201 555 0143", "US");
+    assert_eq!(
+        (c.kind, c.normalized.as_deref(), c.also.as_slice()),
+        (ContactKind::Invalid, None, &["+12015550143".to_string()][..])
+    );
+    assert_eq!(c.verdict, Verdict::Warning);
+    assert_eq!(
+        (c.matches[0].id.as_str(), c.matches[0].relation),
+        ("demo:w-fake-consulate-tapachula", Relation::OtherReading)
+    );
+    // The same from Mexico (00 is Mexico's prefix) is the number itself.
+    let c = check(&s, "001 201 555 0143", "MX");
+    assert_eq!(
+        (c.verdict, c.normalized.as_deref(), c.matches[0].relation),
+        (Verdict::Warning, Some("+12015550143"), Relation::Exact)
+    );
+    // Another reading never makes a number official: only warnings are compared with it.
+    let c = check(&s, "001 915 555 0123", "US");
+    assert_eq!((c.verdict, c.also.as_slice()), (Verdict::Invalid, &["+19155550123".to_string()][..]));
+}
+
+/// One case of `tests/data/phone_cases.tsv` (see `scripts/gen_phone_cases.py`).
+struct PhoneCase {
+    input: String,
+    region: Option<String>,
+    style: String,
+    lpn: String,
+    faro: String,
+    rule: String,
+}
+
+fn phone_cases() -> Vec<PhoneCase> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/phone_cases.tsv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.starts_with('#')).skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(f.len(), 6, "{}:{}: 6 columns", path.display(), i + 1);
+        out.push(PhoneCase {
+            input: f[0].to_string(),
+            region: (f[1] != "-").then(|| f[1].to_string()),
+            style: f[2].to_string(),
+            lpn: f[3].to_string(),
+            faro: f[4].to_string(),
+            rule: f[5].to_string(),
+        });
+    }
+    out
+}
+
+#[test]
+fn phone_numbers_read_as_libphonenumber_reads_them() {
+    let cases = phone_cases();
+    assert!(cases.len() > 10_000, "{} cases", cases.len());
+    let (mut agree, mut lpn_cases, mut lpn_agree) = (0usize, 0usize, 0usize);
+    let mut by_rule: std::collections::BTreeMap<&str, (usize, usize)> = Default::default();
+    let mut wrong = Vec::new();
+    for c in &cases {
+        let read = normalize(&c.input, c.region.as_deref().and_then(CountryCode::parse));
+        let ours = if read.kind == ContactKind::Phone { read.normalized.unwrap_or_default() } else { "-".to_string() };
+        let ok = ours == c.faro;
+        agree += usize::from(ok);
+        let entry = by_rule.entry(c.rule.as_str()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(ok);
+        // Exactly libphonenumber: every case but the two documented rules.
+        if c.rule == "libphonenumber" || c.rule == "wa_link" {
+            lpn_cases += 1;
+            lpn_agree += usize::from(ok);
+        }
+        if !ok {
+            wrong.push(format!(
+                "{:?} in {} ({}): libphonenumber {}, expected {}, Faro read {ours}",
+                c.input,
+                c.region.as_deref().unwrap_or("no region"),
+                c.style,
+                c.lpn,
+                c.faro
+            ));
+        }
+    }
+    let pct = |a: usize, n: usize| 100.0 * a as f64 / n.max(1) as f64;
+    println!("phone cases: {agree}/{} read as expected ({:.2} %)", cases.len(), pct(agree, cases.len()));
+    println!(
+        "exactly as libphonenumber (rules libphonenumber, wa_link): {lpn_agree}/{lpn_cases} ({:.2} %)",
+        pct(lpn_agree, lpn_cases)
+    );
+    for (rule, (n, ok)) in &by_rule {
+        println!("  rule {rule}: {ok}/{n}");
+    }
+    for w in wrong.iter().take(25) {
+        println!("  differs: {w}");
+    }
+    assert!(pct(agree, cases.len()) >= 99.5, "{} of {} differ", wrong.len(), cases.len());
+    assert!(pct(lpn_agree, lpn_cases) >= 99.5);
+    // Both documented rules are read as documented, every time.
+    for rule in ["mx_legacy", "no_region_00"] {
+        let (n, ok) = by_rule.get(rule).copied().unwrap_or_default();
+        assert!(n > 0 && ok == n, "rule {rule}: {ok}/{n}");
+    }
 }
 
 #[test]

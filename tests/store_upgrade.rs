@@ -112,3 +112,30 @@ fn an_interrupted_reindex_runs_again_on_next_open() {
     let hits = store.search(&Query { text: Some("asistans".into()), ..Query::default() }).unwrap();
     assert_eq!(hits.len(), 1);
 }
+
+#[test]
+fn phone_keys_are_read_again_when_upgrading_to_version_9() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v8.db");
+    {
+        let mut conn = Connection::open(&path).unwrap();
+        build_at_version(&mut conn, 8).unwrap();
+        insert_v1_data(&conn);
+        // A Mexican number stored in its pre-2019 +52 1 form, which version 8's reader called
+        // invalid and left out of the contact index.
+        let record = V1_RECORD.replace(r#""cost":"free""#, r#""cost":"free","phones":[{"number":"+5219625550199"}]"#);
+        conn.execute("UPDATE listing_records SET record = ?1", [record]).unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    let keys: Vec<String> = store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT key FROM listing_contacts WHERE key LIKE 'tel:%'")?;
+            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(keys)
+        })
+        .unwrap();
+    assert_eq!(keys, ["tel:+529625550199"]);
+    let at = "2026-12-01T18:00:00Z".parse().unwrap();
+    let c = store.check_contact("+52 1 962 555 0199", None, at, &faro_core::LangPrefs::default()).unwrap();
+    assert_eq!(c.verdict, faro_core::contact::Verdict::Listed);
+}

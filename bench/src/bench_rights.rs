@@ -164,7 +164,8 @@ fn written_phone(rng: &mut Rng, e164: &str) -> BoxResult<String> {
     Ok(match rng.below(9) {
         0 => international,
         1 => national,
-        2 => international.replacen('+', "00", 1).replace(' ', "-"),
+        // With the international prefix of the number's own country, where the person is.
+        2 => international.replacen('+', idd(number.country().id()), 1).replace(' ', "-"),
         3 => format!("tel:{}", international.replace(' ', "-")),
         4 => format!("https://wa.me/{digits}"),
         5 => format!("https://api.whatsapp.com/send?phone={digits}&text=Hola"),
@@ -176,6 +177,18 @@ fn written_phone(rng: &mut Rng, e164: &str) -> BoxResult<String> {
         7 => format!("\u{200E}{international}\u{200F}"),
         _ => international.replace(' ', "."),
     })
+}
+
+/// The international prefix dialled in `country` (libphonenumber's metadata): 011 in the
+/// NANP, 119 in Cuba, 00 with a carrier code in Colombia and Brazil, 00 elsewhere on the route.
+fn idd(country: Option<phonenumber::country::Id>) -> &'static str {
+    match country.map(|c| format!("{c:?}")).as_deref() {
+        Some("US" | "CA" | "DO") => "011",
+        Some("CU") => "119",
+        Some("CO") => "009",
+        Some("BR") => "0021",
+        _ => "00",
+    }
 }
 
 const ORG_WORDS: &[&str] = &[
@@ -484,6 +497,7 @@ fn verdict_name(v: &Verdict) -> &'static str {
         Verdict::NameMatch => "name_match",
         Verdict::Warning => "warning",
         Verdict::Lookalike => "lookalike",
+        Verdict::Listed => "listed",
         Verdict::Unknown => "unknown",
         Verdict::Invalid => "invalid",
     }

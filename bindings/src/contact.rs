@@ -43,7 +43,11 @@ pub enum Verdict {
     NameMatch,
     /// It imitates a verified listing's web address or handle: do not trust it.
     Lookalike,
-    /// Not verified: found in no verified listing and no warning. Never "safe".
+    /// In the directory, but not verified: a listing has this contact and nobody verified
+    /// that listing (or it is no longer active). The `ListedNotVerified` match names the
+    /// listing, its dataset and whether that dataset is signed (`dataset_verified`).
+    Listed,
+    /// Not verified: found in no listing and no warning. Never "safe".
     Unknown,
     /// Not a contact that can be read.
     Invalid,
@@ -92,6 +96,9 @@ pub enum Relation {
     SameNameNoNetwork,
     /// In a listing that is not verified, or not active: not an official contact.
     ListedNotVerified,
+    /// A warning's number matched by another reading of the input (`ContactCheck.also`):
+    /// written with `00` or `011` where that is not the region's international prefix.
+    OtherReading,
     /// Imitates the record's contact.
     Imitates {
         /// How.
@@ -117,6 +124,11 @@ pub struct ContactMatch {
     pub network: Option<String>,
     /// True for demo data.
     pub demo: bool,
+    /// The dataset the record came in.
+    pub dataset: String,
+    /// True when that dataset came by a verified sync or bundle (signed by its publisher);
+    /// false for a local import, which nobody verified.
+    pub dataset_verified: bool,
 }
 
 /// The full answer to "is this contact real?".
@@ -129,6 +141,11 @@ pub struct ContactCheck {
     /// The normalized contact (E.164, lower-case host, handle without `@`); `None` when
     /// invalid.
     pub normalized: Option<String>,
+    /// Other readings of a phone number, E.164, compared with the warnings only: the
+    /// number written with `00` or `011` where that is not the region's international prefix
+    /// (`001 201 555 0033` in the US), read as an international number. Show them as "also
+    /// checked as ...".
+    pub also: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// The records behind the verdict (warnings first when the verdict is `Warning`).
@@ -174,6 +191,7 @@ fn contact_check(c: CoreContactCheck) -> ContactCheck {
         input: c.input,
         kind: c.kind,
         normalized: c.normalized,
+        also: c.also,
         verdict: c.verdict,
         matches: c.matches.into_iter().map(contact_match).collect(),
     }
@@ -192,11 +210,14 @@ fn contact_match(m: CoreContactMatch) -> ContactMatch {
             CoreRelation::SameNameOtherNetwork => Relation::SameNameOtherNetwork,
             CoreRelation::SameNameNoNetwork => Relation::SameNameNoNetwork,
             CoreRelation::ListedNotVerified => Relation::ListedNotVerified,
+            CoreRelation::OtherReading => Relation::OtherReading,
             CoreRelation::Imitates(likeness) => Relation::Imitates { likeness },
         },
         contact: m.contact,
         network: m.network,
         demo: m.demo,
+        dataset: m.dataset,
+        dataset_verified: m.dataset_verified,
     }
 }
 
@@ -227,6 +248,8 @@ mod tests {
             contact: "example.org".into(),
             network: None,
             demo: true,
+            dataset: "demo/route".into(),
+            dataset_verified: false,
         };
         assert_eq!(contact_match(m).relation, Relation::Imitates { likeness: Likeness::SmallEdit });
     }

@@ -97,10 +97,17 @@ pub fn print_check(c: &ContactCheck) {
         }
         Verdict::Warning => tr::t("verdict_warning").to_string(),
         Verdict::Lookalike => tr::t("verdict_lookalike").to_string(),
+        Verdict::Listed => {
+            let m = c.matches.iter().find(|m| m.relation == Relation::ListedNotVerified);
+            tr::f("verdict_listed", &[m.map_or("", |m| m.name.as_str())])
+        }
         Verdict::Unknown => tr::t("verdict_unknown").to_string(),
         Verdict::Invalid => tr::t("verdict_invalid").to_string(),
     };
     outln!("{shown}\n{line}");
+    for other in &c.also {
+        outln!("  {}", tr::f("also_checked_as", &[other]));
+    }
     for m in &c.matches {
         let how = match m.relation {
             Relation::Exact => tr::t("rel_exact").to_string(),
@@ -111,13 +118,15 @@ pub fn print_check(c: &ContactCheck) {
                 tr::f("rel_same_name", &[network_name(m.network.as_deref().unwrap_or(tr::t("its_own_network")))])
             }
             Relation::ListedNotVerified => tr::t("rel_listed_not_verified").to_string(),
+            Relation::OtherReading => tr::t("rel_other_reading").to_string(),
             Relation::Imitates(l) => {
                 tr::f("rel_imitates", &[&m.contact, serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")])
             }
         };
         let demo = if m.demo { " [DEMO]" } else { "" };
+        let dataset = tr::f(if m.dataset_verified { "dataset_signed" } else { "dataset_unsigned" }, &[&m.dataset]);
         outln!(
-            "  · {}: {} [{}] — {how}{demo}",
+            "  · {}: {} [{}] — {how}{demo} · {dataset}",
             serde_json::to_value(m.source).unwrap_or_default().as_str().unwrap_or(""),
             m.name,
             m.id

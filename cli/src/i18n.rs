@@ -432,6 +432,34 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
         "IMITASYON: li imite yon kontak ofisyèl — pa fè l konfyans",
         "IMITAÇÃO: imita um contato oficial — não confie nele",
     ]),
+    ("verdict_listed", [
+        "EN EL DIRECTORIO, NO VERIFICADO: figura como contacto de {} — nadie ha verificado ese registro; confírmalo por otra vía antes de confiar",
+        "LISTED, NOT VERIFIED: it is in the directory as a contact of {} — nobody has verified that listing; confirm it another way before trusting it",
+        "DANS L'ANNUAIRE, NON VÉRIFIÉ : il figure comme contact de {} — personne n'a vérifié cette fiche ; confirmez-le autrement avant de lui faire confiance",
+        "NAN ANYÈ A, PA VERIFYE: li parèt kòm kontak {} — pèsonn poko verifye fich sa a; konfime l yon lòt jan anvan ou fè l konfyans",
+        "NO DIRETÓRIO, NÃO VERIFICADO: aparece como contato de {} — ninguém verificou esse registro; confirme por outro meio antes de confiar",
+    ]),
+    ("dataset_signed", [
+        "datos {}: firmados por quien los publica",
+        "dataset {}: signed by its publisher",
+        "données {} : signées par leur éditeur",
+        "done {}: siyen pa moun ki pibliye yo",
+        "dados {}: assinados por quem os publica",
+    ]),
+    ("dataset_unsigned", [
+        "datos {}: importados en este equipo, sin firma",
+        "dataset {}: imported on this device, not signed",
+        "données {} : importées sur cet appareil, non signées",
+        "done {}: enpòte sou aparèy sa a, san siyati",
+        "dados {}: importados neste aparelho, sem assinatura",
+    ]),
+    ("also_checked_as", [
+        "también comprobado como {} (el número marcado desde otro país)",
+        "also checked as {} (the number as dialled from another country)",
+        "aussi vérifié comme {} (le numéro composé depuis un autre pays)",
+        "tcheke tou kòm {} (nimewo a jan yo konpoze l soti nan yon lòt peyi)",
+        "também verificado como {} (o número discado de outro país)",
+    ]),
     ("verdict_unknown", [
         "NO VERIFICADO: no está en el directorio ni en las alertas (eso no quiere decir que sea seguro)",
         "NOT VERIFIED: not in the directory or the warnings (this does not mean it is safe)",
@@ -461,6 +489,7 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
     ("rel_same_host_other_page", ["mismo sitio, otra página", "same site, another page", "même site, autre page", "menm sit, yon lòt paj", "mesmo site, outra página"]),
     ("rel_same_name", ["mismo nombre; oficial solo en {}", "same name; official only on {}", "même nom ; officiel seulement sur {}", "menm non; ofisyèl sèlman sou {}", "mesmo nome; oficial só em {}"]),
     ("rel_listed_not_verified", ["en la lista, pero no verificado", "listed, but not verified", "dans la liste, mais non vérifié", "sou lis la, men pa verifye", "na lista, mas não verificado"]),
+    ("rel_other_reading", ["el mismo número, marcado desde otro país", "the same number, as dialled from another country", "le même numéro, composé depuis un autre pays", "menm nimewo a, jan yo konpoze l soti nan yon lòt peyi", "o mesmo número, discado de outro país"]),
     ("rel_imitates", ["imita {} ({})", "imitates {} ({})", "imite {} ({})", "imite {} ({})", "imita {} ({})"]),
 ];
 

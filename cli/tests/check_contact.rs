@@ -72,3 +72,73 @@ fn a_site_with_a_path_does_not_make_its_domain_official() {
     let out = faro(&["check-contact", "--db", &db, "scammer@example.org"]);
     assert!(out.contains("same domain, but not listed (not official)"), "{out}");
 }
+
+/// The demo listings and the Wikidata missions, imported locally (nothing signed).
+fn demo_db_with_missions(dir: &Path) -> String {
+    let db = demo_db(dir);
+    let missions =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/wikidata/diplomatic-missions-wikidata-2022.csv");
+    faro(&["import", "--db", &db, &missions.display().to_string()]);
+    db
+}
+
+#[test]
+fn the_readme_numbers_read_right() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db_with_missions(dir.path());
+    // As the README writes it: a Mexican mobile in its +52 1 form, and an embassy's number.
+    let out = faro(&["check-contact", "--db", &db, "--region", "MX", "+52 1 (962) 555 0199", "+52 55 5280 0758"]);
+    let checks: Vec<&str> = out.split("\n\n").collect();
+    assert_eq!(checks.len(), 2, "{out}");
+    assert!(checks[0].starts_with("+529625550199\nNOT VERIFIED:"), "{out}");
+    let listed = checks[1];
+    assert!(listed.starts_with("+525552800758\nLISTED, NOT VERIFIED:"), "{out}");
+    assert!(!listed.contains("not in the directory"), "{out}");
+    assert!(listed.to_lowercase().contains("belgi"), "names the listing: {out}");
+    assert!(listed.contains("dataset wikidata/") && listed.contains("not signed"), "{out}");
+    let v: Value =
+        serde_json::from_str(&faro(&["check-contact", "--db", &db, "--json", "wa.me/5219625550199", "--region", "US"]))
+            .unwrap();
+    assert_eq!((v["kind"].as_str(), v["normalized"].as_str()), (Some("phone"), Some("+529625550199")));
+    let v: Value = serde_json::from_str(&faro(&["check-contact", "--db", &db, "--json", "+52 55 5280 0758"])).unwrap();
+    assert_eq!(v["verdict"], "listed");
+    assert_eq!(v["matches"][0]["relation"], "listed_not_verified");
+    assert_eq!(v["matches"][0]["dataset_verified"], false);
+    // In the person's language.
+    let ht = faro(&["check-contact", "--db", &db, "--lang", "ht", "+52 55 5280 0758"]);
+    assert!(ht.lines().nth(1).unwrap_or_default().starts_with("NAN ANYÈ A, PA VERIFYE:"), "{ht}");
+}
+
+#[test]
+fn a_number_written_with_a_foreign_prefix_is_also_checked_as_an_international_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("faro.db").display().to_string();
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/demo");
+    faro(&[
+        "import",
+        "--db",
+        &db,
+        &data.join("listings.jsonl").display().to_string(),
+        &data.join("warnings.jsonl").display().to_string(),
+    ]);
+    // 00 is not how one dials abroad from the US; read the route's way it is a warned number.
+    let out =
+        faro(&["check-contact", "--db", &db, "--region", "US", "--at", "2026-12-01T18:00:00Z", "001 201 555 0143"]);
+    assert!(out.contains("also checked as +12015550143"), "{out}");
+    assert!(out.lines().nth(1).unwrap_or_default().starts_with("WARNING:"), "{out}");
+    let v: Value = serde_json::from_str(&faro(&[
+        "check-contact",
+        "--db",
+        &db,
+        "--region",
+        "US",
+        "--at",
+        "2026-12-01T18:00:00Z",
+        "--json",
+        "001 201 555 0143",
+    ]))
+    .unwrap();
+    assert_eq!((v["verdict"].as_str(), v["normalized"].as_str()), (Some("warning"), None));
+    assert_eq!(v["also"][0], "+12015550143");
+    assert_eq!(v["matches"][0]["relation"], "other_reading");
+}

@@ -1,5 +1,6 @@
-//! The verdict on a contact: `warning`, `official`, `name_match`, `lookalike`, `unknown`
-//! or `invalid`, with the listings and warnings it matched.
+//! The verdict on a contact: `warning`, `official`, `name_match`, `lookalike`, `listed`,
+//! `unknown` or `invalid`, with the listings and warnings it matched, each with the dataset
+//! it came in and whether that dataset was signed by its publisher.
 //!
 //! Official means this exact contact: a listed phone or e-mail, a link within a listed
 //! site (`contact::scope`), a handle on the network it is listed for. A handle written
@@ -43,7 +44,12 @@ pub enum Verdict {
     /// It imitates a verified listing's web address or handle.
     #[serde(rename = "lookalike")]
     Lookalike,
-    /// Not verified: found in no verified listing and no warning. Never "safe".
+    /// In the directory, but not verified: a listing has this contact and nobody has
+    /// verified that listing (or it is no longer active). The match says which listing and
+    /// dataset, and whether the dataset is signed by its publisher.
+    #[serde(rename = "listed")]
+    Listed,
+    /// Not verified: found in no listing and no warning. Never "safe".
     #[serde(rename = "unknown")]
     Unknown,
     /// Not a contact that can be read.
@@ -84,6 +90,10 @@ pub enum Relation {
     SameNameNoNetwork,
     /// In a listing that is not verified, or not active: not an official contact.
     ListedNotVerified,
+    /// A warning's number, matched by another reading of the input: written with `00` or
+    /// `011` where that is not the region's international prefix, read as an international
+    /// number (`ContactCheck::also`).
+    OtherReading,
     /// Imitates the record's contact.
     Imitates(Likeness),
 }
@@ -107,6 +117,11 @@ pub struct ContactMatch {
     pub network: Option<String>,
     /// True for demo data.
     pub demo: bool,
+    /// The dataset the record came in.
+    pub dataset: String,
+    /// True when that dataset came by a verified sync or bundle (signed by its publisher);
+    /// false for a local import, which nobody verified.
+    pub dataset_verified: bool,
 }
 
 /// The full answer, shaped as `faro check-contact --json` prints it.
@@ -118,6 +133,10 @@ pub struct ContactCheck {
     pub kind: ContactKind,
     /// The normalized contact, `None` when invalid.
     pub normalized: Option<String>,
+    /// Other readings of a phone number compared with the warnings only, E.164 ("also
+    /// checked as +1 201 555 0033"): see [`Contact::also`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
     /// The records behind the verdict.
@@ -143,6 +162,7 @@ impl ContactCheck {
             input: input[..cut].to_string(),
             kind: contact.kind,
             normalized: contact.normalized.clone(),
+            also: contact.also.clone(),
             verdict: if contact.kind == ContactKind::Invalid { Verdict::Invalid } else { Verdict::Unknown },
             matches: Vec::new(),
         }
@@ -187,12 +207,16 @@ impl Store {
     ) -> Result<ContactCheck> {
         let contact = normalize(input, region);
         let mut out = ContactCheck::start(input, &contact);
-        if contact.kind == ContactKind::Invalid {
+        if contact.kind == ContactKind::Invalid && contact.also.is_empty() {
             return Ok(out);
         }
         self.read(|conn| {
             let warned = warning_matches(conn, &contact, at, langs)?;
-            let listed = listing_matches(conn, &contact, langs, search)?;
+            let listed = if contact.kind == ContactKind::Invalid {
+                Vec::new()
+            } else {
+                listing_matches(conn, &contact, langs, search)?
+            };
             out.verdict = if !warned.is_empty() {
                 Verdict::Warning
             } else if listed.iter().any(|(m, official)| *official && is_ownership(m.relation)) {
@@ -201,8 +225,10 @@ impl Store {
                 Verdict::NameMatch
             } else if listed.iter().any(|(m, _)| matches!(m.relation, Relation::Imitates(_))) {
                 Verdict::Lookalike
+            } else if listed.iter().any(|(m, _)| m.relation == Relation::ListedNotVerified) {
+                Verdict::Listed
             } else {
-                Verdict::Unknown
+                out.verdict.clone()
             };
             out.matches = warned;
             out.matches.extend(listed.into_iter().map(|(m, _)| m));
@@ -245,15 +271,17 @@ fn host_and_parents(host: &str) -> Vec<&str> {
     out
 }
 
-/// Indicator keys a contact can match in warnings: itself, plus its domain and parent
-/// domains for links and e-mails (a warning about `fraude.example` covers
-/// `citas.fraude.example` and `x@fraude.example`).
-fn warning_keys(contact: &Contact) -> Vec<String> {
-    let mut keys: Vec<String> = contact.key().into_iter().collect();
+/// Indicator keys a contact can match in warnings, each with the relation it stands for:
+/// itself, its other readings (a phone), plus its domain and parent domains for links and
+/// e-mails (a warning about `fraude.example` covers `citas.fraude.example` and
+/// `x@fraude.example`).
+fn warning_keys(contact: &Contact) -> Vec<(String, Relation)> {
+    let mut keys: Vec<(String, Relation)> = contact.key().into_iter().map(|k| (k, Relation::Exact)).collect();
+    keys.extend(contact.also.iter().map(|n| (format!("tel:{n}"), Relation::OtherReading)));
     if let Some(host) = contact.host() {
-        keys.extend(host_and_parents(host).into_iter().map(|h| format!("web:{h}")));
+        keys.extend(host_and_parents(host).into_iter().map(|h| (format!("web:{h}"), Relation::SameDomain)));
     }
-    keys.dedup();
+    keys.dedup_by(|a, b| a.0 == b.0);
     keys
 }
 
@@ -264,17 +292,18 @@ fn warning_matches(
     langs: &LangPrefs,
 ) -> Result<Vec<ContactMatch>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT w.id, w.record FROM warning_indicators i JOIN warnings w ON w.rowid = i.warning
+        "SELECT w.id, w.record, w.dataset, EXISTS(SELECT 1 FROM sync_datasets s WHERE s.name = w.dataset)
+         FROM warning_indicators i JOIN warnings w ON w.rowid = i.warning
          WHERE i.key = ?1 AND w.withdrawn = 0 AND w.valid_from <= ?2 AND (w.valid_until IS NULL OR w.valid_until > ?2)",
     )?;
     let mut out = Vec::new();
-    for key in warning_keys(contact) {
-        let rows =
-            stmt.query_map(params![key, at.timestamp()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for (key, relation) in warning_keys(contact) {
+        let rows = stmt.query_map(params![key, at.timestamp()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, bool>(3)?))
+        })?;
         for row in rows {
-            let (id, record) = row?;
+            let (id, record, dataset, dataset_verified) = row?;
             let Ok(w) = serde_json::from_str::<Warning>(&record) else { continue };
-            let relation = if Some(&key) == contact.key().as_ref() { Relation::Exact } else { Relation::SameDomain };
             out.push(ContactMatch {
                 source: MatchSource::Warning,
                 id,
@@ -283,6 +312,8 @@ fn warning_matches(
                 contact: key.split_once(':').map(|(_, v)| v.to_string()).unwrap_or_default(),
                 network: None,
                 demo: w.demo,
+                dataset,
+                dataset_verified,
             });
         }
     }
@@ -370,7 +401,7 @@ fn listing_matches(
         if out.len() >= MAX_MATCHES || !seen.insert((row.listing_rowid, row.key.clone())) {
             continue;
         }
-        let Some(listing) = load_listing(conn, row.listing_rowid)? else { continue };
+        let Some((listing, dataset, dataset_verified)) = load_listing(conn, row.listing_rowid)? else { continue };
         // An unverified listing's contact is reported, never called official.
         let relation = if !row.official && is_ownership(relation) { Relation::ListedNotVerified } else { relation };
         out.push((
@@ -382,6 +413,8 @@ fn listing_matches(
                 contact: row.key.split_once(':').map(|(_, v)| v.to_string()).unwrap_or_default(),
                 network: (row.key.starts_with("handle:") && !row.detail.is_empty()).then(|| row.detail.clone()),
                 demo: listing.demo,
+                dataset,
+                dataset_verified,
             },
             row.official,
         ));
@@ -429,12 +462,17 @@ fn every_official_key(conn: &Connection, family: Family) -> Result<Vec<String>> 
     Ok(out)
 }
 
-fn load_listing(conn: &Connection, rowid: i64) -> Result<Option<Listing>> {
-    let mut stmt = conn.prepare_cached("SELECT record FROM listing_records WHERE listing = ?1")?;
+/// A listing with its dataset and whether that dataset came signed (a verified sync or
+/// bundle, `sync_datasets`) rather than by a local import.
+fn load_listing(conn: &Connection, rowid: i64) -> Result<Option<(Listing, String, bool)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT r.record, l.dataset, EXISTS(SELECT 1 FROM sync_datasets s WHERE s.name = l.dataset)
+         FROM listing_records r JOIN listings l ON l.rowid = r.listing WHERE r.listing = ?1",
+    )?;
     let mut rows = stmt.query([rowid])?;
     let Some(row) = rows.next()? else { return Ok(None) };
-    let record: String = row.get(0)?;
-    Ok(serde_json::from_str(&record).ok())
+    let (record, dataset, verified): (String, String, bool) = (row.get(0)?, row.get(1)?, row.get(2)?);
+    Ok(serde_json::from_str(&record).ok().map(|l| (l, dataset, verified)))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ pub mod index;
 pub mod lookalike;
 mod names;
 pub mod normalize;
+pub mod phone;
 pub mod scope;
 
 pub use check::{ContactCheck, ContactMatch, MatchSource, Relation, Verdict};

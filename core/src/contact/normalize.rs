@@ -45,6 +45,11 @@ pub struct Contact {
     pub network: Option<String>,
     /// Why the input is not a contact (no personal data: never echoes the input).
     pub problem: Option<&'static str>,
+    /// Other readings of a phone number, E.164, never the normalized number: the number
+    /// written with `00` or `011` where that is not the region's international prefix,
+    /// read as an international number ("also checked as +1 201 555 0033"). Compared with
+    /// warnings only: a scam number written the foreign way still matches its warning.
+    pub also: Vec<String>,
 }
 
 impl Contact {
@@ -55,11 +60,19 @@ impl Contact {
             path: String::new(),
             network: None,
             problem: Some(problem),
+            also: Vec::new(),
         }
     }
 
     fn of(kind: ContactKind, normalized: String) -> Contact {
-        Contact { kind, normalized: Some(normalized), path: String::new(), network: None, problem: None }
+        Contact {
+            kind,
+            normalized: Some(normalized),
+            path: String::new(),
+            network: None,
+            problem: None,
+            also: Vec::new(),
+        }
     }
 
     /// The host of a link or e-mail, else `None`.
@@ -152,46 +165,78 @@ fn is_handle_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-')
 }
 
-/// A phone number, through libphonenumber's rules (`phonenumber` crate).
+/// Mexico's numbering reform (August 2019) dropped the `1` written after `+52` before a
+/// mobile number and the `044`, `045` and `01` national prefixes. libphonenumber's metadata
+/// no longer reads them, but WhatsApp links and many people still write them: a number that
+/// libphonenumber calls invalid and is one of those plus a valid 10-digit Mexican number is
+/// that number (no valid Mexican number has 11 to 13 digits, so nothing else is meant).
+fn mexican_legacy(p: &super::phone::Parsed) -> Option<String> {
+    if p.country_code != 52 {
+        return None;
+    }
+    let rest =
+        ["1", "044", "045", "01"].iter().find_map(|pre| p.national.strip_prefix(pre).filter(|r| r.len() == 10))?;
+    let n = super::phone::Parsed { country_code: 52, national: rest.to_string() };
+    n.is_valid().then(|| n.e164())
+}
+
+/// A valid number as libphonenumber reads `text` in `region`, or by the Mexican rule above.
+fn valid_reading(text: &str, region: Option<&str>) -> Result<Option<String>, super::phone::ParseError> {
+    let parsed = super::phone::parse(text, region)?;
+    Ok(if parsed.is_valid() { Some(parsed.e164()) } else { mexican_legacy(&parsed) })
+}
+
+/// A phone number, read exactly as libphonenumber reads it for `region` (see
+/// [`super::phone`]): a number written with `+` reads the same in every region, and the
+/// international prefix is the region's own (`011` in the US, `119` in Cuba, `00` with a
+/// carrier code in Colombia and Brazil, `00` in most of the route).
+///
+/// Two rules go beyond libphonenumber, both where it has no answer: Mexico's pre-2019
+/// forms (`+52 1 ...`, `044 ...`: see `mexican_legacy`), and, with no region at all, a
+/// leading `00` read as the international prefix most of the world uses.
+///
+/// A number written with `00` or `011` where that is not the region's international prefix
+/// (`001 201 555 0033` in the US) is not that number there; its reading as an international
+/// number is kept in [`Contact::also`], for matching warnings only.
 pub fn phone(raw: &str, region: Option<CountryCode>) -> Contact {
     let raw = raw.trim();
     if !raw.chars().all(is_phone_char) {
         return Contact::invalid("a phone number holds only digits, spaces and + - . ( ) /");
     }
-    let digits = raw.chars().filter(char::is_ascii_digit).count();
-    if !(5..=17).contains(&digits) {
-        return Contact::invalid("a phone number has 5 to 17 digits");
+    let digits: String = raw.chars().filter(char::is_ascii_digit).collect();
+    if !(3..=25).contains(&digits.len()) {
+        return Contact::invalid("too few or too many digits for a phone number");
     }
     let compact: String = raw.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
     if compact.rfind('+').is_some_and(|i| i > 0) {
         return Contact::invalid("'+' can only start a phone number");
     }
-    let international = compact.starts_with('+') || compact.starts_with("00");
-    let region_id = region.and_then(|r| r.as_str().parse::<phonenumber::country::Id>().ok());
-    if !international && region_id.is_none() {
-        return Contact::invalid("a national phone number needs a country (give a region, or write it with +)");
-    }
-    // 00 is the international prefix of most of the route even where the region's own is
-    // another (011 in the US): read it the region's way first, then as "+".
-    let mut attempts = vec![compact.clone()];
-    if let Some(rest) = compact.strip_prefix("00") {
-        attempts.push(format!("+{rest}"));
-    }
-    let readings: Vec<phonenumber::PhoneNumber> =
-        attempts.iter().filter_map(|text| phonenumber::parse(region_id, text).ok()).filter(|n| n.is_valid()).collect();
-    // Both readings can be valid: in Colombia "0057 301 ..." is 005 (a carrier's
-    // international prefix) + 7 (Russia), or 00 + 57. The one in the region's own country
-    // is what a person there was given.
-    let own = readings.iter().find(|n| region_id.is_some() && n.country().id() == region_id);
-    let Some(number) = own.or(readings.first()) else {
-        return Contact::invalid("not a valid number in any country's numbering plan");
+    let region_id = region.map(|r| r.as_str().to_string());
+    let plus = |rest: &str| valid_reading(&format!("+{rest}"), None).ok().flatten();
+    let reading = match (region_id.as_deref(), digits.strip_prefix("00")) {
+        (None, Some(rest)) if !compact.starts_with('+') => Ok(plus(rest)),
+        (r, _) => valid_reading(raw, r),
     };
-    let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
-    if crate::model::validate::is_e164(&e164) {
-        Contact::of(ContactKind::Phone, e164)
-    } else {
-        Contact::invalid("not a valid number in its country's numbering plan")
+    // The number as dialled from elsewhere: "00 ..." or "011 ..." read as "+ ...".
+    let mut also: Vec<String> = Vec::new();
+    if !compact.starts_with('+') {
+        for prefix in ["00", "011"] {
+            if let Some(e164) = digits.strip_prefix(prefix).and_then(plus) {
+                if reading.as_ref().ok().and_then(Option::as_ref) != Some(&e164) && !also.contains(&e164) {
+                    also.push(e164);
+                }
+            }
+        }
     }
+    let mut contact = match reading {
+        Ok(Some(e164)) if crate::model::validate::is_e164(&e164) => Contact::of(ContactKind::Phone, e164),
+        Err(super::phone::ParseError::InvalidCountryCode) if region_id.is_none() && !compact.starts_with('+') => {
+            Contact::invalid("a national phone number needs a country (give a region, or write it with +)")
+        }
+        _ => Contact::invalid("not a valid number in its country's numbering plan"),
+    };
+    contact.also = also;
+    contact
 }
 
 /// An e-mail address (`local@domain`), the domain through IDNA.
@@ -272,7 +317,7 @@ fn link(lower: &str, region: Option<CountryCode>) -> Contact {
         }
     }
     let path = url.path().trim_end_matches('/').to_string();
-    Contact { kind: ContactKind::Url, normalized: Some(host), path, network: None, problem: None }
+    Contact { kind: ContactKind::Url, normalized: Some(host), path, network: None, problem: None, also: Vec::new() }
 }
 
 /// A domain name in lower-case ASCII (IDNA to punycode), without `www.` or a trailing dot;
@@ -307,7 +352,8 @@ mod tests {
             "+1-915-555-0123",
             "+1.915.555.0123",
             "(915) 555-0123",
-            "001 915 555 0123",
+            "1 915 555 0123",
+            "011 1 915 555 0123",
             "tel:+19155550123",
             "TEL:+1-915-555-0123",
             "https://wa.me/19155550123",
@@ -317,14 +363,61 @@ mod tests {
         ] {
             assert_eq!(norm(s, us), want, "{s:?}");
         }
-        // Mexico: national number with the region, 00 international prefix.
+        // Mexico: national number with the region, 00 international prefix; with no region,
+        // 00 is read as the international prefix.
         assert_eq!(norm("55 5062 2200", mx()).1.as_deref(), Some("+525550622200"));
+        assert_eq!(norm("0052 55 5062 2200", mx()).1.as_deref(), Some("+525550622200"));
         assert_eq!(norm("0052 55 5062 2200", None).1.as_deref(), Some("+525550622200"));
-        // Colombia: national mobile; 00 + 57 is not read as the carrier prefix 005 + 7 (Russia).
+        // Colombia: national mobile; in Colombia 005 is a carrier's international prefix, so
+        // 0057... dials Russia (as libphonenumber reads it); 00 + 57 is only another reading.
         assert_eq!(norm("300 123 4567", CountryCode::parse("CO")).1.as_deref(), Some("+573001234567"));
-        assert_eq!(norm("0057-301-0611973", CountryCode::parse("CO")).1.as_deref(), Some("+573010611973"));
+        let c = normalize("0057-301-0611973", CountryCode::parse("CO"));
+        assert_eq!(
+            (c.normalized.as_deref(), c.also.as_slice()),
+            (Some("+73010611973"), &["+573010611973".to_string()][..])
+        );
         // Guatemala: 8-digit national.
         assert_eq!(norm("2411-1900", CountryCode::parse("GT")).1.as_deref(), Some("+50224111900"));
+    }
+
+    #[test]
+    fn plus_numbers_read_the_same_whatever_the_region() {
+        for region in ["US", "MX", "GT", "CO", "BR", "CU", "DO", "CA", "PE", "AR"] {
+            let r = CountryCode::parse(region);
+            assert_eq!(norm("+502 1800 111 2993", r).1.as_deref(), Some("+50218001112993"), "{region}");
+            assert_eq!(norm("+51 1 123 4676", r).1.as_deref(), Some("+5111234676"), "{region}");
+            assert_eq!(norm("wa.me/50218001112993", r).1.as_deref(), Some("+50218001112993"), "{region}");
+        }
+    }
+
+    #[test]
+    fn foreign_international_prefixes_are_only_another_reading() {
+        let us = CountryCode::parse("US");
+        let c = normalize("001 201 555 0033", us);
+        assert_eq!((c.kind, c.normalized.as_deref()), (ContactKind::Invalid, None));
+        assert_eq!(c.also, ["+12015550033"]);
+        // Cuba's international prefix is 119; Brazil's is 00 and a carrier code.
+        assert_eq!(norm("119 1 201 555 0033", CountryCode::parse("CU")).1.as_deref(), Some("+12015550033"));
+        assert_eq!(norm("0021 52 55 5062 2200", CountryCode::parse("BR")).1.as_deref(), Some("+525550622200"));
+        // A + number has no other reading.
+        assert!(normalize("+1 201 555 0033", us).also.is_empty());
+    }
+
+    #[test]
+    fn mexican_numbers_in_their_pre_2019_forms() {
+        for (s, region) in [
+            ("+52 1 962 555 0199", None),
+            ("+52 1 (962) 555 0199", mx()),
+            ("+52 1 962 555 0199", CountryCode::parse("US")),
+            ("https://wa.me/5219625550199", None),
+            ("5219625550199", mx()),
+            ("044 962 555 0199", mx()),
+            ("045 962 555 0199", mx()),
+            ("01 962 555 0199", mx()),
+            ("011 52 1 962 555 0199", CountryCode::parse("US")),
+        ] {
+            assert_eq!(norm(s, region), (ContactKind::Phone, Some("+529625550199".to_string())), "{s:?} in {region:?}");
+        }
     }
 
     #[test]

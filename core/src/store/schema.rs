@@ -61,6 +61,12 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v8_lighter_text_index,
         reindex: true,
     },
+    Migration {
+        version: 9,
+        name: "listing phone keys read as libphonenumber reads them (contact::phone)",
+        apply: v9_phone_keys_reread,
+        reindex: true,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -321,6 +327,14 @@ fn v8_lighter_text_index(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         DROP INDEX listings_by_dataset_id;
         ",
     )
+}
+
+/// No schema change: the contact index's phone keys (`tel:+...`) are derived with the phone
+/// reader of `contact::phone` since this version, which reads some stored numbers
+/// differently from the `phonenumber` crate's parser (Mexico's `+52 1` form, national
+/// prefixes the crate stripped from valid numbers); the reindex rebuilds them.
+fn v9_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    Ok(())
 }
 
 /// Brings `conn` from its current version to [`CURRENT_VERSION`], one step per

@@ -308,6 +308,12 @@ final class SyncTests: XCTestCase {
         let official = try await faro.checkContact("(915) 555-0123", region: "US")
         XCTAssertEqual(official.verdict, .official)
         XCTAssertTrue(official.matches.contains { $0.source == .listing && $0.relation == .exact })
+        XCTAssertEqual(official.matches.first?.datasetVerified, true)
+        // 00 is not the US international prefix: read the route's way, it is still the scam.
+        let foreign = try await faro.checkContact("001 201 555 0143", region: "US")
+        XCTAssertEqual(foreign.verdict, .warning)
+        XCTAssertEqual(foreign.also, ["+12015550143"])
+        XCTAssertTrue(foreign.matches.contains { $0.relation == .otherReading && $0.id == "demo:w-fake-consulate-tapachula" })
         let invalid = try await faro.checkContact("???")
         XCTAssertEqual(invalid.verdict, .invalid)
         XCTAssertEqual(try normalizeContact(input: "55 1234 5678", region: "MX").normalized, "+525512345678")

@@ -8,6 +8,7 @@ import app.faro.ffi.Verdict
 import java.io.File
 import kotlinx.coroutines.runBlocking
 import kotlin.test.assertEquals
+import kotlin.test.assertFalse
 import kotlin.test.assertNotEquals
 import kotlin.test.assertTrue
 import org.junit.jupiter.api.AfterEach
@@ -50,6 +51,32 @@ class ContactTest {
         assertEquals(Relation.SameNameNoNetwork, match.relation)
         assertEquals("facebook", match.network)
         assertEquals(Verdict.NAME_MATCH, faro.checkContact("https://t.me/demo_puentesur").verdict)
+    }
+
+    @Test
+    fun `a listed number that nobody verified says so, by whom and from which data`() = runBlocking {
+        val file = File(tmp, "local.jsonl")
+        file.writeText(
+            "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"test/local\",\"demo\":true}\n" +
+                "{\"id\":\"demo:unverified-01\",\"kind\":\"legal_aid\",\"name\":{\"es\":\"Sin verificar (demo)\"}," +
+                "\"address\":{\"locality\":\"Tapachula\",\"country\":\"MX\"},\"phones\":[{\"number\":\"+529625550199\"}],\"demo\":true}\n",
+        )
+        faro.importListings(file)
+        // Written the pre-2019 Mexican way, as WhatsApp links still do.
+        for (input in listOf("+52 1 962 555 0199", "https://wa.me/5219625550199", "962 555 0199")) {
+            val check = faro.checkContact(input, region = "MX")
+            assertEquals(Verdict.LISTED, check.verdict, input)
+            assertEquals("+529625550199", check.normalized, input)
+            val match = check.matches.first()
+            assertEquals(Relation.ListedNotVerified, match.relation)
+            assertEquals("demo:unverified-01", match.id)
+            assertEquals("test/local", match.dataset)
+            assertFalse(match.datasetVerified)
+        }
+        // Another reading of a number is kept apart from the number itself.
+        val foreign = faro.checkContact("00 52 962 555 0199", region = "US")
+        assertEquals(null, foreign.normalized)
+        assertEquals(listOf("+529625550199"), foreign.also)
     }
 
     @Test

@@ -429,6 +429,12 @@ class SyncTest {
             val official = faro.checkContact("(915) 555-0123", region = "US")
             assertEquals(Verdict.OFFICIAL, official.verdict)
             assertTrue(official.matches.any { it.source == MatchSource.LISTING && it.relation == Relation.Exact })
+            assertTrue(official.matches.first().datasetVerified, "synced data is signed by its publisher")
+            // 00 is not the US international prefix: read the route's way, it is still the scam.
+            val foreign = faro.checkContact("001 201 555 0143", region = "US")
+            assertEquals(Verdict.WARNING, foreign.verdict)
+            assertEquals(listOf("+12015550143"), foreign.also)
+            assertTrue(foreign.matches.any { it.relation == Relation.OtherReading && it.id == "demo:w-fake-consulate-tapachula" })
             assertEquals(Verdict.INVALID, faro.checkContact("???").verdict)
             assertEquals("+525512345678", normalizeContact("55 1234 5678", "MX").normalized)
         }
