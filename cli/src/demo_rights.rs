@@ -18,10 +18,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let mx = CountryCode::parse("MX");
     let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
 
-    crate::demo::question(&format!(
+    crate::demo::question(
         "A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
-         (faro rights --topic consular_assistance --country MX --lang ht,fr)"
-    ));
+         (faro rights --topic consular_assistance --country MX --lang ht,fr)",
+    );
     let hits = store.rights(&RightsQuery {
         topics: vec![Topic::ConsularAssistance],
         country: mx,
@@ -50,10 +50,10 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
             }
         }
     }
-    crate::demo::question(&format!(
+    crate::demo::question(
         "Typing \"asilo\" to find rights that apply in Mexico; it matches every language, accents optional \
-         (faro rights asilo --country MX)"
-    ));
+         (faro rights asilo --country MX)",
+    );
     for h in store.rights(&RightsQuery { text: Some("asilo".into()), country: mx, limit: 4, ..Default::default() })? {
         outln!("  · {} [{}]", h.title, h.id);
         crate::demo::answer(serde_json::json!({"id": h.id, "title": h.title}));
@@ -79,17 +79,17 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     }
 
     let es = LangPrefs::default();
-    crate::demo::question(&format!(
+    crate::demo::question(
         "Is this number real? Someone gave it for a legal-aid office in El Paso, written the usual US way: \
-         (915) 555-0123"
-    ));
+         (915) 555-0123",
+    );
     let c = store.check_contact("(915) 555-0123", CountryCode::parse("US"), now, &es)?;
     crate::contact_cmd::print_check(&c);
     crate::demo::answer(serde_json::to_value(&c).unwrap_or_default());
-    crate::demo::question(&format!(
+    crate::demo::question(
         "And this WhatsApp link, sent by someone who says they are \"from the consulate\": \
-         https://wa.me/12015550143"
-    ));
+         https://wa.me/12015550143",
+    );
     let c = store.check_contact("https://wa.me/12015550143", mx, now, &es)?;
     crate::contact_cmd::print_check(&c);
     crate::demo::answer(serde_json::to_value(&c).unwrap_or_default());
