@@ -2438,6 +2438,13 @@ public struct ContactCheck: Equatable, Hashable {
      */
     public var normalized: String?
     /**
+     * Other readings of a phone number, E.164, compared with the warnings only: the
+     * number written with `00` or `011` where that is not the region's international prefix
+     * (`001 201 555 0033` in the US), read as an international number. Show them as "also
+     * checked as ...".
+     */
+    public var also: [String]
+    /**
      * The verdict.
      */
     public var verdict: Verdict
@@ -2460,6 +2467,12 @@ public struct ContactCheck: Equatable, Hashable {
          * invalid.
          */normalized: String?, 
         /**
+         * Other readings of a phone number, E.164, compared with the warnings only: the
+         * number written with `00` or `011` where that is not the region's international prefix
+         * (`001 201 555 0033` in the US), read as an international number. Show them as "also
+         * checked as ...".
+         */also: [String], 
+        /**
          * The verdict.
          */verdict: Verdict, 
         /**
@@ -2468,6 +2481,7 @@ public struct ContactCheck: Equatable, Hashable {
         self.input = input
         self.kind = kind
         self.normalized = normalized
+        self.also = also
         self.verdict = verdict
         self.matches = matches
     }
@@ -2491,6 +2505,7 @@ public struct FfiConverterTypeContactCheck: FfiConverterRustBuffer {
                 input: FfiConverterString.read(from: &buf), 
                 kind: FfiConverterTypeContactKind.read(from: &buf), 
                 normalized: FfiConverterOptionString.read(from: &buf), 
+                also: FfiConverterSequenceString.read(from: &buf), 
                 verdict: FfiConverterTypeVerdict.read(from: &buf), 
                 matches: FfiConverterSequenceTypeContactMatch.read(from: &buf)
         )
@@ -2500,6 +2515,7 @@ public struct FfiConverterTypeContactCheck: FfiConverterRustBuffer {
         FfiConverterString.write(value.input, into: &buf)
         FfiConverterTypeContactKind.write(value.kind, into: &buf)
         FfiConverterOptionString.write(value.normalized, into: &buf)
+        FfiConverterSequenceString.write(value.also, into: &buf)
         FfiConverterTypeVerdict.write(value.verdict, into: &buf)
         FfiConverterSequenceTypeContactMatch.write(value.matches, into: &buf)
     }
@@ -2554,6 +2570,15 @@ public struct ContactMatch: Equatable, Hashable {
      * True for demo data.
      */
     public var demo: Bool
+    /**
+     * The dataset the record came in.
+     */
+    public var dataset: String
+    /**
+     * True when that dataset came by a verified sync or bundle (signed by its publisher);
+     * false for a local import, which nobody verified.
+     */
+    public var datasetVerified: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -2579,7 +2604,14 @@ public struct ContactMatch: Equatable, Hashable {
          */network: String?, 
         /**
          * True for demo data.
-         */demo: Bool) {
+         */demo: Bool, 
+        /**
+         * The dataset the record came in.
+         */dataset: String, 
+        /**
+         * True when that dataset came by a verified sync or bundle (signed by its publisher);
+         * false for a local import, which nobody verified.
+         */datasetVerified: Bool) {
         self.source = source
         self.id = id
         self.name = name
@@ -2587,6 +2619,8 @@ public struct ContactMatch: Equatable, Hashable {
         self.contact = contact
         self.network = network
         self.demo = demo
+        self.dataset = dataset
+        self.datasetVerified = datasetVerified
     }
 
     
@@ -2611,7 +2645,9 @@ public struct FfiConverterTypeContactMatch: FfiConverterRustBuffer {
                 relation: FfiConverterTypeRelation.read(from: &buf), 
                 contact: FfiConverterString.read(from: &buf), 
                 network: FfiConverterOptionString.read(from: &buf), 
-                demo: FfiConverterBool.read(from: &buf)
+                demo: FfiConverterBool.read(from: &buf), 
+                dataset: FfiConverterString.read(from: &buf), 
+                datasetVerified: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -2623,6 +2659,8 @@ public struct FfiConverterTypeContactMatch: FfiConverterRustBuffer {
         FfiConverterString.write(value.contact, into: &buf)
         FfiConverterOptionString.write(value.network, into: &buf)
         FfiConverterBool.write(value.demo, into: &buf)
+        FfiConverterString.write(value.dataset, into: &buf)
+        FfiConverterBool.write(value.datasetVerified, into: &buf)
     }
 }
 
@@ -4310,6 +4348,12 @@ public struct SearchHit: Equatable, Hashable {
      * local import nobody verified. Show the difference to the person.
      */
     public var verified: Bool
+    /**
+     * True when the request had `near` but no `radius_m` and this hit is further than 50 km
+     * (`NEAR_HORIZON_M` in the core) from it. When the first hit is far, nothing matched
+     * nearby: say so, and how far the nearest is, before showing far places.
+     */
+    public var far: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4329,12 +4373,18 @@ public struct SearchHit: Equatable, Hashable {
         /**
          * True when it came by a verified sync or bundle (signed by its publisher); false for a
          * local import nobody verified. Show the difference to the person.
-         */verified: Bool) {
+         */verified: Bool, 
+        /**
+         * True when the request had `near` but no `radius_m` and this hit is further than 50 km
+         * (`NEAR_HORIZON_M` in the core) from it. When the first hit is far, nothing matched
+         * nearby: say so, and how far the nearest is, before showing far places.
+         */far: Bool) {
         self.listing = listing
         self.distanceM = distanceM
         self.score = score
         self.dataset = dataset
         self.verified = verified
+        self.far = far
     }
 
     
@@ -4357,7 +4407,8 @@ public struct FfiConverterTypeSearchHit: FfiConverterRustBuffer {
                 distanceM: FfiConverterOptionDouble.read(from: &buf), 
                 score: FfiConverterOptionDouble.read(from: &buf), 
                 dataset: FfiConverterString.read(from: &buf), 
-                verified: FfiConverterBool.read(from: &buf)
+                verified: FfiConverterBool.read(from: &buf), 
+                far: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -4367,6 +4418,7 @@ public struct FfiConverterTypeSearchHit: FfiConverterRustBuffer {
         FfiConverterOptionDouble.write(value.score, into: &buf)
         FfiConverterString.write(value.dataset, into: &buf)
         FfiConverterBool.write(value.verified, into: &buf)
+        FfiConverterBool.write(value.far, into: &buf)
     }
 }
 
@@ -4427,7 +4479,8 @@ public struct SearchRequest: Equatable, Hashable {
      */
     public var freeOnly: Bool
     /**
-     * Only listings serving one of these groups (listings for everyone included).
+     * Only listings that name one of these groups in what they serve; a listing for
+     * "everyone" does not match a specific group (unaccompanied minors).
      */
     public var serves: [Audience]
     /**
@@ -4491,7 +4544,8 @@ public struct SearchRequest: Equatable, Hashable {
          * Only free services.
          */freeOnly: Bool = false, 
         /**
-         * Only listings serving one of these groups (listings for everyone included).
+         * Only listings that name one of these groups in what they serve; a listing for
+         * "everyone" does not match a specific group (unaccompanied minors).
          */serves: [Audience] = [], 
         /**
          * Only listings that state that no papers are required.
@@ -7396,6 +7450,11 @@ public enum Relation: Equatable, Hashable {
      */
     case listedNotVerified
     /**
+     * A warning's number matched by another reading of the input (`ContactCheck.also`):
+     * written with `00` or `011` where that is not the region's international prefix.
+     */
+    case otherReading
+    /**
      * Imitates the record's contact.
      */
     case imitates(
@@ -7438,7 +7497,9 @@ public struct FfiConverterTypeRelation: FfiConverterRustBuffer {
         
         case 7: return .listedNotVerified
         
-        case 8: return .imitates(likeness: try FfiConverterTypeLikeness.read(from: &buf)
+        case 8: return .otherReading
+        
+        case 9: return .imitates(likeness: try FfiConverterTypeLikeness.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -7477,8 +7538,12 @@ public struct FfiConverterTypeRelation: FfiConverterRustBuffer {
             writeInt(&buf, Int32(7))
         
         
-        case let .imitates(likeness):
+        case .otherReading:
             writeInt(&buf, Int32(8))
+        
+        
+        case let .imitates(likeness):
+            writeInt(&buf, Int32(9))
             FfiConverterTypeLikeness.write(likeness, into: &buf)
             
         }
@@ -8297,7 +8362,13 @@ public enum Verdict: Equatable, Hashable {
      */
     case lookalike
     /**
-     * Not verified: found in no verified listing and no warning. Never "safe".
+     * In the directory, but not verified: a listing has this contact and nobody verified
+     * that listing (or it is no longer active). The `ListedNotVerified` match names the
+     * listing, its dataset and whether that dataset is signed (`dataset_verified`).
+     */
+    case listed
+    /**
+     * Not verified: found in no listing and no warning. Never "safe".
      */
     case unknown
     /**
@@ -8333,9 +8404,11 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
         
         case 4: return .lookalike
         
-        case 5: return .unknown
+        case 5: return .listed
         
-        case 6: return .invalid
+        case 6: return .unknown
+        
+        case 7: return .invalid
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -8361,12 +8434,16 @@ public struct FfiConverterTypeVerdict: FfiConverterRustBuffer {
             writeInt(&buf, Int32(4))
         
         
-        case .unknown:
+        case .listed:
             writeInt(&buf, Int32(5))
         
         
-        case .invalid:
+        case .unknown:
             writeInt(&buf, Int32(6))
+        
+        
+        case .invalid:
+            writeInt(&buf, Int32(7))
         
         }
     }
