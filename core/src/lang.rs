@@ -16,6 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::LocalizedText;
 
+#[rustfmt::skip]
 pub mod subtags;
 
 /// A well-formed BCP 47 language tag in canonical case (`es`, `pt-BR`, `zh-Hant`).

@@ -490,3 +490,55 @@ pub(crate) fn clear_listings(tx: &Transaction<'_>, dataset: &str) -> Result<u64>
     }
     Ok(ids.len() as u64)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::listings::read_listings;
+
+    fn import(store: &Store, dataset: &str, ids: &[&str], replace: bool) -> Result<WriteSummary> {
+        let mut text = format!("{{\"faro\":\"listings\",\"version\":1,\"dataset\":\"{dataset}\",\"demo\":true}}\n");
+        for id in ids {
+            text.push_str(&format!("{{\"id\":\"{id}\",\"kind\":\"health\",\"name\":{{\"es\":\"{id} (demo)\"}}}}\n"));
+        }
+        let (header, records) = read_listings(text.as_bytes(), "f.jsonl").unwrap();
+        let info = DatasetInfo { name: header.dataset, source: None, demo: true };
+        if replace {
+            store.replace_listings(&info, "f.jsonl", records)
+        } else {
+            store.write_listings(&info, "f.jsonl", records)
+        }
+    }
+
+    fn ids(store: &Store) -> Vec<String> {
+        store
+            .read(|c| {
+                let mut s = c.prepare("SELECT id FROM listings ORDER BY id")?;
+                let ids = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(ids)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn replace_deletes_only_what_the_file_no_longer_has_in_its_dataset() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        import(&store, "test/a", &["t:1", "t:2", "t:3"], false).unwrap();
+        import(&store, "test/b", &["u:1"], false).unwrap();
+        // A plain import never deletes.
+        let s = import(&store, "test/a", &["t:2", "t:4"], false).unwrap();
+        assert_eq!((s.inserted, s.unchanged, s.deleted), (1, 1, 0));
+        assert_eq!(ids(&store), ["t:1", "t:2", "t:3", "t:4", "u:1"]);
+        let s = import(&store, "test/a", &["t:2", "t:4"], true).unwrap();
+        assert_eq!((s.unchanged, s.deleted), (2, 2));
+        assert_eq!(ids(&store), ["t:2", "t:4", "u:1"], "test/b untouched");
+        // A rejected file deletes nothing.
+        assert!(import(&store, "test/a", &["t:5", "bad id"], true).is_err());
+        assert_eq!(ids(&store), ["t:2", "t:4", "u:1"]);
+        // The records went with their listings.
+        let records: i64 =
+            store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM listing_records", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(records, 3);
+    }
+}
