@@ -36,6 +36,15 @@ pub fn check_plausible(listing: &Listing) -> Vec<FieldProblem> {
             }
         }
     }
+    // With opening hours, the hours check reports an unknown zone already.
+    if let (Some(tz), None) = (&listing.timezone, &listing.opening_hours) {
+        if tz.parse::<chrono_tz::Tz>().is_err() {
+            out.push(FieldProblem::new(
+                "timezone",
+                format!("{tz:?} is not an IANA time zone (such as America/Mexico_City)"),
+            ));
+        }
+    }
     #[cfg(feature = "place-checks")]
     place::check(listing, &mut out);
     out
@@ -170,7 +179,8 @@ mod tests {
         let mut l = listing("MX", 19.43, -99.13);
         l.languages = vec!["kreyol".parse().unwrap()];
         l.phones = vec![Phone { number: "+5224111900".into(), kind: PhoneKind::Voice, note: LocalizedText::new() }];
+        l.timezone = Some("America/Mexico_Cty".into());
         let problems = check_plausible(&l);
-        assert_eq!(fields(&problems), ["languages[0]", "phones[0].number"], "{problems:?}");
+        assert_eq!(fields(&problems), ["languages[0]", "phones[0].number", "timezone"], "{problems:?}");
     }
 }
