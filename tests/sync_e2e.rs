@@ -14,12 +14,14 @@ use faro_tests::support::nginx::Nginx;
 /// Writes a listings input file for `dataset` with `n` records; `edit` changes record 0.
 fn input(dir: &Path, dataset: &str, n: usize, edit: &str) -> PathBuf {
     let country = if dataset.ends_with("gt") { "GT" } else { "MX" };
+    // A point in the country: Guatemala City, or Tapachula.
+    let (lat, lon) = if country == "GT" { (14.6349, -90.5069) } else { (14.9056, -92.2636) };
     let mut text = format!(r#"{{"faro":"listings","version":1,"dataset":"{dataset}","demo":true}}"#);
     for i in 0..n {
         let extra = if i == 0 { edit } else { "" };
         text.push_str(&format!(
             "\n{{\"id\":\"demo:{country}-{i:04}\",\"kind\":\"legal_aid\",\"name\":{{\"es\":\"Asesoría {i}{extra} (demo)\"}},\
-             \"location\":{{\"lat\":14.9,\"lon\":-92.2}},\"address\":{{\"country\":\"{country}\"}}}}"
+             \"location\":{{\"lat\":{lat},\"lon\":{lon}}},\"address\":{{\"country\":\"{country}\"}}}}"
         ));
     }
     let path = dir.join(format!("{}.jsonl", dataset.replace('/', "-")));

@@ -16,6 +16,7 @@ use serde_json::json;
 
 use faro_core::geo::Point;
 use faro_core::import::listings::read_listings;
+use faro_core::model::plausible::place;
 use faro_core::model::{Kind, ServiceCode};
 use faro_core::search::{Query, When};
 use faro_core::store::DatasetInfo;
@@ -177,8 +178,17 @@ fn synthetic_listing(rng: &mut Rng, i: usize) -> serde_json::Value {
     let kind = *rng.pick(&[Kind::LegalAid, Kind::Health, Kind::Shelter, Kind::Health, Kind::LegalAid, Kind::Consulate]);
     // Gaussian-ish spread of about 8 km around the town centre.
     let spread = |rng: &mut Rng| (rng.unit() + rng.unit() + rng.unit() - 1.5) * 0.15;
-    let lat = (town.1 + spread(rng)).clamp(-89.9, 89.9);
-    let lon = town.2 + spread(rng);
+    // Drawn again until plausible, as real data must be (the import checks it): in the
+    // town's country (Tecún Umán's spread reaches Mexico) and in its time zone.
+    let country = faro_core::CountryCode::parse(town.3).expect("TOWNS holds ISO codes");
+    let (mut lat, mut lon) = (town.1, town.2);
+    for _ in 0..100 {
+        let (a, b) = ((town.1 + spread(rng)).clamp(-89.9, 89.9), town.2 + spread(rng));
+        if place::check_country(a, b, country).is_ok() && place::check_zone(a, b, town.4).is_ok() {
+            (lat, lon) = (a, b);
+            break;
+        }
+    }
     let mut name = Vec::new();
     for _ in 0..3 {
         name.push(*rng.pick(WORDS_ES));

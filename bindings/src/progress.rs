@@ -232,7 +232,7 @@ impl<I: Iterator<Item = RecordResult>> Iterator for Watched<I> {
             }
             Some(record) => {
                 self.records += 1;
-                if self.records % REPORT_EVERY == 0 && self.report(ProgressStage::Importing).is_err() {
+                if self.records.is_multiple_of(REPORT_EVERY) && self.report(ProgressStage::Importing).is_err() {
                     return self.halt(self.stop.clone().unwrap_or(Stop::Cancelled));
                 }
                 Some(record)

@@ -89,6 +89,11 @@ impl FaroStore {
     /// Reports progress to `progress` and stops when `cancel` is cancelled. On any rejected
     /// record (`BadInput`, naming file, line, record and field), cancellation (`Cancelled`) or
     /// a failing listener (`Internal`), nothing from the file is kept.
+    ///
+    /// Records must be plausible too: language tags registered (`kreyol` is refused with
+    /// "use ht") and phone numbers valid in their country; `BadInput` then lists every
+    /// problem of every record. The place checks (coordinates in the country, time zone at
+    /// the place) are not built into the phone library (`docs/data-format.md`).
     #[uniffi::method(default(progress = None, cancel = None))]
     pub fn import_listings(
         &self,
@@ -328,6 +333,38 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(store.listing_count().unwrap(), before);
+    }
+
+    #[test]
+    fn implausible_languages_and_phones_are_all_reported_and_nothing_kept() {
+        // Issue 12 item 7: the phone library runs the cheap checks (language tags, phones
+        // in their country's plan) on import; every problem of every record in one answer.
+        let (dir, store) = open_with_demo();
+        let before = store.listing_count().unwrap();
+        let path = dir.path().join("implausible.jsonl");
+        let mut f = File::create(&path).unwrap();
+        writeln!(f, r#"{{"faro":"listings","version":1,"dataset":"demo/bad","demo":true}}"#).unwrap();
+        let mx = r#""address":{"country":"MX"}"#;
+        writeln!(f, r#"{{"id":"demo:ok","kind":"shelter","name":{{"es":"Casa (demo)"}},{mx}}}"#).unwrap();
+        writeln!(
+            f,
+            r#"{{"id":"demo:langs","kind":"shelter","name":{{"es":"Casa (demo)"}},"languages":["es","kreyol","english"],{mx}}}"#
+        )
+        .unwrap();
+        writeln!(
+            f,
+            r#"{{"id":"demo:gt-phone","kind":"shelter","name":{{"es":"Casa (demo)"}},"phones":[{{"number":"+5224111900","kind":"voice"}}],{mx}}}"#
+        )
+        .unwrap();
+        drop(f);
+        let reason = match store.import_listings(path.display().to_string(), None, None) {
+            Err(FaroError::BadInput { reason }) => reason,
+            other => panic!("{other:?}"),
+        };
+        for expected in [":3", "languages[1]", "use ht", "languages[2]", "use en", ":4", "phones[0].number", "+52"] {
+            assert!(reason.contains(expected), "{expected:?} missing from: {reason}");
+        }
+        assert_eq!(store.listing_count().unwrap(), before, "nothing from the file is kept");
     }
 
     #[test]

@@ -75,6 +75,27 @@ pub fn when(t: chrono::NaiveDateTime) -> String {
 
 /// Message id -> text in es, en, fr, ht, pt.
 static CATALOGUE: &[(&str, [&str; 5])] = &[
+    // Import.
+    (
+        "import_deleted",
+        [
+            "{} fichas borradas: el archivo ya no las tiene (--replace)",
+            "{} listings deleted: the file no longer has them (--replace)",
+            "{} fiches supprimées : le fichier ne les contient plus (--replace)",
+            "{} fich efase: fichye a pa genyen yo ankò (--replace)",
+            "{} fichas apagadas: o arquivo não as tem mais (--replace)",
+        ],
+    ),
+    (
+        "import_set_aside",
+        [
+            "aviso: {} de {} filas apartadas por inverosímiles (coordenadas fuera de su país); ver abajo",
+            "warning: {} of {} rows set aside as implausible (coordinates outside their country); see below",
+            "attention : {} lignes sur {} mises de côté comme invraisemblables (coordonnées hors de leur pays) ; voir plus bas",
+            "atansyon: {} liy sou {} mete sou kote paske yo pa kredib (kowòdone deyò peyi yo); gade anba a",
+            "aviso: {} de {} linhas separadas como implausíveis (coordenadas fora do seu país); ver abaixo",
+        ],
+    ),
     // Opening hours.
     ("open_until", ["abierto hasta {}", "open until {}", "ouvert jusqu'à {}", "ouvè jiska {}", "aberto até {}"]),
     ("open_always", ["abierto (siempre)", "open (always)", "ouvert (toujours)", "ouvè (tout tan)", "aberto (sempre)"]),

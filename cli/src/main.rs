@@ -136,6 +136,11 @@ struct ImportArgs {
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
+    /// Make each dataset hold exactly its file's listings: delete the listings of that
+    /// dataset the file no longer has (in the same transaction). Without it an import only
+    /// adds and updates, and never deletes. Listings and missions files only.
+    #[arg(long)]
+    replace: bool,
     /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
     /// by their header) and the Wikidata missions CSV. Each file is one transaction; on a bad
     /// file the ones before it stay imported and the rest are not read.
@@ -378,6 +383,17 @@ fn import(args: ImportArgs) -> Result<(), Error> {
     if args.files.len() > 1 && args.dataset.is_some() {
         return Err(Error::BadQuery("--dataset names one dataset: give one file with it".into()));
     }
+    if args.replace {
+        // Refused before anything is imported: a half-done --replace would be worse.
+        for path in &args.files {
+            if let Some(kind) = rights_cmd::file_kind_of(path)?.filter(|k| k == "rights" || k == "warnings") {
+                return Err(Error::BadQuery(format!(
+                    "--replace deletes the listings a file no longer has; {} is a {kind} file: import it without --replace",
+                    path.display()
+                )));
+            }
+        }
+    }
     for (i, path) in args.files.iter().enumerate() {
         if let Err(e) = import_file(&args, path) {
             if i > 0 {
@@ -411,7 +427,11 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
                 source: header.source,
                 demo: header.demo,
             };
-            let summary = store.write_listings(&dataset, &name, records)?;
+            let summary = if args.replace {
+                store.replace_listings(&dataset, &name, records)?
+            } else {
+                store.write_listings(&dataset, &name, records)?
+            };
             output::ImportReport::new(&dataset.name, summary, Vec::new(), 0)
         }
         Format::MissionsCsv => {
@@ -424,8 +444,14 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
                 }),
                 demo: false,
             };
-            let summary = store.write_listings(&dataset, &name, read.listings.into_iter().map(|l| Ok((None, l))))?;
+            let records = read.listings.into_iter().map(|l| Ok((None, l)));
+            let summary = if args.replace {
+                store.replace_listings(&dataset, &name, records)?
+            } else {
+                store.write_listings(&dataset, &name, records)?
+            };
             output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
+                .set_aside(read.implausible, read.rows)
         }
     };
     if args.json {
@@ -433,6 +459,7 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
     } else {
         report.print_human();
     }
+    report.warn();
     Ok(())
 }
 

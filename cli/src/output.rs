@@ -324,7 +324,15 @@ pub struct ImportReport {
     inserted: u64,
     updated: u64,
     unchanged: u64,
+    /// Listings the file no longer has, deleted by `--replace`.
+    deleted: u64,
     rejected: Vec<RejectedRow>,
+    /// Rows among `rejected` set aside as implausible (missions whose coordinates are not in
+    /// their host country).
+    set_aside: u64,
+    /// Rows the file had, when the format has rows (missions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rows: Option<u64>,
     phones_dropped: u64,
 }
 
@@ -344,11 +352,30 @@ impl ImportReport {
             inserted: s.inserted,
             updated: s.updated,
             unchanged: s.unchanged,
+            deleted: s.deleted,
+            set_aside: 0,
+            rows: None,
             rejected: rejected
                 .into_iter()
                 .map(|e| RejectedRow { line: e.line, record: e.record, field: e.field, reason: e.reason })
                 .collect(),
             phones_dropped,
+        }
+    }
+
+    /// Says how many of the file's `rows` were set aside as implausible (among the skipped).
+    pub fn set_aside(mut self, set_aside: u64, rows: u64) -> ImportReport {
+        self.set_aside = set_aside;
+        self.rows = Some(rows);
+        self
+    }
+
+    /// Warns on stderr, whatever the output format, when rows were set aside as implausible:
+    /// they are not in the database, and the publisher should know.
+    pub fn warn(&self) {
+        if self.set_aside > 0 {
+            let rows = [self.set_aside.to_string(), self.rows.unwrap_or_default().to_string()];
+            eprintln!("faro: {}", tr::f("import_set_aside", &[&rows[0], &rows[1]]));
         }
     }
 
@@ -362,6 +389,9 @@ impl ImportReport {
             self.unchanged,
             self.rejected.len()
         );
+        if self.deleted > 0 {
+            outln!("  {}", tr::f("import_deleted", &[&self.deleted.to_string()]));
+        }
         if self.phones_dropped > 0 {
             outln!("  {} phone numbers could not be read as E.164 and were left out", self.phones_dropped);
         }

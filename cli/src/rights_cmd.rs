@@ -151,6 +151,14 @@ pub fn shown(part: &Option<Part>, item: Option<&LangTag>) -> String {
     }
 }
 
+/// The `"faro"` kind named on the first line of `file` (`listings`, `rights`, `warnings`),
+/// `None` for a file without such a header (a missions CSV).
+pub fn file_kind_of(file: &Path) -> Result<Option<String>, Error> {
+    let io = |e| Error::Io { path: file.to_path_buf(), source: e };
+    let mut reader = BufReader::new(std::fs::File::open(file).map_err(io)?);
+    Ok(file_kind(String::from_utf8_lossy(reader.fill_buf().map_err(io)?).lines().next().unwrap_or("")))
+}
+
 /// Imports a rights or warnings file when its header says so; `Ok(false)` for any other
 /// file (the listings importer takes it).
 pub fn import_if_rights_or_warnings(db: &Path, file: &Path, dataset: Option<&str>, json: bool) -> Result<bool, Error> {

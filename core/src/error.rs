@@ -16,8 +16,9 @@ pub enum Error {
     #[error("{0}")]
     Input(#[from] InputError),
 
-    /// Several input records were rejected; nothing was written.
-    #[error("{} rejected; nothing was imported:\n{}", plural(.0.len(), "record"), join_lines(.0))]
+    /// Several problems in the input (every problem of every rejected record, up to 1,000);
+    /// nothing was written.
+    #[error("{} in {}; nothing was imported:\n{}", plural(.0.len(), "problem"), plural(records(.0), "record"), join_lines(.0))]
     InputMany(Vec<InputError>),
 
     /// The database file is damaged or is not a Faro database. It was not modified.
@@ -118,8 +119,15 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// How many records `errors` are about (a record may have several problems).
+fn records(errors: &[InputError]) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    errors.iter().filter(|e| seen.insert((&e.file, e.line, &e.record))).count()
+}
+
 fn join_lines(errors: &[InputError]) -> String {
-    const SHOWN: usize = 50;
+    // All of them, as importers collect at most 1,000: a publisher fixes a file in one go.
+    const SHOWN: usize = 1000;
     let mut out: Vec<String> = errors.iter().take(SHOWN).map(|e| format!("  {e}")).collect();
     if errors.len() > SHOWN {
         out.push(format!("  ... and {} more", errors.len() - SHOWN));
@@ -218,9 +226,10 @@ mod tests {
 
     #[test]
     fn many_errors_are_capped() {
-        let errs: Vec<_> = (0..60).map(|i| InputError::new("f", "bad").at_line(i)).collect();
+        let errs: Vec<_> = (0..1010).map(|i| InputError::new("f", "bad").at_line(i / 2)).collect();
         let text = Error::InputMany(errs).to_string();
-        assert!(text.starts_with("60 records rejected"));
+        assert!(text.starts_with("1010 problems in 505 records"), "{}", &text[..80]);
         assert!(text.contains("... and 10 more"));
+        assert_eq!(text.lines().count(), 1 + 1000 + 1);
     }
 }

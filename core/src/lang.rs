@@ -16,6 +16,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::model::LocalizedText;
 
+#[rustfmt::skip]
+pub mod subtags;
+
 /// A well-formed BCP 47 language tag in canonical case (`es`, `pt-BR`, `zh-Hant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LangTag(String);
@@ -72,6 +75,92 @@ impl<'de> Deserialize<'de> for LangTag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
         LangTag::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+/// Names people write where a language tag belongs, in the languages of the route, and the
+/// tag meant. English names of two-letter languages come from the registry
+/// ([`subtags::NAMES`]); these are the autonyms and spellings it does not hold.
+const NAME_HINTS: &[(&str, &str)] = &[
+    ("castellano", "es"),
+    ("creole", "ht"),
+    ("creol", "ht"),
+    ("creole haitien", "ht"),
+    ("criollo", "ht"),
+    ("english", "en"),
+    ("espanol", "es"),
+    ("francais", "fr"),
+    ("haitien", "ht"),
+    ("ingles", "en"),
+    ("kreyol", "ht"),
+    ("kreyol ayisyen", "ht"),
+    ("portugues", "pt"),
+];
+
+/// Lower case without accents or separators (`Kreyòl_ayisyen` -> `kreyol ayisyen`), the form
+/// [`name_hint`] looks names up in.
+fn fold_name(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars().flat_map(char::to_lowercase) {
+        out.push(match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ç' => 'c',
+            'ñ' => 'n',
+            '-' | '_' => ' ',
+            c => c,
+        });
+    }
+    out
+}
+
+/// The tag meant by a language's name written as a tag (`kreyol` -> `ht`, `English` -> `en`).
+pub fn name_hint(written: &str) -> Option<&'static str> {
+    let name = fold_name(written.trim());
+    NAME_HINTS.iter().chain(subtags::NAMES).find(|(n, _)| *n == name).map(|(_, tag)| *tag)
+}
+
+impl LangTag {
+    /// Checks that the tag's language, script and region subtags are registered in the IANA
+    /// Language Subtag Registry (as of [`subtags::FILE_DATE`]) and that its language is not
+    /// deprecated. A well-formed tag can still be a word (`kreyol`, `english`: BCP 47 allows
+    /// 5 to 8 letters for a language); the error then says which tag was meant.
+    /// Private-use tags (`x-...`) and irregular grandfathered ones (`i-...`) are not checked.
+    pub fn check_registered(&self) -> Result<(), String> {
+        let tag = self.as_str();
+        if tag.starts_with("x-") || tag.starts_with("i-") {
+            return Ok(());
+        }
+        let Ok(parsed) = oxilangtag::LanguageTag::parse(tag) else {
+            return Err(format!("{tag:?} is not a BCP 47 language tag"));
+        };
+        let language = parsed.primary_language();
+        let registered = subtags::pack(language).is_some_and(|p| subtags::LANGUAGES.binary_search(&p).is_ok());
+        if !registered {
+            let hint = match name_hint(language).or_else(|| name_hint(tag)) {
+                Some(meant) => format!(" (a language's name, not its tag: use {meant})"),
+                None => " (use a code such as es, en, fr, ht or pt)".to_string(),
+            };
+            return Err(format!("{tag:?}: {language:?} is not a registered language subtag{hint}"));
+        }
+        if let Ok(i) = subtags::DEPRECATED.binary_search_by(|(d, _)| d.cmp(&language)) {
+            let preferred = subtags::DEPRECATED[i].1;
+            return Err(format!("{tag:?}: {language:?} is a deprecated language subtag: use {preferred}"));
+        }
+        if let Some(script) = parsed.script() {
+            if subtags::SCRIPTS.binary_search(&script).is_err() {
+                return Err(format!("{tag:?}: {script:?} is not a registered script subtag"));
+            }
+        }
+        if let Some(region) = parsed.region() {
+            if subtags::REGIONS.binary_search(&region).is_err() {
+                return Err(format!("{tag:?}: {region:?} is not a registered region subtag"));
+            }
+        }
+        Ok(())
     }
 }
 
@@ -236,6 +325,21 @@ mod tests {
         let prefs = LangPrefs::parse_list("pt").unwrap();
         assert_eq!(prefs.item_lang(&[&title, &text(&[("en", "Body")])]).unwrap().as_str(), "en");
         assert!(prefs.item_lang(&[&empty]).is_none());
+    }
+
+    #[test]
+    fn registered_subtags_are_accepted_and_words_refused_with_the_tag_meant() {
+        for good in ["es", "en", "fr", "ht", "pt-BR", "es-419", "zh-Hant", "quc", "mam", "x-private", "qaa"] {
+            assert_eq!(LangTag::parse(good).unwrap().check_registered(), Ok(()), "{good}");
+        }
+        let err = |t: &str| LangTag::parse(t).unwrap().check_registered().unwrap_err();
+        assert!(err("kreyol").contains("use ht"), "{}", err("kreyol"));
+        assert!(err("english").contains("use en"), "{}", err("english"));
+        assert!(err("Espanol").contains("use es"), "{}", err("Espanol"));
+        assert!(err("zz").contains("not a registered language"), "{}", err("zz"));
+        assert!(err("iw").contains("use he"), "{}", err("iw"));
+        assert!(err("es-Abcd").contains("script"), "{}", err("es-Abcd"));
+        assert!(err("es-ZX").contains("region"), "{}", err("es-ZX"));
     }
 
     #[test]

@@ -34,9 +34,13 @@ pub fn write_input(
     let country = if country.len() == 2 { country } else { "MX".to_string() };
     let mut out = std::io::BufWriter::new(std::fs::File::create(path).expect("create input"));
     writeln!(out, r#"{{"faro":"listings","version":1,"dataset":"{dataset}","demo":true}}"#).unwrap();
+    // Inland, so that the records are plausible (`model::plausible`): a box in the
+    // Guatemalan highlands around Guatemala City, or in inland Chiapas (the old box,
+    // 14-15 N 92-93 W, had one record in nine in the Pacific).
+    let (lat0, lon0) = if country == "GT" { (14.5, -90.4) } else { (16.1, -92.3) };
     for i in ids {
-        let lat = 14.0 + (i % 1000) as f64 / 1000.0;
-        let lon = -92.0 - (i % 997) as f64 / 1000.0;
+        let lat = lat0 + (i % 1000) as f64 / 2000.0;
+        let lon = lon0 - (i % 997) as f64 / 2000.0;
         writeln!(
             out,
             "{{\"id\":\"demo:{country}-{i:06}\",\"kind\":\"legal_aid\",\"name\":{{\"es\":\"Asesoría Jurídica {i}{} (demo)\"}},\

@@ -20,6 +20,7 @@ use chrono::NaiveDate;
 use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::lang::LangTag;
+use crate::model::plausible::check_plausible;
 use crate::model::{
     Address, Consulate, Eligibility, Kind, Listing, LocalizedText, Location, Phone, PhoneKind, SocialAccount, Source,
     Status,
@@ -38,6 +39,10 @@ pub struct MissionsImport {
     /// Phone numbers left out of imported listings because they could not be normalized
     /// to a valid E.164 number; the rest of their row was imported.
     pub phones_dropped: u64,
+    /// Rows set aside as implausible ([`crate::model::plausible::check_plausible`]: with the
+    /// `place-checks` feature, coordinates outside the host country). They are among
+    /// [`MissionsImport::rejected`], each with its problems; the other rows are imported.
+    pub implausible: u64,
 }
 
 /// Name of the source recorded in every listing.
@@ -265,8 +270,10 @@ impl Columns {
 /// physical line number, record `wd:Q...` when known, field name and reason) and the row
 /// skipped. A row is rejected for the first of: missing or malformed `QID`, a `QID` already
 /// seen, missing or invalid coordinates, an `operator` or host `country` without an ISO
-/// 3166-1 code. Phone numbers that cannot be normalized are dropped and counted in
-/// [`MissionsImport::phones_dropped`]; malformed e-mails and non-http(s) URLs are left out.
+/// 3166-1 code. A row that reads but is implausible (coordinates outside its host country)
+/// is set aside the same way and counted in [`MissionsImport::implausible`]. Phone numbers
+/// that cannot be normalized are dropped and counted in [`MissionsImport::phones_dropped`];
+/// malformed e-mails and non-http(s) URLs are left out.
 pub fn read_missions_csv<R: Read>(reader: R, file: &str) -> Result<MissionsImport> {
     let mut csv = csv::ReaderBuilder::new().delimiter(b';').flexible(true).has_headers(true).from_reader(reader);
     let header = csv.headers().map_err(|e| csv_error(&e, file))?.clone();
@@ -310,7 +317,28 @@ pub fn read_missions_csv<R: Read>(reader: R, file: &str) -> Result<MissionsImpor
         seen.insert(qid.to_string(), line);
 
         match mission(&columns, &row, qid, &id, &en, source_date, &mut out.phones_dropped) {
-            Ok(listing) => out.listings.push(listing),
+            // Wikidata has coordinates with a lost minus sign or of another place: one such
+            // row is set aside, not allowed to stop the other 9,000.
+            Ok(listing) => match check_plausible(&listing).as_slice() {
+                [] => out.listings.push(listing),
+                problems => {
+                    // One rejection per row (the report counts rows), naming the CSV columns.
+                    out.implausible += 1;
+                    let column = |field: &str| match field {
+                        "location" => "latitude/longitude".to_string(),
+                        "phones[0].number" => "phone".to_string(),
+                        other => other.to_string(),
+                    };
+                    let reasons: Vec<String> =
+                        problems.iter().map(|p| format!("{}: {}", column(&p.field), p.reason)).collect();
+                    let field = column(&problems[0].field);
+                    let reason = match problems {
+                        [one] => format!("implausible: {}", one.reason),
+                        _ => format!("implausible: {}", reasons.join("; ")),
+                    };
+                    out.rejected.push(reject(&field, reason).record(&id));
+                }
+            },
             Err((field, reason)) => out.rejected.push(reject(field, reason).record(&id)),
         }
     }
@@ -772,11 +800,23 @@ mod tests {
         let phones_kept: usize = out.listings.iter().map(|l| l.phones.len()).sum();
         println!("rows {}, imported {}, rejected {}", out.rows, out.listings.len(), out.rejected.len());
         println!("phones: {phones_kept} normalized, {} dropped", out.phones_dropped);
+        println!("implausible: {}", out.implausible);
         for (reason, n) in &reasons {
             println!("{n:6}  {reason}");
         }
 
         assert_eq!(out.rows, 9852);
+        // Coordinates outside the host country (the Australian rows at 350-376 hold
+        // Australia's missions abroad under the wrong host): set aside, each reported.
+        let implausible: Vec<&InputError> =
+            out.rejected.iter().filter(|e| e.reason.starts_with("implausible: ")).collect();
+        assert_eq!(implausible.len() as u64, out.implausible);
+        assert_eq!(out.implausible, if cfg!(feature = "place-checks") { 42 } else { 0 });
+        let nigeria = implausible.iter().find(|e| e.record.as_deref() == Some("wd:Q111977441"));
+        assert!(
+            !cfg!(feature = "place-checks") || nigeria.is_some_and(|e| e.reason.contains("Nigeria (NG)")),
+            "{nigeria:?}"
+        );
         assert_eq!(out.listings.len() + out.rejected.len(), 9852);
         // Coordinates are checked right after the id, so every row without them is
         // rejected for that reason (the duplicate row has coordinates).

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::country::CountryCode;
 use crate::lang::LangTag;
 
+pub mod plausible;
 pub mod validate;
 pub mod vocabulary;
 

@@ -17,7 +17,7 @@ pub struct FieldProblem {
 }
 
 impl FieldProblem {
-    fn new(field: impl Into<String>, reason: impl Into<String>) -> FieldProblem {
+    pub(crate) fn new(field: impl Into<String>, reason: impl Into<String>) -> FieldProblem {
         FieldProblem { field: field.into(), reason: reason.into() }
     }
 
@@ -161,11 +161,19 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
             check_len(&format!("address.{field}"), value.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
         }
     }
+    let country = listing.address.as_ref().map(|a| a.country);
     for (i, phone) in listing.phones.iter().enumerate() {
         if !is_e164(&phone.number) {
+            // Read in the listing's country, to say what was meant (or that it is not a
+            // number there: a neighbouring country's number without its code).
+            let reading =
+                super::plausible::phone_problem(&phone.number, country).map(|r| format!(": {r}")).unwrap_or_default();
             out.push(FieldProblem::new(
                 format!("phones[{i}].number"),
-                format!("{:?} is not E.164 (+, country code and number, 7 to 15 digits, no spaces)", phone.number),
+                format!(
+                    "{:?} is not E.164 (+, country code and number, 7 to 15 digits, no spaces){reading}",
+                    phone.number
+                ),
             ));
         }
         check_text(&format!("phones[{i}].note"), &phone.note, false, MAX_NAME_CHARS, &mut out);

@@ -9,6 +9,7 @@ use super::{index, Store};
 use crate::error::{Error, InputError, Result};
 use crate::hours::HoursCache;
 use crate::import::RecordResult;
+use crate::model::plausible::check_plausible;
 use crate::model::validate::check_listing;
 use crate::model::{Listing, Source};
 
@@ -32,6 +33,9 @@ pub struct WriteSummary {
     pub updated: u64,
     /// Listings identical to the stored record.
     pub unchanged: u64,
+    /// Listings of the dataset that the input no longer has, deleted by
+    /// [`Store::replace_listings`] (always 0 for [`Store::write_listings`]).
+    pub deleted: u64,
 }
 
 /// Rejections collected before giving up: enough to fix a file, bounded in memory.
@@ -69,7 +73,41 @@ impl Store {
     /// Reading, checking and encoding the records runs on a second thread while this one
     /// writes: on a phone's several cores a large import takes the time of its SQLite
     /// work alone (`docs/benchmarks.md`).
+    ///
+    /// Besides the model's rules, every record must be plausible
+    /// ([`crate::model::plausible::check_plausible`]): registered language tags, phones
+    /// valid in their country and, with the `place-checks` feature, coordinates in the
+    /// listing's country and a time zone that keeps the place's clock.
+    ///
+    /// Listings of `dataset` that `records` does not have are kept: an import only adds and
+    /// updates. [`Store::replace_listings`] deletes them.
     pub fn write_listings<I>(&self, dataset: &DatasetInfo, file: &str, records: I) -> Result<WriteSummary>
+    where
+        I: IntoIterator<Item = RecordResult>,
+        I::IntoIter: Send,
+    {
+        self.write_listings_with(dataset, file, records, false)
+    }
+
+    /// Like [`Store::write_listings`], and then deletes the listings of `dataset` that
+    /// `records` does not have, in the same transaction: afterwards the dataset holds
+    /// exactly the input's listings ([`WriteSummary::deleted`] says how many went). On any
+    /// rejected record nothing is written and nothing deleted.
+    pub fn replace_listings<I>(&self, dataset: &DatasetInfo, file: &str, records: I) -> Result<WriteSummary>
+    where
+        I: IntoIterator<Item = RecordResult>,
+        I::IntoIter: Send,
+    {
+        self.write_listings_with(dataset, file, records, true)
+    }
+
+    fn write_listings_with<I>(
+        &self,
+        dataset: &DatasetInfo,
+        file: &str,
+        records: I,
+        replace: bool,
+    ) -> Result<WriteSummary>
     where
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
@@ -84,11 +122,15 @@ impl Store {
                 let checker = scope.spawn(move || check_all(records, file, sender, done));
                 // Returning drops the receiver, which stops the checker if it is still going.
                 let written = write_checked(&tx, &dataset.name, file, receiver, done_sender);
-                if let Err(panic) = checker.join() {
-                    std::panic::resume_unwind(panic);
+                match checker.join() {
+                    Err(panic) => std::panic::resume_unwind(panic),
+                    Ok(seen) => written.map(|summary| (summary, seen)),
                 }
-                written
-            })?;
+            });
+            let (mut summary, seen) = summary?;
+            if replace {
+                summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
+            }
             tx.commit()?;
             Ok(summary)
         })
@@ -96,7 +138,7 @@ impl Store {
 }
 
 /// Checks `records` and computes what the writer needs, sending them on in batches. Stops
-/// early when the writer hangs up. Written batches come back on `done` to be freed here:
+/// early when the writer hangs up. Returns the ids it read. Written batches come back on `done` to be freed here:
 /// freeing memory another thread allocated is slow in most allocators, and the writer's
 /// thread is the one the import waits for.
 fn check_all(
@@ -104,7 +146,7 @@ fn check_all(
     file: &str,
     out: std::sync::mpsc::SyncSender<Vec<Checked>>,
     done: std::sync::mpsc::Receiver<Vec<Checked>>,
-) {
+) -> std::collections::HashSet<String> {
     let mut hours = HoursCache::new(4096);
     let mut seen = std::collections::HashSet::new();
     let mut batch = Vec::with_capacity(BATCH);
@@ -113,6 +155,7 @@ fn check_all(
             Err(e) => Checked::Rejected(vec![e]),
             Ok((line, listing)) => {
                 let mut problems = check_for_write(&listing, file, line, &mut hours);
+                problems.extend(check_plausible(&listing).into_iter().map(|p| p.at(file, line, &listing.id)));
                 if !seen.insert(listing.id.clone()) {
                     let mut err = InputError::new(file, "appears twice in this input").record(&listing.id).field("id");
                     err.line = line;
@@ -135,13 +178,27 @@ fn check_all(
                 Err(_) => Vec::with_capacity(BATCH),
             };
             if out.send(std::mem::replace(&mut batch, next)).is_err() {
-                return;
+                return seen;
             }
         }
     }
     if !batch.is_empty() {
         let _ = out.send(batch);
     }
+    seen
+}
+
+/// Deletes the listings of `dataset` whose id is not in `keep`, inside `tx`; returns how many.
+fn delete_others(tx: &Transaction<'_>, dataset: &str, keep: &std::collections::HashSet<String>) -> Result<u64> {
+    let gone: Vec<String> = tx
+        .prepare_cached("SELECT id FROM listings WHERE dataset = ?1")?
+        .query_map([dataset], |r| r.get::<_, String>(0))?
+        .filter(|id| id.as_ref().map_or(true, |id| !keep.contains(id)))
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &gone {
+        delete_listing(tx, dataset, id)?;
+    }
+    Ok(gone.len() as u64)
 }
 
 /// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
@@ -438,4 +495,56 @@ pub(crate) fn clear_listings(tx: &Transaction<'_>, dataset: &str) -> Result<u64>
         delete_listing(tx, dataset, id)?;
     }
     Ok(ids.len() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::listings::read_listings;
+
+    fn import(store: &Store, dataset: &str, ids: &[&str], replace: bool) -> Result<WriteSummary> {
+        let mut text = format!("{{\"faro\":\"listings\",\"version\":1,\"dataset\":\"{dataset}\",\"demo\":true}}\n");
+        for id in ids {
+            text.push_str(&format!("{{\"id\":\"{id}\",\"kind\":\"health\",\"name\":{{\"es\":\"{id} (demo)\"}}}}\n"));
+        }
+        let (header, records) = read_listings(text.as_bytes(), "f.jsonl").unwrap();
+        let info = DatasetInfo { name: header.dataset, source: None, demo: true };
+        if replace {
+            store.replace_listings(&info, "f.jsonl", records)
+        } else {
+            store.write_listings(&info, "f.jsonl", records)
+        }
+    }
+
+    fn ids(store: &Store) -> Vec<String> {
+        store
+            .read(|c| {
+                let mut s = c.prepare("SELECT id FROM listings ORDER BY id")?;
+                let ids = s.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+                Ok(ids)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn replace_deletes_only_what_the_file_no_longer_has_in_its_dataset() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        import(&store, "test/a", &["t:1", "t:2", "t:3"], false).unwrap();
+        import(&store, "test/b", &["u:1"], false).unwrap();
+        // A plain import never deletes.
+        let s = import(&store, "test/a", &["t:2", "t:4"], false).unwrap();
+        assert_eq!((s.inserted, s.unchanged, s.deleted), (1, 1, 0));
+        assert_eq!(ids(&store), ["t:1", "t:2", "t:3", "t:4", "u:1"]);
+        let s = import(&store, "test/a", &["t:2", "t:4"], true).unwrap();
+        assert_eq!((s.unchanged, s.deleted), (2, 2));
+        assert_eq!(ids(&store), ["t:2", "t:4", "u:1"], "test/b untouched");
+        // A rejected file deletes nothing.
+        assert!(import(&store, "test/a", &["t:5", "bad id"], true).is_err());
+        assert_eq!(ids(&store), ["t:2", "t:4", "u:1"]);
+        // The records went with their listings.
+        let records: i64 =
+            store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM listing_records", [], |r| r.get(0))?)).unwrap();
+        assert_eq!(records, 3);
+    }
 }
