@@ -85,6 +85,11 @@ fn every_readme_command_runs_as_written_in_order() {
     }
     let search: serde_json::Value = serde_json::from_str(output("faro search --db faro.db --near 31.72")).unwrap();
     assert!(!search.as_array().unwrap().is_empty(), "no consulate of Honduras near Ciudad Juárez");
+    // A country named in words finds that country's missions (issue 12 item 4).
+    let named = output("faro search --db faro.db embajada de honduras");
+    assert!(named.lines().next().unwrap_or("").contains("Honduras"), "{named}");
+    // 16 November 2026 is Revolution Day in Mexico: `PH off` with --country MX is closed.
+    assert!(output("faro hours").starts_with("closed"), "{}", output("faro hours"));
     // The bundle brought the data, and the URL sync after it kept it: both datasets are held.
     let status = run(dir.path(), "faro status --db other.db --json");
     let status: serde_json::Value = serde_json::from_str(&status).unwrap();

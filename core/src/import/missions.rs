@@ -170,13 +170,10 @@ fn coordinate(value: &str, what: &str, limit: f64) -> std::result::Result<f64, S
 /// Normalizes a phone number to E.164, reading national numbers as the host country's.
 /// `None` if it does not parse or is not a valid number.
 fn normalize_phone(raw: &str, host: CountryCode) -> Option<String> {
-    let region = host.as_str().parse::<phonenumber::country::Id>().ok();
-    let number = phonenumber::parse(region, raw).ok()?;
-    if !number.is_valid() {
-        return None;
-    }
-    let e164 = number.format().mode(phonenumber::Mode::E164).to_string();
-    crate::model::validate::is_e164(&e164).then_some(e164)
+    // The same reading as "is this contact real?" (libphonenumber's, ADR 0022), so that a
+    // mission's number and the number a person types meet in the contact index.
+    let contact = crate::contact::normalize::phone(raw, Some(host));
+    (contact.kind == crate::contact::normalize::ContactKind::Phone).then_some(contact.normalized).flatten()
 }
 
 /// An e-mail address from a `mailto:` URL or a bare address, `None` if malformed.

@@ -117,7 +117,7 @@ pub fn phone_problem(number: &str, country: Option<CountryCode>) -> Option<Strin
 
 /// The country calling code an international number starts with (`52` for `+52...`).
 fn calling_code(number: &str) -> Option<u16> {
-    phonenumber::parse(None, number).ok().map(|n| n.code().value())
+    crate::contact::phone::parse(number, None).ok().map(|p| p.country_code)
 }
 
 #[cfg(feature = "place-checks")]
