@@ -191,6 +191,11 @@ pub fn parse_alert(xml: &str, file: &str) -> Result<Warning, InputError> {
     let get = |name: &str| alert.text_of(name).ok_or_else(|| err(file, name, "is required in a CAP alert"));
     let identifier = get("identifier")?;
     let sender = get("sender")?;
+    // CAP 1.2 (3.2.1): no spaces, commas or restricted characters, so that a Cancel's
+    // "sender,identifier,sent" reference can be written and read back.
+    if sender.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, ',' | '<' | '&')) {
+        return Err(err(file, "sender", "must not contain spaces, commas, control characters, < or & (CAP 1.2)"));
+    }
     let sent = time(Some(get("sent")?), file, "sent")?;
     let status = get("status")?;
     if status != "Actual" {
@@ -365,7 +370,15 @@ fn languages(w: &Warning) -> Vec<&LangTag> {
 /// Writes `w` as a CAP 1.2 `<alert>` (one `<info>` per language); `at` is the `sent` time
 /// when the warning has none.
 pub fn to_cap(w: &Warning, at: DateTime<Utc>) -> String {
-    let sender = w.issuer.sender.clone().unwrap_or_else(|| w.issuer.name.clone());
+    // Without a sender, the issuer's name with what CAP forbids in a sender (spaces, commas,
+    // < and &) made hyphens, so that a Cancel's reference reads back.
+    let sender = w.issuer.sender.clone().unwrap_or_else(|| {
+        w.issuer
+            .name
+            .chars()
+            .map(|c| if c.is_whitespace() || c.is_control() || matches!(c, ',' | '<' | '&') { '-' } else { c })
+            .collect()
+    });
     let sent = w.sent.unwrap_or(at);
     let mut x = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<alert xmlns=\"{CAP_NS}\">\n");
     let identifier = cap_identifier(&w.id);
@@ -475,6 +488,13 @@ mod tests {
         let back = parse_alert(&to_cap(&cancel, Utc::now()), "x.xml").unwrap();
         assert!(back.withdrawn);
         assert_eq!(back.id, w.id);
+        // Without a sender the name stands in, made fit for a reference ("Alertas, Demo" has
+        // a space and a comma), and a Cancel still reads back.
+        let mut unsent = Warning { withdrawn: true, ..w.clone() };
+        unsent.issuer.sender = None;
+        unsent.issuer.name = "Alertas, Demo & co".into();
+        let back = parse_alert(&to_cap(&unsent, Utc::now()), "x.xml").unwrap();
+        assert_eq!((back.id.as_str(), back.issuer.sender.as_deref()), (w.id.as_str(), Some("Alertas--Demo---co")));
     }
 
     fn alert(identifier: &str) -> String {
@@ -526,5 +546,13 @@ mod tests {
         let e =
             parse_alert(&format!("<alert xmlns=\"{CAP_NS}\"><identifier>a</identifier></alert>"), "a.xml").unwrap_err();
         assert_eq!(e.to_string(), "a.xml: field sender: is required in a CAP alert");
+        // A sender a Cancel's reference could not carry is refused (found by fuzzing).
+        for bad in ["alertas dem@example.org", "a,b@example.org", "a\u{0}b@example.org"] {
+            let mut w = sample();
+            w.issuer.sender = Some("alertas@example.org".into());
+            let xml = to_cap(&w, Utc::now()).replace("alertas@example.org", bad);
+            let e = parse_alert(&xml, "a.xml").unwrap_err().to_string();
+            assert!(e.starts_with("a.xml: field sender: must not contain spaces"), "{bad:?}: {e}");
+        }
     }
 }
