@@ -899,6 +899,11 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
      * Reports progress to `progress` and stops when `cancel` is cancelled. On any rejected
      * record (`BadInput`, naming file, line, record and field), cancellation (`Cancelled`) or
      * a failing listener (`Internal`), nothing from the file is kept.
+     *
+     * Records must be plausible too: language tags registered (`kreyol` is refused with
+     * "use ht") and phone numbers valid in their country; `BadInput` then lists every
+     * problem of every record. The place checks (coordinates in the country, time zone at
+     * the place) are not built into the phone library (`docs/data-format.md`).
      */
     func importListings(path: String, progress: ProgressListener?, cancel: CancelHandle?) throws  -> ImportSummary
     
@@ -1209,6 +1214,11 @@ open func directory() -> String  {
      * Reports progress to `progress` and stops when `cancel` is cancelled. On any rejected
      * record (`BadInput`, naming file, line, record and field), cancellation (`Cancelled`) or
      * a failing listener (`Internal`), nothing from the file is kept.
+     *
+     * Records must be plausible too: language tags registered (`kreyol` is refused with
+     * "use ht") and phone numbers valid in their country; `BadInput` then lists every
+     * problem of every record. The place checks (coordinates in the country, time zone at
+     * the place) are not built into the phone library (`docs/data-format.md`).
      */
 open func importListings(path: String, progress: ProgressListener? = nil, cancel: CancelHandle? = nil)throws  -> ImportSummary  {
     return try  FfiConverterTypeImportSummary_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
@@ -9596,7 +9606,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_directory() != 42857) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_import_listings() != 19982) {
+    if (uniffi_faro_ffi_checksum_method_farostore_import_listings() != 65535) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_is_closed() != 29047) {
