@@ -1,28 +1,17 @@
 //! The `faro` binary as a person or a script uses it: exit codes, messages and JSON shapes.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use serde_json::Value;
-
-fn faro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = faro(args);
-    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use support::{data, faro, ok};
 
 fn fails(args: &[&str]) -> String {
     let out = faro(args);
     assert_eq!(out.status.code(), Some(1), "faro {args:?} should fail with 1");
     String::from_utf8(out.stderr).unwrap()
-}
-
-fn data(rel: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data").join(rel).display().to_string()
 }
 
 fn demo_db(dir: &Path) -> String {

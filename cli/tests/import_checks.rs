@@ -2,24 +2,12 @@
 //! every implausible record of a file reported in one run with its line, record and field,
 //! nothing written; `--replace` deletes what a newer file no longer has, plain import never.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
 
 use serde_json::Value;
-
-fn faro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = faro(args);
-    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn data(rel: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data").join(rel).display().to_string()
-}
+use support::{data, faro, ok};
 
 fn write(dir: &Path, name: &str, lines: &[&str]) -> String {
     let path = dir.join(name);

@@ -4,32 +4,20 @@
 //! JSON carries what a person needs to get there, with times that know their offset; `PH`
 //! rules use the holidays of `--country`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod support;
+
+use std::path::Path;
 
 use serde_json::Value;
+use support::{data, faro, ok};
 
 const TIJUANA: &str = "32.5149,-117.0382";
 const TAPACHULA: &str = "14.9056,-92.2636";
 const CIUDAD_JUAREZ: &str = "31.7202,-106.4608";
 
-fn faro(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = faro(args);
-    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 fn json(args: &[&str]) -> Vec<Value> {
     let out = ok(&[args, &["--json"]].concat());
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("faro {args:?}: {e}\n{out}"))
-}
-
-fn data(rel: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data").join(rel).display().to_string()
 }
 
 /// The demo listings, and with `missions` the real Wikidata missions file.
