@@ -243,6 +243,17 @@ impl Hours {
         if expr.len() > MAX_EXPR_LEN {
             return Err(HoursError::TooLong { len: expr.len() });
         }
+        // Repeating times ("10:00-16:00/01:30") never describe an office's hours, and the
+        // parser crate trips an internal assertion on some of them (found by fuzzing): refused.
+        let b = expr.as_bytes();
+        if let Some(at) = (5..b.len())
+            .find(|&i| b[i] == b'/' && b[i - 3] == b':' && [1, 2, 4, 5].iter().all(|&k| b[i - k].is_ascii_digit()))
+        {
+            return Err(HoursError::Syntax {
+                expr: expr.to_string(),
+                detail: format!("at character {}: repeating times (\"10:00-16:00/01:30\") are not supported", at + 1),
+            });
+        }
         let parsed: OpeningHours = expr.parse().map_err(|e| parse_error(expr, &e))?;
         if let Some(detail) = impossible_date(&parsed) {
             return Err(HoursError::Syntax { expr: expr.to_string(), detail });
@@ -996,6 +1007,8 @@ mod tests {
         let d = syntax_detail("week 05-02 Mo 10:00-12:00");
         assert!(d.contains("do you mean '2-5'"), "{d}");
 
+        let e = Hours::parse("Mo-Fr 08:00-12:00/24:00").unwrap_err().to_string();
+        assert!(e.contains("at character 18: repeating times"), "{e}");
         let e = Hours::parse("Mo-Fx 08:00").unwrap_err().to_string();
         assert!(e.starts_with("invalid opening_hours \"Mo-Fx 08:00\": at character 4"), "{e}");
     }
