@@ -33,7 +33,7 @@ use faro_tests::support::fault_server::{Fault, FaultServer};
 use faro_tests::support::nginx::Nginx;
 use faro_tests::support::sync_repo::{serve_repo, Phone};
 
-use super::{peak_rss_mb, round3, synthetic_listing, Rng};
+use super::{cpu_seconds, peak_rss_mb, round3, synthetic_listing, thread_cpu_seconds, Rng};
 
 const DATASET: &str = "directory/bench";
 
@@ -52,6 +52,19 @@ pub struct SyncArgs {
     /// Print JSON only.
     #[arg(long)]
     json: bool,
+    /// Measured applies of the full snapshot, each in a fresh process and followed by a
+    /// baseline run: the figures are medians, the ratio the median of the runs' ratios
+    /// (each apply beside its own baseline, which holds on a noisy machine).
+    #[arg(long, default_value_t = 3)]
+    apply_runs: usize,
+    /// Measure only the apply and its baseline (no delta, no-change sync or resume).
+    #[arg(long)]
+    apply_only: bool,
+    /// Keep the published first version here and reuse it on the next run with the same
+    /// --records and --seed (publishing 100k records takes minutes; the apply does not change
+    /// what is published).
+    #[arg(long)]
+    repo_cache: Option<PathBuf>,
     /// Internal: sync this database in this process only, and print its peak memory.
     #[arg(long, hide = true, requires = "child_url")]
     child_db: Option<PathBuf>,
@@ -73,10 +86,7 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
     let every = (100.0 / args.changed_percent.clamp(0.001, 100.0)).round().max(1.0) as usize;
     let changed = (0..args.records).filter(|i| i % every == every / 2).count();
 
-    let started = Instant::now();
-    let v1_input = write_synthetic(work.path(), "v1", args.records, args.seed, None)?;
-    publish(&keys, &repo, &[v1_input], &PublishOptions::default())?;
-    let publish_v1_s = started.elapsed().as_secs_f64();
+    let (publish_v1_s, cached) = publish_v1(&args, &keys, work.path(), &repo)?;
     let (v1, v1_file) = signed(&repo)?;
 
     let Some(nginx) = Nginx::serve(&repo) else {
@@ -84,29 +94,59 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
     };
     let root = std::fs::read(repo.join("metadata/1.root.json"))?;
 
-    // The full snapshot, in a process that does nothing else, for its peak memory.
-    let phone_db = work.path().join("phone.db");
-    {
-        let store = Store::open(&phone_db)?;
-        sync::install_trusted_root(&store, &root)?;
-        sync::subscribe(&store, &[DATASET.to_string()])?;
+    // The full snapshot, each time in a process that does nothing else (for its peak
+    // memory), then the baseline on the same records.
+    let mut runs = Vec::new();
+    for run in 0..args.apply_runs.max(1) {
+        let phone_db = work.path().join(format!("phone-{run}.db"));
+        let measured = measured_apply(&phone_db, &root, &nginx.url(""))?;
+        let apply_s = measured["apply_seconds"].as_f64().ok_or("apply_seconds")?;
+        let (baseline_rate, baseline_cpu) =
+            baseline_inserts(&v1_file, &work.path().join(format!("baseline-{run}.db")))?;
+        runs.push((v1.records as f64 / apply_s, baseline_rate, measured, baseline_cpu));
     }
-    let child = Command::new(std::env::current_exe()?)
-        .arg("sync")
-        .arg("--child-db")
-        .arg(&phone_db)
-        .arg("--child-url")
-        .arg(nginx.url(""))
-        .output()?;
-    if !child.status.success() {
-        return Err(format!("the measured sync failed: {}", String::from_utf8_lossy(&child.stderr)).into());
+    let median = |f: &dyn Fn(&(f64, f64, serde_json::Value, f64)) -> f64| {
+        let mut v: Vec<f64> = runs.iter().map(f).collect();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let apply_rate = median(&|r| r.0);
+    let baseline_rate = median(&|r| r.1);
+    let ratio = median(&|r| r.0 / r.1);
+    let peak_rss_mb = median(&|r| r.2["peak_rss_mb"].as_f64().unwrap_or(f64::NAN));
+    let apply_s = v1.records as f64 / apply_rate;
+    let cpu = |r: &(f64, f64, serde_json::Value, f64), key: &str| r.2[key].as_f64().unwrap_or(f64::NAN);
+    let each: Vec<_> = runs
+        .iter()
+        .map(|r| {
+            json!({
+                "apply_records_per_s": r.0.round(),
+                "baseline_insert_records_per_s": r.1.round(),
+                "ratio": round3(r.0 / r.1),
+                "apply_cpu_seconds": round3(cpu(r, "apply_cpu_seconds")),
+                "writer_cpu_seconds": round3(cpu(r, "writer_cpu_seconds")),
+                "baseline_cpu_seconds": round3(r.3),
+                "wal_mb": r.2["wal_mb"],
+                "db_mb": r.2["db_mb"],
+            })
+        })
+        .collect();
+    let writer_cpu_ratio = median(&|r| r.3 / cpu(r, "writer_cpu_seconds"));
+    let phone_db = work.path().join("phone-0.db");
+    let mut figures = json!({
+        "records": v1.records,
+        "publish_v1_seconds": if cached { serde_json::Value::Null } else { json!(round3(publish_v1_s)) },
+        "apply_runs": each,
+        "apply_seconds": round3(apply_s),
+        "apply_records_per_s": apply_rate.round(),
+        "baseline_insert_records_per_s": baseline_rate.round(),
+        "apply_vs_baseline_ratio": round3(ratio),
+        "writer_cpu_vs_baseline_cpu_ratio": round3(writer_cpu_ratio),
+        "peak_rss_mb": peak_rss_mb,
+    });
+    if args.apply_only {
+        return print_report(&args, &figures, v1.records, 0);
     }
-    let measured: serde_json::Value = serde_json::from_slice(&child.stdout)?;
-    let apply_s = measured["apply_seconds"].as_f64().ok_or("apply_seconds")?;
-    let apply_rate = v1.records as f64 / apply_s;
-
-    // Baseline: the same records' JSON inserted into a bare table, one transaction.
-    let baseline_rate = baseline_inserts(&v1_file, &work.path().join("baseline.db"))?;
 
     // The second version: 1 % of the records changed; the phone takes the delta.
     let started = Instant::now();
@@ -147,10 +187,8 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
     let resumed = phone_b.sync(&server.url(""), &[])?;
     let resumed = &resumed.datasets[0];
 
-    let report = json!({
-        "records": v1.records,
+    let more = json!({
         "changed_records": changed,
-        "publish_v1_seconds": round3(publish_v1_s),
         "publish_v2_seconds": round3(publish_v2_s),
         "snapshot_bytes": snapshot_bytes,
         "delta_bytes": delta_bytes,
@@ -160,19 +198,21 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
         "nochange_bytes_up": up,
         "nochange_bytes_down": down,
         "nochange_statuses": nochange.iter().map(|r| format!("{} {}", r.status, r.path)).collect::<Vec<_>>(),
-        "apply_seconds": round3(apply_s),
-        "apply_records_per_s": apply_rate.round(),
-        "baseline_insert_records_per_s": baseline_rate.round(),
-        "apply_vs_baseline_ratio": round3(apply_rate / baseline_rate),
-        "peak_rss_mb": measured["peak_rss_mb"],
         "resume_cut_at_bytes": cut_at,
         "resume_bytes_downloaded": resumed.bytes_downloaded,
         "resume_wasted_bytes": resumed.wasted_bytes,
     });
+    if let (Some(figures), Some(more)) = (figures.as_object_mut(), more.as_object()) {
+        figures.extend(more.clone());
+    }
+    print_report(&args, &figures, v1.records, changed)
+}
+
+fn print_report(args: &SyncArgs, report: &serde_json::Value, records: u64, changed: usize) -> BoxResult<()> {
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        println!("{}", serde_json::to_string_pretty(report)?);
     } else {
-        println!("faro-bench sync: {} synthetic listings, {changed} changed", v1.records);
+        println!("faro-bench sync: {records} synthetic listings, {changed} changed");
         if let Some(map) = report.as_object() {
             for (k, v) in map {
                 println!("  {k:<32} {v}");
@@ -180,6 +220,63 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
         }
     }
     Ok(())
+}
+
+/// Publishes the first version into `repo`, or with `--repo-cache` copies the one published
+/// there earlier for the same records and seed. Returns the seconds publishing took and
+/// whether the cache served it.
+fn publish_v1(args: &SyncArgs, keys: &KeySet, work: &Path, repo: &Path) -> BoxResult<(f64, bool)> {
+    let stamp = format!("records={} seed={}\n", args.records, args.seed);
+    if let Some(cache) = &args.repo_cache {
+        if args.apply_only && std::fs::read_to_string(cache.join("stamp")).ok().as_deref() == Some(stamp.as_str()) {
+            copy_dir(&cache.join("repo"), repo)?;
+            return Ok((0.0, true));
+        }
+    }
+    let started = Instant::now();
+    let v1_input = write_synthetic(work, "v1", args.records, args.seed, None)?;
+    publish(keys, repo, &[v1_input], &PublishOptions::default())?;
+    let seconds = started.elapsed().as_secs_f64();
+    if let Some(cache) = &args.repo_cache {
+        let _ = std::fs::remove_dir_all(cache);
+        copy_dir(repo, &cache.join("repo"))?;
+        std::fs::write(cache.join("stamp"), stamp)?;
+    }
+    Ok((seconds, false))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> BoxResult<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &to.join(entry.file_name()))?;
+        } else {
+            std::fs::copy(entry.path(), to.join(entry.file_name()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Subscribes a new phone database to the dataset and syncs it in a child process that
+/// does nothing else; returns the child's figures.
+fn measured_apply(phone_db: &Path, root: &[u8], url: &str) -> BoxResult<serde_json::Value> {
+    {
+        let store = Store::open(phone_db)?;
+        sync::install_trusted_root(&store, root)?;
+        sync::subscribe(&store, &[DATASET.to_string()])?;
+    }
+    let child = Command::new(std::env::current_exe()?)
+        .arg("sync")
+        .arg("--child-db")
+        .arg(phone_db)
+        .arg("--child-url")
+        .arg(url)
+        .output()?;
+    if !child.status.success() {
+        return Err(format!("the measured sync failed: {}", String::from_utf8_lossy(&child.stderr)).into());
+    }
+    Ok(serde_json::from_slice(&child.stdout)?)
 }
 
 fn round5(x: f64) -> f64 {
@@ -226,8 +323,8 @@ fn signed(repo: &Path) -> BoxResult<(DatasetEntry, PathBuf)> {
 
 /// Inserts each record of the compressed snapshot `file` (id and JSON text, read into memory
 /// first) into a bare table of a new database, in one transaction, with the store's journal
-/// and cache settings. Returns records per second.
-fn baseline_inserts(file: &Path, db: &Path) -> BoxResult<f64> {
+/// and cache settings. Returns records per second and the CPU seconds of the inserts.
+fn baseline_inserts(file: &Path, db: &Path) -> BoxResult<(f64, f64)> {
     let decoder = Decoder::new(BufReader::new(std::fs::File::open(file)?), u64::MAX)?;
     let mut records: Vec<(String, String)> = Vec::new();
     for line in BufReader::new(decoder).lines().skip(1) {
@@ -241,8 +338,9 @@ fn baseline_inserts(file: &Path, db: &Path) -> BoxResult<f64> {
     }
     let count = records.len() as f64;
     let started = Instant::now();
+    let cpu = thread_cpu_seconds();
     crate::bare_inserts(db, records.into_iter().map(Ok))?;
-    Ok(count / started.elapsed().as_secs_f64())
+    Ok((count / started.elapsed().as_secs_f64(), thread_cpu_seconds() - cpu))
 }
 
 /// The measured child: syncs `db` from `url` and prints its peak memory and how long the
@@ -252,12 +350,16 @@ fn child_sync(db: &Path, url: &str) -> BoxResult<()> {
     let store = Store::open(db)?;
     let started = Instant::now();
     let mut downloaded_at = None;
+    let (mut cpu_at, mut thread_cpu_at) = (0.0, 0.0);
     let report = sync::sync_from_url(&store, url, &SyncOptions::default(), &Cancel::new(), &mut |p| {
         if p.phase == "download" && p.bytes_done == p.bytes_total {
             downloaded_at = Some(started.elapsed());
+            (cpu_at, thread_cpu_at) = (cpu_seconds(), thread_cpu_seconds());
         }
     })?;
     let total = started.elapsed();
+    // The writer is this thread; the reading thread's time is the rest of the process's.
+    let (cpu, writer_cpu) = (cpu_seconds() - cpu_at, thread_cpu_seconds() - thread_cpu_at);
     let d = report.datasets.first().ok_or("nothing synced")?;
     let apply = total - downloaded_at.ok_or("no download")?;
     println!(
@@ -267,6 +369,10 @@ fn child_sync(db: &Path, url: &str) -> BoxResult<()> {
             "route": d.route,
             "sync_seconds": total.as_secs_f64(),
             "apply_seconds": apply.as_secs_f64(),
+            "apply_cpu_seconds": cpu,
+            "writer_cpu_seconds": writer_cpu,
+            "wal_mb": std::fs::metadata(db.with_extension("db-wal")).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
+            "db_mb": std::fs::metadata(db).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
             "peak_rss_mb": peak_rss_mb(),
         })
     );

@@ -298,8 +298,17 @@ fn peak_rss_mb() -> f64 {
 /// shared machine it varies less than wall time, which counts the time other processes
 /// hold the cores.
 fn cpu_seconds() -> f64 {
+    cpu_seconds_of("/proc/self/stat")
+}
+
+/// CPU time the calling thread has run so far, in seconds (as [`cpu_seconds`]).
+fn thread_cpu_seconds() -> f64 {
+    cpu_seconds_of("/proc/thread-self/stat")
+}
+
+fn cpu_seconds_of(stat: &str) -> f64 {
     const TICKS_PER_S: f64 = 100.0;
-    std::fs::read_to_string("/proc/self/stat")
+    std::fs::read_to_string(stat)
         .ok()
         .and_then(|s| {
             // Fields after the command name (which may hold spaces) start at `state`:

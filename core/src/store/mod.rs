@@ -9,6 +9,7 @@
 //! no migration), so a file without write permission, or in a read-only directory, can be
 //! searched, and a query never waits for another process's write.
 
+pub(crate) mod bulk;
 pub(crate) mod geocell;
 pub(crate) mod index;
 pub mod schema;

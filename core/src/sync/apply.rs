@@ -15,6 +15,7 @@ use super::state::StateHasher;
 use super::SyncError;
 use crate::error::{Error, InputError, Result};
 use crate::import::listings::{from_json_line, peek_id};
+use crate::store::bulk::Deferred;
 use crate::store::write::upsert_dataset;
 use crate::store::DatasetInfo;
 
@@ -81,7 +82,7 @@ pub fn apply_file<C: Content>(
     // The header is read here; the records are read, parsed, checked and prepared on a
     // second thread while this one writes them (on a phone's several cores an apply then
     // takes about the time of its SQLite work alone: docs/benchmarks.md, "sync").
-    let (route, demo) = match read_header(&mut lines)? {
+    let (route, demo, deferred) = match read_header(&mut lines)? {
         Header::Snapshot(h) => {
             if h.faro != C::NAME || h.dataset != entry.dataset {
                 return Err(mismatch(file, &format!("{}/{}", h.faro, h.dataset), entry));
@@ -92,7 +93,11 @@ pub fn apply_file<C: Content>(
             }
             upsert_dataset(tx, &DatasetInfo { name: h.dataset.clone(), source: h.source.clone(), demo: h.demo })?;
             C::clear(tx, &entry.dataset)?;
-            (Route::Snapshot, h.demo)
+            // A first sync, or a snapshot bigger than what is stored: the query indexes are
+            // built once after the rows (entry.records is signed, so a file cannot claim
+            // more to trigger it; a wrong count fails the state check and rolls back).
+            let deferred = Deferred::drop_if_worth_it(tx, C::TABLE, C::DEFERRABLE_INDEXES, entry.records)?;
+            (Route::Snapshot, h.demo, deferred)
         }
         Header::Delta(h) => {
             if h.content != C::NAME || h.dataset != entry.dataset || h.to != entry.version {
@@ -106,11 +111,11 @@ pub fn apply_file<C: Content>(
                 .query_row("SELECT demo FROM datasets WHERE name = ?1", [&entry.dataset], |r| r.get(0))
                 .optional()?
                 .unwrap_or(false);
-            (Route::Delta { from: h.from }, demo)
+            (Route::Delta { from: h.from }, demo, Deferred::none())
         }
     };
 
-    let (rejected, rejected_count, put, deleted, seen) = std::thread::scope(|scope| {
+    let written = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let dataset = entry.dataset.as_str();
         let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender));
@@ -120,8 +125,12 @@ pub fn apply_file<C: Content>(
             std::panic::resume_unwind(panic);
         }
         written
-    })?;
-    let mut rejected = rejected;
+    });
+    // Back before anything else can fail or return: no path leaves the transaction without
+    // its indexes (a caller that commits after an error would otherwise keep them dropped).
+    let restored = deferred.restore(tx);
+    let (mut rejected, rejected_count, put, deleted, seen) = written?;
+    restored?;
     if rejected_count > 0 {
         return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
     }
@@ -413,6 +422,53 @@ mod tests {
         let e = apply(&store, &entry(3, &v3), &bad).unwrap_err().to_string();
         assert!(e.contains("f.jsonl:3: record demo:q: field kind"), "{e}");
         assert_eq!(held(&store), (Some(2), state_of(&v2)));
+    }
+
+    fn indexes(store: &Store) -> Vec<(String, String)> {
+        store
+            .read(|c| {
+                let mut s = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")?;
+                let rows = s.query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?;
+                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_big_snapshot_builds_its_query_indexes_after_the_rows_and_a_failed_one_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let before = indexes(&store);
+        assert!(before.iter().any(|(n, _)| n == "listings_by_kind"), "{before:?}");
+        let n = crate::store::bulk::MIN_ROWS as usize;
+        let names: Vec<(String, String)> = (0..n).map(|i| (format!("demo:{i:05}"), format!("N{i}"))).collect();
+        let big = records(&names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+
+        // A wrong signed state: everything is written, the indexes dropped and built
+        // again, then the whole apply is refused and rolled back.
+        let mut wrong = entry(1, &big);
+        wrong.state = "0".repeat(64);
+        let e = apply(&store, &wrong, &snapshot_file(&header(), &big)).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::StateMismatch { .. })), "{e}");
+        assert_eq!(indexes(&store), before);
+
+        let a = apply(&store, &entry(1, &big), &snapshot_file(&header(), &big)).unwrap();
+        assert_eq!(a.put, n as u64);
+        assert_eq!(indexes(&store), before, "the same indexes, created by the same SQL");
+        store.check_integrity().unwrap();
+        let (plan, health): (String, i64) = store
+            .read(|c| {
+                let plan = c.query_row(
+                    "EXPLAIN QUERY PLAN SELECT id FROM listings WHERE kind = 'health' AND status = 'active'",
+                    [],
+                    |r| r.get(3),
+                )?;
+                let health = c.query_row("SELECT count(*) FROM listings WHERE kind = 'health'", [], |r| r.get(0))?;
+                Ok((plan, health))
+            })
+            .unwrap();
+        assert!(plan.contains("listings_by_kind"), "{plan}");
+        assert_eq!(health, n as i64);
     }
 
     #[test]

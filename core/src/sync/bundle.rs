@@ -290,7 +290,9 @@ pub fn import_bundle_watched(
     let since = refreshed.expired.iter().chain(updater.expired()).map(|r| r.expired_at).min();
     let since_text = since.map(|s| s.to_rfc3339_opts(SecondsFormat::Secs, true));
 
-    store.write(|conn| {
+    // A first-run bundle is the directory's whole snapshot: its log is folded into the
+    // file after the commit, on another thread.
+    store.write_then_checkpoint(|conn| {
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         // The data below is trusted through the bundle's targets: its warnings delegation
         // must be the pinned one unless the bundle's root chain rotated the root.

@@ -368,7 +368,9 @@ fn apply_compressed(
     name: &str,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Applied> {
-    store.write(|conn| {
+    // The log is folded into the file after the commit, on another thread: a snapshot's
+    // commit does not wait for 100 MB to be copied (docs/benchmarks.md, "Sync").
+    store.write_then_checkpoint(|conn| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied = apply_compressed_in(&tx, kind, entry, file, name, None, progress)?;
         clear_bundle_confirmation(&tx, &entry.dataset)?;

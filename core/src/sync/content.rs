@@ -76,6 +76,11 @@ pub trait Content {
     type Prepared: Send;
     /// SQL giving `(id, record text)` of dataset `?1`, ordered by id (bytewise).
     const RECORDS_SQL: &'static str;
+    /// The table holding one row per record.
+    const TABLE: &'static str;
+    /// Indexes of [`Content::TABLE`] that a large snapshot builds once at the end instead of
+    /// updating on every row (`store::bulk`): only indexes no write-path statement reads.
+    const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
 
     /// The record's id.
     fn id(record: &Self::Record) -> &str;
@@ -106,6 +111,11 @@ impl Content for Listings {
     const RECORDS_SQL: &'static str = "SELECT l.id, r.record FROM listings l INDEXED BY sqlite_autoindex_listings_1
          JOIN listing_records r ON r.listing = l.rowid
          WHERE l.dataset = ?1 ORDER BY l.id";
+    const TABLE: &'static str = "listings";
+    // The query-side indexes of `store::schema` (steps 1 and 5). Not the id index, which
+    // every put reads.
+    const DEFERRABLE_INDEXES: &'static [&'static str] =
+        &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
 
     fn id(record: &Listing) -> &str {
         &record.id
@@ -164,6 +174,7 @@ impl Content for Rights {
     type Record = Article;
     type Prepared = ();
     const RECORDS_SQL: &'static str = "SELECT id, record FROM articles WHERE dataset = ?1 ORDER BY id";
+    const TABLE: &'static str = "articles";
 
     fn id(record: &Article) -> &str {
         &record.id
@@ -212,6 +223,7 @@ impl Content for Warnings {
     type Record = Warning;
     type Prepared = ();
     const RECORDS_SQL: &'static str = "SELECT id, record FROM warnings WHERE dataset = ?1 ORDER BY id";
+    const TABLE: &'static str = "warnings";
 
     fn id(record: &Warning) -> &str {
         &record.id
