@@ -3,6 +3,8 @@
 //! only places that name the group, far hits say so, and a country's name in the person's
 //! language finds that country's missions first.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::sync::Arc;
 
 use faro_core::model::{Audience, Kind};

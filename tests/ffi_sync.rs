@@ -4,6 +4,8 @@
 //! its transaction, is cancelled (nothing kept) and syncs again; then rights, warnings and
 //! check-contact on the synced data, bundles between phones, and the errors a sync can give.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::PathBuf;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};

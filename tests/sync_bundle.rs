@@ -3,6 +3,8 @@
 //! newer data; a bundle whose metadata expired still applies, marked "not confirmed since";
 //! a tampered record or a hostile archive is refused with the data intact.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, Utc};

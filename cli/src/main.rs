@@ -6,6 +6,10 @@
 //! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
 //! usage error, 141 (quietly) when whoever reads the output stops reading (`| head`).
 
+#![forbid(unsafe_code)]
+// A command-line tool: printing is its job (stdout.rs, main).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[macro_use]
 mod stdout;
 

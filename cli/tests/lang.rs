@@ -3,6 +3,8 @@
 //! the person's language; unknown language codes refused; the demo content complete in
 //! the five languages.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
