@@ -646,8 +646,10 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
         .map(|c| {
             let (record, dataset, verified): (String, String, bool) =
                 stmt.query_row([c.rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            let listing: Listing = serde_json::from_str(&record)
-                .map_err(|e| Error::BadQuery(format!("stored record {} is unreadable: {e}", c.name_key)))?;
+            let listing: Listing = serde_json::from_str(&record).map_err(|e| Error::Damaged {
+                what: format!("stored listing row {}", c.rowid),
+                detail: e.to_string(),
+            })?;
             let (name_lang, name) = match langs.pick(&listing.name) {
                 Some((l, n)) => (Some(l.clone()), n.to_string()),
                 None => (None, listing.id.clone()),

@@ -121,9 +121,8 @@ pub fn apply_file<C: Content>(
         }
         written
     })?;
-    let mut rejected = rejected;
     if rejected_count > 0 {
-        return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+        return Err(Error::inputs(rejected));
     }
     // The last call too may cancel: for a small dataset it is the only one, and the
     // transaction is still open.
@@ -320,7 +319,7 @@ pub fn dataset_state<C: Content>(conn: &rusqlite::Connection, dataset: &str) -> 
         let record = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
         hasher.add(id, record);
     }
-    hasher.finish().ok_or_else(|| Error::BadQuery("records did not come out in id order".into()))
+    hasher.finish().ok_or_else(|| Error::Internal("records did not come out in id order".into()))
 }
 
 #[cfg(test)]
