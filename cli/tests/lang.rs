@@ -214,3 +214,24 @@ fn the_demo_rights_and_warnings_have_every_part_in_all_five_languages() {
     }
     assert!(missing.is_empty(), "{missing:#?}");
 }
+
+/// A damaged database is said in the person's language, before the English detail for
+/// support; it is not reported as something they typed wrong.
+#[test]
+fn a_damaged_record_is_said_in_the_persons_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let id = "demo:necocli-health-01";
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let sql = "UPDATE listing_records SET record = '{' WHERE listing = (SELECT rowid FROM listings WHERE id = ?1)";
+    assert_eq!(conn.execute(sql, [id]).unwrap(), 1);
+    drop(conn);
+    let out = faro(&["show", "--db", &db, "--lang", "ht", id]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("faro: done ki anrejistre yo domaje"), "{err}");
+    assert!(lines[1].contains(id) && lines[1].contains("damaged"), "{err}");
+    assert!(!err.contains("invalid query"), "{err}");
+}
