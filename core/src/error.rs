@@ -176,6 +176,12 @@ impl Error {
         }
     }
 
+    /// Row `rowid` of stored `table` records, read by row before its id is known, that could
+    /// not be read back: [`Error::Damaged`].
+    pub fn damaged_row(table: &str, rowid: i64, detail: impl fmt::Display) -> Error {
+        Error::Damaged { what: format!("stored {table} row {rowid}"), detail: detail.to_string() }
+    }
+
     /// A stored record of `table` with id `id` that could not be read back: [`Error::Damaged`].
     pub fn damaged_record(table: &str, id: &str, detail: impl fmt::Display) -> Error {
         Error::Damaged { what: format!("stored {table} record {}", printable(id, 120)), detail: detail.to_string() }

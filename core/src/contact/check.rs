@@ -474,8 +474,7 @@ fn load_listing(conn: &Connection, rowid: i64) -> Result<Option<(Listing, String
     let (record, dataset, verified): (String, String, bool) = (row.get(0)?, row.get(1)?, row.get(2)?);
     // A damaged record is an error, not a listing skipped: skipping it could turn an official
     // contact into an unknown one.
-    let listing = serde_json::from_str(&record)
-        .map_err(|e| Error::Damaged { what: format!("stored listing row {rowid}"), detail: e.to_string() })?;
+    let listing = serde_json::from_str(&record).map_err(|e| Error::damaged_row("listing", rowid, e))?;
     Ok(Some((listing, dataset, verified)))
 }
 

@@ -500,6 +500,17 @@ mod tests {
     }
 
     #[test]
+    fn unreadable_hours_are_damage_not_a_place_without_hours() {
+        let (_dir, store) = with_damaged_listing(r#"{"id":"demo:a","kind":"health","name":{"es":"A (demo)"}}"#);
+        // A blob, not text (a TEXT column keeps blobs as they are): an open-now search used to
+        // read it as "no hours" and drop the place quietly.
+        store.write(|c| Ok(c.execute("UPDATE listings SET opening_hours = x'3234'", [])?)).unwrap();
+        let q = crate::search::Query { open_only: true, ..Default::default() };
+        let err = store.search(&q).unwrap_err();
+        assert!(err.is_damage(), "{err}");
+    }
+
+    #[test]
     fn a_poisoned_writer_is_internal() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("faro.db")).unwrap();
