@@ -406,12 +406,14 @@ mod tests {
         assert_eq!(v, CURRENT_VERSION);
     }
 
+    /// A database's schema: its version, its objects (type, name, table, normalized SQL)
+    /// and its FTS5 settings (table, key, value).
+    type Schema = (i64, Vec<(String, String, String, Option<String>)>, Vec<(String, String, String)>);
+
     /// What a database's schema is, to compare: its version, every object of
     /// `sqlite_master` but the shadow tables SQLite makes for FTS5 and R*Tree, by (type,
     /// name) with its table and normalized SQL, and the FTS5 settings rows (`*_config`).
-    fn schema_of(
-        conn: &Connection,
-    ) -> (i64, Vec<(String, String, String, Option<String>)>, Vec<(String, String, String)>) {
+    fn schema_of(conn: &Connection) -> Schema {
         let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         let shadow: Vec<String> = conn
             .prepare("SELECT name FROM pragma_table_list WHERE type = 'shadow' ORDER BY name")
