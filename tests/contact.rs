@@ -1,6 +1,8 @@
 //! End to end: "is this contact real?" against the demo listings and warnings in a real
 //! SQLite store, every verdict, and random input that must never crash.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use chrono::{DateTime, Utc};
 use faro_core::contact::{normalize, ContactCheck, ContactKind, Relation, Verdict};
 use faro_core::import::jsonl::read_records;

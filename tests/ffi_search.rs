@@ -3,10 +3,12 @@
 //! only places that name the group, far hits say so, and a country's name in the person's
 //! language finds that country's missions first.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::sync::Arc;
 
 use faro_core::model::{Audience, Kind};
-use faro_ffi::{FaroStore, GeoPoint, SearchHit, SearchRequest};
+use faro_ffi::{FaroError, FaroStore, GeoPoint, SearchHit, SearchRequest};
 
 const TIJUANA: GeoPoint = GeoPoint { lat: 32.5149, lon: -117.0382 };
 const TAPACHULA: GeoPoint = GeoPoint { lat: 14.9056, lon: -92.2636 };
@@ -85,4 +87,38 @@ fn country_names_in_five_languages_find_that_countrys_missions_first() {
             "{typed}: then the missions located in {code}"
         );
     }
+}
+
+/// What an app tells the person depends on the case: a damaged database is not "bad input".
+#[test]
+fn a_damaged_record_or_database_reaches_the_app_as_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let faro = store(dir.path());
+    let id = "demo:necocli-health-01".to_string();
+    faro.listing(id.clone(), vec![], None).unwrap();
+    let db = rusqlite::Connection::open(dir.path().join(faro_ffi::SYNCED_DATA_FILE)).unwrap();
+    let changed = db
+        .execute(
+            "UPDATE listing_records SET record = '{\"id\": 7' WHERE listing = (SELECT rowid FROM listings WHERE id = ?1)",
+            [&id],
+        )
+        .unwrap();
+    assert_eq!(changed, 1);
+    match faro.listing(id.clone(), vec![], None) {
+        Err(FaroError::Damaged { reason }) => {
+            assert!(reason.contains(&id) && reason.contains("sync again"), "{reason}")
+        }
+        other => panic!("expected Damaged, got {other:?}"),
+    }
+
+    // A file that is not a database where the store keeps its data: Damaged, left untouched.
+    let other = tempfile::tempdir().unwrap();
+    let path = other.path().join(faro_ffi::SYNCED_DATA_FILE);
+    std::fs::write(&path, b"not a database at all").unwrap();
+    match FaroStore::open(other.path().display().to_string()) {
+        Err(FaroError::Damaged { reason }) => assert!(reason.contains("damaged"), "{reason}"),
+        Err(e) => panic!("expected Damaged, got {e:?}"),
+        Ok(_) => panic!("a damaged file opened"),
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), b"not a database at all");
 }

@@ -5,6 +5,8 @@
 //! A stack overflow is not a panic: such an input aborts the whole test binary, which fails
 //! as loudly.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,10 @@
 //! Shared helpers for Faro's end-to-end tests: paths to the bundled data, a store loaded
 //! with it, and real servers on loopback ([`support::fault_server`], [`support::nginx`]).
 
+#![forbid(unsafe_code)]
+// Test support: a failing unwrap is a failing test, and what it prints helps read it.
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::PathBuf;
 
 use faro_core::import::{listings, missions};

@@ -2,6 +2,8 @@
 //! botched ranges, captive portals, endless bodies, rate limits, server errors, cancellation,
 //! a zstd bomb, and what the requests reveal.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,8 @@
 //! The HTTP layer against a real nginx on loopback: conditional requests (ETag, 304), a
 //! download resumed with `Range` after a partial, and 404.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use faro_core::net::{Cancel, Fetched, Http, NetConfig, NetError};
 use faro_tests::support::nginx::Nginx;
 

@@ -1,6 +1,8 @@
 //! Queries over the bundled data (demo listings and the real Wikidata missions), checked
 //! against answers computed independently by brute force where possible.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use chrono::NaiveDate;
 use faro_core::geo::{distance_m, Point};
 use faro_core::model::{Audience, Kind, Status};

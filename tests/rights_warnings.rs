@@ -1,6 +1,8 @@
 //! End to end: the demo rights and warnings files import into a real SQLite store next to
 //! the demo listings, and every query answers as a person expects.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use chrono::{DateTime, Utc};
 use faro_core::geo::Point;
 use faro_core::import::jsonl::read_records;

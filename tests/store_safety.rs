@@ -1,6 +1,8 @@
 //! The store keeps its last good state: a bad file changes nothing, readers never wait for
 //! a writer, and damaged or newer databases are refused without being touched.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 

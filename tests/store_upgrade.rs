@@ -2,6 +2,8 @@
 //! this build, keeps every record, ends with exactly the schema a fresh database has, and
 //! its records are searchable (the indexes were rebuilt).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use faro_core::search::Query;
 use faro_core::store::schema::{build_at_version, CURRENT_VERSION, MIGRATIONS};
 use faro_core::Store;

@@ -3,6 +3,8 @@
 //! newer data; a bundle whose metadata expired still applies, marked "not confirmed since";
 //! a tampered record or a hostile archive is refused with the data intact.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 
 use chrono::{Duration, Utc};
@@ -152,15 +154,19 @@ fn tampered_and_hostile_bundles_are_refused() {
     let mut raw = builder.into_inner().unwrap();
     raw.truncate(raw.len() - 1024); // drop the end-of-archive blocks
     std::fs::write(&hostile, [raw, std::fs::read(&bundle).unwrap()].concat()).unwrap();
-    let e = sync::import_bundle(&b, &hostile, Utc::now()).unwrap_err().to_string();
-    assert!(e.contains("unexpected entry"), "{e}");
+    let e = sync::import_bundle(&b, &hostile, Utc::now()).unwrap_err();
+    assert!(matches!(e, Error::BundleNotVerified { .. }), "{e}");
+    assert!(e.to_string().contains("unexpected entry"), "{e}");
     assert!(!s.work.path().join("esc.txt").exists());
     assert_eq!(b.listing_count().unwrap(), 0);
 
     // Not a bundle at all.
     let junk = s.work.path().join("junk.bundle");
     std::fs::write(&junk, b"<html>captive portal</html>").unwrap();
-    assert!(sync::import_bundle(&b, &junk, Utc::now()).is_err());
+    // Not "bad input": the person chose a file, and it is not a bundle that verifies.
+    let e = sync::import_bundle(&b, &junk, Utc::now()).unwrap_err();
+    assert!(matches!(e, Error::BundleNotVerified { .. }), "{e}");
+    assert!(!e.is_damage(), "{e}");
     assert_eq!(b.listing_count().unwrap(), 0);
 }
 
@@ -292,7 +298,9 @@ fn bundle_entries_other_than_regular_files_or_over_their_signed_size_are_refused
     let refused = |header: &tar::Header, data: &[u8], expect: &str| {
         with_first_entry(&bundle, &hostile, header, data);
         let started = std::time::Instant::now();
-        let e = sync::import_bundle(&b, &hostile, Utc::now()).unwrap_err().to_string();
+        let e = sync::import_bundle(&b, &hostile, Utc::now()).unwrap_err();
+        assert!(matches!(e, Error::BundleNotVerified { .. }), "{e}");
+        let e = e.to_string();
         assert!(e.contains(expect), "{e}");
         assert!(started.elapsed() < std::time::Duration::from_secs(10), "{e}");
         assert_eq!(b.listing_count().unwrap(), 0);

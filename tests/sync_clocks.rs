@@ -5,6 +5,8 @@
 //! data stays readable and the status says since when it is unconfirmed and that the clock
 //! is far ahead; and setting the clock back never lets a replayed, expired timestamp through.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use chrono::{DateTime, Duration, Utc};
 
 use faro_core::publish::PublishOptions;

@@ -7,6 +7,8 @@
 //! a phone at version 1 (it arrives as a delta). Partial downloads are kept between kills,
 //! as on a phone, so later runs resume them. Finally a normal sync completes.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};

@@ -3,6 +3,8 @@
 //! a dataset's life: first sync, a sync with no changes, a delta, a new region, a root
 //! rotation, and tampering (which must fail and keep the last good data).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 
 use faro_core::net::{Cancel, NetConfig};

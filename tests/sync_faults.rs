@@ -6,6 +6,8 @@
 //! resumed download, a server that ignores `Range`), a later sync finishes with the right data
 //! and the bytes it wasted are counted.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;

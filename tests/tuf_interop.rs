@@ -11,6 +11,8 @@
 //!     by python-tuf served from nginx.
 //! Skips, loudly, only when python3 or the pinned packages are missing.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};

@@ -5,6 +5,10 @@
 //!
 //! `cargo run --release --bin faro-bench -- search --listings 100000 --json`
 
+#![forbid(unsafe_code)]
+// A command-line tool: it prints its figures.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 mod bench_sync;
 
 use std::io::{BufReader, BufWriter, Write};

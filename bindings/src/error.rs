@@ -26,17 +26,25 @@ pub enum FaroError {
         reason: String,
     },
     /// An argument or an input file was rejected: the reason names the file, line, record and
-    /// field. Nothing was written.
+    /// field. Nothing was written. Never used for damaged data (`Damaged`), a bundle that does
+    /// not verify (`NotVerified`) or a defect (`Internal`).
     #[error("bad input: {reason}")]
     BadInput {
         /// What was wrong, and where.
         reason: String,
     },
-    /// The database could not be read or written (damaged, written by a newer Faro, disk
-    /// full). The file was left as it was.
+    /// The database could not be read or written (written by a newer Faro, not yet upgraded,
+    /// disk full, a file that cannot be opened). The file was left as it was.
     #[error("storage: {reason}")]
     Storage {
         /// What failed.
+        reason: String,
+    },
+    /// The database, or a record stored in it, is damaged (a disk fault, an edit by hand).
+    /// Nothing was changed; offer to sync again into a new database, or restore a backup.
+    #[error("damaged: {reason}")]
+    Damaged {
+        /// What is damaged, and where (a table and a record id, never personal data).
         reason: String,
     },
     /// Nothing has the id asked for.
@@ -86,6 +94,7 @@ impl FaroError {
             E::NotVerified { reason } => E::NotVerified { reason: f(&reason) },
             E::BadInput { reason } => E::BadInput { reason: f(&reason) },
             E::Storage { reason } => E::Storage { reason: f(&reason) },
+            E::Damaged { reason } => E::Damaged { reason: f(&reason) },
             E::NotFound { reason } => E::NotFound { reason: f(&reason) },
             E::Cancelled { reason } => E::Cancelled { reason: f(&reason) },
             E::Closed { reason } => E::Closed { reason: f(&reason) },
@@ -99,13 +108,21 @@ impl From<faro_core::Error> for FaroError {
     fn from(e: faro_core::Error) -> Self {
         use faro_core::Error as E;
         let reason = e.to_string();
+        if e.is_damage() {
+            return FaroError::Damaged { reason };
+        }
         match e {
+            // Publisher keys are never asked for through the FFI (apps do not publish); if one
+            // were, it would be an argument the caller gave.
             E::Input(_) | E::InputMany(_) | E::BadQuery(_) | E::Keys(_) | E::DatasetOrigin { .. } => {
                 FaroError::BadInput { reason }
             }
-            E::Corrupt { .. } | E::SchemaTooNew { .. } | E::SchemaOutdated { .. } | E::Io { .. } | E::Sqlite(_) => {
+            E::Corrupt { .. } | E::Damaged { .. } => FaroError::Damaged { reason },
+            E::SchemaTooNew { .. } | E::SchemaOutdated { .. } | E::Io { .. } | E::Sqlite(_) => {
                 FaroError::Storage { reason }
             }
+            E::BundleNotVerified { .. } => FaroError::NotVerified { reason },
+            E::Internal(_) => FaroError::Internal { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
             // The network layer reports a cancel as its own error; the caller asked for it.
             E::Net(faro_core::net::NetError::Cancelled) => FaroError::Cancelled { reason },
@@ -174,5 +191,31 @@ mod tests {
         assert!(matches!(FaroError::from(faro_core::Error::NotFound("demo:x".into())), FaroError::NotFound { .. }));
         let too_new = faro_core::Error::SchemaTooNew { path: "x.db".into(), found: 99, supported: 3 };
         assert!(matches!(FaroError::from(too_new), FaroError::Storage { .. }));
+    }
+
+    #[test]
+    fn damage_tampering_and_defects_are_never_bad_input() {
+        use faro_core::Error as E;
+        let damaged = E::Damaged { what: "stored listing record demo:x".into(), detail: "EOF".into() };
+        assert!(matches!(FaroError::from(damaged), FaroError::Damaged { reason } if reason.contains("demo:x")));
+        let corrupt = E::Corrupt { path: "x.db".into(), detail: "file is not a database".into() };
+        assert!(matches!(FaroError::from(corrupt), FaroError::Damaged { .. }));
+        // A real damaged file, as the store reports it when opened.
+        assert!(matches!(FaroError::from(opening_a_malformed_database()), FaroError::Damaged { .. }));
+        let bundle = E::BundleNotVerified { file: "a.bundle".into(), reason: "entry 0 is a Symlink".into() };
+        assert!(matches!(FaroError::from(bundle), FaroError::NotVerified { .. }));
+        let defect = E::Internal("records did not come out in id order".into());
+        assert!(matches!(FaroError::from(defect), FaroError::Internal { .. }));
+    }
+
+    /// The error of opening a file with SQLite's header and garbage after it.
+    fn opening_a_malformed_database() -> faro_core::Error {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.db");
+        std::fs::write(&path, [b"SQLite format 3\0".as_slice(), &[0xff; 4096]].concat()).unwrap();
+        match faro_core::Store::open(&path) {
+            Err(e) => e,
+            Ok(_) => panic!("a malformed file opened"),
+        }
     }
 }

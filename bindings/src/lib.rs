@@ -8,6 +8,7 @@
 //! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
 //! the Kotlin and Swift documentation.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod contact;
 mod error;

@@ -47,8 +47,9 @@ impl FaroStore {
     /// Opens the store in directory `dir`, creating the directory and the database if needed
     /// and bringing an older database up to date.
     ///
-    /// Fails with `Storage` if the directory cannot be created or the database is damaged or
-    /// from a newer Faro (the file is then left untouched).
+    /// Fails with `Damaged` if the database is damaged or not a Faro database, `Storage` if the
+    /// directory cannot be created or the database is from a newer Faro (the file is then left
+    /// untouched).
     #[uniffi::constructor]
     pub fn open(dir: String) -> Result<Arc<FaroStore>, FaroError> {
         guard(|| {

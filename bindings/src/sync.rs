@@ -333,9 +333,10 @@ impl FaroStore {
     /// each dataset in it that is newer than what is held, all in ONE transaction. Expired
     /// metadata is accepted and the data marked "not confirmed since".
     ///
-    /// `NotVerified` for a bundle that does not verify, `BadInput` for a file that is not a
-    /// bundle, `Cancelled` through `cancel`, `Busy` while another sync or import runs on this
-    /// database; in each case nothing of the bundle is applied.
+    /// `NotVerified` for a bundle that does not verify: a bad signature or hash, or a file that
+    /// is not a Faro bundle, is damaged or was altered on the way; `Cancelled` through
+    /// `cancel`, `Busy` while another sync or import runs on this database; in each case
+    /// nothing of the bundle is applied.
     #[uniffi::method(default(progress = None, cancel = None))]
     pub fn import_bundle(
         &self,

@@ -16,7 +16,7 @@ const DEMO_NOW: &str = "2026-12-01T18:00:00Z";
 /// Answers the rights, warnings and contact questions from `store`.
 pub fn run(store: &Store, here: Point) -> Result<(), Error> {
     let mx = CountryCode::parse("MX");
-    let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::BadQuery(e.to_string()))?;
+    let ht = LangPrefs::parse_list("ht,fr,es,en").map_err(|e| Error::Internal(e.to_string()))?;
 
     crate::demo::question(
         "A Haitian man detained in Tapachula asks: can my consulate help me? In Haitian Creole, then French \
@@ -59,7 +59,7 @@ pub fn run(store: &Store, here: Point) -> Result<(), Error> {
         crate::demo::answer(serde_json::json!({"id": h.id, "title": h.title}));
     }
 
-    let now: DateTime<Utc> = DEMO_NOW.parse().map_err(|_| Error::BadQuery("demo time".into()))?;
+    let now: DateTime<Utc> = DEMO_NOW.parse().map_err(|e| Error::Internal(format!("the demo time: {e}")))?;
     crate::demo::question(&format!(
         "Warnings for someone in Tapachula on {} (the demo fixes the date so that its warnings are in force; \
          faro warnings --near 14.9056,-92.2636 --country MX)",

@@ -75,6 +75,29 @@ pub fn when(t: chrono::NaiveDateTime) -> String {
 
 /// Message id -> text in es, en, fr, ht, pt.
 static CATALOGUE: &[(&str, [&str; 5])] = &[
+    // Errors a person acts on differently (main): a line in their language before the
+    // English detail meant for support (ADR 0025).
+    ("error_damaged", [
+        "los datos guardados están dañados; no se cambió nada: sincronice de nuevo en un archivo nuevo o restaure una copia de seguridad",
+        "the stored data is damaged; nothing was changed: sync again into a new file, or restore a backup",
+        "les données enregistrées sont endommagées ; rien n'a été modifié : synchronisez de nouveau dans un nouveau fichier ou restaurez une sauvegarde",
+        "done ki anrejistre yo domaje; anyen pa chanje: senkronize ankò nan yon nouvo fichye, oswa remete yon kopi sekirite",
+        "os dados guardados estão danificados; nada foi alterado: sincronize de novo num arquivo novo ou restaure uma cópia de segurança",
+    ]),
+    ("error_bundle", [
+        "el paquete no se pudo verificar (dañado, alterado o no es un paquete de Faro); no se importó nada",
+        "the bundle could not be verified (damaged, altered, or not a Faro bundle); nothing was imported",
+        "le paquet n'a pas pu être vérifié (endommagé, modifié ou pas un paquet Faro) ; rien n'a été importé",
+        "nou pa t ka verifye pakè a (li domaje, yo chanje l, oswa se pa yon pakè Faro); anyen pa enpòte",
+        "o pacote não pôde ser verificado (danificado, alterado ou não é um pacote do Faro); nada foi importado",
+    ]),
+    ("error_internal", [
+        "error interno de Faro; por favor, repórtelo (el detalle no contiene datos personales)",
+        "an internal error in Faro; please report it (the details contain no personal data)",
+        "erreur interne de Faro ; merci de la signaler (le détail ne contient aucune donnée personnelle)",
+        "yon erè anndan Faro; tanpri siyale l (detay yo pa gen okenn done pèsonèl)",
+        "erro interno do Faro; por favor, informe-o (o detalhe não contém dados pessoais)",
+    ]),
     // Import.
     (
         "import_deleted",

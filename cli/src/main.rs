@@ -6,6 +6,10 @@
 //! for scripts. Exit status: 0 on success, 1 on bad input or a failed operation, 2 on a
 //! usage error, 141 (quietly) when whoever reads the output stops reading (`| head`).
 
+#![forbid(unsafe_code)]
+// A command-line tool: printing is its job (stdout.rs, main).
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 #[macro_use]
 mod stdout;
 
@@ -275,9 +279,23 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            if let Some(id) = error_summary(&e) {
+                eprintln!("faro: {}", i18n::t(id));
+            }
             eprintln!("faro: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// The catalogue id of a line saying, in the person's language, what happened, for the
+/// errors whose remedy differs from fixing what they typed; the English detail follows.
+fn error_summary(e: &Error) -> Option<&'static str> {
+    match e {
+        e if e.is_damage() => Some("error_damaged"),
+        Error::BundleNotVerified { .. } => Some("error_bundle"),
+        Error::Internal(_) => Some("error_internal"),
+        _ => None,
     }
 }
 

@@ -14,6 +14,10 @@
 //! in `D` under non-versioned names (`root.json`, `timestamp.json`, ...). Uses the same
 //! verifier (`faro_core::tuf`) and HTTP client (`faro_core::net`) as the app.
 
+#![forbid(unsafe_code)]
+// A command-line tool: printing is its job.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -203,13 +203,7 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
                     Err(e) => rejected.push(e),
                 }
             }
-            if !rejected.is_empty() {
-                return Err(if rejected.len() == 1 {
-                    Error::Input(rejected.remove(0))
-                } else {
-                    Error::InputMany(rejected)
-                });
-            }
+            Error::refuse(rejected)?;
             let header = DatasetHeader {
                 faro: "warnings".into(),
                 version: 1,
@@ -221,7 +215,9 @@ pub fn run_cap(args: CapArgs) -> Result<(), Error> {
             let mut text = serde_json::to_string(&header).unwrap_or_default();
             text.push('\n');
             for w in &warnings {
-                let w = w.normalized().map_err(|p| Error::BadQuery(format!("{}: {:?}", w.id, p)))?;
+                let w = w
+                    .normalized()
+                    .map_err(|p| Error::inputs(p.into_iter().map(|p| p.at("warnings", None, &w.id)).collect()))?;
                 text.push_str(&faro_core::warnings::to_json(&w));
                 text.push('\n');
             }

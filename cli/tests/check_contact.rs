@@ -1,6 +1,8 @@
 //! `faro check-contact` on the demo directory, through the real binary: the inputs that once
 //! read OFFICIAL for accounts and addresses the listings never named (issue 15, items 1-3).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

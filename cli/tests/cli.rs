@@ -1,5 +1,7 @@
 //! The `faro` binary as a person or a script uses it: exit codes, messages and JSON shapes.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 mod support;
 
 use std::path::{Path, PathBuf};

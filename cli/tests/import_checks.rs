@@ -2,6 +2,8 @@
 //! every implausible record of a file reported in one run with its line, record and field,
 //! nothing written; `--replace` deletes what a newer file no longer has, plain import never.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 mod support;
 
 use std::path::Path;

@@ -3,6 +3,8 @@
 //! the person's language; unknown language codes refused; the demo content complete in
 //! the five languages.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -211,4 +213,25 @@ fn the_demo_rights_and_warnings_have_every_part_in_all_five_languages() {
         }
     }
     assert!(missing.is_empty(), "{missing:#?}");
+}
+
+/// A damaged database is said in the person's language, before the English detail for
+/// support; it is not reported as something they typed wrong.
+#[test]
+fn a_damaged_record_is_said_in_the_persons_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let id = "demo:necocli-health-01";
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let sql = "UPDATE listing_records SET record = '{' WHERE listing = (SELECT rowid FROM listings WHERE id = ?1)";
+    assert_eq!(conn.execute(sql, [id]).unwrap(), 1);
+    drop(conn);
+    let out = faro(&["show", "--db", &db, "--lang", "ht", id]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("faro: done ki anrejistre yo domaje"), "{err}");
+    assert!(lines[1].contains(id) && lines[1].contains("damaged"), "{err}");
+    assert!(!err.contains("invalid query"), "{err}");
 }

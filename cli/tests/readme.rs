@@ -7,6 +7,8 @@
 //! same binary as `faro`; `bash scripts/test-all.sh` is the suite that runs this test and is
 //! left out.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

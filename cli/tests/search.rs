@@ -4,6 +4,8 @@
 //! JSON carries what a person needs to get there, with times that know their offset; `PH`
 //! rules use the holidays of `--country`.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 mod support;
 
 use std::path::Path;

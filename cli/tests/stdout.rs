@@ -1,6 +1,8 @@
 //! `faro` whose standard output goes away: a closed pipe (`faro ... | head`) or a full disk
 //! must end the program cleanly, never with a panic (exit 101).
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::fs::File;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};

@@ -2,6 +2,8 @@
 //! keygen, publish (a bad file publishes nothing), trust, sync, status, export, a bundle
 //! into a second phone, and `faro-tuf-client` speaking the tuf-conformance protocol.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::path::Path;
 use std::process::{Command, Output};
 

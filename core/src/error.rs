@@ -68,9 +68,38 @@ pub enum Error {
     #[error("publisher keys: {0}")]
     Keys(String),
 
-    /// A query was malformed (bad radius, unknown kind, ...).
+    /// A query was malformed (bad radius, limit out of range, a sort without its point, ...).
+    /// Only for what the caller asked; damaged data is [`Error::Damaged`].
     #[error("invalid query: {0}")]
     BadQuery(String),
+
+    /// Something Faro stored could not be read back: a record in the database, a value Faro
+    /// wrote there itself, or a publisher's own state or target file. The storage was damaged
+    /// (a disk fault, an edit by hand, a defective build). Nothing was changed. The message
+    /// names the place and the record id, never anything the person searched for.
+    #[error("{what} is damaged and could not be read ({detail}); nothing was changed: sync again, or restore it from a backup")]
+    Damaged {
+        /// Where: the table or file and the record (`stored listing demo:x`, `targets/a.zst`).
+        what: String,
+        /// What reading it reported.
+        detail: String,
+    },
+
+    /// A bundle file is not a Faro bundle, is damaged, or was altered on the way: its layout,
+    /// manifest or entries fail the checks made before any signature is looked at. Nothing
+    /// was imported. (Signature and hash failures are [`Error::Tuf`].)
+    #[error("{file}: not verified, nothing was imported: {reason}")]
+    BundleNotVerified {
+        /// The bundle file.
+        file: String,
+        /// Which check failed.
+        reason: String,
+    },
+
+    /// A defect in Faro: an invariant that cannot fail did (rows out of order inside one
+    /// transaction, a lock poisoned by an earlier panic). Nothing was changed; please report it.
+    #[error("internal error in Faro (please report it): {0}")]
+    Internal(String),
 
     /// No listing has that id.
     #[error("no listing with id {0:?}")]
@@ -109,6 +138,54 @@ pub enum Error {
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+}
+
+impl Error {
+    /// The one constructor for "these input problems": [`Error::Input`] for one located
+    /// problem, [`Error::InputMany`] for several. An empty list is a defect of the caller
+    /// ([`Error::Internal`]); readers that may have none end with [`Error::refuse`].
+    pub fn inputs(mut problems: Vec<InputError>) -> Error {
+        match problems.len() {
+            0 => Error::Internal("an input was refused without naming a problem".into()),
+            1 => Error::Input(problems.remove(0)),
+            _ => Error::InputMany(problems),
+        }
+    }
+
+    /// `Ok(())` when `problems` is empty, else [`Error::inputs`]: readers collect every
+    /// problem, then end with `Error::refuse(rejected)?`.
+    pub fn refuse(problems: Vec<InputError>) -> Result<()> {
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::inputs(problems))
+        }
+    }
+
+    /// True when the error says stored data is damaged: [`Error::Corrupt`], [`Error::Damaged`],
+    /// or SQLite finding the file corrupt (or not a database) in the middle of a read or write.
+    /// What to offer the person is the same for all three: sync again into a new file.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            Error::Corrupt { .. } | Error::Damaged { .. } => true,
+            Error::Sqlite(e) => matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+
+    /// Row `rowid` of stored `table` records, read by row before its id is known, that could
+    /// not be read back: [`Error::Damaged`].
+    pub fn damaged_row(table: &str, rowid: i64, detail: impl fmt::Display) -> Error {
+        Error::Damaged { what: format!("stored {table} row {rowid}"), detail: detail.to_string() }
+    }
+
+    /// A stored record of `table` with id `id` that could not be read back: [`Error::Damaged`].
+    pub fn damaged_record(table: &str, id: &str, detail: impl fmt::Display) -> Error {
+        Error::Damaged { what: format!("stored {table} record {}", printable(id, 120)), detail: detail.to_string() }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {
@@ -231,5 +308,24 @@ mod tests {
         assert!(text.starts_with("1010 problems in 505 records"), "{}", &text[..80]);
         assert!(text.contains("... and 10 more"));
         assert_eq!(text.lines().count(), 1 + 1000 + 1);
+    }
+
+    #[test]
+    fn input_problems_have_one_constructor() {
+        assert!(Error::refuse(Vec::new()).is_ok());
+        let one = InputError::new("f.jsonl", "bad").at_line(1);
+        assert!(matches!(Error::refuse(vec![one.clone()]), Err(Error::Input(e)) if e == one));
+        assert!(matches!(Error::inputs(vec![one.clone(), one.clone()]), Error::InputMany(v) if v.len() == 2));
+        // Refusing without a problem is the caller's defect, never an empty "bad input".
+        assert!(matches!(Error::inputs(Vec::new()), Error::Internal(_)));
+    }
+
+    #[test]
+    fn sqlite_reporting_corruption_is_damage() {
+        let corrupt = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT), None);
+        assert!(Error::Sqlite(corrupt).is_damage());
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_FULL), None);
+        assert!(!Error::Sqlite(full).is_damage());
+        assert!(!Error::BadQuery("limit".into()).is_damage());
     }
 }

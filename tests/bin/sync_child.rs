@@ -3,6 +3,8 @@
 //! (`download BYTES`, `apply RECORDS`, then `done VERSION`) so the parent can kill it at a
 //! chosen point of the apply.
 
+#![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
+
 use std::io::Write;
 
 use faro_core::net::{Cancel, NetConfig};

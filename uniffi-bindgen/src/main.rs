@@ -4,6 +4,8 @@
 //!
 //! `cargo uniffi-bindgen generate --library target/debug/libfaro_ffi.so --language kotlin --out-dir DIR`
 
+#![forbid(unsafe_code)]
+
 fn main() {
     uniffi::uniffi_bindgen_main()
 }

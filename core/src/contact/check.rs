@@ -21,7 +21,7 @@ use super::names::{self, Family};
 use super::normalize::{normalize, Contact, ContactKind, MAX_INPUT_BYTES};
 use super::scope;
 use crate::country::CountryCode;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::lang::LangPrefs;
 use crate::model::Listing;
 use crate::store::Store;
@@ -472,7 +472,10 @@ fn load_listing(conn: &Connection, rowid: i64) -> Result<Option<(Listing, String
     let mut rows = stmt.query([rowid])?;
     let Some(row) = rows.next()? else { return Ok(None) };
     let (record, dataset, verified): (String, String, bool) = (row.get(0)?, row.get(1)?, row.get(2)?);
-    Ok(serde_json::from_str(&record).ok().map(|l| (l, dataset, verified)))
+    // A damaged record is an error, not a listing skipped: skipping it could turn an official
+    // contact into an unknown one.
+    let listing = serde_json::from_str(&record).map_err(|e| Error::damaged_row("listing", rowid, e))?;
+    Ok(Some((listing, dataset, verified)))
 }
 
 #[cfg(test)]

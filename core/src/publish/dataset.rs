@@ -65,11 +65,8 @@ pub fn read_input<C: Content>(reader: impl BufRead, file: &str) -> Result<(Snaps
             break;
         }
     }
-    match rejected.len() {
-        0 => Ok((header, records)),
-        1 => Err(Error::Input(rejected.remove(0))),
-        _ => Err(Error::InputMany(rejected)),
-    }
+    Error::refuse(rejected)?;
+    Ok((header, records))
 }
 
 /// Record count and state hash of `records`.

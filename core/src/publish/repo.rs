@@ -179,11 +179,7 @@ fn publish_inner(
             Err(other) => return Err(other),
         }
     }
-    match problems.len() {
-        0 => {}
-        1 => return Err(Error::Input(problems.remove(0))),
-        _ => return Err(Error::InputMany(problems)),
-    }
+    Error::refuse(problems)?;
 
     let metadata = repo.join("metadata");
     let targets_dir = repo.join("targets");
@@ -256,7 +252,7 @@ fn publish_inner(
 pub fn rotate_root(old_keys: &KeySet, new_keys: &KeySet, repo: &Path, options: &PublishOptions) -> Result<u64> {
     let metadata = repo.join("metadata");
     let root = current_root(&metadata)?
-        .ok_or_else(|| Error::BadQuery(format!("{} has no root yet: publish first", metadata.display())))?;
+        .ok_or_else(|| Error::Keys(format!("{} has no root yet: publish first", metadata.display())))?;
     check_keys_match(&root, old_keys)?;
     let (old_root_key, new_root_key) =
         (old_keys.root_for("rotating the root")?, new_keys.root_for("rotating the root")?);
@@ -361,8 +357,10 @@ fn publish_dataset(
     for old in &history.versions[keep_from..] {
         let bytes = std::fs::read(targets_dir.join(&old.file))
             .map_err(|e| Error::Io { path: targets_dir.join(&old.file), source: e })?;
-        let text =
-            compress::decompress_to_vec(&bytes, u64::MAX).map_err(|e| Error::BadQuery(format!("{}: {e}", old.file)))?;
+        let text = compress::decompress_to_vec(&bytes, u64::MAX).map_err(|e| Error::Damaged {
+            what: format!("published file {}", targets_dir.join(&old.file).display()),
+            detail: e.to_string(),
+        })?;
         let old_records = read_snapshot_records(&text[..], &old.file)?;
         let delta = compress::compress_to_vec(&delta_file(
             input.kind.as_str(),
@@ -502,9 +500,8 @@ fn check_warnings_keys_match(metadata: &Path, targets_version: u64, keys: &KeySe
 fn load_state(repo: &Path) -> Result<PublisherState> {
     let path = repo.join("publisher-state.json");
     match std::fs::read(&path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-            Error::Input(InputError::new(path.display().to_string(), format!("publisher state is damaged: {e}")))
-        }),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map_err(|e| Error::Damaged { what: format!("publisher state {}", path.display()), detail: e.to_string() }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(PublisherState::default()),
         Err(e) => Err(Error::Io { path, source: e }),
     }

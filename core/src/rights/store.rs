@@ -6,7 +6,7 @@
 //! writing, and recording the dataset.
 
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use super::{check_article, to_json, Article, Topic};
@@ -53,11 +53,8 @@ pub(crate) fn collect_batch<T>(
             break;
         }
     }
-    match rejected.len() {
-        0 => Ok(ok),
-        1 => Err(Error::Input(rejected.remove(0))),
-        _ => Err(Error::InputMany(rejected)),
-    }
+    Error::refuse(rejected)?;
+    Ok(ok)
 }
 
 /// How [`write_batch`] stores one kind of record.
@@ -91,7 +88,7 @@ pub(crate) fn write_batch<T>(
         for (line, r) in batch {
             let id = (kind.id)(r);
             let old: Option<(String, String)> =
-                tx.prepare_cached(&select)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).ok();
+                tx.prepare_cached(&select)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
             match old {
                 Some((other, _)) if other != dataset.name => rejected.push(
                     InputError::new(file, format!("id already belongs to dataset {other:?}"))
@@ -110,13 +107,7 @@ pub(crate) fn write_batch<T>(
                 }
             }
         }
-        if !rejected.is_empty() {
-            return Err(if rejected.len() == 1 {
-                Error::Input(rejected.remove(0))
-            } else {
-                Error::InputMany(rejected)
-            });
-        }
+        Error::refuse(rejected)?;
         tx.commit()?;
         Ok(summary)
     })
@@ -158,7 +149,7 @@ pub fn put_article(tx: &Transaction<'_>, dataset: &str, a: &Article) -> Result<(
 /// Deletes article `id`; `false` when there was none.
 pub fn delete_article(tx: &Transaction<'_>, id: &str) -> Result<bool> {
     let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).ok();
+        tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
     let Some(rowid) = rowid else { return Ok(false) };
     tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
     tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
@@ -201,9 +192,9 @@ impl Store {
             let record: String = conn
                 .prepare_cached("SELECT record FROM articles WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
-                .map_err(|_| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record)
-                .map_err(|e| Error::BadQuery(format!("stored article {id} is unreadable: {e}")))
+                .optional()?
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            serde_json::from_str(&record).map_err(|e| Error::damaged_record("article", id, e))
         })
     }
 }
@@ -284,7 +275,7 @@ fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
     let mut hits = Vec::new();
     for record in records.into_iter().take(limit) {
         let a: Article = serde_json::from_str(&record)
-            .map_err(|e| Error::BadQuery(format!("a stored article is unreadable: {e}")))?;
+            .map_err(|e| Error::Damaged { what: "a stored article".into(), detail: e.to_string() })?;
         let text = a.text(&q.langs);
         let (title, title_lang) = text.title.map(|p| (p.text, Some(p.lang))).unwrap_or_default();
         let (summary, summary_lang) = text.summary.map(|p| (p.text, Some(p.lang))).unwrap_or_default();
@@ -371,5 +362,24 @@ mod tests {
         })
         .unwrap();
         assert!(s.rights(&RightsQuery::default()).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_damaged_stored_article_is_damaged_storage() {
+        let (_d, s) = store();
+        s.write(|conn| {
+            let tx = conn.transaction()?;
+            put_article(&tx, "rights/all", &sample())?;
+            tx.execute("UPDATE articles SET record = '[1, 2'", [])?;
+            tx.commit()?;
+            Ok(())
+        })
+        .unwrap();
+        let id = sample().id;
+        let err = s.article(&id).unwrap_err();
+        assert!(matches!(&err, Error::Damaged { what, .. } if *what == format!("stored article record {id}")), "{err}");
+        let err = s.rights(&RightsQuery::default()).unwrap_err();
+        assert!(matches!(&err, Error::Damaged { what, .. } if what == "a stored article"), "{err}");
+        assert!(matches!(s.article("demo:none"), Err(Error::NotFound(_))));
     }
 }

@@ -46,7 +46,7 @@ impl Store {
                 .query_row([id], |r| r.get(0))
                 .optional()?;
             let record = record.ok_or_else(|| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::BadQuery(format!("stored record {id} is unreadable: {e}")))
+            serde_json::from_str(&record).map_err(|e| Error::damaged_record("listing", id, e))
         })
     }
 

@@ -406,6 +406,12 @@ struct Keep<'a> {
     stop_after: Option<usize>,
 }
 
+/// Column `i` of listing row `rowid` as text or NULL; any other type is [`Error::Damaged`]
+/// (Faro writes text there).
+fn stored_text<'r>(row: &'r rusqlite::Row<'_>, i: usize, rowid: i64) -> Result<Option<&'r str>> {
+    row.get_ref(i)?.as_str_or_null().map_err(|e| Error::damaged_row("listing", rowid, format_args!("column {i}: {e}")))
+}
+
 /// Runs the candidate SQL and keeps the rows that pass `keep` and, when the query asks for
 /// open places, are open. Opening hours are judged here only for that filter; otherwise
 /// only for the final hits, in [`load_hits`].
@@ -435,12 +441,16 @@ fn collect(
             continue;
         }
         let hours = if q.open_only {
-            let status = row.get_ref(6)?.as_str().ok().and_then(Status::parse).unwrap_or(Status::Active);
+            // A status or hours column that cannot be read is damage, never "active" or "no
+            // hours": one could show a closed place as open, the other drop an open one.
+            let status = stored_text(row, 6, rowid)?
+                .and_then(Status::parse)
+                .ok_or_else(|| Error::damaged_row("listing", rowid, "no known status"))?;
             let hours = judge_hours(
                 cache,
-                row.get_ref(3)?.as_str_or_null().ok().flatten(),
-                row.get_ref(4)?.as_str_or_null().ok().flatten(),
-                row.get_ref(5)?.as_str_or_null().ok().flatten(),
+                stored_text(row, 3, rowid)?,
+                stored_text(row, 4, rowid)?,
+                stored_text(row, 5, rowid)?,
                 status,
                 q.when,
             );
@@ -646,8 +656,8 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
         .map(|c| {
             let (record, dataset, verified): (String, String, bool) =
                 stmt.query_row([c.rowid], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            let listing: Listing = serde_json::from_str(&record)
-                .map_err(|e| Error::BadQuery(format!("stored record {} is unreadable: {e}", c.name_key)))?;
+            let listing: Listing =
+                serde_json::from_str(&record).map_err(|e| Error::damaged_row("listing", c.rowid, e))?;
             let (name_lang, name) = match langs.pick(&listing.name) {
                 Some((l, n)) => (Some(l.clone()), n.to_string()),
                 None => (None, listing.id.clone()),

@@ -358,7 +358,7 @@ fn integrity_problems(conn: &Connection) -> rusqlite::Result<Vec<String>> {
 }
 
 fn poisoned() -> Error {
-    Error::BadQuery("a previous operation panicked while holding the database".into())
+    Error::Internal("a previous operation panicked while holding the database".into())
 }
 
 /// Refuses, without touching it, a non-empty file that is not a SQLite database.
@@ -463,5 +463,64 @@ mod tests {
         store.check_integrity().unwrap();
         store.write_listings(&info, "b", listings("b", 10)).unwrap();
         store.check_integrity().unwrap();
+    }
+
+    /// A store holding one demo listing `demo:a`, whose stored record is then overwritten by
+    /// `damage` (the JSON the store reads back).
+    fn with_damaged_listing(damage: &str) -> (tempfile::TempDir, Store) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let info = DatasetInfo { name: "test/damage".into(), source: None, demo: true };
+        let text = r#"{"id":"demo:a","kind":"health","name":{"es":"Clínica A (demo)"}}"#;
+        let listing = serde_json::from_str::<crate::Listing>(text).unwrap();
+        store.write_listings(&info, "a", [Ok((None, listing))]).unwrap();
+        store.write(|c| Ok(c.execute("UPDATE listing_records SET record = ?1", [damage])?)).unwrap();
+        (dir, store)
+    }
+
+    #[test]
+    fn a_damaged_stored_listing_is_damaged_storage_not_a_bad_query() {
+        let (_dir, store) = with_damaged_listing(r#"{"id":"demo:a","kind":"#);
+        let err = store.get("demo:a").unwrap_err();
+        match &err {
+            Error::Damaged { what, detail } => {
+                assert_eq!(what, "stored listing record demo:a");
+                assert!(detail.contains("EOF"), "{detail}");
+            }
+            other => panic!("expected Damaged, got {other:?}"),
+        }
+        assert!(err.is_damage());
+        assert!(err.to_string().contains("sync again"), "{err}");
+        // A search that reaches the record says the same, naming the row, not the search.
+        let q = crate::search::Query { text: Some("clinica".into()), ..Default::default() };
+        let err = store.search(&q).unwrap_err();
+        assert!(matches!(&err, Error::Damaged { what, .. } if what.starts_with("stored listing row")), "{err}");
+        assert!(!err.to_string().contains("clinica"), "{err}");
+        // An id that is not there is still NotFound, not a damage.
+        assert!(matches!(store.get("demo:zz"), Err(Error::NotFound(_))));
+    }
+
+    #[test]
+    fn unreadable_hours_are_damage_not_a_place_without_hours() {
+        let (_dir, store) = with_damaged_listing(r#"{"id":"demo:a","kind":"health","name":{"es":"A (demo)"}}"#);
+        // A blob, not text (a TEXT column keeps blobs as they are): an open-now search used to
+        // read it as "no hours" and drop the place quietly.
+        store.write(|c| Ok(c.execute("UPDATE listings SET opening_hours = x'3234'", [])?)).unwrap();
+        let q = crate::search::Query { open_only: true, ..Default::default() };
+        let err = store.search(&q).unwrap_err();
+        assert!(err.is_damage(), "{err}");
+    }
+
+    #[test]
+    fn a_poisoned_writer_is_internal() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            store.write(|_| -> Result<()> { panic!("a defect while writing") })
+        }));
+        assert!(panicked.is_err());
+        let err = store.write(|_| Ok(())).unwrap_err();
+        assert!(matches!(&err, Error::Internal(m) if m.contains("panicked")), "{err}");
+        assert!(err.to_string().contains("please report it"), "{err}");
     }
 }

@@ -3,7 +3,9 @@
 //! `PRAGMA user_version` holds the schema version. Each step runs in its own IMMEDIATE
 //! transaction and bumps the version inside it, so a crash mid-upgrade leaves the database
 //! at the previous version, never half-migrated. Old steps are never edited: a change is a
-//! new step, and `tests/` upgrades a database built at every earlier version.
+//! new step, and `tests/` upgrades a database built at every earlier version. The schema the
+//! steps leave is written out, to read, in `schema.sql` beside this file; a test replays the
+//! steps and fails if the two differ, so a new step updates that file too.
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -402,5 +404,82 @@ mod tests {
         migrate(&mut conn).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, CURRENT_VERSION);
+    }
+
+    /// A database's schema: its version, its objects (type, name, table, normalized SQL)
+    /// and its FTS5 settings (table, key, value).
+    type Schema = (i64, Vec<(String, String, String, Option<String>)>, Vec<(String, String, String)>);
+
+    /// What a database's schema is, to compare: its version, every object of
+    /// `sqlite_master` but the shadow tables SQLite makes for FTS5 and R*Tree, by (type,
+    /// name) with its table and normalized SQL, and the FTS5 settings rows (`*_config`).
+    fn schema_of(conn: &Connection) -> Schema {
+        let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        let shadow: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_list WHERE type = 'shadow' ORDER BY name")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        let mut objects: Vec<(String, String, String, Option<String>)> = conn
+            .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .unwrap()
+            .into_iter()
+            .filter(|(_, name, _, _)| !shadow.contains(name))
+            .map(|(kind, name, table, sql)| (kind, name, table, sql.as_deref().map(normalized)))
+            .collect();
+        objects.sort();
+        let mut settings = Vec::new();
+        for table in shadow.iter().filter(|t| t.ends_with("_config")) {
+            let sql = format!("SELECT k, quote(v) FROM \"{table}\" ORDER BY k");
+            let mut stmt = conn.prepare(&sql).unwrap();
+            let rows = stmt.query_map([], |r| Ok((table.clone(), r.get(0)?, r.get(1)?))).unwrap();
+            settings.extend(rows.collect::<rusqlite::Result<Vec<_>>>().unwrap());
+        }
+        (version, objects, settings)
+    }
+
+    /// `sql` without `--` comments, with runs of spacing made one space and none around
+    /// parentheses and commas: how a statement reads whatever its layout (SQLite keeps the
+    /// text of each CREATE as written, and appends an added column after the last one).
+    fn normalized(sql: &str) -> String {
+        let code: Vec<&str> = sql.lines().map(|l| l.find("--").map_or(l, |i| &l[..i])).collect();
+        let spaced = code.join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+        spaced.replace("( ", "(").replace(" )", ")").replace(" ,", ",").replace(", ", ",")
+    }
+
+    #[test]
+    fn schema_sql_is_what_the_migrations_build() {
+        let mut migrated = Connection::open_in_memory().unwrap();
+        migrate(&mut migrated).unwrap();
+        let written = Connection::open_in_memory().unwrap();
+        written.execute_batch(include_str!("schema.sql")).unwrap();
+        let (want, got) = (schema_of(&migrated), schema_of(&written));
+        assert_eq!(got.0, CURRENT_VERSION, "schema.sql sets another user_version");
+        let missing: Vec<_> = want.1.iter().filter(|o| !got.1.contains(o)).collect();
+        let extra: Vec<_> = got.1.iter().filter(|o| !want.1.contains(o)).collect();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "core/src/store/schema.sql differs from the migrations:\nbuilt by the migrations, not in the file: {missing:#?}\nin the file, not built: {extra:#?}"
+        );
+        assert_eq!(got.2, want.2, "FTS5 settings differ");
+        // Not vacuous: every table the store reads is there.
+        for table in ["listings", "listing_records", "listings_fts", "sync_datasets", "articles", "warnings"] {
+            assert!(want.1.iter().any(|(kind, name, _, _)| kind == "table" && name == table), "{table}");
+        }
+    }
+
+    #[test]
+    fn normalizing_ignores_layout_and_comments_only() {
+        assert_eq!(
+            normalized("CREATE TABLE t (\n  a  TEXT, -- why\n  b INTEGER\n)"),
+            "CREATE TABLE t (a TEXT,b INTEGER)"
+        );
+        assert_ne!(normalized("CREATE TABLE t (a TEXT)"), normalized("CREATE TABLE t (a INTEGER)"));
     }
 }

@@ -249,12 +249,9 @@ fn write_checked(
         // The checker frees it; if it has finished, this thread does.
         let _ = done.send(batch);
     }
-    match rejected.len() {
-        0 => Ok(summary),
-        // The caller's transaction is dropped uncommitted: nothing from this input is kept.
-        1 => Err(Error::Input(rejected.remove(0))),
-        _ => Err(Error::InputMany(rejected)),
-    }
+    // On a refusal the caller's transaction is dropped uncommitted: nothing is kept.
+    Error::refuse(rejected)?;
+    Ok(summary)
 }
 
 /// Every problem that keeps `listing` out of the store: the model's rules and an opening
@@ -467,7 +464,7 @@ fn put_derived(tx: &Transaction<'_>, dataset: &str, listing: &Listing, derived: 
             index::add_derived(tx, rowid, derived)?;
             Ok(Upsert::Updated)
         }
-        None => Err(Error::BadQuery(format!("listing {} vanished while being written", listing.id))),
+        None => Err(Error::Internal(format!("listing {} vanished while being written", listing.id))),
     }
 }
 

@@ -129,10 +129,10 @@ pub fn apply_file<C: Content>(
     // Back before anything else can fail or return: no path leaves the transaction without
     // its indexes (a caller that commits after an error would otherwise keep them dropped).
     let restored = deferred.restore(tx);
-    let (mut rejected, rejected_count, put, deleted, seen) = written?;
+    let (rejected, rejected_count, put, deleted, seen) = written?;
     restored?;
     if rejected_count > 0 {
-        return Err(if rejected.len() == 1 { Error::Input(rejected.remove(0)) } else { Error::InputMany(rejected) });
+        return Err(Error::inputs(rejected));
     }
     // The last call too may cancel: for a small dataset it is the only one, and the
     // transaction is still open.
@@ -329,7 +329,7 @@ pub fn dataset_state<C: Content>(conn: &rusqlite::Connection, dataset: &str) -> 
         let record = row.get_ref(1)?.as_bytes().map_err(rusqlite::Error::from)?;
         hasher.add(id, record);
     }
-    hasher.finish().ok_or_else(|| Error::BadQuery("records did not come out in id order".into()))
+    hasher.finish().ok_or_else(|| Error::Internal("records did not come out in id order".into()))
 }
 
 #[cfg(test)]

@@ -31,7 +31,7 @@ use super::status;
 use super::trust::{load_role, put_role, remove_role, DbTrustStore};
 use super::SyncError;
 use crate::compress;
-use crate::error::{printable, Error, InputError, Result};
+use crate::error::{printable, Error, Result};
 use crate::net::Cancel;
 use crate::publish::repo::WARNINGS_ROLE;
 use crate::store::Store;
@@ -318,11 +318,9 @@ pub fn import_bundle_watched(
             };
             if previous.is_none_or(|v| v < entry.version) {
                 // Both passes read the same file; if it changed in between, refuse.
-                let file = files.get(dataset).ok_or_else(|| {
-                    Error::Input(InputError::new(
-                        path.display().to_string(),
-                        format!("data/{dataset}.jsonl.zst vanished"),
-                    ))
+                let file = files.get(dataset).ok_or_else(|| Error::BundleNotVerified {
+                    file: path.display().to_string(),
+                    reason: format!("data/{dataset}.jsonl.zst vanished between the two reads"),
                 })?;
                 let name = format!("bundle:data/{dataset}.jsonl.zst");
                 apply_compressed_in(&tx, *kind, entry, file, &name, since_text.as_deref(), &mut |n| {
@@ -396,7 +394,7 @@ const MAX_METADATA_TOTAL: u64 = 64 << 20;
 /// nothing is buffered and no entry costs more than its cap.
 fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) -> Result<BTreeMap<String, PathBuf>> {
     let name = path.display().to_string();
-    let bad = |reason: String| Error::Input(InputError::new(&name, reason));
+    let bad = |reason: String| Error::BundleNotVerified { file: name.clone(), reason };
     // Names and tar errors come from the file: escape and shorten what is printed.
     let shown = |text: &str| printable(text, 120);
     let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.into(), source: e })?;
@@ -489,17 +487,19 @@ fn unpack(path: &Path, dir: &Path, data_caps: Option<&BTreeMap<String, u64>>) ->
 
 /// Reads a bundle's manifest (for showing what a file holds before importing it).
 pub fn read_manifest(reader: impl BufRead) -> Result<BundleManifest> {
+    // Tar errors come from the file: escape and shorten what is printed.
+    let bad = |reason: String| Error::BundleNotVerified { file: "bundle".into(), reason: printable(&reason, 200) };
     let mut archive = tar::Archive::new(reader);
-    for entry in archive.entries().map_err(|e| Error::BadQuery(format!("not a Faro bundle: {e}")))? {
-        let mut entry = entry.map_err(|e| Error::BadQuery(format!("damaged bundle: {e}")))?;
+    for entry in archive.entries().map_err(|e| bad(format!("not a Faro bundle (tar): {e}")))? {
+        let mut entry = entry.map_err(|e| bad(format!("damaged: {e}")))?;
         if entry.path().map(|p| p.to_string_lossy() == "faro-bundle.json").unwrap_or(false) {
             let mut text = String::new();
             (&mut entry)
                 .take(MAX_METADATA_BYTES)
                 .read_to_string(&mut text)
-                .map_err(|e| Error::BadQuery(e.to_string()))?;
-            return serde_json::from_str(&text).map_err(|e| Error::BadQuery(format!("bad faro-bundle.json: {e}")));
+                .map_err(|e| bad(format!("faro-bundle.json: {e}")))?;
+            return serde_json::from_str(&text).map_err(|e| bad(format!("faro-bundle.json: {e}")));
         }
     }
-    Err(Error::BadQuery("no faro-bundle.json: not a Faro bundle".into()))
+    Err(bad("no faro-bundle.json: not a Faro bundle".into()))
 }

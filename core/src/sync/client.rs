@@ -527,8 +527,7 @@ impl Fetcher for HttpFetcher<'_> {
             }
             Ok(Fetched::NotModified) => DbTrustStore::new(self.store)
                 .load("timestamp")
-                .ok()
-                .flatten()
+                .map_err(|e| FetchError::Other(format!("reading the trusted timestamp: {e}")))?
                 .ok_or_else(|| FetchError::Other("304 Not Modified but no trusted timestamp is stored".into())),
             Err(NetError::NotFound { .. }) => Err(FetchError::NotFound),
             Err(e) => {

@@ -39,6 +39,7 @@ pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
 fn try_lock(file: &File) -> std::io::Result<bool> {
     use std::os::fd::AsRawFd;
     // SAFETY: flock on a descriptor this `File` owns for the whole call.
+    #[allow(unsafe_code)] // The one unsafe call in the core (ADR 0016, ADR 0025).
     if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
         return Ok(true);
     }

@@ -7,7 +7,7 @@
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Transaction};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use serde::Serialize;
 
 use super::{check_warning, to_json, Severity, Warning, WarningKind};
@@ -64,7 +64,7 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
 /// Deletes warning `id` and its indexes; `false` when there was none.
 pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
     let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).ok();
+        tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
     let Some(rowid) = rowid else { return Ok(false) };
     remove_boxes(tx, "warning = ?1", rowid)?;
     tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
@@ -116,9 +116,9 @@ impl Store {
             let record: String = conn
                 .prepare_cached("SELECT record FROM warnings WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))
-                .map_err(|_| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record)
-                .map_err(|e| Error::BadQuery(format!("stored warning {id} is unreadable: {e}")))
+                .optional()?
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            serde_json::from_str(&record).map_err(|e| Error::damaged_record("warning", id, e))
         })
     }
 }
@@ -266,7 +266,8 @@ pub fn scan_here(conn: &Connection, at: DateTime<Utc>, point: Point) -> Result<V
     let mut stmt = conn.prepare_cached("SELECT record FROM warnings")?;
     let mut out = Vec::new();
     for record in stmt.query_map([], |r| r.get::<_, String>(0))? {
-        let w: Warning = serde_json::from_str(&record?).map_err(|e| Error::BadQuery(e.to_string()))?;
+        let w: Warning = serde_json::from_str(&record?)
+            .map_err(|e| Error::Damaged { what: "a stored warning".into(), detail: e.to_string() })?;
         if w.active_at(at) && w.area.contains(point) {
             out.push(w.id);
         }
@@ -315,5 +316,18 @@ mod tests {
             let got: Vec<String> = store.warnings(&q).unwrap().into_iter().map(|h| h.id).collect();
             assert_eq!(got, expected[..limit.min(60)], "limit {limit}");
         }
+    }
+
+    #[test]
+    fn a_damaged_stored_warning_is_damaged_storage() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("w.db")).unwrap();
+        let info = DatasetInfo { name: "warnings/test".into(), source: None, demo: true };
+        store.write_warnings(&info, "w.jsonl", [Ok((1, sample()))]).unwrap();
+        store.write(|c| Ok(c.execute("UPDATE warnings SET record = 'null'", [])?)).unwrap();
+        let id = sample().id;
+        let err = store.warning(&id).unwrap_err();
+        assert!(matches!(&err, Error::Damaged { what, .. } if *what == format!("stored warning record {id}")), "{err}");
+        assert!(matches!(store.warning("demo:none"), Err(Error::NotFound(_))));
     }
 }

@@ -85,8 +85,10 @@ private final class StreamCursor<E: Sendable>: @unchecked Sendable {
 }
 
 /// An open Faro store. Every call runs on a background queue; errors are `FaroError`
-/// (`.Network`, `.NotVerified`, `.BadInput`, `.Storage`, `.NotFound`, `.Closed`, `.Busy`,
-/// `.Internal`, each with a readable `reason`), and cancellation is `CancellationError`.
+/// (`.Network`, `.NotVerified`, `.BadInput`, `.Storage`, `.Damaged`, `.NotFound`, `.Closed`,
+/// `.Busy`, `.Internal`, each with a readable `reason`: `.Damaged` is a damaged database (offer
+/// to sync again), `.NotVerified` also a bundle file that is not one or was altered,
+/// `.Internal` a defect to report), and cancellation is `CancellationError`.
 public final class Faro: @unchecked Sendable {
     /// The generated object, for calls this layer does not wrap.
     public let raw: FaroStore

@@ -959,9 +959,10 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
      * each dataset in it that is newer than what is held, all in ONE transaction. Expired
      * metadata is accepted and the data marked "not confirmed since".
      *
-     * `NotVerified` for a bundle that does not verify, `BadInput` for a file that is not a
-     * bundle, `Cancelled` through `cancel`, `Busy` while another sync or import runs on this
-     * database; in each case nothing of the bundle is applied.
+     * `NotVerified` for a bundle that does not verify: a bad signature or hash, or a file that
+     * is not a Faro bundle, is damaged or was altered on the way; `Cancelled` through
+     * `cancel`, `Busy` while another sync or import runs on this database; in each case
+     * nothing of the bundle is applied.
      */
     func importBundle(path: String, progress: ProgressListener?, cancel: CancelHandle?) throws  -> [BundleOutcome]
     
@@ -1090,8 +1091,9 @@ open class FaroStore: FaroStoreProtocol, @unchecked Sendable {
      * Opens the store in directory `dir`, creating the directory and the database if needed
      * and bringing an older database up to date.
      *
-     * Fails with `Storage` if the directory cannot be created or the database is damaged or
-     * from a newer Faro (the file is then left untouched).
+     * Fails with `Damaged` if the database is damaged or not a Faro database, `Storage` if the
+     * directory cannot be created or the database is from a newer Faro (the file is then left
+     * untouched).
      */
 public static func `open`(dir: String)throws  -> FaroStore  {
     return try  FfiConverterTypeFaroStore_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
@@ -1353,9 +1355,10 @@ open func exportBundle(path: String, datasets: [String] = [])throws  -> ExportRe
      * each dataset in it that is newer than what is held, all in ONE transaction. Expired
      * metadata is accepted and the data marked "not confirmed since".
      *
-     * `NotVerified` for a bundle that does not verify, `BadInput` for a file that is not a
-     * bundle, `Cancelled` through `cancel`, `Busy` while another sync or import runs on this
-     * database; in each case nothing of the bundle is applied.
+     * `NotVerified` for a bundle that does not verify: a bad signature or hash, or a file that
+     * is not a Faro bundle, is damaged or was altered on the way; `Cancelled` through
+     * `cancel`, `Busy` while another sync or import runs on this database; in each case
+     * nothing of the bundle is applied.
      */
 open func importBundle(path: String, progress: ProgressListener? = nil, cancel: CancelHandle? = nil)throws  -> [BundleOutcome]  {
     return try  FfiConverterSequenceTypeBundleOutcome.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
@@ -6554,7 +6557,8 @@ enum FaroError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     )
     /**
      * An argument or an input file was rejected: the reason names the file, line, record and
-     * field. Nothing was written.
+     * field. Nothing was written. Never used for damaged data (`Damaged`), a bundle that does
+     * not verify (`NotVerified`) or a defect (`Internal`).
      */
     case BadInput(
         /**
@@ -6562,12 +6566,21 @@ enum FaroError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
-     * The database could not be read or written (damaged, written by a newer Faro, disk
-     * full). The file was left as it was.
+     * The database could not be read or written (written by a newer Faro, not yet upgraded,
+     * disk full, a file that cannot be opened). The file was left as it was.
      */
     case Storage(
         /**
          * What failed.
+         */reason: String
+    )
+    /**
+     * The database, or a record stored in it, is damaged (a disk fault, an edit by hand).
+     * Nothing was changed; offer to sync again into a new database, or restore a backup.
+     */
+    case Damaged(
+        /**
+         * What is damaged, and where (a table and a record id, never personal data).
          */reason: String
     )
     /**
@@ -6652,19 +6665,22 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
         case 4: return .Storage(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 5: return .NotFound(
+        case 5: return .Damaged(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 6: return .Cancelled(
+        case 6: return .NotFound(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 7: return .Closed(
+        case 7: return .Cancelled(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 8: return .Busy(
+        case 8: return .Closed(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 9: return .Internal(
+        case 9: return .Busy(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 10: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -6699,28 +6715,33 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .NotFound(reason):
+        case let .Damaged(reason):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Cancelled(reason):
+        case let .NotFound(reason):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Closed(reason):
+        case let .Cancelled(reason):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Busy(reason):
+        case let .Closed(reason):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Busy(reason):
             writeInt(&buf, Int32(9))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -9633,7 +9654,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_export_bundle() != 36408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_import_bundle() != 20848) {
+    if (uniffi_faro_ffi_checksum_method_farostore_import_bundle() != 17517) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_import_bundle_bytes() != 25089) {
@@ -9663,7 +9684,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_constructor_cancelhandle_new() != 24558) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_constructor_farostore_open() != 53885) {
+    if (uniffi_faro_ffi_checksum_constructor_farostore_open() != 23519) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -216,7 +216,10 @@ final class FaroTests: XCTestCase {
         try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
         let note = "this is not a database, it is a note"
         try note.write(to: broken.appendingPathComponent("directory.sqlite"), atomically: true, encoding: .utf8)
-        do { _ = try await Faro.open(directory: broken); XCTFail("opened") } catch FaroError.Storage(_) {}
+        // Damaged, not BadInput or Storage: the app can offer to sync again into a new store.
+        do { _ = try await Faro.open(directory: broken); XCTFail("opened") } catch FaroError.Damaged(let reason) {
+            XCTAssertTrue(reason.contains("damaged"), reason)
+        }
         XCTAssertEqual(try String(contentsOf: broken.appendingPathComponent("directory.sqlite"), encoding: .utf8), note)
         // Cancelled: see testCancellingAnImportKeepsNothing. Internal needs a throwing listener,
         // which Swift's non-throwing protocol method cannot be; the Rust tests cover it.

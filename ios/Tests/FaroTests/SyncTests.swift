@@ -184,9 +184,15 @@ final class SyncTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: expected + "/directory.sqlite"))
         _ = try await faro.installTrustedRoot(root)
         let junk = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })
-        do { _ = try await faro.importBundle(data: junk); XCTFail("imported") } catch FaroError.BadInput(let reason) {
+        do { _ = try await faro.importBundle(data: junk); XCTFail("imported") } catch FaroError.NotVerified(let reason) {
             XCTAssertFalse(reason.contains(".faro-bundle"), reason)
         }
+        // Cut short on the way: not verified either, and nothing is kept.
+        let whole = try Data(contentsOf: bundle)
+        do { _ = try await faro.importBundle(data: whole.prefix(whole.count / 2)); XCTFail("imported") }
+        catch FaroError.NotVerified(_) {}
+        let kept = try await faro.listingCount()
+        XCTAssertEqual(kept, 0)
         let recorder = Hooked()
         let outcomes = try await faro.importBundle(data: try Data(contentsOf: bundle)) {
             recorder.onProgress(progress: $0)
@@ -331,11 +337,12 @@ final class SyncTests: XCTestCase {
         let none = try await faro.listingCount()
         XCTAssertEqual(none, 0)
         do { _ = try await faro.installTrustedRoot(Data("{}".utf8)); XCTFail("trusted") } catch FaroError.NotVerified(_) {}
-        // BadInput.
-        do { try await faro.subscribe(["../etc"]); XCTFail("subscribed") } catch FaroError.BadInput(_) {}
+        // A file that is not a bundle is not verified, never "bad input".
         let junk = dir.appendingPathComponent("junk.bundle")
         try Data((0..<2048).map { UInt8(truncatingIfNeeded: $0 * 7) }).write(to: junk)
-        do { _ = try await faro.importBundle(from: junk); XCTFail("imported") } catch FaroError.BadInput(_) {}
+        do { _ = try await faro.importBundle(from: junk); XCTFail("imported") } catch FaroError.NotVerified(_) {}
+        // BadInput.
+        do { try await faro.subscribe(["../etc"]); XCTFail("subscribed") } catch FaroError.BadInput(_) {}
         do { _ = try await faro.rights(RightsQuery(country: "Mexico")); XCTFail("accepted") } catch FaroError.BadInput(_) {}
         // NotFound.
         do { _ = try await faro.article(id: "demo:no-such-article"); XCTFail("found") } catch FaroError.NotFound(_) {}

@@ -76,8 +76,10 @@ fun HoursAt.Companion.instant(time: Instant): HoursAt = HoursAt.Instant(time)
 
 /**
  * An open Faro store. Every call is main-safe: it runs on [dispatcher] (IO by default).
- * Errors are [FaroException] subclasses (Network, NotVerified, BadInput, Storage, NotFound,
- * Cancelled, Closed, Busy, Internal), each with a readable `reason`.
+ * Errors are [FaroException] subclasses (Network, NotVerified, BadInput, Storage, Damaged,
+ * NotFound, Cancelled, Closed, Busy, Internal), each with a readable `reason`: Damaged is a
+ * damaged database (offer to sync again), NotVerified also a bundle file that is not one or
+ * was altered, Internal a defect to report.
  */
 class Faro private constructor(
     private val store: FaroStore,

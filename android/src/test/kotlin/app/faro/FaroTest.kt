@@ -284,10 +284,11 @@ class FaroTest {
         // NotFound.
         val missing = assertFailsWith<FaroException.NotFound> { faro.listing("demo:no-such-place") }
         assertContains(missing.reason, "demo:no-such-place")
-        // Storage: a database file that is not one, left untouched.
+        // Damaged (not BadInput, not Storage): a database file that is not one, left untouched.
         val broken = File(tmp, "broken").apply { mkdirs() }
         val db = File(broken, "directory.sqlite").apply { writeText("this is not a database, it is a note") }
-        assertFailsWith<FaroException.Storage> { Faro.open(broken) }
+        val damaged = assertFailsWith<FaroException.Damaged> { Faro.open(broken) }
+        assertContains(damaged.reason, "damaged")
         assertEquals("this is not a database, it is a note", db.readText())
         // Internal: a listener that throws aborts the import; nothing is kept and the store works.
         val throwing = object : ProgressListener {

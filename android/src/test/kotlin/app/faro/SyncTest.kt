@@ -247,7 +247,7 @@ class SyncTest {
             assertEquals(File(appData, Faro.DEFAULT_FOLDER).canonicalPath, File(faro.raw.directory()).canonicalPath)
             assertEquals(1L, faro.installTrustedRoot(root))
             val junk = ByteArray(4096) { (it * 7).toByte() }
-            val bad = assertFailsWith<FaroException.BadInput> { faro.importBundleBytes(junk) }
+            val bad = assertFailsWith<FaroException.NotVerified> { faro.importBundleBytes(junk) }
             assertFalse(bad.reason.contains(".faro-bundle"), bad.reason)
             assertEquals(0L, faro.listingCount())
             val seen = CopyOnWriteArrayList<ProgressReport>()
@@ -266,7 +266,7 @@ class SyncTest {
             assertTrue(outcomes.all { it.applied })
             assertEquals(LISTINGS, faro.listingCount())
             val truncated = bundle.readBytes().copyOf(bundle.length().toInt() / 2)
-            assertFailsWith<FaroException> { truncated.inputStream().use { faro.importBundle(it) } }
+            assertFailsWith<FaroException.NotVerified> { truncated.inputStream().use { faro.importBundle(it) } }
             val left = File(faro.raw.directory()).list()!!.filter { it.startsWith(".faro-bundle") }
             assertTrue(left.isEmpty(), "scratch files left: $left")
         }
@@ -497,10 +497,11 @@ class SyncTest {
         assertEquals(0L, faro.listingCount())
         server.tamperTargets = false
         assertFailsWith<FaroException.NotVerified> { faro.installTrustedRoot("{}".toByteArray()) }
-        // BadInput: a malformed dataset name, a file that is not a bundle, a bad country.
-        assertFailsWith<FaroException.BadInput> { faro.subscribe("../etc") }
+        // A file that is not a bundle is not verified, never "bad input".
         val junk = File(tmp, "junk.bundle").apply { writeBytes(ByteArray(2048) { (it * 7).toByte() }) }
-        assertFailsWith<FaroException.BadInput> { faro.importBundle(junk) }
+        assertFailsWith<FaroException.NotVerified> { faro.importBundle(junk) }
+        // BadInput: a malformed dataset name, a bad country.
+        assertFailsWith<FaroException.BadInput> { faro.subscribe("../etc") }
         assertFailsWith<FaroException.BadInput> { faro.rights(RightsQuery(country = "Mexico")) }
         assertFailsWith<FaroException.BadInput> { faro.checkContact("+12015550143", region = "Mexico") }
         // NotFound.
