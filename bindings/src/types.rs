@@ -12,6 +12,7 @@ use faro_core::hours::{HoursStatus as CoreHoursStatus, OpenState};
 use faro_core::model::{
     self as m, Accessibility, Audience, ConsularService, Cost, Kind, PhoneKind, ServiceCode, Status,
 };
+use faro_core::search::KindCount;
 use faro_core::LangPrefs;
 
 /// What a listing is.
@@ -342,7 +343,7 @@ pub struct SearchHit {
 }
 
 /// How many listings of one kind.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct KindCount {
     /// The kind.
     pub kind: Kind,

@@ -49,8 +49,8 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                     "kind": h.kind,
                     "name": h.name,
                     "name_lang": h.name_lang,
-                    "open": h.open,
-                    "next_change": h.next_change.map(|t| rfc3339_in(t, h.listing.timezone.as_deref())),
+                    "open": h.hours.open(),
+                    "next_change": h.hours.next_change.map(|t| rfc3339_in(t, h.listing.timezone.as_deref())),
                     "status": h.status,
                     "far": h.far,
                     "address": h.listing.address,
@@ -74,7 +74,7 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                 if let Some(s) = h.score {
                     obj.insert("score".into(), json!((s * 1000.0).round() / 1000.0));
                 }
-                if let Some(c) = &h.hours_comment {
+                if let Some(c) = &h.hours.comment {
                     obj.insert("hours_comment".into(), json!(c));
                 }
                 if let Some(loc) = h.listing.location {
@@ -98,7 +98,7 @@ pub fn json_hits(hits: &[Hit]) -> Value {
 /// whether a country's public holidays were known, so that `PH` rules could match.
 pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Value {
     let mut v = json!({
-        "open": match status.state { OpenState::Open => json!(true), OpenState::Closed => json!(false), OpenState::Unknown => Value::Null },
+        "open": status.open(),
         "next_change": status.next_change.map(|t| rfc3339_in(t, Some(tz))),
         "next_change_local": status.next_change.map(local_time),
         "holidays_checked": holidays_checked,
@@ -110,24 +110,19 @@ pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Val
 }
 
 /// One line for the open state: "open until 2026-11-27T17:00", "closed, opens ...".
-pub fn open_phrase(open: Option<bool>, next: Option<NaiveDateTime>) -> String {
-    match (open, next) {
-        (Some(true), Some(t)) => tr::f("open_until", &[&tr::when(t)]),
-        (Some(true), None) => tr::t("open_always").into(),
-        (Some(false), Some(t)) => tr::f("closed_opens", &[&tr::when(t)]),
-        (Some(false), None) => tr::t("closed").into(),
-        (None, _) => tr::t("hours_unknown").into(),
+pub fn open_phrase(hours: &HoursStatus) -> String {
+    match (hours.state, hours.next_change) {
+        (OpenState::Open, Some(t)) => tr::f("open_until", &[&tr::when(t)]),
+        (OpenState::Open, None) => tr::t("open_always").into(),
+        (OpenState::Closed, Some(t)) => tr::f("closed_opens", &[&tr::when(t)]),
+        (OpenState::Closed, None) => tr::t("closed").into(),
+        (OpenState::Unknown, _) => tr::t("hours_unknown").into(),
     }
 }
 
 /// Human-readable status of `faro hours`.
 pub fn print_hours(status: &HoursStatus) {
-    let open = match status.state {
-        OpenState::Open => Some(true),
-        OpenState::Closed => Some(false),
-        OpenState::Unknown => None,
-    };
-    let mut line = open_phrase(open, status.next_change);
+    let mut line = open_phrase(status);
     if let Some(c) = &status.comment {
         line.push_str(&format!(" ({c})"));
     }
@@ -198,7 +193,7 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
         if h.status != faro_core::model::Status::Active {
             facts.push(tr::t(h.status.as_str()).to_string());
         } else {
-            facts.push(open_phrase(h.open, h.next_change));
+            facts.push(open_phrase(&h.hours));
         }
         outln!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
         outln!("    {}", origin_label(h));

@@ -107,6 +107,18 @@ pub struct HoursStatus {
     pub comment: Option<String>,
 }
 
+impl HoursStatus {
+    /// Open: `Some(true)`, closed: `Some(false)`, unknown: `None`; as `faro search --json`
+    /// and `faro hours --json` give it (`"open": true|false|null`).
+    pub fn open(&self) -> Option<bool> {
+        match self.state {
+            OpenState::Open => Some(true),
+            OpenState::Closed => Some(false),
+            OpenState::Unknown => None,
+        }
+    }
+}
+
 /// Why an `opening_hours` value or its context was rejected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HoursError {
