@@ -165,7 +165,7 @@ impl FaroStore {
         self.with_store("check_contact", |store| {
             let region = region_code(region)?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = trusted_time(store, Utc::now())?.now;
             Ok(store.check_contact(&input, region, now, &langs)?)
         })
     }

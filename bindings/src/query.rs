@@ -200,6 +200,14 @@ impl Default for SearchRequest {
     /// [`DEFAULT_LIMIT`] results, the default order. It stands for the core's
     /// `Query::default()`; a test holds the three together.
     fn default() -> SearchRequest {
+        SearchRequest { limit: DEFAULT_LIMIT as u32, ..SearchRequest::type_defaults() }
+    }
+}
+
+impl SearchRequest {
+    /// Every field at its type's own default (`None`, empty, `false`, 0): what a bare
+    /// `#[uniffi(default)]` gives Kotlin and Swift.
+    fn type_defaults() -> SearchRequest {
         SearchRequest {
             text: None,
             near: None,
@@ -216,7 +224,7 @@ impl Default for SearchRequest {
             at: None,
             open_only: false,
             languages: vec![],
-            limit: DEFAULT_LIMIT as u32,
+            limit: 0,
             sort: None,
         }
     }
@@ -258,26 +266,7 @@ mod tests {
         else {
             panic!("SearchRequest's metadata is not a record's");
         };
-        // Every field empty; `#[uniffi(default)]` means the type's own default, which is this.
-        let mut request = SearchRequest {
-            text: None,
-            near: None,
-            radius_m: None,
-            kinds: vec![],
-            services: vec![],
-            speaks: vec![],
-            consulate_of: None,
-            in_country: None,
-            free_only: false,
-            serves: vec![],
-            no_papers: false,
-            statuses: vec![],
-            at: None,
-            open_only: false,
-            languages: vec![],
-            limit: 0,
-            sort: None,
-        };
+        let mut request = SearchRequest::type_defaults();
         for field in &record.fields {
             match (field.name.as_str(), &field.default) {
                 ("limit", Some(D::Literal(L::UInt(limit, _, _)))) => request.limit = *limit as u32,

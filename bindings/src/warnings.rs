@@ -150,7 +150,7 @@ impl FaroStore {
     ) -> Result<Vec<WarningHit>, FaroError> {
         self.with_store("warnings_here", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = trusted_time(store, Utc::now())?.now;
             let query = WarningQuery {
                 near: near.map(|p| point(p, "near")).transpose()?,
                 country: country.as_deref().map(|c| crate::query::country(c, "country")).transpose()?,
@@ -172,7 +172,7 @@ impl FaroStore {
     pub fn warning(&self, id: String, languages: Vec<String>) -> Result<Warning, FaroError> {
         self.with_store("warning", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = trusted_time(store, Utc::now())?.now;
             Ok(warning_from_core(store.warning(&id)?, &langs, now))
         })
     }

@@ -80,12 +80,8 @@ impl rusqlite::types::ToSql for SyncRoute {
 }
 
 impl rusqlite::types::FromSql for SyncRoute {
-    /// A word this build does not know is a damaged row, reported as such.
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<SyncRoute> {
-        let word = value.as_str()?;
-        SyncRoute::parse(word).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown sync route {word:?} in sync_datasets").into())
-        })
+        super::content::word_column(value, SyncRoute::parse, "sync route")
     }
 }
 

@@ -55,13 +55,20 @@ impl rusqlite::types::ToSql for ContentKind {
 }
 
 impl rusqlite::types::FromSql for ContentKind {
-    /// A word this build does not know is a damaged row, reported as such.
     fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<ContentKind> {
-        let word = value.as_str()?;
-        ContentKind::parse(word).ok_or_else(|| {
-            rusqlite::types::FromSqlError::Other(format!("unknown dataset content {word:?} in sync_datasets").into())
-        })
+        word_column(value, ContentKind::parse, "dataset content")
     }
+}
+
+/// Reads a column holding one of an enum's words with `parse`. A word this build does not
+/// know is a damaged row, reported as such (naming `what` and the word), never a guess.
+pub(crate) fn word_column<T>(
+    value: rusqlite::types::ValueRef<'_>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> rusqlite::types::FromSqlResult<T> {
+    let word = value.as_str()?;
+    parse(word).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown {what} {word:?}").into()))
 }
 
 /// Whether a record could be written.
