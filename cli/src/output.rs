@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use faro_core::hours::{local_with_offset, parse_timezone, HoursStatus, OpenState};
+use faro_core::hours::{HoursStatus, OpenState};
 use faro_core::model::{vocabulary, Listing};
 use faro_core::search::{nothing_near, Hit, NEAR_HORIZON_M};
 use faro_core::store::WriteSummary;
@@ -25,15 +25,12 @@ pub fn local_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
-/// Local time `t` in IANA zone `tz` (UTC when absent) as RFC 3339 with its offset
-/// (`2026-11-25T17:00:00-06:00`), so that a script knows the instant; the local time if
-/// the zone is unknown to this build (never for stored listings, whose zones were checked).
-pub fn rfc3339_in(t: NaiveDateTime, tz: Option<&str>) -> String {
-    parse_timezone(tz.unwrap_or("UTC"))
-        .ok()
-        .and_then(|tz| local_with_offset(t, tz))
-        .map(|at| at.to_rfc3339())
-        .unwrap_or_else(|| local_time(t))
+/// When `hours` next changes, in IANA zone `tz` (UTC when absent) as RFC 3339 with its
+/// offset (`2026-11-25T17:00:00-06:00`), so that a script knows the instant; the local time
+/// if the zone is unknown to this build (never for stored listings, whose zones were checked).
+pub fn next_change_rfc3339(hours: &HoursStatus, tz: Option<&str>) -> Option<String> {
+    let local = hours.next_change?;
+    Some(hours.next_change_at(tz).map(|at| at.to_rfc3339()).unwrap_or_else(|| local_time(local)))
 }
 
 /// The JSON array `faro search --json` prints: one object per hit with what a person needs
@@ -50,7 +47,7 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                     "name": h.name,
                     "name_lang": h.name_lang,
                     "open": h.hours.open(),
-                    "next_change": h.hours.next_change.map(|t| rfc3339_in(t, h.listing.timezone.as_deref())),
+                    "next_change": next_change_rfc3339(&h.hours, h.listing.timezone.as_deref()),
                     "status": h.status,
                     "far": h.far,
                     "address": h.listing.address,
@@ -99,7 +96,7 @@ pub fn json_hits(hits: &[Hit]) -> Value {
 pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Value {
     let mut v = json!({
         "open": status.open(),
-        "next_change": status.next_change.map(|t| rfc3339_in(t, Some(tz))),
+        "next_change": next_change_rfc3339(status, Some(tz)),
         "next_change_local": status.next_change.map(local_time),
         "holidays_checked": holidays_checked,
     });
