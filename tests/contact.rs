@@ -41,7 +41,7 @@ fn every_verdict() {
     assert_eq!(c.verdict, Verdict::Warning, "an e-mail at a warned domain");
     let c = check(&s, "@demo_puentesur1", "MX");
     assert_eq!(c.verdict, Verdict::Lookalike);
-    assert!(matches!(c.matches[0].relation, Relation::Imitates(_)));
+    assert!(matches!(c.matches[0].relation, Relation::Imitates { .. }));
     let c = check(&s, "https://www.instagram.com/demo_riocoatan", "MX");
     assert_eq!(c.verdict, Verdict::Official);
     let c = check(&s, "https://example.org/faro-demo/esperanza/citas", "MX");
@@ -405,7 +405,7 @@ fn telegram_preview_links_read_only_the_exact_s_segment() {
     ] {
         let c = checked(&s, input);
         assert_eq!(c.verdict, Verdict::Lookalike, "{input}");
-        assert!(matches!(c.matches[0].relation, Relation::Imitates(_)), "{input}: {:?}", c.matches);
+        assert!(matches!(c.matches[0].relation, Relation::Imitates { .. }), "{input}: {:?}", c.matches);
     }
 }
 

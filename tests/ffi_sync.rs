@@ -14,9 +14,10 @@ use std::time::Duration;
 use faro_core::contact::Verdict;
 use faro_core::model::Kind;
 use faro_core::publish::{publish, KeySet, PublishOptions};
+use faro_core::sync::SyncRoute;
 use faro_ffi::{
     CancelHandle, FaroError, FaroStore, GeoPoint, ProgressListener, ProgressReport, ProgressStage, RightsQuery,
-    SyncRoute, SyncSettings,
+    SyncSettings,
 };
 use faro_tests::support::nginx::Nginx;
 

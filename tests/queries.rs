@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 use faro_core::geo::{distance_m, Point};
+use faro_core::hours::OpenState;
 use faro_core::model::{Audience, Kind, Status};
 use faro_core::search::{nothing_near, Query, Region, Sort, When, NEAR_HORIZON_M};
 use faro_core::{CountryCode, Error, LangPrefs, LangTag, Listing, Store};
@@ -106,8 +107,8 @@ fn legal_aid_open_near_tapachula_in_haitian_creole() {
     assert!(hits.len() >= 3, "{hits:?}");
     for h in &hits {
         assert_eq!(h.kind, Kind::LegalAid);
-        assert_eq!(h.open, Some(true));
-        assert!(h.next_change.is_some(), "an office closes later today");
+        assert_eq!(h.hours.state, OpenState::Open);
+        assert!(h.hours.next_change.is_some(), "an office closes later today");
         assert!(h.listing.languages.iter().any(|l| l.primary() == "ht"));
         assert_eq!(h.name_lang.as_ref().unwrap().as_str(), "ht", "shown in Haitian Creole");
         assert!(h.distance_m.unwrap() <= 10_000.0);
@@ -137,7 +138,10 @@ fn nearest_consulate_of_honduras_to_ciudad_juarez_is_found_in_real_data() {
     let want: Vec<&str> = expected.iter().take(3).map(|(_, id)| id.as_str()).collect();
     assert_eq!(got, want);
     assert!((hits[0].distance_m.unwrap() - expected[0].0).abs() < 1.0);
-    assert!(hits.iter().all(|h| h.kind == Kind::Consulate && h.open.is_none()), "Wikidata has no hours: unknown");
+    assert!(
+        hits.iter().all(|h| h.kind == Kind::Consulate && h.hours.state == OpenState::Unknown),
+        "Wikidata has no hours: unknown"
+    );
 }
 
 #[test]
@@ -191,10 +195,10 @@ fn unknown_hours_are_unknown_not_closed_and_closed_places_are_hidden() {
     let all = store.search(&Query { limit: 1000, when: weekday_morning(), ..Query::default() }).unwrap();
     let without_hours: Vec<_> = all.iter().filter(|h| h.listing.opening_hours.is_none()).collect();
     assert!(!without_hours.is_empty());
-    assert!(without_hours.iter().all(|h| h.open.is_none() || h.status != Status::Active));
+    assert!(without_hours.iter().all(|h| h.hours.state == OpenState::Unknown || h.status != Status::Active));
     assert!(all.iter().all(|h| h.status != Status::Closed), "closed places only when asked for");
     let temporarily: Vec<_> = all.iter().filter(|h| h.status == Status::TemporarilyClosed).collect();
-    assert!(!temporarily.is_empty() && temporarily.iter().all(|h| h.open == Some(false)));
+    assert!(!temporarily.is_empty() && temporarily.iter().all(|h| h.hours.state == OpenState::Closed));
     let closed = store.search(&Query { statuses: vec![Status::Closed], ..Query::default() }).unwrap();
     assert!(!closed.is_empty() && closed.iter().all(|h| h.status == Status::Closed));
 }

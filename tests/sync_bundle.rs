@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 use faro_core::net::Cancel;
 use faro_core::publish::{publish, KeySet, PublishOptions};
-use faro_core::sync::{self, apply::dataset_state, content::Listings, SyncOptions};
+use faro_core::sync::{self, apply::dataset_state, content::Listings, SyncOptions, SyncRoute};
 use faro_core::{Error, Store};
 use faro_tests::support::nginx::Nginx;
 
@@ -68,7 +68,7 @@ fn a_bundle_carries_everything_and_never_replaces_newer_data() {
     assert!(outcomes.iter().all(|o| o.applied && o.unconfirmed_since.is_none()), "{outcomes:?}");
     assert_eq!(state(&a), state(&b));
     let st = sync::status(&b, Utc::now()).unwrap();
-    assert!(st.datasets.iter().all(|d| d.route == "bundle" && !d.stale), "{st:?}");
+    assert!(st.datasets.iter().all(|d| d.route == SyncRoute::Bundle && !d.stale), "{st:?}");
 
     // The same bundle again: nothing is newer.
     let again = sync::import_bundle(&b, &bundle, Utc::now()).unwrap();

@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use faro_core::publish::PublishOptions;
 use faro_core::sync::clock::{build_time, ClockCheck};
-use faro_core::sync::{self, SyncStatus};
+use faro_core::sync::{self, SyncRoute, SyncStatus};
 use faro_core::tuf::TufError;
 use faro_core::Error;
 use faro_tests::support::fault_server::FaultServer;
@@ -62,7 +62,7 @@ fn a_clock_at_1970_or_a_year_behind_syncs_on_trusted_time() {
         assert_eq!(st.time.now, seconds(v1.published).max(build_time()), "{what}");
         assert!(!st.datasets[0].stale, "{what}: {:?}", st.datasets[0]);
         let report = phone.sync(&server.url(""), &[]).unwrap();
-        assert_eq!((report.datasets[0].route, report.trusted_now), ("unchanged", st.time.now), "{what}");
+        assert_eq!((report.datasets[0].route, report.trusted_now), (SyncRoute::Unchanged, st.time.now), "{what}");
     }
 }
 

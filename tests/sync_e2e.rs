@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use faro_core::net::{Cancel, NetConfig};
 use faro_core::publish::{publish, rotate_root, KeySet, PublishOptions};
-use faro_core::sync::{self, SyncOptions, SyncReport};
+use faro_core::sync::{self, SyncOptions, SyncReport, SyncRoute};
 use faro_core::{Error, Store};
 use faro_tests::support::nginx::Nginx;
 
@@ -66,13 +66,13 @@ fn first_sync_no_change_delta_new_region_rotation_and_tampering() {
 
     // First sync: the full snapshot of the one subscribed region.
     let r = sync_now(&store, &nginx, &["directory/mx"]).unwrap();
-    assert_eq!((r.datasets.len(), r.datasets[0].route, r.datasets[0].version), (1, "snapshot", 1));
+    assert_eq!((r.datasets.len(), r.datasets[0].route, r.datasets[0].version), (1, SyncRoute::Snapshot, 1));
     assert_eq!((count(&store, "directory/mx"), count(&store, "directory/gt")), (200, 0));
 
     // No change: the root probe (404) and a conditional timestamp request (304), nothing else.
     let before = nginx.access_log().lines().count();
     let r = sync_now(&store, &nginx, &[]).unwrap();
-    assert_eq!(r.datasets[0].route, "unchanged");
+    assert_eq!(r.datasets[0].route, SyncRoute::Unchanged);
     let log = nginx.access_log();
     let new: Vec<&str> = log.lines().skip(before).collect();
     assert_eq!(new.len(), 2, "{new:#?}");
@@ -83,14 +83,14 @@ fn first_sync_no_change_delta_new_region_rotation_and_tampering() {
     publish(&keys, &repo, &[mx(200, " (nuevo horario)")], &opts).unwrap();
     let r = sync_now(&store, &nginx, &[]).unwrap();
     let d = &r.datasets[0];
-    assert_eq!((d.route, d.version, d.records_written, d.fell_back), ("delta", 2, 1, false), "{d:?}");
+    assert_eq!((d.route, d.version, d.records_written, d.fell_back), (SyncRoute::Delta, 2, 1, false), "{d:?}");
     let listing = store.get("demo:MX-0000").unwrap();
     assert!(listing.name.values().any(|n| n.contains("nuevo horario")));
 
     // A new region: only it is downloaded.
     let r = sync_now(&store, &nginx, &["directory/gt"]).unwrap();
     let routes: Vec<_> = r.datasets.iter().map(|d| (d.dataset.as_str(), d.route)).collect();
-    assert_eq!(routes, [("directory/gt", "snapshot"), ("directory/mx", "unchanged")]);
+    assert_eq!(routes, [("directory/gt", SyncRoute::Snapshot), ("directory/mx", SyncRoute::Unchanged)]);
     assert_eq!(count(&store, "directory/gt"), 30);
 
     // Root rotation: new keys for every role; the phone follows the chain.
@@ -143,7 +143,7 @@ fn rights_and_warnings_sync_and_a_removed_warning_disappears() {
     let store = Store::open(work.path().join("phone.db")).unwrap();
     sync::install_trusted_root(&store, &std::fs::read(repo.join("metadata/1.root.json")).unwrap()).unwrap();
     let r = sync_now(&store, &nginx, &["demo/route", "rights/all", "warnings/demo"]).unwrap();
-    assert!(r.datasets.iter().all(|d| d.route == "snapshot"), "{r:?}");
+    assert!(r.datasets.iter().all(|d| d.route == SyncRoute::Snapshot), "{r:?}");
     let warnings = |store: &Store| -> Vec<String> {
         let q = faro_core::warnings::WarningQuery::at(chrono::Utc::now());
         store.warnings(&q).unwrap().into_iter().map(|h| h.warning.id).collect()
@@ -165,7 +165,7 @@ fn rights_and_warnings_sync_and_a_removed_warning_disappears() {
     publish(&keys, &repo, &[edited], &PublishOptions::default()).unwrap();
     let r = sync_now(&store, &nginx, &[]).unwrap();
     let w = r.datasets.iter().find(|d| d.dataset == "warnings/demo").unwrap();
-    assert_eq!((w.route, w.records_deleted), ("delta", 1), "{w:?}");
+    assert_eq!((w.route, w.records_deleted), (SyncRoute::Delta, 1), "{w:?}");
     assert!(!warnings(&store).contains(&dropped));
 }
 
@@ -203,13 +203,13 @@ fn a_republish_in_the_same_second_is_not_missed_on_a_dates_only_server() {
     publish(&keys, &repo, &[mx(" (nuevo horario)")], &opts).unwrap();
     set_mtime(second);
     let r = sync_here(&[]);
-    assert_eq!((r.datasets[0].route, r.datasets[0].version), ("delta", 2), "{}", server.log());
+    assert_eq!((r.datasets[0].route, r.datasets[0].version), (SyncRoute::Delta, 2), "{}", server.log());
 
     // A date well in the past is a validator: no change gives 304 and nothing else.
     set_mtime(SystemTime::now() - Duration::from_secs(60));
-    assert_eq!(sync_here(&[]).datasets[0].route, "unchanged");
+    assert_eq!(sync_here(&[]).datasets[0].route, SyncRoute::Unchanged);
     let before = server.log().lines().count();
-    assert_eq!(sync_here(&[]).datasets[0].route, "unchanged");
+    assert_eq!(sync_here(&[]).datasets[0].route, SyncRoute::Unchanged);
     let log = server.log();
     let new: Vec<&str> = log.lines().skip(before).filter(|l| l.contains("timestamp.json")).collect();
     assert!(new.len() == 1 && new[0].contains("\" 304 "), "{new:#?}");

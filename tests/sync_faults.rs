@@ -19,7 +19,7 @@ use faro_core::publish::dataset::{read_input, snapshot_file, state_of};
 use faro_core::publish::{rotate_root, KeySet, PublishOptions};
 use faro_core::sync::content::{Listings, Rights, Warnings};
 use faro_core::sync::entry::{snapshot_path, to_custom, DatasetEntry};
-use faro_core::sync::SyncError;
+use faro_core::sync::{ContentKind, SyncError, SyncRoute};
 use faro_core::tuf::metadata::Envelope;
 use faro_core::tuf::writer::sign_metadata;
 use faro_core::tuf::{DelegatedRole, Delegations, MetaFile, SigningKey, Targets, Timestamp, TrustStore, TufError};
@@ -124,7 +124,7 @@ fn cuts_at_random_offsets_fail_cleanly_and_a_later_sync_resumes() {
     // A later sync asks only for the rest and applies the new version.
     let r = s.sync().unwrap();
     let d = &r.datasets[0];
-    assert_eq!((d.route, d.version, d.wasted_bytes), ("snapshot", 2, 0), "{d:?}");
+    assert_eq!((d.route, d.version, d.wasted_bytes), (SyncRoute::Snapshot, 2, 0), "{d:?}");
     assert_eq!(d.bytes_downloaded, len - kept, "only the missing bytes were fetched again");
     assert_eq!(s.last_snapshot_request().header("range"), Some(format!("bytes={kept}-").as_str()));
     assert!(s.phone.held(MX).is(&v2));
@@ -154,7 +154,7 @@ fn a_trickle_is_stopped_by_the_per_file_deadline() {
         assert!(e.to_string().contains("within the 2 s allowed"), "{e}");
     }
     s.phone.options.net.file_deadline = Duration::from_secs(60);
-    assert_eq!(s.sync().unwrap().datasets[0].route, "delta");
+    assert_eq!(s.sync().unwrap().datasets[0].route, SyncRoute::Delta);
 }
 
 #[test]
@@ -220,7 +220,7 @@ fn flipped_bytes_in_a_target_are_refused() {
     bytes[10] ^= 0x80;
     s.server.put(&delta, bytes);
     let d = s.sync().unwrap().datasets.remove(0);
-    assert_eq!((d.route, d.fell_back), ("snapshot", true), "{d:?}");
+    assert_eq!((d.route, d.fell_back), (SyncRoute::Snapshot, true), "{d:?}");
     assert!(s.phone.held(MX).is(&v2));
 }
 
@@ -504,29 +504,29 @@ impl DemoSetup {
 
     /// Syncs `dataset`, which must be refused with the phone's holdings and the clinic's
     /// verdict unchanged (`before` = [`Self::holdings`] first); returns the refusal.
-    fn sync_refused(&self, dataset: &str, before: &(Vec<(String, u64, String)>, usize)) -> Error {
+    fn sync_refused(&self, dataset: &str, before: &(Vec<(String, u64, ContentKind)>, usize)) -> Error {
         let e = self.phone.sync(&self.server.url(""), &[dataset]).unwrap_err();
         self.unchanged(before);
         e
     }
 
     /// The same for the repository's metadata and `bytes` carried in a bundle.
-    fn bundle_refused(&self, dataset: &str, bytes: &[u8], before: &(Vec<(String, u64, String)>, usize)) -> Error {
+    fn bundle_refused(&self, dataset: &str, bytes: &[u8], before: &(Vec<(String, u64, ContentKind)>, usize)) -> Error {
         let bundle = metadata_bundle(&self.repo, dataset, bytes);
         let e = faro_core::sync::import_bundle(&self.phone.store, &bundle, Utc::now()).unwrap_err();
         self.unchanged(before);
         e
     }
 
-    fn unchanged(&self, before: &(Vec<(String, u64, String)>, usize)) {
+    fn unchanged(&self, before: &(Vec<(String, u64, ContentKind)>, usize)) {
         assert_eq!(&self.holdings(), before);
         assert_eq!(self.clinic(), Verdict::Official);
     }
 
     /// Everything the phone holds: dataset versions and the warnings' ids.
-    fn holdings(&self) -> (Vec<(String, u64, String)>, usize) {
+    fn holdings(&self) -> (Vec<(String, u64, ContentKind)>, usize) {
         let st = faro_core::sync::status(&self.phone.store, Utc::now()).unwrap();
-        let sets = st.datasets.iter().map(|d| (d.dataset.clone(), d.version, d.content.clone())).collect();
+        let sets = st.datasets.iter().map(|d| (d.dataset.clone(), d.version, d.content)).collect();
         let warnings = self
             .phone
             .store

@@ -158,7 +158,7 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
     let phone = Phone { store: Store::open(&phone_db)?, options: SyncOptions::default() };
     let report = sync::sync_from_url(&phone.store, &nginx.url(""), &phone.options, &Cancel::new(), &mut |_| {})?;
     let delta = &report.datasets[0];
-    if delta.route != "delta" || delta.version != v2.version {
+    if delta.route != sync::SyncRoute::Delta || delta.version != v2.version {
         return Err(format!("expected a delta to version {}, got {delta:?}", v2.version).into());
     }
     let delta_bytes = delta.bytes_downloaded;
@@ -166,7 +166,7 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
     // No change: what crosses the wire, from nginx's own log.
     let before = nginx.requests().len();
     let report = sync::sync_from_url(&phone.store, &nginx.url(""), &phone.options, &Cancel::new(), &mut |_| {})?;
-    if report.datasets[0].route != "unchanged" {
+    if report.datasets[0].route != sync::SyncRoute::Unchanged {
         return Err("the no-change sync changed something".into());
     }
     let nochange: Vec<_> = nginx.requests().into_iter().skip(before).collect();
@@ -352,7 +352,7 @@ fn child_sync(db: &Path, url: &str) -> BoxResult<()> {
     let mut downloaded_at = None;
     let (mut cpu_at, mut thread_cpu_at) = (0.0, 0.0);
     let report = sync::sync_from_url(&store, url, &SyncOptions::default(), &Cancel::new(), &mut |p| {
-        if p.phase == "download" && p.bytes_done == p.bytes_total {
+        if p.phase == sync::SyncPhase::Download && p.bytes_done == p.bytes_total {
             downloaded_at = Some(started.elapsed());
             (cpu_at, thread_cpu_at) = (cpu_seconds(), thread_cpu_seconds());
         }

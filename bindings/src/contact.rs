@@ -4,10 +4,7 @@
 
 use chrono::Utc;
 use faro_core::contact::lookalike::Likeness;
-use faro_core::contact::{
-    ContactCheck as CoreContactCheck, ContactKind, ContactMatch as CoreContactMatch, MatchSource,
-    Relation as CoreRelation, Verdict,
-};
+use faro_core::contact::{ContactCheck, ContactKind, ContactMatch, MatchSource, Relation, Verdict};
 use faro_core::sync::status::trusted_time;
 use faro_core::CountryCode;
 
@@ -78,7 +75,7 @@ pub enum Likeness {
 }
 
 /// How the contact relates to a matched listing or warning.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Relation {
     /// The same contact.
     Exact,
@@ -107,7 +104,7 @@ pub enum Relation {
 }
 
 /// One listing or warning the contact matched.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ContactMatch {
     /// Listing or warning.
     pub source: MatchSource,
@@ -132,7 +129,7 @@ pub struct ContactMatch {
 }
 
 /// The full answer to "is this contact real?".
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ContactCheck {
     /// The input (cut to 512 bytes).
     pub input: String,
@@ -165,12 +162,11 @@ impl FaroStore {
         region: Option<String>,
         languages: Vec<String>,
     ) -> Result<ContactCheck, FaroError> {
-        guard(|| {
-            let store = self.open_store("check_contact")?;
+        self.with_store("check_contact", |store| {
             let region = region_code(region)?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
-            Ok(contact_check(store.check_contact(&input, region, now, &langs)?))
+            let now = trusted_time(store, Utc::now())?.now;
+            Ok(store.check_contact(&input, region, now, &langs)?)
         })
     }
 }
@@ -179,46 +175,11 @@ impl FaroStore {
 /// verdict `Unknown` or `Invalid`. For showing "+52 55 1234 5678" as the person types.
 #[uniffi::export(default(region = None))]
 pub fn normalize_contact(input: String, region: Option<String>) -> Result<ContactCheck, FaroError> {
-    guard(|| Ok(contact_check(CoreContactCheck::offline(&input, region_code(region)?))))
+    guard(|| Ok(ContactCheck::offline(&input, region_code(region)?)))
 }
 
 fn region_code(region: Option<String>) -> Result<Option<CountryCode>, FaroError> {
     region.as_deref().map(|c| country(c, "region")).transpose()
-}
-
-fn contact_check(c: CoreContactCheck) -> ContactCheck {
-    ContactCheck {
-        input: c.input,
-        kind: c.kind,
-        normalized: c.normalized,
-        also: c.also,
-        verdict: c.verdict,
-        matches: c.matches.into_iter().map(contact_match).collect(),
-    }
-}
-
-fn contact_match(m: CoreContactMatch) -> ContactMatch {
-    ContactMatch {
-        source: m.source,
-        id: m.id,
-        name: m.name,
-        relation: match m.relation {
-            CoreRelation::Exact => Relation::Exact,
-            CoreRelation::SameDomain => Relation::SameDomain,
-            CoreRelation::SameDomainNotListed => Relation::SameDomainNotListed,
-            CoreRelation::SameHostOtherPage => Relation::SameHostOtherPage,
-            CoreRelation::SameNameOtherNetwork => Relation::SameNameOtherNetwork,
-            CoreRelation::SameNameNoNetwork => Relation::SameNameNoNetwork,
-            CoreRelation::ListedNotVerified => Relation::ListedNotVerified,
-            CoreRelation::OtherReading => Relation::OtherReading,
-            CoreRelation::Imitates(likeness) => Relation::Imitates { likeness },
-        },
-        contact: m.contact,
-        network: m.network,
-        demo: m.demo,
-        dataset: m.dataset,
-        dataset_verified: m.dataset_verified,
-    }
 }
 
 #[cfg(test)]
@@ -236,21 +197,5 @@ mod tests {
         assert_eq!((junk.kind, junk.verdict), (ContactKind::Invalid, Verdict::Invalid));
         let bad = normalize_contact("55 1234 5678".into(), Some("Mexico".into())).unwrap_err();
         assert!(matches!(bad, FaroError::BadInput { reason } if reason.starts_with("region:")));
-    }
-
-    #[test]
-    fn an_imitation_keeps_how_it_imitates() {
-        let m = CoreContactMatch {
-            source: MatchSource::Listing,
-            id: "demo:x".into(),
-            name: "X (demo)".into(),
-            relation: CoreRelation::Imitates(Likeness::SmallEdit),
-            contact: "example.org".into(),
-            network: None,
-            demo: true,
-            dataset: "demo/route".into(),
-            dataset_verified: false,
-        };
-        assert_eq!(contact_match(m).relation, Relation::Imitates { likeness: Likeness::SmallEdit });
     }
 }

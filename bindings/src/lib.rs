@@ -20,19 +20,18 @@ mod sync;
 mod types;
 mod warnings;
 
-pub use contact::{normalize_contact, ContactCheck, ContactMatch, Relation};
+pub use contact::normalize_contact;
 pub use error::FaroError;
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
-pub use query::{CountRegion, HoursAt, SearchRequest, SortOrder};
+pub use query::{CountRegion, HoursAt, SearchRequest};
 pub use rights::{Article, ArticleHit, LegalReference, RelatedHelp, RightsQuery};
 pub use store::{FaroStore, SYNCED_DATA_FILE};
 pub use sync::{
-    BundleOutcome, DatasetContent, DatasetOutcome, DatasetStatus, DatasetVersion, ExportReport, SkippedDataset,
-    SyncReport, SyncRoute, SyncSettings, SyncStatus, TrustedTime,
+    BundleOutcome, DatasetStatus, DatasetVersion, ExportReport, SkippedDataset, SyncReport, SyncSettings, SyncStatus,
+    TrustedTime,
 };
 pub use types::{
-    Address, ConsulateInfo, GeoPoint, HoursStatus, ImportSummary, KindCount, Listing, Phone, SearchHit, SocialAccount,
-    SourceInfo,
+    Address, ConsulateInfo, GeoPoint, HoursStatus, ImportSummary, Listing, Phone, SearchHit, SocialAccount, SourceInfo,
 };
 pub use warnings::{HandleIndicator, Warning, WarningHit, WarningIndicators};
 

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use faro_core::import::RecordResult;
 use faro_core::net::Cancel;
-use faro_core::sync::SyncProgress;
+use faro_core::sync::{SyncPhase, SyncProgress};
 use faro_core::InputError;
 
 use crate::error::{panic_message, FaroError};
@@ -274,9 +274,9 @@ impl Reporter {
     /// Reports one step of a sync or bundle import.
     pub(crate) fn sync_progress(&mut self, p: &SyncProgress) {
         let stage = match p.phase {
-            "metadata" => ProgressStage::CheckingMetadata,
-            "download" => ProgressStage::Downloading,
-            _ => ProgressStage::Applying,
+            SyncPhase::Metadata => ProgressStage::CheckingMetadata,
+            SyncPhase::Download => ProgressStage::Downloading,
+            SyncPhase::Apply => ProgressStage::Applying,
         };
         let changed = self.last.as_ref().is_none_or(|(s, d, _)| *s != stage || *d != p.dataset);
         let due = self.last.as_ref().is_none_or(|(_, _, at)| at.elapsed() >= REPORT_INTERVAL);
@@ -393,7 +393,7 @@ mod tests {
         }
     }
 
-    fn step(phase: &'static str, dataset: Option<&str>, bytes: (u64, u64), records: (u64, u64)) -> SyncProgress {
+    fn step(phase: SyncPhase, dataset: Option<&str>, bytes: (u64, u64), records: (u64, u64)) -> SyncProgress {
         SyncProgress {
             dataset: dataset.map(str::to_string),
             phase,
@@ -408,12 +408,12 @@ mod tests {
     fn sync_progress_is_mapped_and_throttled_within_a_stage() {
         let log = Arc::new(Log(Mutex::new(vec![])));
         let mut r = Reporter::new(Some(log.clone()), Cancel::new());
-        r.sync_progress(&step("metadata", None, (0, 0), (0, 0)));
+        r.sync_progress(&step(SyncPhase::Metadata, None, (0, 0), (0, 0)));
         for done in [64, 128, 192] {
-            r.sync_progress(&step("download", Some("directory/mx"), (done, 256), (0, 0)));
+            r.sync_progress(&step(SyncPhase::Download, Some("directory/mx"), (done, 256), (0, 0)));
         }
-        r.sync_progress(&step("download", Some("directory/mx"), (256, 256), (0, 0)));
-        r.sync_progress(&step("apply", Some("directory/mx"), (256, 256), (512, 900)));
+        r.sync_progress(&step(SyncPhase::Download, Some("directory/mx"), (256, 256), (0, 0)));
+        r.sync_progress(&step(SyncPhase::Apply, Some("directory/mx"), (256, 256), (512, 900)));
         r.finished();
         let seen = log.0.lock().unwrap().clone();
         let stages: Vec<_> = seen.iter().map(|p| (p.stage, p.bytes_done, p.records_done)).collect();
@@ -438,7 +438,7 @@ mod tests {
     fn a_throwing_sync_listener_cancels_and_reports_internal() {
         let cancel = Cancel::new();
         let mut r = Reporter::new(Some(Arc::new(Throws)), cancel.clone());
-        r.sync_progress(&step("metadata", None, (0, 0), (0, 0)));
+        r.sync_progress(&step(SyncPhase::Metadata, None, (0, 0), (0, 0)));
         assert!(cancel.is_cancelled());
         match r.result::<()>(Err(faro_core::Error::Cancelled), "the sync") {
             Err(FaroError::Internal { reason }) => assert!(reason.contains("IllegalStateException"), "{reason}"),

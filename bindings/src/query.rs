@@ -6,7 +6,7 @@ use std::time::SystemTime;
 use chrono::{DateTime, NaiveDateTime, Utc};
 use faro_core::geo::Point;
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
-use faro_core::search::{Query, Region, Sort, When};
+use faro_core::search::{Query, Region, Sort, When, DEFAULT_LIMIT};
 use faro_core::{CountryCode, LangPrefs, LangTag};
 
 use crate::error::FaroError;
@@ -31,8 +31,8 @@ pub enum HoursAt {
 }
 
 /// How search results are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum SortOrder {
+#[uniffi::remote(Enum)]
+pub enum Sort {
     /// Best text match first, then nearest.
     Relevance,
     /// Nearest first (needs `near`).
@@ -94,7 +94,7 @@ pub struct SearchRequest {
     pub limit: u32,
     /// Order; `None`: distance with a point, relevance with text, else by name.
     #[uniffi(default)]
-    pub sort: Option<SortOrder>,
+    pub sort: Option<Sort>,
 }
 
 /// An area to count listings in.
@@ -176,10 +176,7 @@ impl SearchRequest {
             open_only: self.open_only,
             langs: languages(&self.languages)?,
             limit: self.limit as usize,
-            sort: self.sort.map(|s| match s {
-                SortOrder::Relevance => Sort::Relevance,
-                SortOrder::Distance => Sort::Distance,
-            }),
+            sort: self.sort,
         })
     }
 }
@@ -198,9 +195,19 @@ impl CountRegion {
 }
 
 impl Default for SearchRequest {
-    /// Every field at its default, as Kotlin and Swift get it: no text, place or filter,
-    /// hours now, the core's languages, 20 results, the default order.
+    /// Every field at its default, as Kotlin and Swift get it (the `#[uniffi(default)]`s
+    /// above): no text, place or filter, hours now, the core's languages,
+    /// [`DEFAULT_LIMIT`] results, the default order. It stands for the core's
+    /// `Query::default()`; a test holds the three together.
     fn default() -> SearchRequest {
+        SearchRequest { limit: DEFAULT_LIMIT as u32, ..SearchRequest::type_defaults() }
+    }
+}
+
+impl SearchRequest {
+    /// Every field at its type's own default (`None`, empty, `false`, 0): what a bare
+    /// `#[uniffi(default)]` gives Kotlin and Swift.
+    fn type_defaults() -> SearchRequest {
         SearchRequest {
             text: None,
             near: None,
@@ -217,16 +224,10 @@ impl Default for SearchRequest {
             at: None,
             open_only: false,
             languages: vec![],
-            limit: 20,
+            limit: 0,
             sort: None,
         }
     }
-}
-
-/// A request with every field at its default (as Kotlin and Swift get it).
-#[cfg(test)]
-pub(crate) fn empty_request() -> SearchRequest {
-    SearchRequest::default()
 }
 
 #[cfg(test)]
@@ -242,17 +243,50 @@ mod tests {
 
     #[test]
     fn every_field_is_checked_and_named() {
-        let bad_point = SearchRequest { near: Some(GeoPoint { lat: 91.0, lon: 0.0 }), ..empty_request() };
+        let bad_point = SearchRequest { near: Some(GeoPoint { lat: 91.0, lon: 0.0 }), ..SearchRequest::default() };
         assert!(reason(bad_point.to_query().unwrap_err()).starts_with("near:"));
-        let bad_lang = SearchRequest { languages: vec!["not a tag!".into()], ..empty_request() };
+        let bad_lang = SearchRequest { languages: vec!["not a tag!".into()], ..SearchRequest::default() };
         assert!(reason(bad_lang.to_query().unwrap_err()).starts_with("languages:"));
-        let bad_country = SearchRequest { consulate_of: Some("Haiti".into()), ..empty_request() };
+        let bad_country = SearchRequest { consulate_of: Some("Haiti".into()), ..SearchRequest::default() };
         assert!(reason(bad_country.to_query().unwrap_err()).starts_with("consulate_of:"));
-        let bad_time =
-            SearchRequest { at: Some(HoursAt::LocalTime { date_time: "25/11/2026".into() }), ..empty_request() };
+        let bad_time = SearchRequest {
+            at: Some(HoursAt::LocalTime { date_time: "25/11/2026".into() }),
+            ..SearchRequest::default()
+        };
         assert!(reason(bad_time.to_query().unwrap_err()).starts_with("at:"));
         let bad_circle = CountRegion::Circle { center: GeoPoint { lat: 0.0, lon: 200.0 }, radius_m: 5.0 };
         assert!(reason(bad_circle.to_region().unwrap_err()).starts_with("center:"));
+    }
+
+    /// Builds the request Kotlin and Swift construct with no arguments, from the defaults
+    /// the record's UniFFI metadata gives them.
+    fn request_from_uniffi_defaults() -> SearchRequest {
+        use uniffi_meta::{DefaultValueMetadata as D, LiteralMetadata as L, Metadata};
+        let Metadata::Record(record) = uniffi_meta::read_metadata(&UNIFFI_META_FARO_FFI_RECORD_SEARCHREQUEST).unwrap()
+        else {
+            panic!("SearchRequest's metadata is not a record's");
+        };
+        let mut request = SearchRequest::type_defaults();
+        for field in &record.fields {
+            match (field.name.as_str(), &field.default) {
+                ("limit", Some(D::Literal(L::UInt(limit, _, _)))) => request.limit = *limit as u32,
+                (_, Some(D::Default)) => {}
+                (name, other) => panic!("{name}: a default this test does not know ({other:?}): add it here"),
+            }
+        }
+        request
+    }
+
+    #[test]
+    fn one_default_from_kotlin_and_swift_to_the_core() {
+        // What Kotlin's `SearchRequest()` and Swift's `SearchRequest()` hold is Rust's default...
+        assert_eq!(request_from_uniffi_defaults(), SearchRequest::default());
+        // ...and it asks the core exactly what the core's default query asks.
+        let same_moment = When::Instant(Utc::now());
+        let ffi = Query { when: same_moment, ..SearchRequest::default().to_query().unwrap() };
+        let core = Query { when: same_moment, ..Query::default() };
+        assert_eq!(format!("{ffi:?}"), format!("{core:?}"));
+        assert!(matches!(Query::default().when, When::Instant(_)), "both judge hours now");
     }
 
     #[test]
@@ -265,8 +299,8 @@ mod tests {
             consulate_of: Some("ht".into()),
             at: Some(HoursAt::LocalTime { date_time: "2026-11-25T10:30".into() }),
             languages: vec!["fr".into(), "es".into()],
-            sort: Some(SortOrder::Distance),
-            ..empty_request()
+            sort: Some(Sort::Distance),
+            ..SearchRequest::default()
         };
         let q = req.to_query().unwrap();
         assert_eq!(q.consulate_of.unwrap().as_str(), "HT");

@@ -5,7 +5,7 @@ use faro_core::lang::Part;
 use faro_core::rights::{Article as CoreArticle, RightsQuery as CoreRightsQuery, Topic};
 use faro_core::LangPrefs;
 
-use crate::error::{guard, FaroError};
+use crate::error::FaroError;
 use crate::query::{country, languages, point};
 use crate::store::{run_query, FaroStore};
 use crate::types::{GeoPoint, SearchHit};
@@ -151,8 +151,7 @@ pub struct Article {
 impl FaroStore {
     /// Rights articles matching `query`: best text match first, else by title.
     pub fn rights(&self, query: RightsQuery) -> Result<Vec<ArticleHit>, FaroError> {
-        guard(|| {
-            let store = self.open_store("rights")?;
+        self.with_store("rights", |store| {
             if query.limit == 0 || query.limit > 1000 {
                 return Err(FaroError::bad_input("limit: must be 1 to 1000"));
             }
@@ -186,9 +185,9 @@ impl FaroStore {
     /// there is none.
     #[uniffi::method(default(languages = []))]
     pub fn article(&self, id: String, languages: Vec<String>) -> Result<Article, FaroError> {
-        guard(|| {
+        self.with_store("article", |store| {
             let langs = crate::query::languages(&languages)?;
-            Ok(article_from_core(self.open_store("article")?.article(&id)?, &langs))
+            Ok(article_from_core(store.article(&id)?, &langs))
         })
     }
 
@@ -203,13 +202,12 @@ impl FaroStore {
         nationality: Option<String>,
         languages: Vec<String>,
     ) -> Result<Vec<SearchHit>, FaroError> {
-        guard(|| {
-            let store = self.open_store("article_help")?;
+        self.with_store("article_help", |store| {
             let near = near.map(|p| point(p, "near")).transpose()?;
             let nationality = nationality.as_deref().map(|c| country(c, "nationality")).transpose()?;
             let langs = crate::query::languages(&languages)?;
             match store.article(&id)?.related_query(near, nationality) {
-                Some(query) => run_query(&store, &faro_core::search::Query { langs, ..query }),
+                Some(query) => run_query(store, &faro_core::search::Query { langs, ..query }),
                 None => Ok(Vec::new()),
             }
         })

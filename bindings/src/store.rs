@@ -9,7 +9,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use faro_core::hours::{HoursStatus as CoreHoursStatus, OpenState};
 use faro_core::import::listings::read_listings;
 use faro_core::model::Kind;
 use faro_core::search::Query;
@@ -19,7 +18,8 @@ use faro_core::Store;
 use crate::error::{guard, FaroError};
 use crate::progress::{CancelHandle, CountingReader, ProgressListener, ProgressStage, Watched};
 use crate::query::{self, CountRegion, HoursAt, SearchRequest};
-use crate::types::{listing_from_core, GeoPoint, ImportSummary, KindCount, Listing, SearchHit};
+use crate::types::{listing_from_core, GeoPoint, ImportSummary, Listing, SearchHit};
+use faro_core::search::KindCount;
 
 /// The synced directory's file inside a store's directory. The person's own data (saved
 /// places, settings) will live in a separate file beside it, so that a sync never touches it.
@@ -102,18 +102,12 @@ impl FaroStore {
         progress: Option<Arc<dyn ProgressListener>>,
         cancel: Option<Arc<CancelHandle>>,
     ) -> Result<ImportSummary, FaroError> {
-        guard(|| {
-            let store = self.open_store("import_listings")?;
-            import_file(&store, Path::new(&path), progress, cancel)
-        })
+        self.with_store("import_listings", |store| import_file(store, Path::new(&path), progress, cancel))
     }
 
     /// Searches the directory offline: text, place, filters and opening hours together.
     pub fn search(&self, request: SearchRequest) -> Result<Vec<SearchHit>, FaroError> {
-        guard(|| {
-            let store = self.open_store("search")?;
-            search(&store, &request)
-        })
+        self.with_store("search", |store| search(store, &request))
     }
 
     /// The `limit` listings nearest to `near`, optionally only of `kinds` and only open now,
@@ -127,8 +121,7 @@ impl FaroStore {
         languages: Vec<String>,
         limit: u32,
     ) -> Result<Vec<SearchHit>, FaroError> {
-        guard(|| {
-            let store = self.open_store("nearest")?;
+        self.with_store("nearest", |store| {
             let request = SearchRequest {
                 near: Some(near),
                 kinds,
@@ -137,7 +130,7 @@ impl FaroStore {
                 limit,
                 ..SearchRequest::default()
             };
-            search(&store, &request)
+            search(store, &request)
         })
     }
 
@@ -145,8 +138,7 @@ impl FaroStore {
     /// state at `at` (`None`: now). `NotFound` if no listing has that id.
     #[uniffi::method(default(languages = [], at = None))]
     pub fn listing(&self, id: String, languages: Vec<String>, at: Option<HoursAt>) -> Result<Listing, FaroError> {
-        guard(|| {
-            let store = self.open_store("listing")?;
+        self.with_store("listing", |store| {
             let langs = query::languages(&languages)?;
             let when = query::when(at.as_ref())?;
             let listing = store.get(&id)?;
@@ -158,30 +150,25 @@ impl FaroStore {
     /// How many listings of each kind `region` has (every kind listed, zeros included; closed
     /// listings not counted).
     pub fn counts(&self, region: CountRegion) -> Result<Vec<KindCount>, FaroError> {
-        guard(|| {
-            let store = self.open_store("counts")?;
-            let counts = store.counts(region.to_region()?)?;
-            Ok(counts.into_iter().map(|c| KindCount { kind: c.kind, count: c.count }).collect())
-        })
+        self.with_store("counts", |store| Ok(store.counts(region.to_region()?)?))
     }
 
     /// Number of listings stored, every status included.
     pub fn listing_count(&self) -> Result<u64, FaroError> {
-        guard(|| Ok(self.open_store("listing_count")?.listing_count()?))
+        self.with_store("listing_count", |store| Ok(store.listing_count()?))
     }
 
     /// For benchmarks: runs `request` `iterations` times inside Rust, exactly as
     /// [`FaroStore::search`] does but without crossing the FFI, and returns the mean time of
     /// one call. Compare it with the time of `search` measured from Kotlin or Swift.
     pub fn time_search_in_rust(&self, request: SearchRequest, iterations: u32) -> Result<Duration, FaroError> {
-        guard(|| {
-            let store = self.open_store("time_search_in_rust")?;
+        self.with_store("time_search_in_rust", |store| {
             if iterations == 0 {
                 return Err(FaroError::bad_input("iterations must be at least 1"));
             }
             let start = Instant::now();
             for _ in 0..iterations {
-                std::hint::black_box(search(&store, std::hint::black_box(&request))?);
+                std::hint::black_box(search(store, std::hint::black_box(&request))?);
             }
             Ok(start.elapsed() / iterations)
         })
@@ -189,8 +176,21 @@ impl FaroStore {
 }
 
 impl FaroStore {
+    /// The body of every exported method that reads or writes the database: inside
+    /// [`guard`] (a panic becomes `Internal`, never an untyped exception), takes this call's
+    /// own reference to the open store (`Closed` naming `call` after `close()`), and runs `f`
+    /// with it. The store's lock is held only while the reference is taken, never during
+    /// `f`, so a long sync blocks neither searches nor `close()`.
+    pub(crate) fn with_store<T>(
+        &self,
+        call: &str,
+        f: impl FnOnce(&Store) -> Result<T, FaroError>,
+    ) -> Result<T, FaroError> {
+        guard(|| f(&*self.open_store(call)?))
+    }
+
     /// The open store, or `Closed` naming the call.
-    pub(crate) fn open_store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
+    fn open_store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
         let slot = self.store.read().map_err(|_| FaroError::Internal { reason: "store lock poisoned".into() })?;
         slot.clone().ok_or_else(|| FaroError::Closed { reason: format!("{call} was called after close()") })
     }
@@ -205,24 +205,13 @@ pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, 
     let hits = store.search(query)?;
     Ok(hits
         .into_iter()
-        .map(|h| {
-            let hours = CoreHoursStatus {
-                state: match h.open {
-                    Some(true) => OpenState::Open,
-                    Some(false) => OpenState::Closed,
-                    None => OpenState::Unknown,
-                },
-                next_change: h.next_change,
-                comment: h.hours_comment,
-            };
-            SearchHit {
-                listing: listing_from_core(h.listing, &query.langs, hours),
-                distance_m: h.distance_m,
-                score: h.score,
-                dataset: h.dataset,
-                verified: h.verified,
-                far: h.far,
-            }
+        .map(|h| SearchHit {
+            listing: listing_from_core(h.listing, &query.langs, h.hours),
+            distance_m: h.distance_m,
+            score: h.score,
+            dataset: h.dataset,
+            verified: h.verified,
+            far: h.far,
         })
         .collect())
 }
@@ -258,7 +247,6 @@ fn import_file(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::empty_request;
     use crate::HoursAt;
     use std::io::Write;
 
@@ -280,7 +268,7 @@ mod tests {
             text: Some("juridica".into()),
             kinds: vec![Kind::LegalAid],
             languages: vec!["fr".into()],
-            ..empty_request()
+            ..SearchRequest::default()
         };
         let hits = store.search(req).unwrap();
         assert!(!hits.is_empty());
@@ -312,7 +300,7 @@ mod tests {
         store.close();
         store.close();
         assert!(store.is_closed());
-        match store.search(empty_request()) {
+        match store.search(SearchRequest::default()) {
             Err(FaroError::Closed { reason }) => assert!(reason.contains("search"), "{reason}"),
             other => panic!("{other:?}"),
         }
@@ -371,8 +359,10 @@ mod tests {
     #[test]
     fn time_search_in_rust_measures() {
         let (_dir, store) = open_with_demo();
-        let t = store.time_search_in_rust(SearchRequest { text: Some("salud".into()), ..empty_request() }, 3).unwrap();
+        let t = store
+            .time_search_in_rust(SearchRequest { text: Some("salud".into()), ..SearchRequest::default() }, 3)
+            .unwrap();
         assert!(t > Duration::ZERO);
-        assert!(matches!(store.time_search_in_rust(empty_request(), 0), Err(FaroError::BadInput { .. })));
+        assert!(matches!(store.time_search_in_rust(SearchRequest::default(), 0), Err(FaroError::BadInput { .. })));
     }
 }

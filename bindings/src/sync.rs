@@ -1,7 +1,7 @@
 //! Trusted sync across the FFI: installing the root the app ships, syncing from a URL,
-//! subscriptions, the status of every dataset held, and phone-to-phone bundles. The records
-//! here mirror `faro_core::sync`'s reports with enums instead of words and `SystemTime` for
-//! times; the work is the core's.
+//! subscriptions, the status of every dataset held, and phone-to-phone bundles. The core's
+//! enums and [`DatasetOutcome`] cross as they are (UniFFI remote types); the other records
+//! mirror `faro_core::sync`'s reports with `SystemTime` for times. The work is the core's.
 //!
 //! No method holds the [`FaroStore`]'s lock while it works: each takes its own reference to
 //! the open store, so searches on other threads run during a sync (they read through the
@@ -15,10 +15,9 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, Utc};
 use faro_core::net::NetConfig;
 use faro_core::sync::clock::{ClockCheck, TrustedTime as CoreTrustedTime};
-use faro_core::sync::content::ContentKind;
-use faro_core::sync::{self, SyncOptions};
+use faro_core::sync::{self, ContentKind, DatasetOutcome, SyncOptions, SyncRoute};
 
-use crate::error::{guard, FaroError};
+use crate::error::FaroError;
 use crate::progress::{CancelHandle, ProgressListener, Reporter};
 use crate::store::FaroStore;
 
@@ -35,8 +34,8 @@ pub enum ClockCheck {
 }
 
 /// What a dataset holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum DatasetContent {
+#[uniffi::remote(Enum)]
+pub enum ContentKind {
     /// Directory listings (consulates, legal aid, health, shelters).
     Listings,
     /// Rights articles.
@@ -46,7 +45,7 @@ pub enum DatasetContent {
 }
 
 /// How a dataset reached its version.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum SyncRoute {
     /// Already current: nothing was downloaded.
     Unchanged,
@@ -87,7 +86,7 @@ pub struct TrustedTime {
 }
 
 /// What a sync did with one dataset.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct DatasetOutcome {
     /// Dataset name (`directory/mx`).
     pub dataset: String,
@@ -130,7 +129,7 @@ pub struct DatasetStatus {
     /// Dataset name.
     pub dataset: String,
     /// What it holds.
-    pub content: DatasetContent,
+    pub content: ContentKind,
     /// Version held.
     pub version: u64,
     /// Records held.
@@ -221,7 +220,7 @@ impl FaroStore {
     /// by its own keys; returns its version. Nothing is trusted on first use: a sync or a
     /// bundle import needs this first. `NotVerified` if the root does not verify.
     pub fn install_trusted_root(&self, root: Vec<u8>) -> Result<u64, FaroError> {
-        guard(|| Ok(sync::install_trusted_root(&*self.open_store("install_trusted_root")?, &root)?))
+        self.with_store("install_trusted_root", |store| Ok(sync::install_trusted_root(store, &root)?))
     }
 
     /// Syncs every subscribed dataset, after subscribing to `datasets`, from the repository at
@@ -244,62 +243,59 @@ impl FaroStore {
         cancel: Option<Arc<CancelHandle>>,
         settings: Option<SyncSettings>,
     ) -> Result<SyncReport, FaroError> {
-        guard(|| {
-            let store = self.open_store("sync")?;
+        self.with_store("sync", |store| {
             let net = net_config(settings)?;
             let options = SyncOptions { subscribe: datasets, device_now: Utc::now(), net };
             let cancel = cancel.map(|c| c.token()).unwrap_or_default();
             let mut reporter = Reporter::new(progress, cancel.clone());
-            let result = sync::sync_from_url(&store, &url, &options, &cancel, &mut |p| reporter.sync_progress(p));
+            let result = sync::sync_from_url(store, &url, &options, &cancel, &mut |p| reporter.sync_progress(p));
             let report = reporter.result(result, "the sync")?;
             reporter.finished();
-            sync_report(report)
+            Ok(sync_report(report))
         })
     }
 
     /// Adds `datasets` (`directory/mx`, `rights/all`, `warnings/mx`) to the subscriptions.
     /// Idempotent. `BadInput` for a malformed name.
     pub fn subscribe(&self, datasets: Vec<String>) -> Result<(), FaroError> {
-        guard(|| Ok(sync::subscribe(&*self.open_store("subscribe")?, &datasets)?))
+        self.with_store("subscribe", |store| Ok(sync::subscribe(store, &datasets)?))
     }
 
     /// Removes `datasets` from the subscriptions; data already here stays readable. Names
     /// that were not subscribed are ignored.
     pub fn unsubscribe(&self, datasets: Vec<String>) -> Result<(), FaroError> {
-        guard(|| Ok(sync::unsubscribe(&*self.open_store("unsubscribe")?, &datasets).map(drop)?))
+        self.with_store("unsubscribe", |store| Ok(sync::unsubscribe(store, &datasets).map(drop)?))
     }
 
     /// The subscribed datasets, sorted.
     pub fn subscriptions(&self) -> Result<Vec<String>, FaroError> {
-        guard(|| Ok(sync::subscriptions(&*self.open_store("subscriptions")?)?))
+        self.with_store("subscriptions", |store| Ok(sync::subscriptions(store)?))
     }
 
     /// Every dataset held, its version and how current it is, judged at trusted time.
     pub fn dataset_status(&self) -> Result<SyncStatus, FaroError> {
-        guard(|| {
-            let status = sync::status(&*self.open_store("dataset_status")?, Utc::now())?;
+        self.with_store("dataset_status", |store| {
+            let status = sync::status(store, Utc::now())?;
             Ok(SyncStatus {
                 time: trusted_time(&status.time),
                 root_version: status.root_version,
                 datasets: status
                     .datasets
                     .into_iter()
-                    .map(|d| {
-                        Ok(DatasetStatus {
-                            content: content(&d.content)?,
-                            route: route(&d.route)?,
-                            dataset: d.dataset,
-                            version: d.version,
-                            records: d.records,
-                            publisher: d.publisher,
-                            published_at: d.published_at.map(time),
-                            verified_at: d.verified_at.map(time),
-                            stale: d.stale,
-                            unconfirmed_since: d.unconfirmed_since.map(time),
-                            subscribed: d.subscribed,
-                        })
+                    .map(|d| DatasetStatus {
+                        content: d.content,
+                        route: d.route,
+                        dataset: d.dataset,
+                        version: d.version,
+                        records: d.records,
+                        publisher: d.publisher,
+                        published_at: d.published_at.map(time),
+                        verified_at: d.verified_at.map(time),
+                        stale: d.stale,
+                        unconfirmed_since: d.unconfirmed_since.map(time),
+                        subscribed: d.subscribed,
                     })
-                    .collect::<Result<_, FaroError>>()?,
+                    .collect(),
                 pending: status.pending,
             })
         })
@@ -311,8 +307,8 @@ impl FaroStore {
     /// `NotVerified` when nothing was ever synced here.
     #[uniffi::method(default(datasets = []))]
     pub fn export_bundle(&self, path: String, datasets: Vec<String>) -> Result<ExportReport, FaroError> {
-        guard(|| {
-            let report = sync::export_bundle(&*self.open_store("export_bundle")?, Path::new(&path), &datasets)?;
+        self.with_store("export_bundle", |store| {
+            let report = sync::export_bundle(store, Path::new(&path), &datasets)?;
             Ok(ExportReport {
                 datasets: report
                     .datasets
@@ -344,10 +340,7 @@ impl FaroStore {
         progress: Option<Arc<dyn ProgressListener>>,
         cancel: Option<Arc<CancelHandle>>,
     ) -> Result<Vec<BundleOutcome>, FaroError> {
-        guard(|| {
-            let store = self.open_store("import_bundle")?;
-            import_bundle_file(&store, Path::new(&path), progress, cancel)
-        })
+        self.with_store("import_bundle", |store| import_bundle_file(store, Path::new(&path), progress, cancel))
     }
 
     /// [`FaroStore::import_bundle`] for a bundle held in memory: the first-run bundle an app
@@ -365,8 +358,7 @@ impl FaroStore {
         progress: Option<Arc<dyn ProgressListener>>,
         cancel: Option<Arc<CancelHandle>>,
     ) -> Result<Vec<BundleOutcome>, FaroError> {
-        guard(|| {
-            let store = self.open_store("import_bundle_bytes")?;
+        self.with_store("import_bundle_bytes", |store| {
             let storage = |e: std::io::Error| FaroError::Storage {
                 reason: format!("{}: cannot write the bundle's scratch file: {e}", self.directory()),
             };
@@ -377,7 +369,7 @@ impl FaroStore {
             scratch.write_all(&bundle).and_then(|()| scratch.flush()).map_err(storage)?;
             drop(bundle);
             // `scratch` is removed when it drops, after the import, whatever its result.
-            import_bundle_file(&store, scratch.path(), progress, cancel).map_err(|e| {
+            import_bundle_file(store, scratch.path(), progress, cancel).map_err(|e| {
                 // Errors name the file they are about: name the bytes, not the scratch file.
                 let scratch_name = scratch.path().display().to_string();
                 e.map_reason(|r| r.replace(&scratch_name, "the bundle bytes"))
@@ -427,30 +419,14 @@ fn net_config(settings: Option<SyncSettings>) -> Result<NetConfig, FaroError> {
     })
 }
 
-fn sync_report(r: sync::SyncReport) -> Result<SyncReport, FaroError> {
-    Ok(SyncReport {
+fn sync_report(r: sync::SyncReport) -> SyncReport {
+    SyncReport {
         trusted_now: time(r.trusted_now),
         root_version: r.root_version,
         root_rotations: r.root_rotations,
         metadata_requests: r.metadata_requests,
-        datasets: r
-            .datasets
-            .into_iter()
-            .map(|d| {
-                Ok(DatasetOutcome {
-                    route: route(d.route)?,
-                    dataset: d.dataset,
-                    from_version: d.from_version,
-                    version: d.version,
-                    fell_back: d.fell_back,
-                    bytes_downloaded: d.bytes_downloaded,
-                    wasted_bytes: d.wasted_bytes,
-                    records_written: d.records_written,
-                    records_deleted: d.records_deleted,
-                })
-            })
-            .collect::<Result<_, FaroError>>()?,
-    })
+        datasets: r.datasets,
+    }
 }
 
 /// A core time as the platforms' own (`java.time.Instant`, `Date`).
@@ -468,37 +444,9 @@ pub(crate) fn trusted_time(t: &CoreTrustedTime) -> TrustedTime {
     }
 }
 
-fn route(word: &str) -> Result<SyncRoute, FaroError> {
-    match word {
-        "unchanged" => Ok(SyncRoute::Unchanged),
-        "snapshot" => Ok(SyncRoute::Snapshot),
-        "delta" => Ok(SyncRoute::Delta),
-        "bundle" => Ok(SyncRoute::Bundle),
-        other => Err(FaroError::Internal { reason: format!("unknown sync route {other:?} in the store") }),
-    }
-}
-
-fn content(word: &str) -> Result<DatasetContent, FaroError> {
-    match ContentKind::parse(word) {
-        Some(ContentKind::Listings) => Ok(DatasetContent::Listings),
-        Some(ContentKind::Rights) => Ok(DatasetContent::Rights),
-        Some(ContentKind::Warnings) => Ok(DatasetContent::Warnings),
-        None => Err(FaroError::Internal { reason: format!("unknown dataset content {word:?} in the store") }),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn every_route_and_content_word_maps() {
-        let routes: Vec<_> = ["unchanged", "snapshot", "delta", "bundle"].iter().map(|w| route(w).unwrap()).collect();
-        assert_eq!(routes, [SyncRoute::Unchanged, SyncRoute::Snapshot, SyncRoute::Delta, SyncRoute::Bundle]);
-        assert!(matches!(route("teleport"), Err(FaroError::Internal { .. })));
-        assert_eq!(content("warnings").unwrap(), DatasetContent::Warnings);
-        assert!(matches!(content("recipes"), Err(FaroError::Internal { .. })));
-    }
 
     #[test]
     fn settings_are_checked() {

@@ -7,11 +7,11 @@
 
 use std::time::SystemTime;
 
-use chrono::NaiveDateTime;
 use faro_core::hours::{HoursStatus as CoreHoursStatus, OpenState};
 use faro_core::model::{
     self as m, Accessibility, Audience, ConsularService, Cost, Kind, PhoneKind, ServiceCode, Status,
 };
+use faro_core::search::KindCount;
 use faro_core::LangPrefs;
 
 /// What a listing is.
@@ -342,7 +342,7 @@ pub struct SearchHit {
 }
 
 /// How many listings of one kind.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct KindCount {
     /// The kind.
     pub kind: Kind,
@@ -424,18 +424,10 @@ pub(crate) fn listing_from_core(l: m::Listing, langs: &LangPrefs, hours: CoreHou
 pub(crate) fn hours_from_core(h: CoreHoursStatus, timezone: Option<&str>) -> HoursStatus {
     HoursStatus {
         state: h.state,
-        next_change: h.next_change.and_then(|local| local_to_instant(local, timezone)),
+        next_change: h.next_change_at(timezone).map(SystemTime::from),
         next_change_local: h.next_change.map(|t| t.format("%Y-%m-%dT%H:%M").to_string()),
         comment: h.comment,
     }
-}
-
-/// The instant at which wall-clock time `local` occurs in zone `timezone` (UTC when absent),
-/// as [`faro_core::hours::local_with_offset`] reads it.
-fn local_to_instant(local: NaiveDateTime, timezone: Option<&str>) -> Option<SystemTime> {
-    let tz: chrono_tz::Tz = timezone.unwrap_or("UTC").parse().ok()?;
-    let at = faro_core::hours::local_with_offset(local, tz)?;
-    Some(SystemTime::from(at.with_timezone(&chrono::Utc)))
 }
 
 #[cfg(test)]
@@ -443,33 +435,13 @@ mod tests {
     use super::*;
     use chrono::NaiveDate;
 
-    fn local(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> NaiveDateTime {
-        NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_opt(h, mi, 0).unwrap()
-    }
-
-    fn unix(t: SystemTime) -> u64 {
-        t.duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs()
-    }
-
     #[test]
-    fn next_change_becomes_the_instant_in_the_listings_zone() {
+    fn next_change_crosses_as_the_instant_and_the_local_time() {
         // 2026-11-25 14:00 in Bogotá (UTC-5, no DST) is 19:00 UTC.
-        let t = local_to_instant(local(2026, 11, 25, 14, 0), Some("America/Bogota")).unwrap();
-        assert_eq!(unix(t), 1_795_633_200);
-        let utc = local_to_instant(local(2026, 11, 25, 19, 0), None).unwrap();
-        assert_eq!(t, utc);
-    }
-
-    #[test]
-    fn daylight_saving_edges_resolve() {
-        // New York: 2026-03-08 02:30 does not exist (clocks jump to 03:00): one hour later is used.
-        let gap = local_to_instant(local(2026, 3, 8, 2, 30), Some("America/New_York")).unwrap();
-        let after = local_to_instant(local(2026, 3, 8, 3, 30), Some("America/New_York")).unwrap();
-        assert_eq!(gap, after);
-        // 2026-11-01 01:30 happens twice: the first (EDT, UTC-4) is chosen.
-        let twice = local_to_instant(local(2026, 11, 1, 1, 30), Some("America/New_York")).unwrap();
-        let edt = local_to_instant(local(2026, 11, 1, 5, 30), None).unwrap();
-        assert_eq!(twice, edt);
-        assert!(local_to_instant(local(2026, 1, 1, 0, 0), Some("Mars/Olympus")).is_none());
+        let local = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(14, 0, 0).unwrap();
+        let core = CoreHoursStatus { state: OpenState::Closed, next_change: Some(local), comment: None };
+        let h = hours_from_core(core, Some("America/Bogota"));
+        let unix = h.next_change.unwrap().duration_since(SystemTime::UNIX_EPOCH).unwrap().as_secs();
+        assert_eq!((unix, h.next_change_local.as_deref()), (1_795_633_200, Some("2026-11-25T14:00")));
     }
 }

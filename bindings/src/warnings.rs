@@ -8,7 +8,7 @@ use faro_core::sync::status::trusted_time;
 use faro_core::warnings::{Severity, Warning as CoreWarning, WarningKind, WarningQuery};
 use faro_core::LangPrefs;
 
-use crate::error::{guard, FaroError};
+use crate::error::FaroError;
 use crate::query::point;
 use crate::rights::split;
 use crate::store::FaroStore;
@@ -148,10 +148,9 @@ impl FaroStore {
         kinds: Vec<WarningKind>,
         languages: Vec<String>,
     ) -> Result<Vec<WarningHit>, FaroError> {
-        guard(|| {
-            let store = self.open_store("warnings_here")?;
+        self.with_store("warnings_here", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = trusted_time(store, Utc::now())?.now;
             let query = WarningQuery {
                 near: near.map(|p| point(p, "near")).transpose()?,
                 country: country.as_deref().map(|c| crate::query::country(c, "country")).transpose()?,
@@ -171,10 +170,9 @@ impl FaroStore {
     /// `NotFound` if there is none.
     #[uniffi::method(default(languages = []))]
     pub fn warning(&self, id: String, languages: Vec<String>) -> Result<Warning, FaroError> {
-        guard(|| {
-            let store = self.open_store("warning")?;
+        self.with_store("warning", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = trusted_time(store, Utc::now())?.now;
             Ok(warning_from_core(store.warning(&id)?, &langs, now))
         })
     }

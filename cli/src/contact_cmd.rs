@@ -119,7 +119,7 @@ pub fn print_check(c: &ContactCheck) {
             }
             Relation::ListedNotVerified => tr::t("rel_listed_not_verified").to_string(),
             Relation::OtherReading => tr::t("rel_other_reading").to_string(),
-            Relation::Imitates(l) => {
+            Relation::Imitates { likeness: l } => {
                 tr::f("rel_imitates", &[&m.contact, serde_json::to_value(l).unwrap_or_default().as_str().unwrap_or("")])
             }
         };

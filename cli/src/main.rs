@@ -205,17 +205,11 @@ struct SearchArgs {
     #[arg(long, default_value_t = 10)]
     limit: usize,
     /// Order: relevance or distance (default: distance with --near, else relevance).
-    #[arg(long, value_enum)]
-    sort: Option<SortArg>,
+    #[arg(long, value_parser = str::parse::<Sort>)]
+    sort: Option<Sort>,
     /// Print an array of results as JSON.
     #[arg(long)]
     json: bool,
-}
-
-#[derive(Clone, Copy, ValueEnum)]
-enum SortArg {
-    Relevance,
-    Distance,
 }
 
 #[derive(Args)]
@@ -505,10 +499,7 @@ fn search(args: SearchArgs) -> Result<(), Error> {
         open_only: args.open_now || args.open_at.is_some(),
         langs: args.lang.clone(),
         limit: args.limit,
-        sort: args.sort.map(|s| match s {
-            SortArg::Relevance => Sort::Relevance,
-            SortArg::Distance => Sort::Distance,
-        }),
+        sort: args.sort,
     };
     let hits = store.search(&query)?;
     if args.json {

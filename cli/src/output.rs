@@ -4,7 +4,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use faro_core::hours::{local_with_offset, parse_timezone, HoursStatus, OpenState};
+use faro_core::hours::{HoursStatus, OpenState};
 use faro_core::model::{vocabulary, Listing};
 use faro_core::search::{nothing_near, Hit, NEAR_HORIZON_M};
 use faro_core::store::WriteSummary;
@@ -25,15 +25,12 @@ pub fn local_time(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%dT%H:%M").to_string()
 }
 
-/// Local time `t` in IANA zone `tz` (UTC when absent) as RFC 3339 with its offset
-/// (`2026-11-25T17:00:00-06:00`), so that a script knows the instant; the local time if
-/// the zone is unknown to this build (never for stored listings, whose zones were checked).
-pub fn rfc3339_in(t: NaiveDateTime, tz: Option<&str>) -> String {
-    parse_timezone(tz.unwrap_or("UTC"))
-        .ok()
-        .and_then(|tz| local_with_offset(t, tz))
-        .map(|at| at.to_rfc3339())
-        .unwrap_or_else(|| local_time(t))
+/// When `hours` next changes, in IANA zone `tz` (UTC when absent) as RFC 3339 with its
+/// offset (`2026-11-25T17:00:00-06:00`), so that a script knows the instant; the local time
+/// if the zone is unknown to this build (never for stored listings, whose zones were checked).
+pub fn next_change_rfc3339(hours: &HoursStatus, tz: Option<&str>) -> Option<String> {
+    let local = hours.next_change?;
+    Some(hours.next_change_at(tz).map(|at| at.to_rfc3339()).unwrap_or_else(|| local_time(local)))
 }
 
 /// The JSON array `faro search --json` prints: one object per hit with what a person needs
@@ -49,8 +46,8 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                     "kind": h.kind,
                     "name": h.name,
                     "name_lang": h.name_lang,
-                    "open": h.open,
-                    "next_change": h.next_change.map(|t| rfc3339_in(t, h.listing.timezone.as_deref())),
+                    "open": h.hours.open(),
+                    "next_change": next_change_rfc3339(&h.hours, h.listing.timezone.as_deref()),
                     "status": h.status,
                     "far": h.far,
                     "address": h.listing.address,
@@ -74,7 +71,7 @@ pub fn json_hits(hits: &[Hit]) -> Value {
                 if let Some(s) = h.score {
                     obj.insert("score".into(), json!((s * 1000.0).round() / 1000.0));
                 }
-                if let Some(c) = &h.hours_comment {
+                if let Some(c) = &h.hours.comment {
                     obj.insert("hours_comment".into(), json!(c));
                 }
                 if let Some(loc) = h.listing.location {
@@ -98,8 +95,8 @@ pub fn json_hits(hits: &[Hit]) -> Value {
 /// whether a country's public holidays were known, so that `PH` rules could match.
 pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Value {
     let mut v = json!({
-        "open": match status.state { OpenState::Open => json!(true), OpenState::Closed => json!(false), OpenState::Unknown => Value::Null },
-        "next_change": status.next_change.map(|t| rfc3339_in(t, Some(tz))),
+        "open": status.open(),
+        "next_change": next_change_rfc3339(status, Some(tz)),
         "next_change_local": status.next_change.map(local_time),
         "holidays_checked": holidays_checked,
     });
@@ -110,24 +107,19 @@ pub fn json_hours(status: &HoursStatus, tz: &str, holidays_checked: bool) -> Val
 }
 
 /// One line for the open state: "open until 2026-11-27T17:00", "closed, opens ...".
-pub fn open_phrase(open: Option<bool>, next: Option<NaiveDateTime>) -> String {
-    match (open, next) {
-        (Some(true), Some(t)) => tr::f("open_until", &[&tr::when(t)]),
-        (Some(true), None) => tr::t("open_always").into(),
-        (Some(false), Some(t)) => tr::f("closed_opens", &[&tr::when(t)]),
-        (Some(false), None) => tr::t("closed").into(),
-        (None, _) => tr::t("hours_unknown").into(),
+pub fn open_phrase(hours: &HoursStatus) -> String {
+    match (hours.state, hours.next_change) {
+        (OpenState::Open, Some(t)) => tr::f("open_until", &[&tr::when(t)]),
+        (OpenState::Open, None) => tr::t("open_always").into(),
+        (OpenState::Closed, Some(t)) => tr::f("closed_opens", &[&tr::when(t)]),
+        (OpenState::Closed, None) => tr::t("closed").into(),
+        (OpenState::Unknown, _) => tr::t("hours_unknown").into(),
     }
 }
 
 /// Human-readable status of `faro hours`.
 pub fn print_hours(status: &HoursStatus) {
-    let open = match status.state {
-        OpenState::Open => Some(true),
-        OpenState::Closed => Some(false),
-        OpenState::Unknown => None,
-    };
-    let mut line = open_phrase(open, status.next_change);
+    let mut line = open_phrase(status);
     if let Some(c) = &status.comment {
         line.push_str(&format!(" ({c})"));
     }
@@ -198,7 +190,7 @@ pub fn print_hits(hits: &[Hit], langs: &LangPrefs) {
         if h.status != faro_core::model::Status::Active {
             facts.push(tr::t(h.status.as_str()).to_string());
         } else {
-            facts.push(open_phrase(h.open, h.next_change));
+            facts.push(open_phrase(&h.hours));
         }
         outln!("{head}\n    {}   [{}]", facts.join(" · "), h.id);
         outln!("    {}", origin_label(h));

@@ -353,7 +353,7 @@ pub fn print_sync_report(report: &sync::SyncReport) {
             "  {:<22} {from} -> v{:<4} {:<9} {:>9} bytes  {} written, {} deleted{fell_back}",
             d.dataset,
             d.version,
-            d.route,
+            d.route.as_str(),
             d.bytes_downloaded,
             d.records_written,
             d.records_deleted
@@ -451,7 +451,7 @@ pub fn print_status(st: &sync::SyncStatus) {
             d.dataset,
             d.version,
             d.records,
-            d.content,
+            d.content.as_str(),
             d.publisher.as_deref().unwrap_or("?")
         );
     }

@@ -107,6 +107,26 @@ pub struct HoursStatus {
     pub comment: Option<String>,
 }
 
+impl HoursStatus {
+    /// Open: `Some(true)`, closed: `Some(false)`, unknown: `None`; as `faro search --json`
+    /// and `faro hours --json` give it (`"open": true|false|null`).
+    pub fn open(&self) -> Option<bool> {
+        match self.state {
+            OpenState::Open => Some(true),
+            OpenState::Closed => Some(false),
+            OpenState::Unknown => None,
+        }
+    }
+
+    /// When the state next changes, with the UTC offset of IANA zone `timezone` (the
+    /// listing's; UTC when `None`) at that moment, as [`local_with_offset`] reads it. `None`
+    /// when it never changes, or the zone is unknown to this build (never for stored
+    /// listings, whose zones were checked).
+    pub fn next_change_at(&self, timezone: Option<&str>) -> Option<DateTime<FixedOffset>> {
+        local_with_offset(self.next_change?, parse_timezone(timezone.unwrap_or("UTC")).ok()?)
+    }
+}
+
 /// Why an `opening_hours` value or its context was rejected.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum HoursError {
@@ -915,6 +935,19 @@ mod tests {
         assert_eq!(local_with_offset(local(2026, 11, 1, 1, 30), ny).unwrap().to_rfc3339(), "2026-11-01T01:30:00-04:00");
         // 02:30 never happens on 8 Mar 2026: an hour later stands for it.
         assert_eq!(local_with_offset(local(2026, 3, 8, 2, 30), ny).unwrap().to_rfc3339(), "2026-03-08T03:30:00-04:00");
+    }
+
+    #[test]
+    fn the_next_change_is_an_instant_in_the_listings_zone() {
+        let local = |h| chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap().and_hms_opt(h, 0, 0).unwrap();
+        let status = |h| HoursStatus { state: OpenState::Open, next_change: Some(local(h)), comment: None };
+        // 14:00 in Bogotá (UTC-5, no DST) is 19:00 UTC.
+        let at = status(14).next_change_at(Some("America/Bogota")).unwrap();
+        assert_eq!(at.to_rfc3339(), "2026-11-25T14:00:00-05:00");
+        assert_eq!(at, status(19).next_change_at(None).unwrap(), "no zone: UTC");
+        assert_eq!(status(14).next_change_at(Some("Mars/Olympus")), None);
+        let never = HoursStatus { next_change: None, ..status(14) };
+        assert_eq!(never.next_change_at(Some("America/Bogota")), None);
     }
 
     #[test]

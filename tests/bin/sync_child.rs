@@ -8,7 +8,7 @@
 use std::io::Write;
 
 use faro_core::net::{Cancel, NetConfig};
-use faro_core::sync::{self, SyncOptions};
+use faro_core::sync::{self, SyncOptions, SyncPhase};
 use faro_core::Store;
 
 fn main() {
@@ -28,9 +28,9 @@ fn main() {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = sync::sync_from_url(&store, url, &options, &Cancel::new(), &mut |p| {
-        let n = if p.phase == "apply" { p.records_done } else { p.bytes_done };
+        let n = if p.phase == SyncPhase::Apply { p.records_done } else { p.bytes_done };
         // The parent reads these as they come: one line, flushed, per step.
-        let _ = writeln!(out, "{} {n}", p.phase);
+        let _ = writeln!(out, "{} {n}", p.phase.as_str());
         let _ = out.flush();
     });
     match result {

@@ -94,8 +94,12 @@ pub enum Relation {
     /// `011` where that is not the region's international prefix, read as an international
     /// number (`ContactCheck::also`).
     OtherReading,
-    /// Imitates the record's contact.
-    Imitates(Likeness),
+    /// Imitates the record's contact. (JSON: `{"imitates": "small_edit"}`.)
+    #[serde(serialize_with = "Likeness::serialize")]
+    Imitates {
+        /// How it imitates it.
+        likeness: Likeness,
+    },
 }
 
 /// One listing or warning the contact matched.
@@ -223,7 +227,7 @@ impl Store {
                 Verdict::Official
             } else if listed.iter().any(|(m, official)| *official && is_same_name(m.relation)) {
                 Verdict::NameMatch
-            } else if listed.iter().any(|(m, _)| matches!(m.relation, Relation::Imitates(_))) {
+            } else if listed.iter().any(|(m, _)| matches!(m.relation, Relation::Imitates { .. })) {
                 Verdict::Lookalike
             } else if listed.iter().any(|(m, _)| m.relation == Relation::ListedNotVerified) {
                 Verdict::Listed
@@ -441,7 +445,12 @@ fn lookalikes(conn: &Connection, contact: &Contact, search: Search) -> Result<Ve
             None => None,
         };
         if let Some(l) = likeness {
-            out.extend(rows_for(conn, &key)?.into_iter().filter(|r| r.official).map(|r| (r, Relation::Imitates(l))));
+            out.extend(
+                rows_for(conn, &key)?
+                    .into_iter()
+                    .filter(|r| r.official)
+                    .map(|r| (r, Relation::Imitates { likeness: l })),
+            );
         }
     }
     Ok(out)
@@ -499,5 +508,12 @@ mod tests {
         assert_eq!(c.verdict, Verdict::Invalid);
         let long = "é".repeat(MAX_INPUT_BYTES);
         assert!(ContactCheck::offline(&long, None).input.len() <= MAX_INPUT_BYTES);
+    }
+
+    #[test]
+    fn an_imitation_is_written_as_before_in_json() {
+        let rel = Relation::Imitates { likeness: Likeness::SmallEdit };
+        assert_eq!(serde_json::to_string(&rel).unwrap(), r#"{"imitates":"small_edit"}"#);
+        assert_eq!(serde_json::to_string(&Relation::SameHostOtherPage).unwrap(), r#""same_host_other_page""#);
     }
 }

@@ -44,12 +44,38 @@ pub enum When {
 }
 
 /// How hits are ordered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Sort {
     /// Best text match first (then nearest).
     Relevance,
     /// Nearest first (needs a point).
     Distance,
+}
+
+impl Sort {
+    /// Every order, in declaration order.
+    pub const ALL: [Sort; 2] = [Sort::Relevance, Sort::Distance];
+
+    /// `relevance` or `distance`, as the CLI and JSON spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sort::Relevance => "relevance",
+            Sort::Distance => "distance",
+        }
+    }
+}
+
+impl std::str::FromStr for Sort {
+    type Err = String;
+
+    /// Reads `relevance` or `distance`; the error names both.
+    fn from_str(word: &str) -> std::result::Result<Sort, String> {
+        Sort::ALL
+            .into_iter()
+            .find(|s| s.as_str() == word)
+            .ok_or_else(|| format!("{word:?} is not an order: use relevance or distance"))
+    }
 }
 
 /// A search: every part is optional and they combine with AND.
@@ -113,11 +139,14 @@ impl Default for Query {
             when: When::Instant(Utc::now()),
             open_only: false,
             langs: LangPrefs::default(),
-            limit: 20,
+            limit: DEFAULT_LIMIT,
             sort: None,
         }
     }
 }
+
+/// Hits returned when a query does not say how many.
+pub const DEFAULT_LIMIT: usize = 20;
 
 /// Largest `limit` accepted.
 pub const MAX_LIMIT: usize = 1000;
@@ -156,13 +185,10 @@ pub struct Hit {
     /// True when the query was near a point with no radius and this hit is further than
     /// [`NEAR_HORIZON_M`] from it: show it as far, not as an answer nearby.
     pub far: bool,
-    /// Open at the query's time: true, false, or null when the hours are unknown.
-    pub open: Option<bool>,
-    /// Next local time (listing's zone) the open state changes; null if never or unknown.
-    pub next_change: Option<NaiveDateTime>,
-    /// Comment of the applying opening-hours rule ("by appointment").
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub hours_comment: Option<String>,
+    /// Open, closed or unknown at the query's time, when that state next changes (local
+    /// time in the listing's zone) and the comment of the rule that applies ("by
+    /// appointment"). A listing that is not active is closed.
+    pub hours: HoursStatus,
     /// Operating status.
     pub status: Status,
     /// Text-match score (higher is better), when the query had text.
@@ -682,13 +708,7 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
                 organization,
                 distance_m: c.distance_m.map(|d| (d * 10.0).round() / 10.0),
                 far: q.near.is_some() && q.radius_m.is_none() && c.distance_m.is_some_and(|d| d > NEAR_HORIZON_M),
-                open: match hours.state {
-                    OpenState::Open => Some(true),
-                    OpenState::Closed => Some(false),
-                    OpenState::Unknown => None,
-                },
-                next_change: hours.next_change,
-                hours_comment: hours.comment,
+                hours,
                 status: listing.status,
                 score: c.rank,
                 demo: listing.demo,
@@ -698,4 +718,19 @@ fn load_hits(conn: &Connection, candidates: Vec<Candidate>, q: &Query, cache: &M
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sort_reads_and_writes_one_word_per_order() {
+        for sort in Sort::ALL {
+            assert_eq!(sort.as_str().parse::<Sort>(), Ok(sort));
+            assert_eq!(serde_json::to_value(sort).unwrap(), sort.as_str());
+        }
+        let e = "nearest".parse::<Sort>().unwrap_err();
+        assert!(e.contains("relevance") && e.contains("distance"), "{e}");
+    }
 }

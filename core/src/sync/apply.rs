@@ -7,6 +7,7 @@ use std::io::BufRead;
 
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
 
 use super::content::{CheckContext, Content, Put};
 use super::entry::DatasetEntry;
@@ -19,7 +20,7 @@ use crate::store::bulk::Deferred;
 use crate::store::write::upsert_dataset;
 use crate::store::DatasetInfo;
 
-/// How a dataset reached its new version.
+/// Which file an apply read: the full snapshot, or a delta from the version held.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Route {
     /// The full snapshot replaced the dataset.
@@ -31,13 +32,57 @@ pub enum Route {
     },
 }
 
-impl Route {
-    /// `snapshot` or `delta`.
+/// How a dataset reached the version held.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncRoute {
+    /// Already current: nothing was downloaded.
+    Unchanged,
+    /// The full snapshot replaced the dataset.
+    Snapshot,
+    /// A delta from the version held.
+    Delta,
+    /// A bundle file from another phone or shipped with the app.
+    Bundle,
+}
+
+impl SyncRoute {
+    /// `unchanged`, `snapshot`, `delta` or `bundle`: as JSON and the database spell it.
     pub fn as_str(self) -> &'static str {
         match self {
-            Route::Snapshot => "snapshot",
-            Route::Delta { .. } => "delta",
+            SyncRoute::Unchanged => "unchanged",
+            SyncRoute::Snapshot => "snapshot",
+            SyncRoute::Delta => "delta",
+            SyncRoute::Bundle => "bundle",
         }
+    }
+
+    /// Reads the word [`SyncRoute::as_str`] writes; `None` for anything else.
+    pub fn parse(word: &str) -> Option<SyncRoute> {
+        [SyncRoute::Unchanged, SyncRoute::Snapshot, SyncRoute::Delta, SyncRoute::Bundle]
+            .into_iter()
+            .find(|r| r.as_str() == word)
+    }
+}
+
+impl From<Route> for SyncRoute {
+    fn from(route: Route) -> SyncRoute {
+        match route {
+            Route::Snapshot => SyncRoute::Snapshot,
+            Route::Delta { .. } => SyncRoute::Delta,
+        }
+    }
+}
+
+impl rusqlite::types::ToSql for SyncRoute {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for SyncRoute {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<SyncRoute> {
+        super::content::word_column(value, SyncRoute::parse, "sync route")
     }
 }
 
@@ -165,7 +210,7 @@ pub fn apply_file<C: Content>(
             entry.publisher,
             entry.published.to_rfc3339_opts(SecondsFormat::Secs, true),
             Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-            route.as_str(),
+            SyncRoute::from(route),
             unconfirmed_since,
         ],
     )?;
@@ -492,5 +537,36 @@ mod tests {
             .unwrap_err();
         assert!(matches!(e, Error::Cancelled));
         assert_eq!(held(&store).0, None);
+    }
+
+    #[test]
+    fn route_and_content_are_stored_and_read_back_as_enums() {
+        use crate::sync::{status, ContentKind, SyncPhase};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let v1 = records(&[("demo:a", "A")]);
+        apply(&store, &entry(1, &v1), &snapshot_file(&header(), &v1)).unwrap();
+        let held = &status(&store, Utc::now()).unwrap().datasets[0];
+        assert_eq!((held.content, held.route), (ContentKind::Listings, SyncRoute::Snapshot));
+        // JSON spells them as the database does, and as `faro status --json` always has.
+        let json = serde_json::to_value(held).unwrap();
+        assert_eq!((&json["content"], &json["route"]), (&"listings".into(), &"snapshot".into()));
+        for route in [SyncRoute::Unchanged, SyncRoute::Snapshot, SyncRoute::Delta, SyncRoute::Bundle] {
+            assert_eq!(serde_json::to_value(route).unwrap(), route.as_str());
+            assert_eq!(SyncRoute::parse(route.as_str()), Some(route));
+        }
+        for kind in [ContentKind::Listings, ContentKind::Rights, ContentKind::Warnings] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str());
+        }
+        for phase in [SyncPhase::Metadata, SyncPhase::Download, SyncPhase::Apply] {
+            assert_eq!(serde_json::to_value(phase).unwrap(), phase.as_str());
+        }
+        // A word this build does not know is a damaged row, not a guess.
+        store.write(|c| Ok(c.execute("UPDATE sync_datasets SET route = 'teleport'", [])?)).unwrap();
+        let e = status(&store, Utc::now()).unwrap_err().to_string();
+        assert!(e.contains("unknown sync route \"teleport\""), "{e}");
+        store.write(|c| Ok(c.execute("UPDATE sync_datasets SET route = 'delta', content = 'recipes'", [])?)).unwrap();
+        let e = status(&store, Utc::now()).unwrap_err().to_string();
+        assert!(e.contains("unknown dataset content \"recipes\""), "{e}");
     }
 }

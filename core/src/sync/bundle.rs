@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::apply::local_version;
-use super::client::{apply_compressed_in, SyncProgress};
+use super::apply::{local_version, SyncRoute};
+use super::client::{apply_compressed_in, SyncPhase, SyncProgress};
 use super::content::{Content, ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
 use super::files::SnapshotHeader;
@@ -246,7 +246,7 @@ pub fn import_bundle_watched(
             records_total: total,
         })
     };
-    report(progress, None, "metadata", 0, 0);
+    report(progress, None, SyncPhase::Metadata, 0, 0);
     let scratch = tempfile::Builder::new()
         .prefix(".faro-bundle-")
         .tempdir_in(store.path().parent().unwrap_or(Path::new(".")))
@@ -324,10 +324,13 @@ pub fn import_bundle_watched(
                 })?;
                 let name = format!("bundle:data/{dataset}.jsonl.zst");
                 apply_compressed_in(&tx, *kind, entry, file, &name, since_text.as_deref(), &mut |n| {
-                    report(progress, Some(dataset), "apply", n, entry.records);
+                    report(progress, Some(dataset), SyncPhase::Apply, n, entry.records);
                     !cancel.is_cancelled()
                 })?;
-                tx.execute("UPDATE sync_datasets SET route = 'bundle' WHERE name = ?1", [dataset])?;
+                tx.execute(
+                    "UPDATE sync_datasets SET route = ?2 WHERE name = ?1",
+                    rusqlite::params![dataset, SyncRoute::Bundle],
+                )?;
                 status::set_bundle_confirmation(&tx, dataset, time.now, refreshed.timestamp_expires)?;
                 outcome.applied = true;
                 outcome.records = entry.records;

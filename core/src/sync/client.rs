@@ -17,7 +17,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 
-use super::apply::{apply_file, local_version, Applied, Route};
+use super::apply::{apply_file, local_version, Applied, SyncRoute};
 use super::content::{ContentKind, Listings, Rights, Warnings};
 use super::entry::{from_custom, snapshot_path, DatasetEntry};
 use super::status::{
@@ -38,13 +38,36 @@ use crate::tuf::{ExpiryPolicy, FetchError, Fetcher, Limits, TargetInfo, TrustSto
 const MAX_EXPANSION: u64 = 64;
 const MIN_DECOMPRESSED_CAP: u64 = 16 << 20;
 
+/// What a sync or bundle import is doing, for a progress bar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncPhase {
+    /// Fetching and verifying the signed metadata (no dataset yet).
+    Metadata,
+    /// Downloading a dataset's file.
+    Download,
+    /// Checking and writing a dataset's records in one transaction.
+    Apply,
+}
+
+impl SyncPhase {
+    /// `metadata`, `download` or `apply`, as JSON spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SyncPhase::Metadata => "metadata",
+            SyncPhase::Download => "download",
+            SyncPhase::Apply => "apply",
+        }
+    }
+}
+
 /// Where a sync stands, for a progress bar.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncProgress {
     /// The dataset being worked on (`None` while metadata is refreshed).
     pub dataset: Option<String>,
-    /// `metadata`, `download` or `apply`.
-    pub phase: &'static str,
+    /// What is being done.
+    pub phase: SyncPhase,
     /// Bytes of the current file received (resumed bytes included).
     pub bytes_done: u64,
     /// Length of the current file.
@@ -64,8 +87,8 @@ pub struct DatasetOutcome {
     pub from_version: Option<u64>,
     /// Version held now.
     pub version: u64,
-    /// `unchanged`, `snapshot` or `delta`.
-    pub route: &'static str,
+    /// How it got there: unchanged, snapshot or delta.
+    pub route: SyncRoute,
     /// True when a delta failed and the full snapshot was used.
     pub fell_back: bool,
     /// Bytes received for this dataset.
@@ -142,7 +165,7 @@ pub fn sync_from_url(
     let fetcher = HttpFetcher::new(store, &http, &base, cancel)?;
     let mut trust = DbTrustStore::new(store);
     let mut updater = Updater::load(&trust, ExpiryPolicy::Enforce, Limits::default())?;
-    progress(&SyncProgress { dataset: None, phase: "metadata", ..SyncProgress::empty() });
+    progress(&SyncProgress { dataset: None, phase: SyncPhase::Metadata, ..SyncProgress::empty() });
     let refreshed = updater.refresh(&fetcher, &mut trust, time.now);
     let refreshed = refreshed.map_err(|e| trust.take_refusal().unwrap_or_else(|| fetcher.explain(e)))?;
     store.write(|c| {
@@ -189,7 +212,14 @@ pub fn sync_from_url(
 
 impl SyncProgress {
     fn empty() -> SyncProgress {
-        SyncProgress { dataset: None, phase: "", bytes_done: 0, bytes_total: 0, records_done: 0, records_total: 0 }
+        SyncProgress {
+            dataset: None,
+            phase: SyncPhase::Metadata,
+            bytes_done: 0,
+            bytes_total: 0,
+            records_done: 0,
+            records_total: 0,
+        }
     }
 }
 
@@ -236,7 +266,7 @@ impl DatasetRun<'_> {
             dataset: dataset.into(),
             from_version: local,
             version: local.unwrap_or(0),
-            route: "unchanged",
+            route: SyncRoute::Unchanged,
             fell_back: false,
             bytes_downloaded: 0,
             wasted_bytes: 0,
@@ -316,7 +346,7 @@ impl DatasetRun<'_> {
         let report = self.http.download(&url, &dest, total, self.cancel, &mut |done, total| {
             progress(&SyncProgress {
                 dataset: dataset.clone(),
-                phase: "download",
+                phase: SyncPhase::Download,
                 bytes_done: done,
                 bytes_total: total,
                 ..SyncProgress::empty()
@@ -334,7 +364,7 @@ impl DatasetRun<'_> {
         let applied = self.apply(kind, entry, &dest, &info.path, &mut |n| {
             progress(&SyncProgress {
                 dataset: dataset.clone(),
-                phase: "apply",
+                phase: SyncPhase::Apply,
                 bytes_done: total,
                 bytes_total: total,
                 records_done: n,
@@ -409,10 +439,7 @@ pub(crate) fn apply_compressed_in(
 
 fn finish(mut outcome: DatasetOutcome, entry: &DatasetEntry, applied: Applied) -> DatasetOutcome {
     outcome.version = entry.version;
-    outcome.route = match applied.route {
-        Route::Snapshot => "snapshot",
-        Route::Delta { .. } => "delta",
-    };
+    outcome.route = applied.route.into();
     outcome.records_written = applied.put;
     outcome.records_deleted = applied.deleted;
     outcome

@@ -4,6 +4,7 @@
 
 use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 
 use crate::error::{InputError, Result};
 use crate::hours::HoursCache;
@@ -15,7 +16,8 @@ use crate::store::write::{check_for_write, clear_listings, delete_listing, put_l
 use crate::warnings::Warning;
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ContentKind {
     /// Directory listings (`faro: "listings"`).
     Listings,
@@ -44,6 +46,29 @@ impl ContentKind {
             _ => None,
         }
     }
+}
+
+impl rusqlite::types::ToSql for ContentKind {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(self.as_str().into())
+    }
+}
+
+impl rusqlite::types::FromSql for ContentKind {
+    fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<ContentKind> {
+        word_column(value, ContentKind::parse, "dataset content")
+    }
+}
+
+/// Reads a column holding one of an enum's words with `parse`. A word this build does not
+/// know is a damaged row, reported as such (naming `what` and the word), never a guess.
+pub(crate) fn word_column<T>(
+    value: rusqlite::types::ValueRef<'_>,
+    parse: fn(&str) -> Option<T>,
+    what: &str,
+) -> rusqlite::types::FromSqlResult<T> {
+    let word = value.as_str()?;
+    parse(word).ok_or_else(|| rusqlite::types::FromSqlError::Other(format!("unknown {what} {word:?}").into()))
 }
 
 /// Whether a record could be written.

@@ -19,8 +19,10 @@ pub mod state;
 pub mod status;
 pub mod trust;
 
+pub use apply::SyncRoute;
 pub use bundle::{export_bundle, import_bundle, import_bundle_watched, BundleOutcome, ExportReport};
-pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncProgress, SyncReport};
+pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncPhase, SyncProgress, SyncReport};
+pub use content::ContentKind;
 pub use status::{status, subscribe, subscriptions, unsubscribe, DatasetStatus, SyncStatus};
 pub use trust::install_trusted_root;
 

@@ -5,7 +5,9 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use super::apply::SyncRoute;
 use super::clock::{build_time, TrustedTime};
+use super::content::ContentKind;
 use crate::error::{Error, Result};
 use crate::store::Store;
 
@@ -128,8 +130,8 @@ pub fn subscriptions(store: &Store) -> Result<Vec<String>> {
 pub struct DatasetStatus {
     /// Dataset name.
     pub dataset: String,
-    /// `listings`, ...
-    pub content: String,
+    /// What it holds.
+    pub content: ContentKind,
     /// Version held.
     pub version: u64,
     /// Records held.
@@ -147,8 +149,8 @@ pub struct DatasetStatus {
     pub unconfirmed_since: Option<DateTime<Utc>>,
     /// Whether the person subscribed to it.
     pub subscribed: bool,
-    /// How it arrived last (`snapshot`, `delta`, `bundle`).
-    pub route: String,
+    /// How it arrived last: snapshot, delta or bundle.
+    pub route: SyncRoute,
 }
 
 /// The whole sync status.
@@ -179,12 +181,12 @@ pub fn status(store: &Store, device: DateTime<Utc>) -> Result<SyncStatus> {
         let rows = stmt.query_map([], |r| {
             Ok((
                 r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
+                r.get::<_, ContentKind>(1)?,
                 r.get::<_, i64>(2)?,
                 r.get::<_, i64>(3)?,
                 r.get::<_, Option<String>>(4)?,
                 r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
+                r.get::<_, SyncRoute>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, bool>(8)?,
             ))

@@ -2843,7 +2843,7 @@ public struct DatasetStatus: Equatable, Hashable {
     /**
      * What it holds.
      */
-    public var content: DatasetContent
+    public var content: ContentKind
     /**
      * Version held.
      */
@@ -2890,7 +2890,7 @@ public struct DatasetStatus: Equatable, Hashable {
          */dataset: String, 
         /**
          * What it holds.
-         */content: DatasetContent, 
+         */content: ContentKind, 
         /**
          * Version held.
          */version: UInt64, 
@@ -2949,7 +2949,7 @@ public struct FfiConverterTypeDatasetStatus: FfiConverterRustBuffer {
         return
             try DatasetStatus(
                 dataset: FfiConverterString.read(from: &buf), 
-                content: FfiConverterTypeDatasetContent.read(from: &buf), 
+                content: FfiConverterTypeContentKind.read(from: &buf), 
                 version: FfiConverterUInt64.read(from: &buf), 
                 records: FfiConverterUInt64.read(from: &buf), 
                 publisher: FfiConverterOptionString.read(from: &buf), 
@@ -2964,7 +2964,7 @@ public struct FfiConverterTypeDatasetStatus: FfiConverterRustBuffer {
 
     public static func write(_ value: DatasetStatus, into buf: inout [UInt8]) {
         FfiConverterString.write(value.dataset, into: &buf)
-        FfiConverterTypeDatasetContent.write(value.content, into: &buf)
+        FfiConverterTypeContentKind.write(value.content, into: &buf)
         FfiConverterUInt64.write(value.version, into: &buf)
         FfiConverterUInt64.write(value.records, into: &buf)
         FfiConverterOptionString.write(value.publisher, into: &buf)
@@ -4524,7 +4524,7 @@ public struct SearchRequest: Equatable, Hashable {
     /**
      * Order; `None`: distance with a point, relevance with text, else by name.
      */
-    public var sort: SortOrder?
+    public var sort: Sort?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4581,7 +4581,7 @@ public struct SearchRequest: Equatable, Hashable {
          */limit: UInt32 = UInt32(20), 
         /**
          * Order; `None`: distance with a point, relevance with text, else by name.
-         */sort: SortOrder? = nil) {
+         */sort: Sort? = nil) {
         self.text = text
         self.near = near
         self.radiusM = radiusM
@@ -4633,7 +4633,7 @@ public struct FfiConverterTypeSearchRequest: FfiConverterRustBuffer {
                 openOnly: FfiConverterBool.read(from: &buf), 
                 languages: FfiConverterSequenceString.read(from: &buf), 
                 limit: FfiConverterUInt32.read(from: &buf), 
-                sort: FfiConverterOptionTypeSortOrder.read(from: &buf)
+                sort: FfiConverterOptionTypeSort.read(from: &buf)
         )
     }
 
@@ -4654,7 +4654,7 @@ public struct FfiConverterTypeSearchRequest: FfiConverterRustBuffer {
         FfiConverterBool.write(value.openOnly, into: &buf)
         FfiConverterSequenceString.write(value.languages, into: &buf)
         FfiConverterUInt32.write(value.limit, into: &buf)
-        FfiConverterOptionTypeSortOrder.write(value.sort, into: &buf)
+        FfiConverterOptionTypeSort.write(value.sort, into: &buf)
     }
 }
 
@@ -6259,6 +6259,91 @@ public func FfiConverterTypeContactKind_lower(_ value: ContactKind) -> RustBuffe
 
 
 /**
+ * What a dataset holds.
+ */
+
+public enum ContentKind: Equatable, Hashable {
+    
+    /**
+     * Directory listings (consulates, legal aid, health, shelters).
+     */
+    case listings
+    /**
+     * Rights articles.
+     */
+    case rights
+    /**
+     * Warnings about smugglers and traffickers.
+     */
+    case warnings
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ContentKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeContentKind: FfiConverterRustBuffer {
+    typealias SwiftType = ContentKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ContentKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .listings
+        
+        case 2: return .rights
+        
+        case 3: return .warnings
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ContentKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .listings:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .rights:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .warnings:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContentKind_lift(_ buf: RustBuffer) throws -> ContentKind {
+    return try FfiConverterTypeContentKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeContentKind_lower(_ value: ContentKind) -> RustBuffer {
+    return FfiConverterTypeContentKind.lower(value)
+}
+
+
+
+/**
  * How much the service costs the person.
  */
 
@@ -6440,91 +6525,6 @@ public func FfiConverterTypeCountRegion_lift(_ buf: RustBuffer) throws -> CountR
 #endif
 public func FfiConverterTypeCountRegion_lower(_ value: CountRegion) -> RustBuffer {
     return FfiConverterTypeCountRegion.lower(value)
-}
-
-
-
-/**
- * What a dataset holds.
- */
-
-public enum DatasetContent: Equatable, Hashable {
-    
-    /**
-     * Directory listings (consulates, legal aid, health, shelters).
-     */
-    case listings
-    /**
-     * Rights articles.
-     */
-    case rights
-    /**
-     * Warnings about smugglers and traffickers.
-     */
-    case warnings
-
-
-
-
-
-}
-
-#if compiler(>=6)
-extension DatasetContent: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDatasetContent: FfiConverterRustBuffer {
-    typealias SwiftType = DatasetContent
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DatasetContent {
-        let variant: Int32 = try readInt(&buf)
-        switch variant {
-        
-        case 1: return .listings
-        
-        case 2: return .rights
-        
-        case 3: return .warnings
-        
-        default: throw UniffiInternalError.unexpectedEnumCase
-        }
-    }
-
-    public static func write(_ value: DatasetContent, into buf: inout [UInt8]) {
-        switch value {
-        
-        
-        case .listings:
-            writeInt(&buf, Int32(1))
-        
-        
-        case .rights:
-            writeInt(&buf, Int32(2))
-        
-        
-        case .warnings:
-            writeInt(&buf, Int32(3))
-        
-        }
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDatasetContent_lift(_ buf: RustBuffer) throws -> DatasetContent {
-    return try FfiConverterTypeDatasetContent.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDatasetContent_lower(_ value: DatasetContent) -> RustBuffer {
-    return FfiConverterTypeDatasetContent.lower(value)
 }
 
 
@@ -7952,7 +7952,7 @@ public func FfiConverterTypeSeverity_lower(_ value: Severity) -> RustBuffer {
  * How search results are ordered.
  */
 
-public enum SortOrder: Equatable, Hashable {
+public enum Sort: Equatable, Hashable {
     
     /**
      * Best text match first, then nearest.
@@ -7970,16 +7970,16 @@ public enum SortOrder: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension SortOrder: Sendable {}
+extension Sort: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeSortOrder: FfiConverterRustBuffer {
-    typealias SwiftType = SortOrder
+public struct FfiConverterTypeSort: FfiConverterRustBuffer {
+    typealias SwiftType = Sort
 
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SortOrder {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Sort {
         let variant: Int32 = try readInt(&buf)
         switch variant {
         
@@ -7991,7 +7991,7 @@ public struct FfiConverterTypeSortOrder: FfiConverterRustBuffer {
         }
     }
 
-    public static func write(_ value: SortOrder, into buf: inout [UInt8]) {
+    public static func write(_ value: Sort, into buf: inout [UInt8]) {
         switch value {
         
         
@@ -8010,15 +8010,15 @@ public struct FfiConverterTypeSortOrder: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSortOrder_lift(_ buf: RustBuffer) throws -> SortOrder {
-    return try FfiConverterTypeSortOrder.lift(buf)
+public func FfiConverterTypeSort_lift(_ buf: RustBuffer) throws -> Sort {
+    return try FfiConverterTypeSort.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeSortOrder_lower(_ value: SortOrder) -> RustBuffer {
-    return FfiConverterTypeSortOrder.lower(value)
+public func FfiConverterTypeSort_lower(_ value: Sort) -> RustBuffer {
+    return FfiConverterTypeSort.lower(value)
 }
 
 
@@ -8970,8 +8970,8 @@ fileprivate struct FfiConverterOptionTypeHoursAt: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeSortOrder: FfiConverterRustBuffer {
-    typealias SwiftType = SortOrder?
+fileprivate struct FfiConverterOptionTypeSort: FfiConverterRustBuffer {
+    typealias SwiftType = Sort?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -8979,13 +8979,13 @@ fileprivate struct FfiConverterOptionTypeSortOrder: FfiConverterRustBuffer {
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeSortOrder.write(value, into: &buf)
+        FfiConverterTypeSort.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeSortOrder.read(from: &buf)
+        case 1: return try FfiConverterTypeSort.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -6,7 +6,7 @@ package app.faro
 
 import app.faro.ffi.CancelHandle
 import app.faro.ffi.ContactKind
-import app.faro.ffi.DatasetContent
+import app.faro.ffi.ContentKind
 import app.faro.ffi.FaroException
 import app.faro.ffi.HoursAt
 import app.faro.ffi.Kind
@@ -153,7 +153,7 @@ class SyncTest {
             val status = faro.datasetStatus()
             assertEquals(1uL, status.rootVersion)
             assertTrue(status.pending.isEmpty())
-            assertEquals(listOf(DatasetContent.LISTINGS, DatasetContent.RIGHTS, DatasetContent.WARNINGS), status.datasets.map { it.content })
+            assertEquals(listOf(ContentKind.LISTINGS, ContentKind.RIGHTS, ContentKind.WARNINGS), status.datasets.map { it.content })
             status.datasets.forEach {
                 assertFalse(it.stale)
                 assertNotNull(it.verifiedAt)
