@@ -168,8 +168,10 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
 }
 
 /// Empties and refills every index from the stored records, the tag and cell columns
-/// included.
+/// included, and reads the warnings' indicator keys again
+/// (`warnings::store::rebuild_indicators`).
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    crate::warnings::store::rebuild_indicators(tx)?;
     tx.execute_batch("DELETE FROM listings_fts;")?;
     crate::contact::index::clear(tx)?;
     let mut stmt = tx.prepare("SELECT listing, record FROM listing_records")?;
