@@ -113,6 +113,17 @@ fn an_interrupted_reindex_runs_again_on_next_open() {
     assert_eq!(hits.len(), 1);
 }
 
+/// The keys `sql` selects (one text column).
+fn keys(store: &Store, sql: &str) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(keys)
+        })
+        .unwrap()
+}
+
 #[test]
 fn phone_keys_are_read_again_when_upgrading_to_version_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -127,14 +138,7 @@ fn phone_keys_are_read_again_when_upgrading_to_version_9() {
         conn.execute("UPDATE listing_records SET record = ?1", [record]).unwrap();
     }
     let store = Store::open(&path).unwrap();
-    let keys: Vec<String> = store
-        .read(|c| {
-            let mut stmt = c.prepare("SELECT key FROM listing_contacts WHERE key LIKE 'tel:%'")?;
-            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(keys)
-        })
-        .unwrap();
-    assert_eq!(keys, ["tel:+529625550199"]);
+    assert_eq!(keys(&store, "SELECT key FROM listing_contacts WHERE key LIKE 'tel:%'"), ["tel:+529625550199"]);
     let at = "2026-12-01T18:00:00Z".parse().unwrap();
     let c = store.check_contact("+52 1 962 555 0199", None, at, &faro_core::LangPrefs::default()).unwrap();
     assert_eq!(c.verdict, faro_core::contact::Verdict::Listed);
@@ -164,14 +168,11 @@ fn warning_phone_keys_are_read_again_when_upgrading_to_version_10() {
         .unwrap();
     }
     let store = Store::open(&path).unwrap();
-    let keys: Vec<String> = store
-        .read(|c| {
-            let mut stmt = c.prepare("SELECT key FROM warning_indicators")?;
-            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(keys)
-        })
-        .unwrap();
-    assert_eq!(keys, ["tel:+529625550199"], "the old key is replaced by the one a check looks up");
+    assert_eq!(
+        keys(&store, "SELECT key FROM warning_indicators"),
+        ["tel:+529625550199"],
+        "the old key is replaced by the one a check looks up"
+    );
     let at = "2026-12-01T18:00:00Z".parse().unwrap();
     for input in ["+52 962 555 0199", "+52 1 962 555 0199", "https://wa.me/5219625550199"] {
         let c = store.check_contact(input, None, at, &faro_core::LangPrefs::default()).unwrap();

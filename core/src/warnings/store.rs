@@ -67,22 +67,16 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
 /// calls this). A record is never rewritten (a synced dataset's state hash rests on it); one
 /// that no longer normalizes keeps the keys it has as written.
 pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    let mut stmt = tx.prepare("SELECT rowid, record FROM warnings")?;
     let mut delete = tx.prepare("DELETE FROM warning_indicators WHERE warning = ?1")?;
     let mut insert = tx.prepare("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let rowid: i64 = row.get(0)?;
-        let record: String = row.get(1)?;
-        let w: Warning = serde_json::from_str(&record)
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+    crate::store::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
         let keys = w.normalized().map(|n| n.indicator_keys()).unwrap_or_else(|_| w.indicator_keys());
         delete.execute([rowid])?;
         for key in keys {
             insert.execute(params![key, rowid])?;
         }
-    }
-    Ok(())
+        Ok(())
+    })
 }
 
 /// Deletes warning `id` and its indexes; `false` when there was none.
