@@ -175,6 +175,14 @@ fn a_local_import_that_says_it_is_verified_reads_listed_never_official() {
     assert_eq!(v["matches"][0]["id"], "demo:el-paso-legal-01");
     assert_eq!(v["matches"][0]["relation"], "listed_not_verified");
     assert_eq!(v["matches"][0]["dataset_verified"], false);
+    // `faro show` prints the record's own "verified" with where it came from.
+    let shown = faro(&["show", "--db", &local, "demo:el-paso-legal-01"]);
+    assert!(
+        shown.contains("verified") && shown.contains("dataset demo/route: imported on this device, not signed"),
+        "{shown}"
+    );
+    let shown = faro(&["show", "--db", &signed, "demo:el-paso-legal-01"]);
+    assert!(shown.contains("dataset demo/route: signed by its publisher"), "{shown}");
     // Nothing official to imitate either.
     assert!(
         verdict(&local, "@demo_puentesur1").starts_with("NOT VERIFIED:"),
