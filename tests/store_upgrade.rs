@@ -124,6 +124,13 @@ fn keys(store: &Store, sql: &str) -> Vec<String> {
         .unwrap()
 }
 
+/// A database file at `path` built at schema `version`.
+fn database_at(path: &std::path::Path, version: i64) -> Connection {
+    let mut conn = Connection::open(path).unwrap();
+    build_at_version(&mut conn, version).unwrap();
+    conn
+}
+
 #[test]
 fn phone_keys_are_read_again_when_upgrading_to_version_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -153,8 +160,7 @@ fn warning_phone_keys_are_read_again_when_upgrading_to_version_10() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("v9.db");
     {
-        let mut conn = Connection::open(&path).unwrap();
-        build_at_version(&mut conn, 9).unwrap();
+        let conn = database_at(&path, 9);
         conn.execute(
             "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
              VALUES ('demo:w-old-keys', 'warnings/old', 'impersonation', 'severe', 0, 1761955200, NULL, 1, ?1)",
