@@ -39,6 +39,10 @@ stage "demo rights and warnings (demo markers, fictional numbers, .example domai
 python3 data/demo/check_rights_warnings.py
 python3 data/demo/check_rights_warnings.py --self-test
 
+stage "Kotlin and Swift wrappers in step with the FFI (every FaroStore method, names, types; self-test breaks copies)"
+python3 scripts/check_wrapper_parity.py
+python3 scripts/check_wrapper_parity.py --self-test
+
 stage "third-party licences of the mobile library are current (docs/third-party-licenses.md)"
 bash scripts/licenses.sh --check
 

@@ -1,5 +1,7 @@
-//! End to end: "is this contact real?" against the demo listings and warnings in a real
-//! SQLite store, every verdict, and random input that must never crash.
+//! End to end: "is this contact real?" against the demo listings (published, signed and
+//! synced as a phone gets them) and warnings in a real SQLite store, every verdict, a local
+//! import that says it is verified and never makes a contact official, and random input
+//! that must never crash.
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
 
@@ -9,11 +11,12 @@ use faro_core::import::jsonl::read_records;
 use faro_core::store::DatasetInfo;
 use faro_core::warnings::Warning;
 use faro_core::{CountryCode, LangPrefs, Store};
-use faro_tests::{data_dir, demo_store};
+use faro_tests::support::signed::Signed;
+use faro_tests::{data_dir, demo_store, signed_demo_store};
 
-fn store() -> (tempfile::TempDir, Store) {
+fn store() -> (tempfile::TempDir, Signed) {
     let dir = tempfile::tempdir().unwrap();
-    let store = demo_store(dir.path(), true);
+    let store = signed_demo_store(dir.path(), true);
     let text = std::fs::read_to_string(data_dir().join("demo/warnings.jsonl")).unwrap();
     let (h, recs) = read_records::<_, Warning>(text.as_bytes(), "warnings.jsonl", "warnings").unwrap();
     store.write_warnings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "warnings.jsonl", recs).unwrap();
@@ -271,10 +274,10 @@ fn extra_listings(verified: bool) -> String {
     text
 }
 
-fn write_extra(s: &Store, verified: bool) {
-    let text = extra_listings(verified);
-    let (h, recs) = faro_core::import::listings::read_listings(text.as_bytes(), "names.jsonl").unwrap();
-    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "names.jsonl", recs).unwrap();
+/// Publishes and syncs the listings of [`NAMES`] (signed: their names are official when
+/// `verified`).
+fn write_extra(s: &Signed, verified: bool) {
+    s.publish_text("names.jsonl", &extra_listings(verified));
 }
 
 /// Every one- and two-character edit of `name` that scammers use, plus decorations.
@@ -482,8 +485,7 @@ const SITES: &str = concat!(
 #[test]
 fn shared_hosting_is_never_official_by_domain() {
     let (_d, s) = store();
-    let (h, recs) = faro_core::import::listings::read_listings(SITES.as_bytes(), "sites.jsonl").unwrap();
-    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "sites.jsonl", recs).unwrap();
+    s.publish_text("sites.jsonl", SITES);
     let official = [
         ("https://refugio-demo.org/citas", "demo:own-domain"),
         ("info@refugio-demo.org", "demo:own-domain"),
@@ -511,4 +513,78 @@ fn shared_hosting_is_never_official_by_domain() {
         let c = checked(&s, input);
         assert!(matches!(c.verdict, Verdict::Unknown | Verdict::Lookalike), "{input}: {:?}", c.verdict);
     }
+}
+
+/// The demo listings' contacts that read OFFICIAL once their dataset is signed and synced.
+const DEMO_OFFICIAL: [&str; 5] = [
+    "+1 915 555 0123",
+    "https://www.facebook.com/demo_puentesur",
+    "https://t.me/s/demo_colibri_salud",
+    "https://example.org/faro-demo/esperanza/citas",
+    "clinica.esperanza@example.org",
+];
+
+#[test]
+fn a_local_import_that_says_it_is_verified_is_never_official() {
+    // The same demo listings, verified in their own records, imported on this device.
+    let dir = tempfile::tempdir().unwrap();
+    let local = demo_store(dir.path(), false);
+    let (_d, signed) = store();
+    for input in DEMO_OFFICIAL {
+        assert_eq!(checked(&signed, input).verdict, Verdict::Official, "{input}: signed and synced");
+        let c = checked(&local, input);
+        assert_eq!(c.verdict, Verdict::Listed, "{input}: imported locally");
+        let m = &c.matches[0];
+        assert_eq!(
+            (m.relation, m.dataset.as_str(), m.dataset_verified),
+            (Relation::ListedNotVerified, "demo/route", false)
+        );
+    }
+    // Nor do its names make a name match or a lookalike: nothing official to imitate.
+    for input in [
+        "@demo_puentesur",
+        "https://t.me/demo_puentesur",
+        "@demo_puentesur1",
+        "https://examp1e.org/faro-demo/esperanza",
+    ] {
+        assert_ne!(checked(&signed, input).verdict, Verdict::Unknown, "{input}: signed");
+        assert_eq!(checked(&local, input).verdict, Verdict::Unknown, "{input}: local");
+    }
+    // Names of locally imported listings are in the index of names, and still imitate nothing.
+    let text = extra_listings(true);
+    let (h, recs) = faro_core::import::listings::read_listings(text.as_bytes(), "names.jsonl").unwrap();
+    local.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "names.jsonl", recs).unwrap();
+    assert_eq!(checked(&local, "https://acnurr.org").verdict, Verdict::Unknown);
+    assert_eq!(checked(&local, "info@acnur.org").verdict, Verdict::Listed);
+}
+
+/// What a scammer could hand a person to import: their own number, page and site in a
+/// listing that says it was verified.
+const FORGED: &str = concat!(
+    "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"test/forged\",\"demo\":true}\n",
+    r#"{"id":"demo:forged-01","kind":"legal_aid","name":{"es":"Asesoría Puente Sur oficial (demo)"},"address":{"locality":"Tapachula","country":"MX"},"phones":[{"number":"+19155550111"}],"websites":["https://citas-puentesur.example/"],"social":[{"network":"facebook","handle":"demo_puentesur_oficial"}],"verified":{"by":"Faro","on":"2026-11-30"},"demo":true}"#,
+    "\n",
+);
+
+#[test]
+fn a_forged_verified_listing_imported_beside_signed_data_is_only_listed() {
+    let (_d, s) = store();
+    let (h, recs) = faro_core::import::listings::read_listings(FORGED.as_bytes(), "forged.jsonl").unwrap();
+    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "forged.jsonl", recs).unwrap();
+    for input in
+        ["+1 915 555 0111", "https://citas-puentesur.example/", "https://www.facebook.com/demo_puentesur_oficial"]
+    {
+        let c = checked(&s, input);
+        assert_ne!(c.verdict, Verdict::Official, "{input}");
+        let m = c.matches.iter().find(|m| m.id == "demo:forged-01").expect("the forged listing is shown");
+        assert_eq!(
+            (m.relation, m.dataset.as_str(), m.dataset_verified),
+            (Relation::ListedNotVerified, "test/forged", false)
+        );
+    }
+    assert_eq!(checked(&s, "+1 915 555 0111").verdict, Verdict::Listed);
+    // Its page imitates the real, signed one: a lookalike, not an official page.
+    assert_eq!(checked(&s, "https://www.facebook.com/demo_puentesur_oficial").verdict, Verdict::Lookalike);
+    // The signed listing it imitates stays official.
+    assert_eq!(checked(&s, "https://www.facebook.com/demo_puentesur").verdict, Verdict::Official);
 }

@@ -192,6 +192,28 @@ fn sync_with_reads_during_it_cancel_then_rights_warnings_contacts_and_bundles() 
     assert!(scam.matches.iter().any(|m| m.id == "demo:w-fake-consulate-tapachula"));
     let official = a.check_contact("(915) 555-0123".into(), Some("US".into()), vec![]).unwrap();
     assert_eq!((official.verdict, official.normalized.as_deref()), (Verdict::Official, Some("+19155550123")));
+    assert!(official.matches[0].dataset_verified);
+    // A file anyone could hand the person, imported on the phone: its record says verified,
+    // and its number still reads Listed, never Official; its search hit says it is unsigned.
+    let forged = repo.work.path().join("forged.jsonl");
+    std::fs::write(
+        &forged,
+        concat!(
+            "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"test/forged\",\"demo\":true}\n",
+            r#"{"id":"demo:forged-01","kind":"legal_aid","name":{"es":"Clínica Legal oficial (demo)"},"address":{"locality":"El Paso","country":"US"},"phones":[{"number":"+19155550111"}],"verified":{"by":"Faro","on":"2026-11-30"},"demo":true}"#,
+            "\n"
+        ),
+    )
+    .unwrap();
+    a.import_listings(forged.display().to_string(), None, None).unwrap();
+    let local = a.check_contact("(915) 555-0111".into(), Some("US".into()), vec![]).unwrap();
+    assert_eq!(local.verdict, Verdict::Listed, "{local:?}");
+    let m = &local.matches[0];
+    assert_eq!((m.id.as_str(), m.dataset.as_str(), m.dataset_verified), ("demo:forged-01", "test/forged", false));
+    assert_eq!(m.relation, faro_ffi::Relation::ListedNotVerified);
+    let hits = a.search(faro_ffi::SearchRequest { text: Some("oficial".into()), ..Default::default() }).unwrap();
+    let hit = hits.iter().find(|h| h.listing.id == "demo:forged-01").expect("the forged listing is found");
+    assert!(!hit.verified && hit.dataset == "test/forged", "{hit:?}");
 
     // A bundle to a phone with no network: everything verifies and applies, once.
     let bundle = repo.work.path().join("demo.bundle");

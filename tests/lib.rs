@@ -1,5 +1,6 @@
 //! Shared helpers for Faro's end-to-end tests: paths to the bundled data, a store loaded
-//! with it, and real servers on loopback ([`support::fault_server`], [`support::nginx`]).
+//! with it (imported locally, or signed and synced as a phone gets it), and real servers
+//! on loopback ([`support::fault_server`], [`support::nginx`]).
 
 #![forbid(unsafe_code)]
 // Test support: a failing unwrap is a failing test, and what it prints helps read it.
@@ -34,12 +35,29 @@ pub fn demo_store_at(db: &std::path::Path, with_missions: bool) -> Store {
     let info = DatasetInfo { name: header.dataset, source: header.source, demo: header.demo };
     store.write_listings(&info, "demo/listings.jsonl", records).expect("demo data imports");
     if with_missions {
-        let csv = std::fs::File::open(data_dir().join("wikidata/diplomatic-missions-wikidata-2022.csv")).expect("csv");
-        let read = missions::read_missions_csv(csv, "missions.csv").expect("missions");
-        let info = DatasetInfo { name: "wikidata/missions".into(), source: None, demo: false };
-        store
-            .write_listings(&info, "missions.csv", read.listings.into_iter().map(|l| Ok((None, l))))
-            .expect("missions import");
+        import_missions(&store);
     }
     store
+}
+
+/// A fresh store in `dir` holding the demo listings as a phone gets them: published with
+/// fresh keys, served on loopback and synced, verified ([`support::signed`]), so that its
+/// verified listings make their contacts official. The Wikidata missions, if asked, are
+/// imported locally (unsigned, and unverified anyway).
+pub fn signed_demo_store(dir: &std::path::Path, with_missions: bool) -> support::signed::Signed {
+    let signed = support::signed::Signed::new(&dir.join("faro.db"), &[data_dir().join("demo/listings.jsonl")]);
+    if with_missions {
+        import_missions(&signed);
+    }
+    signed
+}
+
+/// Imports the real Wikidata missions locally, as `wikidata/missions`.
+fn import_missions(store: &Store) {
+    let csv = std::fs::File::open(data_dir().join("wikidata/diplomatic-missions-wikidata-2022.csv")).expect("csv");
+    let read = missions::read_missions_csv(csv, "missions.csv").expect("missions");
+    let info = DatasetInfo { name: "wikidata/missions".into(), source: None, demo: false };
+    store
+        .write_listings(&info, "missions.csv", read.listings.into_iter().map(|l| Ok((None, l))))
+        .expect("missions import");
 }

@@ -115,6 +115,24 @@ fn an_interrupted_reindex_runs_again_on_next_open() {
     assert_eq!(hits.len(), 1);
 }
 
+/// The keys `sql` selects (one text column).
+fn keys(store: &Store, sql: &str) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+            Ok(keys)
+        })
+        .unwrap()
+}
+
+/// A database file at `path` built at schema `version`.
+fn database_at(path: &std::path::Path, version: i64) -> Connection {
+    let mut conn = Connection::open(path).unwrap();
+    build_at_version(&mut conn, version).unwrap();
+    conn
+}
+
 #[test]
 fn phone_keys_are_read_again_when_upgrading_to_version_9() {
     let dir = tempfile::tempdir().unwrap();
@@ -129,15 +147,47 @@ fn phone_keys_are_read_again_when_upgrading_to_version_9() {
         conn.execute("UPDATE listing_records SET record = ?1", [record]).unwrap();
     }
     let store = Store::open(&path).unwrap();
-    let keys: Vec<String> = store
-        .read(|c| {
-            let mut stmt = c.prepare("SELECT key FROM listing_contacts WHERE key LIKE 'tel:%'")?;
-            let keys = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-            Ok(keys)
-        })
-        .unwrap();
-    assert_eq!(keys, ["tel:+529625550199"]);
+    assert_eq!(keys(&store, "SELECT key FROM listing_contacts WHERE key LIKE 'tel:%'"), ["tel:+529625550199"]);
     let at = "2026-12-01T18:00:00Z".parse().unwrap();
     let c = store.check_contact("+52 1 962 555 0199", None, at, &faro_core::LangPrefs::default()).unwrap();
     assert_eq!(c.verdict, faro_core::contact::Verdict::Listed);
+}
+
+/// A warning as versions up to 9 could store it: a Mexican mobile number in its pre-2019
+/// `+52 1` form, in the record and in its indicator key.
+const V9_WARNING: &str = r#"{"id":"demo:w-old-keys","kind":"impersonation","severity":"severe","area":{"countries":["MX"]},"valid_from":"2026-11-01T00:00:00Z","headline":{"en":"Fake lawyer asking for money (demo)"},"indicators":{"phones":["+5219625550199"]},"issuer":{"name":"demo"},"demo":true}"#;
+
+#[test]
+fn warning_phone_keys_are_read_again_when_upgrading_to_version_10() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v9.db");
+    {
+        let conn = database_at(&path, 9);
+        conn.execute(
+            "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
+             VALUES ('demo:w-old-keys', 'warnings/old', 'impersonation', 'severe', 0, 1761955200, NULL, 1, ?1)",
+            [V9_WARNING],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO warning_indicators(key, warning) SELECT 'tel:+5219625550199', rowid FROM warnings",
+            [],
+        )
+        .unwrap();
+    }
+    let store = Store::open(&path).unwrap();
+    assert_eq!(
+        keys(&store, "SELECT key FROM warning_indicators"),
+        ["tel:+529625550199"],
+        "the old key is replaced by the one a check looks up"
+    );
+    let at = "2026-12-01T18:00:00Z".parse().unwrap();
+    for input in ["+52 962 555 0199", "+52 1 962 555 0199", "https://wa.me/5219625550199"] {
+        let c = store.check_contact(input, None, at, &faro_core::LangPrefs::default()).unwrap();
+        assert_eq!(c.verdict, faro_core::contact::Verdict::Warning, "{input}");
+        assert_eq!(c.matches[0].id, "demo:w-old-keys");
+    }
+    // The record itself is kept as it was (a synced dataset's state hash rests on it).
+    let record: String = store.read(|c| Ok(c.query_row("SELECT record FROM warnings", [], |r| r.get(0))?)).unwrap();
+    assert_eq!(record, V9_WARNING);
 }

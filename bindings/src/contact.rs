@@ -1,6 +1,6 @@
 //! "Is this contact real?" across the FFI: a phone number, link, e-mail or handle checked
-//! against the verified listings and the warnings active at trusted time. The answer is never
-//! "safe": a contact found nowhere is `Unknown`, "not verified".
+//! against the verified listings of signed datasets and the warnings active at trusted time.
+//! The answer is never "safe": a contact found nowhere is `Unknown`, "not verified".
 
 use chrono::Utc;
 use faro_core::contact::lookalike::Likeness;
@@ -30,7 +30,9 @@ pub enum ContactKind {
 /// The answer to "is this contact real?".
 #[uniffi::remote(Enum)]
 pub enum Verdict {
-    /// It belongs to a verified, active listing.
+    /// It belongs to a verified, active listing of a signed dataset (synced or from a
+    /// bundle). A local import (`importListings`) never makes a contact official, whatever
+    /// its records say.
     Official,
     /// It is named in an active warning: do not use it.
     Warning,
@@ -41,7 +43,8 @@ pub enum Verdict {
     /// It imitates a verified listing's web address or handle: do not trust it.
     Lookalike,
     /// In the directory, but not verified: a listing has this contact and nobody verified
-    /// that listing (or it is no longer active). The `ListedNotVerified` match names the
+    /// that listing, or it is no longer active, or it was imported on this device (not
+    /// signed, even if its record says verified). The `ListedNotVerified` match names the
     /// listing, its dataset and whether that dataset is signed (`dataset_verified`).
     Listed,
     /// Not verified: found in no listing and no warning. Never "safe".
@@ -91,7 +94,8 @@ pub enum Relation {
     SameNameOtherNetwork,
     /// The same handle, written without a network: official only on the record's network.
     SameNameNoNetwork,
-    /// In a listing that is not verified, or not active: not an official contact.
+    /// In a listing that is not verified, not active, or not in a signed dataset (a local
+    /// import): not an official contact.
     ListedNotVerified,
     /// A warning's number matched by another reading of the input (`ContactCheck.also`):
     /// written with `00` or `011` where that is not the region's international prefix.
@@ -152,9 +156,9 @@ pub struct ContactCheck {
 #[uniffi::export]
 impl FaroStore {
     /// Checks a phone number, link, e-mail or handle as the person typed or received it
-    /// against the verified listings and the warnings active at trusted time now. `region`
-    /// (ISO 3166-1 alpha-2) reads national phone numbers (`55 1234 5678` in `MX`); `languages`
-    /// picks the names shown. The input never leaves the device and is never logged.
+    /// against the verified listings of signed datasets (never a local import) and the
+    /// warnings active at trusted time now. `region` (ISO 3166-1 alpha-2) reads national
+    /// phone numbers (`55 1234 5678` in `MX`); `languages` picks the names shown. The input never leaves the device and is never logged.
     #[uniffi::method(default(region = None, languages = []))]
     pub fn check_contact(
         &self,

@@ -309,9 +309,11 @@ pub struct Listing {
     pub status: Status,
     /// Why it is closed, when it is.
     pub status_note: Option<String>,
-    /// Who last checked the listing.
+    /// Who last checked the listing, as its record says. Only a signed dataset makes that
+    /// claim count (`SearchHit.verified`, `ContactMatch.dataset_verified`): a local import's
+    /// record can say anything, and its contacts never read `Official`.
     pub verified_by: Option<String>,
-    /// When it was last checked, `YYYY-MM-DD`.
+    /// When it was last checked, `YYYY-MM-DD`, as its record says (see `verified_by`).
     pub verified_on: Option<String>,
     /// Where the record came from.
     pub source: Option<SourceInfo>,

@@ -315,7 +315,7 @@ fn run(command: Command) -> Result<(), Error> {
             if args.json {
                 output::print_json(&listing);
             } else {
-                output::print_listing(&listing, &args.lang);
+                output::print_listing(&listing, &store.origin(&args.id)?, &args.lang);
             }
             Ok(())
         }

@@ -226,8 +226,9 @@ pub fn origin_label(h: &Hit) -> String {
     }
 }
 
-/// Full human-readable view of one listing.
-pub fn print_listing(l: &Listing, langs: &LangPrefs) {
+/// Full human-readable view of one listing; `origin` is its dataset and whether that came
+/// signed (`Store::origin`), shown under what the record says of its verification.
+pub fn print_listing(l: &Listing, origin: &(String, bool), langs: &LangPrefs) {
     outln!("{}", langs.text(&l.name));
     if l.demo {
         outln!("{}", tr::t("demo_listing"));
@@ -297,6 +298,10 @@ pub fn print_listing(l: &Listing, langs: &LangPrefs) {
     if let Some(v) = &l.verified {
         row("verified", tr::f("by_on", &[&v.by, &v.on.to_string()]));
     }
+    // Where it came from, under the record's own claim: a local import's `verified` is only
+    // what its file says.
+    let (dataset, signed) = origin;
+    outln!("  {:<13} {}", "", tr::f(if *signed { "dataset_signed" } else { "dataset_unsigned" }, &[dataset]));
     if let Some(s) = &l.source {
         let mut text = s.name.clone();
         if let Some(d) = s.date {

@@ -1,5 +1,7 @@
 //! `faro check-contact` on the demo directory, through the real binary: the inputs that once
-//! read OFFICIAL for accounts and addresses the listings never named (issue 15, items 1-3).
+//! read OFFICIAL for accounts and addresses the listings never named (issue 15, items 1-3),
+//! and a local import that says it is verified, which never reads OFFICIAL (only signed data
+//! does: `faro demo` publishes, serves and syncs it).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
 
@@ -14,7 +16,16 @@ fn faro(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The demo directory as a phone gets it: `faro demo` signs it with fresh keys, serves it on
+/// loopback and syncs it, verified, into the database it keeps.
 fn demo_db(dir: &Path) -> String {
+    let db = dir.join("demo.db").display().to_string();
+    faro(&["demo", "--db", &db, "--json"]);
+    db
+}
+
+/// The demo listings imported locally with `faro import` (nothing signed).
+fn local_db(dir: &Path) -> String {
     let db = dir.join("faro.db").display().to_string();
     let listings = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/demo/listings.jsonl");
     faro(&["import", "--db", &db, &listings.display().to_string()]);
@@ -76,8 +87,8 @@ fn a_site_with_a_path_does_not_make_its_domain_official() {
 }
 
 /// The demo listings and the Wikidata missions, imported locally (nothing signed).
-fn demo_db_with_missions(dir: &Path) -> String {
-    let db = demo_db(dir);
+fn local_db_with_missions(dir: &Path) -> String {
+    let db = local_db(dir);
     let missions =
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data/wikidata/diplomatic-missions-wikidata-2022.csv");
     faro(&["import", "--db", &db, &missions.display().to_string()]);
@@ -87,7 +98,7 @@ fn demo_db_with_missions(dir: &Path) -> String {
 #[test]
 fn the_readme_numbers_read_right() {
     let dir = tempfile::tempdir().unwrap();
-    let db = demo_db_with_missions(dir.path());
+    let db = local_db_with_missions(dir.path());
     // As the README writes it: a Mexican mobile in its +52 1 form, and an embassy's number.
     let out = faro(&["check-contact", "--db", &db, "--region", "MX", "+52 1 (962) 555 0199", "+52 55 5280 0758"]);
     let checks: Vec<&str> = out.split("\n\n").collect();
@@ -143,4 +154,42 @@ fn a_number_written_with_a_foreign_prefix_is_also_checked_as_an_international_on
     assert_eq!((v["verdict"].as_str(), v["normalized"].as_str()), (Some("warning"), None));
     assert_eq!(v["also"][0], "+12015550143");
     assert_eq!(v["matches"][0]["relation"], "other_reading");
+}
+
+#[test]
+fn a_local_import_that_says_it_is_verified_reads_listed_never_official() {
+    let dir = tempfile::tempdir().unwrap();
+    let (signed, local) = (demo_db(dir.path()), local_db(dir.path()));
+    // The Borderland clinic's record says it is verified, in both databases.
+    for input in ["+1 915 555 0123", "https://www.facebook.com/demo_puentesur", "clinica.esperanza@example.org"] {
+        let out = faro(&["check-contact", "--db", &signed, "--region", "US", input]);
+        assert!(out.lines().nth(1).unwrap_or_default().starts_with("OFFICIAL:"), "{input}: {out}");
+        assert!(out.contains("dataset demo/route: signed by its publisher"), "{out}");
+        let out = faro(&["check-contact", "--db", &local, "--region", "US", input]);
+        assert!(out.lines().nth(1).unwrap_or_default().starts_with("LISTED, NOT VERIFIED:"), "{input}: {out}");
+        assert!(!out.contains("OFFICIAL"), "{out}");
+        assert!(out.contains("dataset demo/route: imported on this device, not signed"), "{out}");
+    }
+    let v: Value =
+        serde_json::from_str(&faro(&["check-contact", "--db", &local, "--json", "--region", "US", "+1 915 555 0123"]))
+            .unwrap();
+    assert_eq!(v["verdict"], "listed");
+    assert_eq!(v["matches"][0]["id"], "demo:el-paso-legal-01");
+    assert_eq!(v["matches"][0]["relation"], "listed_not_verified");
+    assert_eq!(v["matches"][0]["dataset_verified"], false);
+    // `faro show` prints the record's own "verified" with where it came from.
+    let shown = faro(&["show", "--db", &local, "demo:el-paso-legal-01"]);
+    assert!(
+        shown.contains("verified") && shown.contains("dataset demo/route: imported on this device, not signed"),
+        "{shown}"
+    );
+    let shown = faro(&["show", "--db", &signed, "demo:el-paso-legal-01"]);
+    assert!(shown.contains("dataset demo/route: signed by its publisher"), "{shown}");
+    // Nothing official to imitate either.
+    assert!(
+        verdict(&local, "@demo_puentesur1").starts_with("NOT VERIFIED:"),
+        "{}",
+        verdict(&local, "@demo_puentesur1")
+    );
+    assert!(verdict(&signed, "@demo_puentesur1").starts_with("LOOKALIKE:"));
 }

@@ -3,7 +3,11 @@
 //! it came in and whether that dataset was signed by its publisher.
 //!
 //! Official means this exact contact: a listed phone or e-mail, a link within a listed
-//! site (`contact::scope`), a handle on the network it is listed for. A handle written
+//! site (`contact::scope`), a handle on the network it is listed for, of a listing that is
+//! verified, active, and came in a dataset signed by its publisher (a verified sync or
+//! bundle). A listing imported locally is never official, whatever its record says: anyone
+//! can write `verified` in a file and get a person to import it. Its contacts read `listed`,
+//! and so do not make a name official for `name_match` or `lookalike` either. A handle written
 //! without its network, or on another one, only shares a name (`name_match`): anyone can
 //! register that name elsewhere.
 //!
@@ -30,7 +34,8 @@ use crate::warnings::Warning;
 /// The answer to "is this contact real?".
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub enum Verdict {
-    /// It belongs to a verified, active listing.
+    /// It belongs to a verified, active listing of a signed dataset (a verified sync or
+    /// bundle; never a local import).
     #[serde(rename = "official")]
     Official,
     /// It is named in an active warning.
@@ -45,8 +50,9 @@ pub enum Verdict {
     #[serde(rename = "lookalike")]
     Lookalike,
     /// In the directory, but not verified: a listing has this contact and nobody has
-    /// verified that listing (or it is no longer active). The match says which listing and
-    /// dataset, and whether the dataset is signed by its publisher.
+    /// verified that listing, or it is no longer active, or its dataset was imported on this
+    /// device rather than signed by its publisher (whatever the record says of itself). The
+    /// match says which listing and dataset, and whether the dataset is signed.
     #[serde(rename = "listed")]
     Listed,
     /// Not verified: found in no listing and no warning. Never "safe".
@@ -88,7 +94,8 @@ pub enum Relation {
     /// The same handle, written without a network: the record's account is official only
     /// on its own network (`network` in the match).
     SameNameNoNetwork,
-    /// In a listing that is not verified, or not active: not an official contact.
+    /// In a listing that is not verified, not active, or not in a signed dataset (a local
+    /// import): not an official contact.
     ListedNotVerified,
     /// A warning's number, matched by another reading of the input: written with `00` or
     /// `011` where that is not the region's international prefix, read as an international
@@ -174,8 +181,8 @@ impl ContactCheck {
 }
 
 impl Store {
-    /// Checks `input` against the verified listings and the warnings active at `at`
-    /// (trusted time, from the caller). `region` reads national phone numbers; `langs`
+    /// Checks `input` against the verified listings of signed datasets and the warnings
+    /// active at `at` (trusted time, from the caller). `region` reads national phone numbers; `langs`
     /// picks the names shown.
     pub fn check_contact(
         &self,
@@ -327,13 +334,21 @@ fn warning_matches(
 /// One indexed contact of a listing.
 struct Row {
     listing_rowid: i64,
+    /// Verified, active and in a signed dataset ([`rows_for`]).
     official: bool,
     detail: String,
     key: String,
 }
 
+/// The listings that have contact `key`. A row is official when its listing is verified
+/// and active (`listing_contacts.official`, from the record) *and* its dataset came signed
+/// by its publisher (a verified sync or bundle: `sync_datasets`). A record's own `verified`
+/// proves nothing by itself: anyone can write it in a file and have it imported locally.
 fn rows_for(conn: &Connection, key: &str) -> Result<Vec<Row>> {
-    let mut stmt = conn.prepare_cached("SELECT listing, official, detail FROM listing_contacts WHERE key = ?1")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT c.listing, c.official AND EXISTS(SELECT 1 FROM sync_datasets s WHERE s.name = l.dataset), c.detail
+         FROM listing_contacts c JOIN listings l ON l.rowid = c.listing WHERE c.key = ?1",
+    )?;
     let rows = stmt
         .query_map([key], |r| {
             Ok(Row { listing_rowid: r.get(0)?, official: r.get(1)?, detail: r.get(2)?, key: key.to_string() })
@@ -342,7 +357,8 @@ fn rows_for(conn: &Connection, key: &str) -> Result<Vec<Row>> {
     Ok(rows)
 }
 
-/// Matches in listings, each with whether the listing is official (verified and active).
+/// Matches in listings, each with whether the listing is official (verified, active and in
+/// a signed dataset: [`rows_for`]).
 fn listing_matches(
     conn: &Connection,
     contact: &Contact,

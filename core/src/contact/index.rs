@@ -29,7 +29,9 @@ pub fn listing_contacts(listing: &Listing) -> Vec<Contact> {
     out
 }
 
-/// True when a listing's contacts count as official: someone verified it and it is open.
+/// True when a listing's record makes its contacts official: someone verified it and it is
+/// open. A check also requires its dataset to be signed by its publisher (a local import
+/// never makes a contact official, `contact::check`); this flag is what the record says.
 pub fn is_official(listing: &Listing) -> bool {
     listing.verified.is_some() && listing.status == Status::Active
 }

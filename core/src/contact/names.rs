@@ -9,6 +9,10 @@
 //! the input keeps at least one part intact, shifted by at most `k` characters (each edit
 //! breaks at most one part), so looking up the input's substrings at those places finds it.
 //!
+//! "Official" here is what the records say (verified and active, `listing_contacts.official`):
+//! names of locally imported listings are candidates too, and the check keeps only the rows
+//! whose dataset is signed (`contact::check`), so a local import never makes a name official.
+//!
 //! The lookups find every name [`host_alike`](super::lookalike::host_alike) or
 //! [`handle_alike`](super::lookalike::handle_alike) can accept, and those functions still
 //! decide:

@@ -101,4 +101,20 @@ impl Store {
     pub fn listing_count(&self) -> Result<u64> {
         self.read(|conn| Ok(conn.query_row("SELECT count(*) FROM listings", [], |r| r.get::<_, i64>(0))? as u64))
     }
+
+    /// The dataset of the listing with `id`, and whether that dataset came signed by its
+    /// publisher (a verified sync or bundle) rather than by a local import, as search hits
+    /// say it: a record's own `verified` counts only when this is true. [`Error::NotFound`]
+    /// when no listing has that id.
+    pub fn origin(&self, id: &str) -> Result<(String, bool)> {
+        self.read(|conn| {
+            conn.prepare_cached(
+                "SELECT l.dataset, EXISTS(SELECT 1 FROM sync_datasets s WHERE s.name = l.dataset)
+                 FROM listings l WHERE l.id = ?1",
+            )?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+            .ok_or_else(|| Error::NotFound(id.to_string()))
+        })
+    }
 }

@@ -168,20 +168,35 @@ pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
 }
 
 /// Empties and refills every index from the stored records, the tag and cell columns
-/// included.
+/// included, and reads the warnings' indicator keys again
+/// (`warnings::store::rebuild_indicators`).
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    crate::warnings::store::rebuild_indicators(tx)?;
     tx.execute_batch("DELETE FROM listings_fts;")?;
     crate::contact::index::clear(tx)?;
-    let mut stmt = tx.prepare("SELECT listing, record FROM listing_records")?;
     let mut columns = tx.prepare("UPDATE listings SET tags = ?2, geocell = ?3 WHERE rowid = ?1")?;
+    for_each_record(tx, "SELECT listing, record FROM listing_records", |rowid, listing: Listing| {
+        columns.execute(params![rowid, tags_column(&listing), geocell(&listing)])?;
+        add(tx, rowid, &listing)
+    })
+}
+
+/// Calls `each` with the row id and the parsed JSON record of every row `sql` selects (two
+/// columns: row id, record), as a rebuild reads stored records. A record that does not
+/// parse fails the rebuild.
+pub(crate) fn for_each_record<T: serde::de::DeserializeOwned>(
+    tx: &Transaction<'_>,
+    sql: &str,
+    mut each: impl FnMut(i64, T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut stmt = tx.prepare(sql)?;
     let mut rows = stmt.query([])?;
     while let Some(row) = rows.next()? {
         let rowid: i64 = row.get(0)?;
         let record: String = row.get(1)?;
-        let listing: Listing = serde_json::from_str(&record)
+        let parsed: T = serde_json::from_str(&record)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
-        columns.execute(params![rowid, tags_column(&listing), geocell(&listing)])?;
-        add(tx, rowid, &listing)?;
+        each(rowid, parsed)?;
     }
     Ok(())
 }

@@ -69,6 +69,12 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v9_phone_keys_reread,
         reindex: true,
     },
+    Migration {
+        version: 10,
+        name: "warning phone keys read as libphonenumber reads them (contact::phone)",
+        apply: v10_warning_phone_keys_reread,
+        reindex: true,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -336,6 +342,13 @@ fn v8_lighter_text_index(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// differently from the `phonenumber` crate's parser (Mexico's `+52 1` form, national
 /// prefixes the crate stripped from valid numbers); the reindex rebuilds them.
 fn v9_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    Ok(())
+}
+
+/// Nothing changes in the schema: the rebuild after the last step reads the warnings'
+/// indicator keys again from their records (`warnings::store::rebuild_indicators`), as step
+/// 9 did for the listings' contact keys, which the rebuild also redoes.
+fn v10_warning_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
 }
 

@@ -61,6 +61,24 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
     Ok(())
 }
 
+/// Reads every stored warning's indicator keys again with the current normalizers
+/// (`contact::phone` for phone numbers) and replaces its rows in `warning_indicators`: the
+/// keys are derived from the record like the listings' contact keys (`store::index::rebuild`
+/// calls this). A record is never rewritten (a synced dataset's state hash rests on it); one
+/// that no longer normalizes keeps the keys it has as written.
+pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    let mut delete = tx.prepare("DELETE FROM warning_indicators WHERE warning = ?1")?;
+    let mut insert = tx.prepare("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
+    crate::store::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
+        let keys = w.normalized().map(|n| n.indicator_keys()).unwrap_or_else(|_| w.indicator_keys());
+        delete.execute([rowid])?;
+        for key in keys {
+            insert.execute(params![key, rowid])?;
+        }
+        Ok(())
+    })
+}
+
 /// Deletes warning `id` and its indexes; `false` when there was none.
 pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
     let rowid: Option<i64> =

@@ -182,6 +182,12 @@ public final class Faro: @unchecked Sendable {
         return Dictionary(uniqueKeysWithValues: counts.map { ($0.kind, $0.count) })
     }
 
+    /// Listings per kind, as the core returns them (every kind, zeros included; closed ones
+    /// not counted).
+    public func kindCounts(_ region: CountRegion = .all) async throws -> [KindCount] {
+        try await run { try self.raw.counts(region: region) }
+    }
+
     /// Number of listings stored.
     public func listingCount() async throws -> UInt64 {
         try await run { try self.raw.listingCount() }
@@ -326,6 +332,16 @@ public final class Faro: @unchecked Sendable {
     /// Closes the store; idempotent. Later calls throw `FaroError.Closed`.
     public func close() {
         raw.closeStore()
+    }
+
+    /// The store's directory, as given to `open`.
+    public func directory() -> URL {
+        URL(fileURLWithPath: raw.directory())
+    }
+
+    /// Whether `close()` was called.
+    public func isClosed() -> Bool {
+        raw.isClosed()
     }
 
     private func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {

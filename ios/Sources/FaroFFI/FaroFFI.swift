@@ -850,9 +850,9 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     
     /**
      * Checks a phone number, link, e-mail or handle as the person typed or received it
-     * against the verified listings and the warnings active at trusted time now. `region`
-     * (ISO 3166-1 alpha-2) reads national phone numbers (`55 1234 5678` in `MX`); `languages`
-     * picks the names shown. The input never leaves the device and is never logged.
+     * against the verified listings of signed datasets (never a local import) and the
+     * warnings active at trusted time now. `region` (ISO 3166-1 alpha-2) reads national
+     * phone numbers (`55 1234 5678` in `MX`); `languages` picks the names shown. The input never leaves the device and is never logged.
      */
     func checkContact(input: String, region: String?, languages: [String]) throws  -> ContactCheck
     
@@ -1108,9 +1108,9 @@ public static func `open`(dir: String)throws  -> FaroStore  {
     
     /**
      * Checks a phone number, link, e-mail or handle as the person typed or received it
-     * against the verified listings and the warnings active at trusted time now. `region`
-     * (ISO 3166-1 alpha-2) reads national phone numbers (`55 1234 5678` in `MX`); `languages`
-     * picks the names shown. The input never leaves the device and is never logged.
+     * against the verified listings of signed datasets (never a local import) and the
+     * warnings active at trusted time now. `region` (ISO 3166-1 alpha-2) reads national
+     * phone numbers (`55 1234 5678` in `MX`); `languages` picks the names shown. The input never leaves the device and is never logged.
      */
 open func checkContact(input: String, region: String? = nil, languages: [String] = [])throws  -> ContactCheck  {
     return try  FfiConverterTypeContactCheck_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
@@ -3714,11 +3714,13 @@ public struct Listing: Equatable, Hashable {
      */
     public var statusNote: String?
     /**
-     * Who last checked the listing.
+     * Who last checked the listing, as its record says. Only a signed dataset makes that
+     * claim count (`SearchHit.verified`, `ContactMatch.dataset_verified`): a local import's
+     * record can say anything, and its contacts never read `Official`.
      */
     public var verifiedBy: String?
     /**
-     * When it was last checked, `YYYY-MM-DD`.
+     * When it was last checked, `YYYY-MM-DD`, as its record says (see `verified_by`).
      */
     public var verifiedOn: String?
     /**
@@ -3813,10 +3815,12 @@ public struct Listing: Equatable, Hashable {
          * Why it is closed, when it is.
          */statusNote: String?, 
         /**
-         * Who last checked the listing.
+         * Who last checked the listing, as its record says. Only a signed dataset makes that
+         * claim count (`SearchHit.verified`, `ContactMatch.dataset_verified`): a local import's
+         * record can say anything, and its contacts never read `Official`.
          */verifiedBy: String?, 
         /**
-         * When it was last checked, `YYYY-MM-DD`.
+         * When it was last checked, `YYYY-MM-DD`, as its record says (see `verified_by`).
          */verifiedOn: String?, 
         /**
          * Where the record came from.
@@ -7477,7 +7481,8 @@ public enum Relation: Equatable, Hashable {
      */
     case sameNameNoNetwork
     /**
-     * In a listing that is not verified, or not active: not an official contact.
+     * In a listing that is not verified, not active, or not in a signed dataset (a local
+     * import): not an official contact.
      */
     case listedNotVerified
     /**
@@ -8375,7 +8380,9 @@ public func FfiConverterTypeTopic_lower(_ value: Topic) -> RustBuffer {
 public enum Verdict: Equatable, Hashable {
     
     /**
-     * It belongs to a verified, active listing.
+     * It belongs to a verified, active listing of a signed dataset (synced or from a
+     * bundle). A local import (`importListings`) never makes a contact official, whatever
+     * its records say.
      */
     case official
     /**
@@ -8394,7 +8401,8 @@ public enum Verdict: Equatable, Hashable {
     case lookalike
     /**
      * In the directory, but not verified: a listing has this contact and nobody verified
-     * that listing (or it is no longer active). The `ListedNotVerified` match names the
+     * that listing, or it is no longer active, or it was imported on this device (not
+     * signed, even if its record says verified). The `ListedNotVerified` match names the
      * listing, its dataset and whether that dataset is signed (`dataset_verified`).
      */
     case listed
@@ -9606,7 +9614,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_progresslistener_on_progress() != 25361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 41855) {
+    if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 47291) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_article() != 51166) {

@@ -59,6 +59,8 @@ final class FaroTests: XCTestCase {
         XCTAssertEqual(counts.count, 4)
         XCTAssertEqual(counts[.consulate], 0)
         XCTAssertEqual(counts.values.reduce(0, +), demoCount - 1, "the one closed listing is not counted")
+        let kinds = try await faro.kindCounts()
+        XCTAssertEqual(Dictionary(uniqueKeysWithValues: kinds.map { ($0.kind, $0.count) }), counts)
         let again = try await faro.importListings(file: URL(fileURLWithPath: demoPath))
         XCTAssertEqual(again.unchanged, demoCount)
         let mexico = try await faro.counts(.country(code: "MX")).values.reduce(0, +)
@@ -223,8 +225,10 @@ final class FaroTests: XCTestCase {
         XCTAssertEqual(try String(contentsOf: broken.appendingPathComponent("directory.sqlite"), encoding: .utf8), note)
         // Cancelled: see testCancellingAnImportKeepsNothing. Internal needs a throwing listener,
         // which Swift's non-throwing protocol method cannot be; the Rust tests cover it.
+        XCTAssertFalse(faro.isClosed())
         faro.close()
         faro.close()
+        XCTAssertTrue(faro.isClosed())
         do { _ = try await faro.listingCount(); XCTFail("still open") } catch FaroError.Closed(let reason) {
             XCTAssertTrue(reason.contains("listing_count"))
         }

@@ -180,7 +180,7 @@ final class SyncTests: XCTestCase {
         let faro = try await Faro.openDefault(base: dir)
         defer { faro.close() }
         let expected = dir.appendingPathComponent(Faro.defaultFolder).standardizedFileURL.path
-        XCTAssertEqual(URL(fileURLWithPath: faro.raw.directory()).standardizedFileURL.path, expected)
+        XCTAssertEqual(faro.directory().standardizedFileURL.path, expected)
         XCTAssertTrue(FileManager.default.fileExists(atPath: expected + "/directory.sqlite"))
         _ = try await faro.installTrustedRoot(root)
         let junk = Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 7) })

@@ -114,22 +114,22 @@ class Faro private constructor(
         kinds: List<Kind> = emptyList(),
         openNow: Boolean = false,
         languages: List<String> = emptyList(),
-        limit: Int = 20,
-    ): List<SearchHit> = io { store.nearest(near, kinds, openNow, languages, limit.toUInt()) }
+        limit: UInt = 20u,
+    ): List<SearchHit> = io { store.nearest(near, kinds, openNow, languages, limit) }
 
     /** The listing with [id]; throws [FaroException.NotFound] when there is none. */
     suspend fun listing(id: String, languages: List<String> = emptyList(), at: HoursAt? = null): Listing =
         io { store.listing(id, languages, at) }
 
     /** Listings per kind in [region]. */
-    suspend fun counts(region: CountRegion = CountRegion.All): Map<Kind, Long> =
-        io { store.counts(region).associate { it.kind to it.count.toLong() } }
+    suspend fun counts(region: CountRegion = CountRegion.All): Map<Kind, ULong> =
+        io { store.counts(region).associate { it.kind to it.count } }
 
     /** Listings per kind, as the core returns them (every kind, zeros included). */
     suspend fun kindCounts(region: CountRegion = CountRegion.All): List<KindCount> = io { store.counts(region) }
 
     /** Number of listings stored. */
-    suspend fun listingCount(): Long = io { store.listingCount().toLong() }
+    suspend fun listingCount(): ULong = io { store.listingCount() }
 
     /**
      * Imports a faro-listings file. Cancelling the calling coroutine cancels the import, which
@@ -152,7 +152,7 @@ class Faro private constructor(
      * Installs the repository root the app ships (`metadata/1.root.json`); returns its version.
      * Throws [FaroException.NotVerified] if it is not signed by its own keys.
      */
-    suspend fun installTrustedRoot(root: ByteArray): Long = io { store.installTrustedRoot(root).toLong() }
+    suspend fun installTrustedRoot(root: ByteArray): ULong = io { store.installTrustedRoot(root) }
 
     /**
      * Syncs every subscribed dataset, after subscribing to [datasets], from the repository at
@@ -205,7 +205,7 @@ class Faro private constructor(
      * assets (`context.assets.open("faro.bundle").use { it.readBytes() }`). Prefer the
      * [InputStream] overload for large bundles: it does not hold the whole file in memory.
      */
-    suspend fun importBundleBytes(bundle: ByteArray, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> =
+    suspend fun importBundle(bundle: ByteArray, onProgress: (ProgressReport) -> Unit = {}): List<BundleOutcome> =
         cancellable(onProgress) { listener, handle -> store.importBundleBytes(bundle, listener, handle) }
 
     /**
@@ -265,6 +265,12 @@ class Faro private constructor(
         io { store.checkContact(input, region, languages) }
 
     /** Closes the store; idempotent. Later calls throw [FaroException.Closed]. */
+    /** The store's directory, as given to [open]. */
+    fun directory(): File = File(store.directory())
+
+    /** Whether [close] was called. */
+    fun isClosed(): Boolean = store.isClosed()
+
     override fun close() = store.closeStore()
 
     /** The generated object, for calls this layer does not wrap. */

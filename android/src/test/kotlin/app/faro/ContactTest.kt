@@ -1,6 +1,7 @@
 // "Is this contact real?" from Kotlin on the demo listings, through the real host-built
 // libfaro_ffi.so: the inputs that once read OFFICIAL for accounts and addresses no listing
-// names (issue 15, items 1-3).
+// names (issue 15, items 1-3), on the demo listings signed and synced (SignedDemo); and the
+// same listings imported locally, whose records say verified, which never read OFFICIAL.
 package app.faro
 
 import app.faro.ffi.Relation
@@ -24,9 +25,8 @@ class ContactTest {
     private lateinit var faro: Faro
 
     @BeforeEach
-    fun openAndImportDemo() = runBlocking {
-        faro = Faro.open(File(tmp, "store"))
-        faro.importListings(DEMO_LISTINGS)
+    fun openTheSignedDemo() = runBlocking {
+        faro = SignedDemo.open(File(tmp, "store"))
         Unit
     }
 
@@ -90,5 +90,25 @@ class ContactTest {
         }
         val scam = faro.checkContact("scammer@example.org")
         assertTrue(scam.matches.isNotEmpty() && scam.matches.all { it.relation == Relation.SameDomainNotListed })
+    }
+
+    @Test
+    fun `a local import that says it is verified is listed, never official`() = runBlocking {
+        Faro.open(File(tmp, "local")).use { local ->
+            local.importListings(DEMO_LISTINGS)
+            for (input in listOf("+1 915 555 0123", "https://www.facebook.com/demo_puentesur", "clinica.esperanza@example.org")) {
+                assertEquals(Verdict.OFFICIAL, faro.checkContact(input, region = "US").verdict, "$input: signed")
+                val check = local.checkContact(input, region = "US")
+                assertEquals(Verdict.LISTED, check.verdict, "$input: imported locally")
+                val match = check.matches.first()
+                assertEquals(Relation.ListedNotVerified, match.relation, input)
+                assertEquals("demo/route", match.dataset, input)
+                assertFalse(match.datasetVerified, input)
+            }
+            assertTrue(faro.checkContact("https://www.facebook.com/demo_puentesur", region = "US").matches.first().datasetVerified)
+            // Nothing official to imitate either.
+            assertEquals(Verdict.LOOKALIKE, faro.checkContact("@demo_puentesur1").verdict)
+            assertEquals(Verdict.UNKNOWN, local.checkContact("@demo_puentesur1").verdict)
+        }
     }
 }

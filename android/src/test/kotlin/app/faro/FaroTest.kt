@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Test
 import org.junit.jupiter.api.io.TempDir
 
 private val DEMO = File(System.getProperty("faro.demo.listings") ?: "../data/demo/listings.jsonl")
-private const val DEMO_COUNT = 73L
+private const val DEMO_COUNT = 73uL
 private val TAPACHULA = GeoPoint(lat = 14.9057, lon = -92.2630)
 private const val WEDNESDAY_MORNING = "2026-11-25T10:30"
 
@@ -77,7 +77,7 @@ class FaroTest {
         faro = Faro.open(File(tmp, "store"))
         val summary = faro.importListings(DEMO)
         assertEquals("demo/route", summary.dataset)
-        assertEquals(DEMO_COUNT, summary.inserted.toLong())
+        assertEquals(DEMO_COUNT, summary.inserted)
     }
 
     @AfterEach
@@ -91,14 +91,14 @@ class FaroTest {
         // Closed listings are kept (so nobody is sent there) but not counted.
         val closed = faro.search(SearchRequest(statuses = listOf(Status.CLOSED), limit = 100u)).size
         assertEquals(1, closed)
-        assertEquals(DEMO_COUNT - closed, counts.values.sum())
-        assertEquals(0L, counts[Kind.CONSULATE])
+        assertEquals(DEMO_COUNT - closed.toULong(), counts.values.sum())
+        assertEquals(0uL, counts[Kind.CONSULATE])
         val again = faro.importListings(DEMO)
-        assertEquals(DEMO_COUNT, again.unchanged.toLong())
+        assertEquals(DEMO_COUNT, again.unchanged)
         assertEquals(0uL, again.inserted)
         val mexico = faro.counts(CountRegion.Country("mx")).values.sum()
         val nearTapachula = faro.counts(CountRegion.Circle(TAPACHULA, 20_000.0)).values.sum()
-        assertTrue(nearTapachula in 1 until mexico, "$nearTapachula near Tapachula, $mexico in Mexico")
+        assertTrue(nearTapachula in 1uL until mexico, "$nearTapachula near Tapachula, $mexico in Mexico")
     }
 
     @Test
@@ -130,7 +130,7 @@ class FaroTest {
 
     @Test
     fun `nearest is sorted by distance and filters by kind`() = runBlocking {
-        val hits = faro.nearest(TAPACHULA, kinds = listOf(Kind.SHELTER), limit = 5)
+        val hits = faro.nearest(TAPACHULA, kinds = listOf(Kind.SHELTER), limit = 5u)
         assertEquals(5, hits.size)
         hits.forEach { assertEquals(Kind.SHELTER, it.listing.kind) }
         val distances = hits.map { it.distanceM!! }
@@ -179,7 +179,7 @@ class FaroTest {
         val file = bulkFile(tmp, 40)
         val seen = CopyOnWriteArrayList<ProgressReport>()
         val summary = faro.importListings(file) { seen.add(it) }
-        assertEquals(40 * DEMO_COUNT, summary.inserted.toLong())
+        assertEquals(40uL * DEMO_COUNT, summary.inserted)
         val importing = seen.filter { it.stage == ProgressStage.IMPORTING }
         assertTrue(importing.size >= 5, "${importing.size} reports")
         assertEquals(importing.map { it.recordsDone }.sorted(), importing.map { it.recordsDone })
@@ -188,7 +188,7 @@ class FaroTest {
 
         val events = faro.importListingsFlow(file).toList()
         val finished = assertIs<ImportEvent.Finished>(events.last())
-        assertEquals(40 * DEMO_COUNT, finished.summary.unchanged.toLong())
+        assertEquals(40uL * DEMO_COUNT, finished.summary.unchanged)
         assertTrue(events.dropLast(1).all { it is ImportEvent.Progressed })
     }
 
@@ -209,7 +209,7 @@ class FaroTest {
 
         // Cancelling the coroutine cancels the import the same way.
         val job = launch(Dispatchers.Default) { faro.importListings(file) }
-        withTimeout(10_000) { while (faro.raw.isClosed() || !job.isActive) Unit }
+        withTimeout(10_000) { while (faro.isClosed() || !job.isActive) Unit }
         Thread.sleep(50)
         job.cancelAndJoin()
         assertEquals(DEMO_COUNT, faro.listingCount())
@@ -224,11 +224,11 @@ class FaroTest {
     @Test
     fun `reads run during an import and see the old or the new data, never part`() = runBlocking {
         val file = bulkFile(tmp, 60)
-        val total = DEMO_COUNT + 60 * DEMO_COUNT
+        val total = DEMO_COUNT + 60uL * DEMO_COUNT
         val done = AtomicBoolean(false)
         val import = async(Dispatchers.IO) { faro.importListings(file).also { done.set(true) } }
         val reader = async(Dispatchers.IO) {
-            val counts = mutableListOf<Long>()
+            val counts = mutableListOf<ULong>()
             var searches = 0
             while (!done.get()) {
                 counts.add(faro.listingCount())
@@ -310,7 +310,7 @@ class FaroTest {
     @Test
     fun `AutoCloseable closes the store`() = runBlocking {
         val other = Faro.open(File(tmp, "other"))
-        other.use { assertEquals(0L, it.listingCount()) }
+        other.use { assertEquals(0uL, it.listingCount()) }
         assertFailsWith<FaroException.Closed> { other.listingCount() }
         // The generated object closes the same way, and says so.
         val raw = FaroStore.open(File(tmp, "raw").path)

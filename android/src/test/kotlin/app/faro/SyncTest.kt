@@ -63,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir
 private val FARO_CLI = File(System.getProperty("faro.cli") ?: "../target/debug/faro")
 private val DEMO_DIR = File(System.getProperty("faro.demo.listings") ?: "../data/demo/listings.jsonl").parentFile
 private val DATASETS = listOf("demo/route", "rights/all", "warnings/demo")
-private const val LISTINGS = 73L
+private const val LISTINGS = 73uL
 private val NEAR_TAPACHULA = GeoPoint(lat = 14.9057, lon = -92.2630)
 private val QUICK = SyncSettings(connectTimeout = Duration.ofSeconds(5), readTimeout = Duration.ofSeconds(5), maxAttempts = 1u)
 
@@ -124,7 +124,7 @@ class SyncTest {
 
     /** A new store that trusts the repository's shipped root, and nothing else. */
     private suspend fun phone(name: String): Faro =
-        Faro.open(File(tmp, name)).also { assertEquals(1L, it.installTrustedRoot(root)) }
+        Faro.open(File(tmp, name)).also { assertEquals(1uL, it.installTrustedRoot(root)) }
 
     @Test
     fun `a sync from a loopback server reports progress, fills the store, then changes nothing`() = runBlocking<Unit> {
@@ -145,8 +145,8 @@ class SyncTest {
                 assertTrue(progress.any { it.stage == ProgressStage.APPLYING && it.dataset == dataset }, dataset)
             }
             val applied = progress.last { it.stage == ProgressStage.APPLYING && it.dataset == "demo/route" }
-            assertEquals(LISTINGS.toULong(), applied.recordsDone)
-            assertEquals(LISTINGS.toULong(), applied.recordsTotal)
+            assertEquals(LISTINGS, applied.recordsDone)
+            assertEquals(LISTINGS, applied.recordsTotal)
             assertEquals(LISTINGS, faro.listingCount())
 
             assertEquals(DATASETS, faro.subscriptions())
@@ -161,7 +161,7 @@ class SyncTest {
                 assertTrue(it.subscribed)
                 assertEquals(SyncRoute.SNAPSHOT, it.route)
             }
-            assertEquals(LISTINGS.toULong(), status.datasets[0].records)
+            assertEquals(LISTINGS, status.datasets[0].records)
             assertTrue(status.time.now >= status.time.build)
 
             // A second sync downloads no dataset.
@@ -193,7 +193,7 @@ class SyncTest {
                 withContext(Dispatchers.IO) { faro.raw.sync(server.url, DATASETS, null, handle, QUICK) }
             }
             assertTrue(cancelled.reason.isNotBlank())
-            assertEquals(0L, faro.listingCount())
+            assertEquals(0uL, faro.listingCount())
             assertTrue(faro.datasetStatus().datasets.isEmpty())
             assertEquals(DATASETS, faro.datasetStatus().pending)
 
@@ -205,7 +205,7 @@ class SyncTest {
             withTimeout(10_000) { downloading.await() }
             job.cancelAndJoin()
             assertTrue(job.isCancelled)
-            assertEquals(0L, faro.listingCount())
+            assertEquals(0uL, faro.listingCount())
 
             server.onTarget = null
             server.targetDelayMs = 0
@@ -236,7 +236,7 @@ class SyncTest {
             val failure = withTimeout(10_000) { ended.await() }
             assertIs<CancellationException>(failure, "a stopped flow must not end in a FaroException: $failure")
             assertFalse(failure is FaroException)
-            assertEquals(0L, faro.listingCount())
+            assertEquals(0uL, faro.listingCount())
         }
     }
 
@@ -244,14 +244,14 @@ class SyncTest {
     fun `the first-run bundle from app assets imports from bytes or a stream into the default store`() = runBlocking<Unit> {
         val appData = File(tmp, "app-data")
         Faro.openDefault(appData).use { faro ->
-            assertEquals(File(appData, Faro.DEFAULT_FOLDER).canonicalPath, File(faro.raw.directory()).canonicalPath)
-            assertEquals(1L, faro.installTrustedRoot(root))
+            assertEquals(File(appData, Faro.DEFAULT_FOLDER).canonicalPath, faro.directory().canonicalPath)
+            assertEquals(1uL, faro.installTrustedRoot(root))
             val junk = ByteArray(4096) { (it * 7).toByte() }
-            val bad = assertFailsWith<FaroException.NotVerified> { faro.importBundleBytes(junk) }
+            val bad = assertFailsWith<FaroException.NotVerified> { faro.importBundle(junk) }
             assertFalse(bad.reason.contains(".faro-bundle"), bad.reason)
-            assertEquals(0L, faro.listingCount())
+            assertEquals(0uL, faro.listingCount())
             val seen = CopyOnWriteArrayList<ProgressReport>()
-            val outcomes = faro.importBundleBytes(bundle.readBytes()) { seen.add(it) }
+            val outcomes = faro.importBundle(bundle.readBytes()) { seen.add(it) }
             assertEquals(DATASETS, outcomes.map { it.dataset })
             assertTrue(outcomes.all { it.applied && it.version == 1uL })
             assertEquals(ProgressStage.FINISHED, seen.last().stage)
@@ -276,7 +276,7 @@ class SyncTest {
     fun `reads run during a sync and see the old data until it commits`() = runBlocking<Unit> {
         phone("r").use { faro ->
             server.targetDelayMs = 25
-            val readWhileApplying = AtomicReference<Long?>(null)
+            val readWhileApplying = AtomicReference<ULong?>(null)
             val done = AtomicBoolean(false)
             val side = Executors.newSingleThreadExecutor()
             val sync = async(Dispatchers.IO) {
@@ -284,12 +284,12 @@ class SyncTest {
                     if (p.stage == ProgressStage.APPLYING && p.dataset == "demo/route" && readWhileApplying.get() == null) {
                         // The sync holds its write transaction here: a read on another thread
                         // must still finish, and see the data from before the sync.
-                        readWhileApplying.set(side.submit<Long> { faro.raw.listingCount().toLong() }.get(20, TimeUnit.SECONDS))
+                        readWhileApplying.set(side.submit<ULong> { faro.raw.listingCount() }.get(20, TimeUnit.SECONDS))
                     }
                 }.also { done.set(true) }
             }
             val reader = async(Dispatchers.IO) {
-                val counts = mutableListOf<Long>()
+                val counts = mutableListOf<ULong>()
                 var searches = 0
                 while (!done.get()) {
                     counts.add(faro.listingCount())
@@ -303,8 +303,8 @@ class SyncTest {
             val (counts, searches) = reader.await()
             side.shutdown()
             assertTrue(searches >= 3, "only $searches reads ran during the sync")
-            assertTrue(counts.all { it == 0L || it == LISTINGS }, "partial counts seen: ${counts.distinct()}")
-            assertEquals(0L, readWhileApplying.get())
+            assertTrue(counts.all { it == 0uL || it == LISTINGS }, "partial counts seen: ${counts.distinct()}")
+            assertEquals(0uL, readWhileApplying.get())
             assertEquals(LISTINGS, faro.listingCount())
         }
     }
@@ -363,7 +363,7 @@ class SyncTest {
             assertTrue(vaccines.isNotEmpty())
             vaccines.forEach { assertEquals("CO", it.listing.address?.country) }
             // Nearest.
-            val shelters = faro.nearest(NEAR_TAPACHULA, kinds = listOf(Kind.SHELTER), limit = 3)
+            val shelters = faro.nearest(NEAR_TAPACHULA, kinds = listOf(Kind.SHELTER), limit = 3u)
             assertEquals(3, shelters.size)
             assertEquals(shelters.map { it.distanceM!! }.sorted(), shelters.map { it.distanceM!! })
             // Open at a time, and open now.
@@ -453,7 +453,7 @@ class SyncTest {
         phone("broken").use { faro ->
             val before = faro.datasetStatus()
             assertFailsWith<FaroException.NotVerified> { faro.importBundle(broken) }
-            assertEquals(0L, faro.listingCount())
+            assertEquals(0uL, faro.listingCount())
             assertEquals(before.datasets, faro.datasetStatus().datasets)
             // The intact bundle then applies whole, with a verified time and an expiry.
             faro.importBundle(bundle)
@@ -494,7 +494,7 @@ class SyncTest {
         // (The datasets are named: a sync that verified nothing has saved no subscription.)
         val notVerified = assertFailsWith<FaroException.NotVerified> { faro.sync(server.url, DATASETS, QUICK) }
         assertContains(notVerified.reason, "hash")
-        assertEquals(0L, faro.listingCount())
+        assertEquals(0uL, faro.listingCount())
         server.tamperTargets = false
         assertFailsWith<FaroException.NotVerified> { faro.installTrustedRoot("{}".toByteArray()) }
         // A file that is not a bundle is not verified, never "bad input".
@@ -526,7 +526,7 @@ class SyncTest {
                 withContext(Dispatchers.IO) { other.raw.sync(server.url, DATASETS, throwing, null, QUICK) }
             }
             assertContains(internal.reason, "progress listener")
-            assertEquals(0L, other.listingCount())
+            assertEquals(0uL, other.listingCount())
         }
         // Closed.
         faro.close()
