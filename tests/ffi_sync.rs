@@ -210,7 +210,7 @@ fn sync_with_reads_during_it_cancel_then_rights_warnings_contacts_and_bundles() 
     assert_eq!(local.verdict, Verdict::Listed, "{local:?}");
     let m = &local.matches[0];
     assert_eq!((m.id.as_str(), m.dataset.as_str(), m.dataset_verified), ("demo:forged-01", "test/forged", false));
-    assert_eq!(m.relation, faro_ffi::Relation::ListedNotVerified);
+    assert_eq!(m.relation, faro_core::contact::Relation::ListedNotVerified);
     let hits = a.search(faro_ffi::SearchRequest { text: Some("oficial".into()), ..Default::default() }).unwrap();
     let hit = hits.iter().find(|h| h.listing.id == "demo:forged-01").expect("the forged listing is found");
     assert!(!hit.verified && hit.dataset == "test/forged", "{hit:?}");

@@ -103,35 +103,33 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
         let apply_s = measured["apply_seconds"].as_f64().ok_or("apply_seconds")?;
         let (baseline_rate, baseline_cpu) =
             baseline_inserts(&v1_file, &work.path().join(format!("baseline-{run}.db")))?;
-        runs.push((v1.records as f64 / apply_s, baseline_rate, measured, baseline_cpu));
+        runs.push(ApplyRun { apply_rate: v1.records as f64 / apply_s, baseline_rate, measured, baseline_cpu });
     }
-    let median = |f: &dyn Fn(&(f64, f64, serde_json::Value, f64)) -> f64| {
+    let median = |f: &dyn Fn(&ApplyRun) -> f64| {
         let mut v: Vec<f64> = runs.iter().map(f).collect();
         v.sort_by(f64::total_cmp);
         v[v.len() / 2]
     };
-    let apply_rate = median(&|r| r.0);
-    let baseline_rate = median(&|r| r.1);
-    let ratio = median(&|r| r.0 / r.1);
-    let peak_rss_mb = median(&|r| r.2["peak_rss_mb"].as_f64().unwrap_or(f64::NAN));
+    let apply_rate = median(&|r| r.apply_rate);
+    let baseline_rate = median(&|r| r.baseline_rate);
+    let ratio = median(&|r| r.apply_rate / r.baseline_rate);
+    let peak_rss_mb = median(&|r| r.figure("peak_rss_mb"));
     let apply_s = v1.records as f64 / apply_rate;
-    let cpu = |r: &(f64, f64, serde_json::Value, f64), key: &str| r.2[key].as_f64().unwrap_or(f64::NAN);
     let each: Vec<_> = runs
         .iter()
         .map(|r| {
             json!({
-                "apply_records_per_s": r.0.round(),
-                "baseline_insert_records_per_s": r.1.round(),
-                "ratio": round3(r.0 / r.1),
-                "apply_cpu_seconds": round3(cpu(r, "apply_cpu_seconds")),
-                "writer_cpu_seconds": round3(cpu(r, "writer_cpu_seconds")),
-                "baseline_cpu_seconds": round3(r.3),
-                "wal_mb": r.2["wal_mb"],
-                "db_mb": r.2["db_mb"],
+                "apply_records_per_s": r.apply_rate.round(),
+                "baseline_insert_records_per_s": r.baseline_rate.round(),
+                "ratio": round3(r.apply_rate / r.baseline_rate),
+                "apply_cpu_seconds": round3(r.figure("apply_cpu_seconds")),
+                "writer_cpu_seconds": round3(r.figure("writer_cpu_seconds")),
+                "baseline_cpu_seconds": round3(r.baseline_cpu),
+                "wal_mb": r.measured["wal_mb"],
             })
         })
         .collect();
-    let writer_cpu_ratio = median(&|r| r.3 / cpu(r, "writer_cpu_seconds"));
+    let writer_cpu_ratio = median(&|r| r.baseline_cpu / r.figure("writer_cpu_seconds"));
     let phone_db = work.path().join("phone-0.db");
     let mut figures = json!({
         "records": v1.records,
@@ -206,6 +204,25 @@ pub fn run(args: SyncArgs) -> BoxResult<()> {
         figures.extend(more.clone());
     }
     print_report(&args, &figures, v1.records, changed)
+}
+
+/// One measured apply beside its baseline.
+struct ApplyRun {
+    /// Records per second of the apply.
+    apply_rate: f64,
+    /// Records per second of the bare inserts right after it.
+    baseline_rate: f64,
+    /// What the measuring child printed.
+    measured: serde_json::Value,
+    /// CPU seconds of the bare inserts.
+    baseline_cpu: f64,
+}
+
+impl ApplyRun {
+    /// A number the child printed.
+    fn figure(&self, key: &str) -> f64 {
+        self.measured[key].as_f64().unwrap_or(f64::NAN)
+    }
 }
 
 fn print_report(args: &SyncArgs, report: &serde_json::Value, records: u64, changed: usize) -> BoxResult<()> {
@@ -372,7 +389,6 @@ fn child_sync(db: &Path, url: &str) -> BoxResult<()> {
             "apply_cpu_seconds": cpu,
             "writer_cpu_seconds": writer_cpu,
             "wal_mb": std::fs::metadata(db.with_extension("db-wal")).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
-            "db_mb": std::fs::metadata(db).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0),
             "peak_rss_mb": peak_rss_mb(),
         })
     );
