@@ -162,10 +162,11 @@ pub fn apply_file<C: Content>(
 
     let written = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+        let (done_sender, done) = std::sync::mpsc::channel();
         let dataset = entry.dataset.as_str();
-        let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender));
+        let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender, done));
         // Returning drops the receiver, which stops the reader if it is still going.
-        let written = write_steps::<C>(tx, dataset, file, receiver, progress);
+        let written = write_steps::<C>(tx, dataset, file, receiver, done_sender, progress);
         if let Err(panic) = reader.join() {
             std::panic::resume_unwind(panic);
         }
@@ -236,14 +237,25 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 /// The reading thread: reads the records of `lines` after the header, parses, checks and
 /// prepares them, and sends them on in batches. A read error (a cut, a corrupt stream, an
-/// over-long line) is sent last. Stops early when the writer hangs up.
+/// over-long line) is sent last. Stops early when the writer hangs up. Written batches come
+/// back on `done` and are freed here: freeing memory another thread allocated is slow in
+/// most allocators (glibc takes the other arena's lock), and the writer is the thread the
+/// apply waits for (docs/benchmarks.md, "Sync").
 fn read_steps<C: Content, R: BufRead>(
     mut lines: Lines<R>,
     route: Route,
     demo: bool,
     file: &str,
     out: std::sync::mpsc::SyncSender<std::result::Result<Vec<Step<C>>, InputError>>,
+    done: std::sync::mpsc::Receiver<Vec<Step<C>>>,
 ) {
+    let next_batch = || match done.try_recv() {
+        Ok(mut written) => {
+            written.clear();
+            written
+        }
+        Err(_) => Vec::with_capacity(BATCH),
+    };
     let mut cx = CheckContext::default();
     let mut batch = Vec::with_capacity(BATCH);
     let step = |record: C::Record, line: u64, cx: &mut CheckContext| -> Step<C> {
@@ -282,7 +294,7 @@ fn read_steps<C: Content, R: BufRead>(
                 Err(e) => Step::Rejected(vec![locate(e, text)]),
             },
         });
-        if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))).is_err() {
+        if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, next_batch()))).is_err() {
             return;
         }
     }
@@ -303,36 +315,38 @@ fn write_steps<C: Content>(
     dataset: &str,
     file: &str,
     steps: std::sync::mpsc::Receiver<std::result::Result<Vec<Step<C>>, InputError>>,
+    done: std::sync::mpsc::Sender<Vec<Step<C>>>,
     progress: &mut dyn FnMut(u64) -> bool,
 ) -> Result<Written> {
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
     let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
     for batch in steps {
-        for step in batch? {
+        let mut batch = batch?;
+        for step in batch.iter_mut() {
             let problems = match step {
-                Step::Rejected(problems) => problems,
+                Step::Rejected(problems) => std::mem::take(problems),
                 Step::Put { .. } | Step::Delete { .. } if rejected_count > 0 => vec![],
-                Step::Put { line, record, prepared } => match C::put(tx, dataset, &record, &prepared)? {
+                Step::Put { line, record, prepared } => match C::put(tx, dataset, record, prepared)? {
                     Put::Written => {
                         put += 1;
                         vec![]
                     }
                     Put::OtherDataset(other) => {
                         vec![InputError::new(file, format!("id already belongs to dataset {other:?}"))
-                            .at_line(line)
-                            .record(C::id(&record))
+                            .at_line(*line)
+                            .record(C::id(record))
                             .field("id")]
                     }
                 },
                 Step::Delete { line, id } => {
-                    if C::delete(tx, dataset, &id)? {
+                    if C::delete(tx, dataset, id)? {
                         deleted += 1;
                         vec![]
                     } else {
                         vec![InputError::new(file, "deletes a record this dataset does not have")
-                            .at_line(line)
-                            .record(id)]
+                            .at_line(*line)
+                            .record(id.as_str())]
                     }
                 }
             };
@@ -343,6 +357,8 @@ fn write_steps<C: Content>(
                 return Err(Error::Cancelled);
             }
         }
+        // The reading thread frees it; if that thread has finished, this one does.
+        let _ = done.send(batch);
     }
     Ok((rejected, rejected_count, put, deleted, seen))
 }
