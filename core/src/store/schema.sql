@@ -1,4 +1,4 @@
--- Faro's database schema at version 9, as the migrations in schema.rs leave it, in one
+-- Faro's database schema at version 10, as the migrations in schema.rs leave it, in one
 -- place to read. It is documentation, not code: databases are built and upgraded only by
 -- the migrations. The test `schema_sql_is_what_the_migrations_build` (schema.rs) replays
 -- every migration on an empty database, runs this file on another, and compares their
@@ -9,7 +9,7 @@
 -- is copied or derived from them so that queries never parse JSON. The derived indexes are
 -- rebuilt from the records by `store::index` when a migration asks for it.
 
-PRAGMA user_version = 9;
+PRAGMA user_version = 10;
 
 -- Store-wide settings and flags (`reindex` while a rebuild is pending, sync clocks, pins).
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
