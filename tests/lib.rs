@@ -9,6 +9,9 @@ use faro_core::Store;
 
 pub mod support;
 
+/// The FFI crate, for tests elsewhere (the CLI's) that compare its answers with theirs.
+pub use faro_ffi;
+
 /// The repository's `data/` folder.
 pub fn data_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../data")

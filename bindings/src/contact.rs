@@ -2,13 +2,11 @@
 //! against the verified listings and the warnings active at trusted time. The answer is never
 //! "safe": a contact found nowhere is `Unknown`, "not verified".
 
-use chrono::Utc;
 use faro_core::contact::lookalike::Likeness;
 use faro_core::contact::{
     ContactCheck as CoreContactCheck, ContactKind, ContactMatch as CoreContactMatch, MatchSource,
     Relation as CoreRelation, Verdict,
 };
-use faro_core::sync::status::trusted_time;
 use faro_core::CountryCode;
 
 use crate::error::{guard, FaroError};
@@ -169,8 +167,7 @@ impl FaroStore {
             let store = self.open_store("check_contact")?;
             let region = region_code(region)?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
-            Ok(contact_check(store.check_contact(&input, region, now, &langs)?))
+            Ok(contact_check(store.check_contact(&input, region, store.now()?, &langs)?))
         })
     }
 }

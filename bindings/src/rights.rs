@@ -153,9 +153,6 @@ impl FaroStore {
     pub fn rights(&self, query: RightsQuery) -> Result<Vec<ArticleHit>, FaroError> {
         guard(|| {
             let store = self.open_store("rights")?;
-            if query.limit == 0 || query.limit > 1000 {
-                return Err(FaroError::bad_input("limit: must be 1 to 1000"));
-            }
             let core = CoreRightsQuery {
                 text: query.text,
                 topics: query.topics,

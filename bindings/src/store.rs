@@ -149,7 +149,7 @@ impl FaroStore {
             let langs = query::languages(&languages)?;
             let when = query::when(at.as_ref())?;
             let listing = store.get(&id)?;
-            let hours = store.hours_status(&listing, when);
+            let hours = store.hours_status(&listing, when)?;
             Ok(listing_from_core(listing, &langs, hours))
         })
     }

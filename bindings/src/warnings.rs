@@ -4,7 +4,6 @@
 //! the point and the country the app gives; the core never guesses a country.
 
 use chrono::Utc;
-use faro_core::sync::status::trusted_time;
 use faro_core::warnings::{Severity, Warning as CoreWarning, WarningKind, WarningQuery};
 use faro_core::LangPrefs;
 
@@ -151,7 +150,7 @@ impl FaroStore {
         guard(|| {
             let store = self.open_store("warnings_here")?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = store.now()?;
             let query = WarningQuery {
                 near: near.map(|p| point(p, "near")).transpose()?,
                 country: country.as_deref().map(|c| crate::query::country(c, "country")).transpose()?,
@@ -174,7 +173,7 @@ impl FaroStore {
         guard(|| {
             let store = self.open_store("warning")?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(&store, Utc::now())?.now;
+            let now = store.now()?;
             Ok(warning_from_core(store.warning(&id)?, &langs, now))
         })
     }

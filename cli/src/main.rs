@@ -468,7 +468,7 @@ fn search(args: SearchArgs) -> Result<(), Error> {
     let text = args.text.join(" ");
     let when = match args.open_at {
         Some(local) => When::Local(local),
-        None => When::Instant(Utc::now()),
+        None => When::Now,
     };
     let query = Query {
         text: (!text.trim().is_empty()).then_some(text),

@@ -35,7 +35,8 @@ pub struct WarningsArgs {
     /// Only this kind (repeatable): scam, impersonation, fake_documents, extortion, ...
     #[arg(long, value_parser = parse_kind)]
     kind: Vec<WarningKind>,
-    /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now.
+    /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now (the
+    /// device clock, never earlier than the newest signed data in the database).
     #[arg(long, value_parser = parse_time)]
     at: Option<DateTime<Utc>>,
     /// Languages to show text in ("ht,fr,es,en").
@@ -64,8 +65,11 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 pub fn run(args: WarningsArgs) -> Result<(), Error> {
     let store = crate::open_for_query(&args.db)?;
     let query = WarningQuery {
-        // No trusted sync in the CLI yet: the device clock, or --at.
-        at: args.at.unwrap_or_else(Utc::now),
+        // --at, or the store's trusted now (as the apps judge warnings).
+        at: match args.at {
+            Some(at) => at,
+            None => store.now()?,
+        },
         near: args.near,
         country: args.country,
         kinds: args.kind,

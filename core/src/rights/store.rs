@@ -13,6 +13,7 @@ use super::{check_article, to_json, Article, Topic};
 use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::lang::{LangPrefs, LangTag};
+use crate::limit::check_limit;
 use crate::model::validate::FieldProblem;
 use crate::model::vocabulary;
 use crate::search::match_expression;
@@ -209,7 +210,7 @@ impl Store {
 }
 
 /// A search over rights articles; parts combine with AND.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct RightsQuery {
     /// Words in any language, accents and case ignored, each a prefix.
     pub text: Option<String>,
@@ -219,8 +220,15 @@ pub struct RightsQuery {
     pub country: Option<CountryCode>,
     /// Languages to show text in.
     pub langs: LangPrefs,
-    /// Most articles (0: 50).
+    /// Most articles (1 to [`crate::limit::MAX_RESULTS`]; default 50).
     pub limit: usize,
+}
+
+impl Default for RightsQuery {
+    /// Every article, at most 50, in the default languages.
+    fn default() -> RightsQuery {
+        RightsQuery { text: None, topics: Vec::new(), country: None, langs: LangPrefs::default(), limit: 50 }
+    }
 }
 
 /// One article found.
@@ -252,7 +260,7 @@ pub struct ArticleHit {
 }
 
 fn search(conn: &Connection, q: &RightsQuery) -> Result<Vec<ArticleHit>> {
-    let limit = if q.limit == 0 { 50 } else { q.limit.min(1000) };
+    let limit = check_limit(q.limit)?;
     let text = q.text.as_deref().and_then(match_expression);
     let mut args: Vec<Value> = Vec::new();
     let mut sql = match &text {

@@ -265,7 +265,7 @@ pub fn import_bundle_watched(
     scratch_trust.store("root", &local_root)?;
     let fetcher = DirFetcher::new(scratch.path().join("metadata"), scratch.path().join("targets"));
     let mut updater = Updater::load(&scratch_trust, ExpiryPolicy::ReportExpired, Limits::default())?;
-    let time = status::trusted_time(store, device_now)?;
+    let time = store.trusted_time(device_now)?;
     let refreshed = updater.refresh(&fetcher, &mut scratch_trust, time.now)?;
 
     // Every dataset is checked against the signed metadata before anything is written.

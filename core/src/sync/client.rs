@@ -137,7 +137,7 @@ pub fn sync_from_url(
         return Err(SyncError::NothingSubscribed.into());
     }
     let http = Http::new(options.net.clone())?;
-    let time = status::trusted_time(store, options.device_now)?;
+    let time = store.trusted_time(options.device_now)?;
     let base = url.trim_end_matches('/').to_string();
     let fetcher = HttpFetcher::new(store, &http, &base, cancel)?;
     let mut trust = DbTrustStore::new(store);

@@ -9,7 +9,7 @@
 pub mod apply;
 pub mod bundle;
 pub mod client;
-pub mod clock;
+pub use crate::clock;
 pub mod content;
 pub mod entry;
 pub mod files;

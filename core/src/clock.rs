@@ -1,4 +1,6 @@
-//! Trusted time: `max(device clock, newest signed time ever accepted, build time)`.
+//! Trusted time: `max(device clock, newest signed time ever accepted, build time)`, and
+//! [`Store::now`], the one "now" every time-dependent query uses (warnings in force,
+//! contact checks against warnings, "open now"), in the CLI and the apps alike.
 //!
 //! A phone's clock can be anything (reset to 1970 after the battery ran out, set by hand a
 //! year off). Expiry of signed metadata is judged against trusted time, so a clock set back
@@ -7,7 +9,14 @@
 //! and data is never hidden because of it.
 
 use chrono::{DateTime, Duration, Utc};
+use rusqlite::OptionalExtension;
 use serde::Serialize;
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// `meta` key: newest signed publication time accepted by a sync or bundle (RFC 3339).
+pub(crate) const NEWEST_SIGNED: &str = "sync.newest_signed";
 
 /// How far the device clock may run ahead of the newest signed time before it is reported
 /// as probably wrong: longer than any metadata lifetime Faro publishes.
@@ -62,6 +71,24 @@ impl TrustedTime {
     }
 }
 
+impl Store {
+    /// Trusted time for this store from the device clock `device`: never earlier than the
+    /// newest signed time this store accepted, nor than this build.
+    pub fn trusted_time(&self, device: DateTime<Utc>) -> Result<TrustedTime> {
+        let newest: Option<String> = self.read(|c| {
+            Ok(c.query_row("SELECT value FROM meta WHERE key = ?1", [NEWEST_SIGNED], |r| r.get(0)).optional()?)
+        })?;
+        Ok(TrustedTime::new(device, newest.and_then(|s| s.parse().ok()), build_time()))
+    }
+
+    /// Now, as this store trusts it ([`Store::trusted_time`] of the device clock): the time
+    /// at which warnings, contact checks and "open now" are judged, so that a phone whose
+    /// clock was reset to 1970 cannot bring back a withdrawn warning's window or hide one.
+    pub fn now(&self) -> Result<DateTime<Utc>> {
+        Ok(self.trusted_time(Utc::now())?.now)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -95,5 +122,29 @@ mod tests {
     #[test]
     fn build_time_is_recent() {
         assert!(build_time() > t("2025-01-01T00:00:00Z"));
+    }
+
+    #[test]
+    fn store_now_is_the_device_clock_never_behind_the_newest_signed_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("t.db")).unwrap();
+        let (before, now) = (Utc::now(), store.now().unwrap());
+        assert!(now >= before.max(build_time()) && now <= Utc::now().max(build_time()), "{now}");
+        let signed = t("2099-01-01T00:00:00Z");
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+                    [NEWEST_SIGNED, &signed.to_rfc3339()],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(store.now().unwrap(), signed);
+        let tt = store.trusted_time(t("1970-01-01T00:00:00Z")).unwrap();
+        assert_eq!((tt.now, tt.newest_signed, tt.clock), (signed, Some(signed), ClockCheck::Behind));
+        drop(store);
+        // Read-only, as the CLI's queries open it: the same now.
+        assert_eq!(Store::open_read_only(dir.path().join("t.db")).unwrap().now().unwrap(), signed);
     }
 }
