@@ -271,8 +271,7 @@ fn extra_listings(verified: bool) -> String {
 
 fn write_extra(s: &Store, verified: bool) {
     let text = extra_listings(verified);
-    let (h, recs) = faro_core::import::listings::read_listings(text.as_bytes(), "names.jsonl").unwrap();
-    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "names.jsonl", recs).unwrap();
+    s.import_listings_reader(text.as_bytes(), "names.jsonl", Default::default()).unwrap();
 }
 
 /// Every one- and two-character edit of `name` that scammers use, plus decorations.
@@ -480,8 +479,7 @@ const SITES: &str = concat!(
 #[test]
 fn shared_hosting_is_never_official_by_domain() {
     let (_d, s) = store();
-    let (h, recs) = faro_core::import::listings::read_listings(SITES.as_bytes(), "sites.jsonl").unwrap();
-    s.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "sites.jsonl", recs).unwrap();
+    s.import_listings_reader(SITES.as_bytes(), "sites.jsonl", Default::default()).unwrap();
     let official = [
         ("https://refugio-demo.org/citas", "demo:own-domain"),
         ("info@refugio-demo.org", "demo:own-domain"),

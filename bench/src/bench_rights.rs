@@ -31,7 +31,6 @@ use serde_json::{json, Value};
 use faro_core::contact::{normalize, ContactCheck, Verdict};
 use faro_core::geo::Point;
 use faro_core::import::jsonl::read_records;
-use faro_core::import::listings::read_listings;
 use faro_core::store::DatasetInfo;
 use faro_core::warnings::store::scan_here;
 use faro_core::warnings::{Severity, Warning, WarningKind, WarningQuery};
@@ -298,12 +297,7 @@ fn build_contact_store(path: &Path, listings: usize, seed: u64) -> BoxResult<(St
     }
     let store = Store::open(path.join("contacts.db"))?;
     let started = Instant::now();
-    let (header, records) = read_listings(BufReader::new(std::fs::File::open(&file)?), "listings.jsonl")?;
-    let summary = store.write_listings(
-        &DatasetInfo { name: header.dataset, source: None, demo: true },
-        "listings.jsonl",
-        records,
-    )?;
+    let summary = store.import_listings_file(&file, Default::default())?.summary;
     let import_s = started.elapsed().as_secs_f64();
 
     // Warnings naming contacts of no listing: a number, a site and an account each.

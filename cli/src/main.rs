@@ -19,7 +19,6 @@ mod serve;
 mod sync_cmd;
 mod warnings_cmd;
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -30,7 +29,8 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
-use faro_core::import::{listings, missions};
+use faro_core::import::listings::ImportOptions;
+use faro_core::import::missions;
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -417,24 +417,15 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         Some("csv") => Format::MissionsCsv,
         _ => Format::Listings,
     });
-    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-    let store = Store::open(&args.db)?;
     let report = match format {
         Format::Listings => {
-            let (header, records) = listings::read_listings(BufReader::new(file), &name)?;
-            let dataset = DatasetInfo {
-                name: args.dataset.clone().unwrap_or(header.dataset),
-                source: header.source,
-                demo: header.demo,
-            };
-            let summary = if args.replace {
-                store.replace_listings(&dataset, &name, records)?
-            } else {
-                store.write_listings(&dataset, &name, records)?
-            };
-            output::ImportReport::new(&dataset.name, summary, Vec::new(), 0)
+            let options = ImportOptions { dataset: args.dataset.clone(), replace: args.replace, ..Default::default() };
+            let done = Store::open(&args.db)?.import_listings_file(path, options)?;
+            output::ImportReport::new(&done.dataset, done.summary, Vec::new(), 0)
         }
         Format::MissionsCsv => {
+            let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+            let store = Store::open(&args.db)?;
             let read = missions::read_missions_csv(file, &name)?;
             let dataset = DatasetInfo {
                 name: args.dataset.clone().unwrap_or_else(|| "wikidata/missions".into()),

@@ -147,4 +147,35 @@ mod tests {
         // Read-only, as the CLI's queries open it: the same now.
         assert_eq!(Store::open_read_only(dir.path().join("t.db")).unwrap().now().unwrap(), signed);
     }
+
+    #[test]
+    fn open_now_is_judged_at_the_store_now() {
+        use crate::search::{Query, When};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("h.db")).unwrap();
+        let file = concat!(
+            r#"{"faro":"listings","version":1,"dataset":"test/h","demo":true}"#,
+            "\n",
+            r#"{"id":"demo:sunday","kind":"health","name":{"es":"Domingo (demo)"},"opening_hours":"Su 10:00-14:00","timezone":"UTC"}"#,
+        );
+        store.import_listings_reader(file.as_bytes(), "h.jsonl", Default::default()).unwrap();
+        // A Sunday noon, signed: "open now" follows it, whatever the device clock says.
+        let signed = t("2099-01-04T12:00:00Z");
+        store
+            .write(|c| {
+                c.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+                    [NEWEST_SIGNED, &signed.to_rfc3339()],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let open_now = store.search(&Query { open_only: true, ..Query::default() }).unwrap();
+        assert_eq!(open_now.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["demo:sunday"]);
+        let listing = store.get("demo:sunday").unwrap();
+        assert_eq!(
+            store.hours_status(&listing, When::Now).unwrap(),
+            store.hours_status(&listing, When::Instant(signed)).unwrap()
+        );
+    }
 }

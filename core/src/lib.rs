@@ -10,6 +10,7 @@
 //! writes such repositories. Nothing here knows about FFI; `faro-ffi` wraps this crate.
 #![deny(missing_docs)]
 
+pub mod cancel;
 pub mod clock;
 pub mod compress;
 pub mod contact;

@@ -6,6 +6,7 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{index, Store};
+use crate::cancel::Cancel;
 use crate::error::{Error, InputError, Result};
 use crate::hours::HoursCache;
 use crate::import::RecordResult;
@@ -48,6 +49,16 @@ const BATCH: usize = 64;
 /// Batches in flight between the two threads.
 const BATCHES_IN_FLIGHT: usize = 4;
 
+/// What a long write obeys and tells: the caller's [`Cancel`], checked between batches (a
+/// cancelled write rolls back and returns [`Error::Cancelled`]), and a callback given the
+/// records handled so far, then `true` once all are in and the commit starts.
+pub(crate) struct Watch<'a> {
+    /// Stops the write.
+    pub(crate) cancel: &'a Cancel,
+    /// Records handled so far; committing.
+    pub(crate) progress: &'a mut dyn FnMut(u64, bool),
+}
+
 /// A record after checking, on its way to the writer.
 // Nearly every record is `Ready`: boxing it would only add an allocation per listing.
 #[allow(clippy::large_enum_variant)]
@@ -86,7 +97,13 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(dataset, file, records, false)
+        self.write_listings_with(
+            dataset,
+            file,
+            records,
+            false,
+            Watch { cancel: &Cancel::new(), progress: &mut |_, _| {} },
+        )
     }
 
     /// Like [`Store::write_listings`], and then deletes the listings of `dataset` that
@@ -98,15 +115,24 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(dataset, file, records, true)
+        self.write_listings_with(
+            dataset,
+            file,
+            records,
+            true,
+            Watch { cancel: &Cancel::new(), progress: &mut |_, _| {} },
+        )
     }
 
-    fn write_listings_with<I>(
+    /// [`Store::write_listings`] (or, with `replace`, [`Store::replace_listings`]) watched by
+    /// `watch`: the one write path of every listings import.
+    pub(crate) fn write_listings_with<I>(
         &self,
         dataset: &DatasetInfo,
         file: &str,
         records: I,
         replace: bool,
+        watch: Watch<'_>,
     ) -> Result<WriteSummary>
     where
         I: IntoIterator<Item = RecordResult>,
@@ -121,7 +147,8 @@ impl Store {
                 let (done_sender, done) = std::sync::mpsc::channel();
                 let checker = scope.spawn(move || check_all(records, file, sender, done));
                 // Returning drops the receiver, which stops the checker if it is still going.
-                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender);
+                let written =
+                    write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut *watch.progress, watch.cancel);
                 match checker.join() {
                     Err(panic) => std::panic::resume_unwind(panic),
                     Ok(seen) => written.map(|summary| (summary, seen)),
@@ -130,6 +157,10 @@ impl Store {
             let (mut summary, seen) = summary?;
             if replace {
                 summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
+            }
+            (watch.progress)(summary.inserted + summary.updated + summary.unchanged, true);
+            if watch.cancel.is_cancelled() {
+                return Err(Error::Cancelled);
             }
             tx.commit()?;
             Ok(summary)
@@ -202,18 +233,28 @@ fn delete_others(tx: &Transaction<'_>, dataset: &str, keep: &std::collections::H
 }
 
 /// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
-/// first rejection nothing more is written, but every rejection is still collected.
+/// first rejection nothing more is written, but every rejection is still collected. Stops
+/// with [`Error::Cancelled`] at the first batch after `cancel`; reports the records handled
+/// after each batch to `progress`.
 fn write_checked(
     tx: &Transaction<'_>,
     dataset: &str,
     file: &str,
     batches: std::sync::mpsc::Receiver<Vec<Checked>>,
     done: std::sync::mpsc::Sender<Vec<Checked>>,
+    progress: &mut dyn FnMut(u64, bool),
+    cancel: &Cancel,
 ) -> Result<WriteSummary> {
     let mut summary = WriteSummary::default();
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
+    let mut handled = 0u64;
     for mut batch in batches {
+        if cancel.is_cancelled() {
+            // Dropping `batches` stops the checker; the caller's transaction rolls back.
+            return Err(Error::Cancelled);
+        }
+        handled += batch.len() as u64;
         for checked in batch.iter_mut() {
             let problems = match checked {
                 Checked::Rejected(problems) => std::mem::take(problems),
@@ -248,6 +289,7 @@ fn write_checked(
         }
         // The checker frees it; if it has finished, this thread does.
         let _ = done.send(batch);
+        progress(handled, false);
     }
     match rejected.len() {
         0 => Ok(summary),
