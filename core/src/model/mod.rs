@@ -20,10 +20,8 @@ pub mod plausible;
 pub mod validate;
 pub mod vocabulary;
 
-/// Text in several languages, keyed by BCP 47 tag (`"es"`, `"ht"`, `"pt-BR"`).
-///
-/// Which one a person sees is chosen by [`crate::lang::LangPrefs::pick`].
-pub type LocalizedText = BTreeMap<LangTag, String>;
+/// Text in several languages; defined with the language tags it is keyed by.
+pub use crate::lang::LocalizedText;
 
 /// What kind of help a listing offers, at the coarsest level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

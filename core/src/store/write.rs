@@ -9,10 +9,13 @@ use super::{index, Store};
 use crate::cancel::Cancel;
 use crate::error::{Error, InputError, Result};
 use crate::hours::HoursCache;
-use crate::import::RecordResult;
 use crate::model::plausible::check_plausible;
 use crate::model::validate::check_listing;
 use crate::model::{Listing, Source};
+
+/// One record for [`Store::write_listings`]: its line in the input (when the format has
+/// lines) and the listing, or why it could not be read.
+pub type RecordResult = std::result::Result<(Option<u64>, Listing), InputError>;
 
 /// The dataset a batch of listings belongs to, and where it came from.
 #[derive(Debug, Clone, PartialEq)]

@@ -16,7 +16,7 @@ use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
 use crate::lang::{LangPrefs, LangTag};
 use crate::limit::check_limit;
-use crate::rights::store::{collect_batch, write_batch, BatchSummary, RecordTable};
+use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
 use crate::store::{DatasetInfo, Store};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
