@@ -22,7 +22,7 @@ pub struct CheckArgs {
     #[arg(long)]
     db: Option<PathBuf>,
     /// Country for national phone numbers (ISO 3166-1 alpha-2, e.g. MX).
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     region: Option<CountryCode>,
     /// Judge warnings at this time (RFC 3339); default: now (the device clock, never earlier
     /// than the newest signed data in the database).

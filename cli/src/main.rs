@@ -162,31 +162,31 @@ struct SearchArgs {
     #[arg(long)]
     radius_km: Option<f64>,
     /// Only this kind (repeatable): consulate, legal_aid, health, shelter.
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     kind: Vec<Kind>,
     /// Only listings offering this service (repeatable, all required).
-    #[arg(long, value_parser = parse_service)]
+    #[arg(long)]
     service: Vec<ServiceCode>,
     /// Only where staff speak this language (repeatable, any of them).
-    #[arg(long, value_parser = parse_lang)]
+    #[arg(long)]
     speaks: Vec<LangTag>,
     /// Only consulates of this country (ISO 3166-1 alpha-2, e.g. HN).
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     consulate_of: Option<CountryCode>,
     /// Only listings located in this country (ISO 3166-1 alpha-2).
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Only free services.
     #[arg(long)]
     free: bool,
     /// Only listings serving this group (repeatable): women, children, unaccompanied_minors, families, lgbtq, men.
-    #[arg(long, value_parser = parse_audience)]
+    #[arg(long)]
     serves: Vec<Audience>,
     /// Only listings that say no papers are required.
     #[arg(long)]
     no_papers: bool,
     /// Only this status (repeatable); default active and temporarily_closed.
-    #[arg(long, value_parser = parse_status)]
+    #[arg(long)]
     status: Vec<Status>,
     /// Only listings open now, in their own time zone.
     #[arg(long, conflicts_with = "open_at")]
@@ -235,7 +235,7 @@ struct CountsArgs {
     #[arg(long)]
     db: PathBuf,
     /// Only listings located in this country.
-    #[arg(long, value_parser = parse_country, conflicts_with = "near")]
+    #[arg(long, conflicts_with = "near")]
     country: Option<CountryCode>,
     /// Centre of a circle, "LAT,LON" (with --radius-km).
     #[arg(long, value_parser = parse_point, allow_hyphen_values = true, requires = "radius_km")]
@@ -257,7 +257,7 @@ struct HoursArgs {
     #[arg(long, default_value = "UTC")]
     tz: String,
     /// Country of the place (ISO 3166-1 alpha-2, e.g. MX), so that "PH" rules use its public holidays.
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Print {"open", "next_change" (RFC 3339 in --tz), "next_change_local", "holidays_checked"}.
     #[arg(long)]
@@ -525,36 +525,6 @@ fn hours(args: HoursArgs) -> Result<(), Error> {
 
 pub(crate) fn parse_point(s: &str) -> Result<Point, String> {
     Point::parse(s).ok_or_else(|| format!("{s:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"))
-}
-
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?}; one of consulate, legal_aid, health, shelter"))
-}
-
-fn parse_service(s: &str) -> Result<ServiceCode, String> {
-    ServiceCode::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = ServiceCode::ALL.iter().map(|c| c.as_str()).collect();
-        format!("unknown service {s:?}; one of {}", all.join(", "))
-    })
-}
-
-fn parse_audience(s: &str) -> Result<Audience, String> {
-    Audience::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Audience::ALL.iter().map(|c| c.as_str()).collect();
-        format!("unknown group {s:?}; one of {}", all.join(", "))
-    })
-}
-
-fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s).ok_or_else(|| format!("unknown status {s:?}; one of active, temporarily_closed, closed"))
-}
-
-pub(crate) fn parse_country(s: &str) -> Result<CountryCode, String> {
-    s.parse::<CountryCode>().map_err(|e| e.to_string())
-}
-
-fn parse_lang(s: &str) -> Result<LangTag, String> {
-    LangTag::parse(s).map_err(|e| e.to_string())
 }
 
 pub(crate) fn parse_langs(s: &str) -> Result<LangPrefs, String> {

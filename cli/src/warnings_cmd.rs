@@ -30,10 +30,10 @@ pub struct WarningsArgs {
     #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
     near: Option<Point>,
     /// The country the person is in (country-wide warnings apply).
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Only this kind (repeatable): scam, impersonation, fake_documents, extortion, ...
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     kind: Vec<WarningKind>,
     /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now (the
     /// device clock, never earlier than the newest signed data in the database).
@@ -45,13 +45,6 @@ pub struct WarningsArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-fn parse_kind(s: &str) -> Result<WarningKind, String> {
-    WarningKind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = WarningKind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown warning kind {s:?}; one of {}", all.join(", "))
-    })
 }
 
 /// Parses an RFC 3339 time.

@@ -12,6 +12,7 @@
 
 pub mod cancel;
 pub mod clock;
+pub mod code_enum;
 pub mod compress;
 pub mod contact;
 pub mod country;
