@@ -124,6 +124,17 @@ mod tests {
         assert!(build_time() > t("2025-01-01T00:00:00Z"));
     }
 
+    /// Records `signed` as the newest signed time accepted, as a sync does.
+    fn accept_signed(store: &Store, signed: DateTime<Utc>) {
+        store
+            .write(|c| {
+                let text = signed.to_rfc3339();
+                c.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)", [NEWEST_SIGNED, text.as_str()])?;
+                Ok(())
+            })
+            .unwrap();
+    }
+
     #[test]
     fn store_now_is_the_device_clock_never_behind_the_newest_signed_time() {
         let dir = tempfile::tempdir().unwrap();
@@ -131,15 +142,7 @@ mod tests {
         let (before, now) = (Utc::now(), store.now().unwrap());
         assert!(now >= before.max(build_time()) && now <= Utc::now().max(build_time()), "{now}");
         let signed = t("2099-01-01T00:00:00Z");
-        store
-            .write(|c| {
-                c.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-                    [NEWEST_SIGNED, &signed.to_rfc3339()],
-                )?;
-                Ok(())
-            })
-            .unwrap();
+        accept_signed(&store, signed);
         assert_eq!(store.now().unwrap(), signed);
         let tt = store.trusted_time(t("1970-01-01T00:00:00Z")).unwrap();
         assert_eq!((tt.now, tt.newest_signed, tt.clock), (signed, Some(signed), ClockCheck::Behind));
@@ -161,15 +164,7 @@ mod tests {
         store.import_listings_reader(file.as_bytes(), "h.jsonl", Default::default()).unwrap();
         // A Sunday noon, signed: "open now" follows it, whatever the device clock says.
         let signed = t("2099-01-04T12:00:00Z");
-        store
-            .write(|c| {
-                c.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
-                    [NEWEST_SIGNED, &signed.to_rfc3339()],
-                )?;
-                Ok(())
-            })
-            .unwrap();
+        accept_signed(&store, signed);
         let open_now = store.search(&Query { open_only: true, ..Query::default() }).unwrap();
         assert_eq!(open_now.iter().map(|h| h.id.as_str()).collect::<Vec<_>>(), ["demo:sunday"]);
         let listing = store.get("demo:sunday").unwrap();
