@@ -133,7 +133,7 @@ impl Store {
                 });
             }
         };
-        let watch = Watch { cancel: &options.cancel, progress: &mut report };
+        let watch = Watch { cancel: Some(&options.cancel), progress: Some(&mut report) };
         let summary = self.write_listings_with(&dataset, name, records, options.replace, watch)?;
         Ok(ListingsImport { dataset: dataset.name, summary })
     }

@@ -54,12 +54,26 @@ const BATCHES_IN_FLIGHT: usize = 4;
 
 /// What a long write obeys and tells: the caller's [`Cancel`], checked between batches (a
 /// cancelled write rolls back and returns [`Error::Cancelled`]), and a callback given the
-/// records handled so far, then `true` once all are in and the commit starts.
+/// records handled so far, then `true` once all are in and the commit starts. The default
+/// watches nothing.
+#[derive(Default)]
 pub(crate) struct Watch<'a> {
     /// Stops the write.
-    pub(crate) cancel: &'a Cancel,
+    pub(crate) cancel: Option<&'a Cancel>,
     /// Records handled so far; committing.
-    pub(crate) progress: &'a mut dyn FnMut(u64, bool),
+    pub(crate) progress: Option<&'a mut dyn FnMut(u64, bool)>,
+}
+
+impl Watch<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(Cancel::is_cancelled)
+    }
+
+    fn report(&mut self, handled: u64, committing: bool) {
+        if let Some(progress) = self.progress.as_mut() {
+            progress(handled, committing);
+        }
+    }
 }
 
 /// A record after checking, on its way to the writer.
@@ -100,13 +114,7 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(
-            dataset,
-            file,
-            records,
-            false,
-            Watch { cancel: &Cancel::new(), progress: &mut |_, _| {} },
-        )
+        self.write_listings_with(dataset, file, records, false, Watch::default())
     }
 
     /// Like [`Store::write_listings`], and then deletes the listings of `dataset` that
@@ -118,13 +126,7 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(
-            dataset,
-            file,
-            records,
-            true,
-            Watch { cancel: &Cancel::new(), progress: &mut |_, _| {} },
-        )
+        self.write_listings_with(dataset, file, records, true, Watch::default())
     }
 
     /// [`Store::write_listings`] (or, with `replace`, [`Store::replace_listings`]) watched by
@@ -135,7 +137,7 @@ impl Store {
         file: &str,
         records: I,
         replace: bool,
-        watch: Watch<'_>,
+        mut watch: Watch<'_>,
     ) -> Result<WriteSummary>
     where
         I: IntoIterator<Item = RecordResult>,
@@ -150,8 +152,7 @@ impl Store {
                 let (done_sender, done) = std::sync::mpsc::channel();
                 let checker = scope.spawn(move || check_all(records, file, sender, done));
                 // Returning drops the receiver, which stops the checker if it is still going.
-                let written =
-                    write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut *watch.progress, watch.cancel);
+                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut watch);
                 match checker.join() {
                     Err(panic) => std::panic::resume_unwind(panic),
                     Ok(seen) => written.map(|summary| (summary, seen)),
@@ -161,8 +162,8 @@ impl Store {
             if replace {
                 summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
             }
-            (watch.progress)(summary.inserted + summary.updated + summary.unchanged, true);
-            if watch.cancel.is_cancelled() {
+            watch.report(summary.inserted + summary.updated + summary.unchanged, true);
+            if watch.cancelled() {
                 return Err(Error::Cancelled);
             }
             tx.commit()?;
@@ -237,23 +238,22 @@ fn delete_others(tx: &Transaction<'_>, dataset: &str, keep: &std::collections::H
 
 /// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
 /// first rejection nothing more is written, but every rejection is still collected. Stops
-/// with [`Error::Cancelled`] at the first batch after `cancel`; reports the records handled
-/// after each batch to `progress`.
+/// with [`Error::Cancelled`] at the first batch after `watch` is cancelled; reports the
+/// records handled after each batch to it.
 fn write_checked(
     tx: &Transaction<'_>,
     dataset: &str,
     file: &str,
     batches: std::sync::mpsc::Receiver<Vec<Checked>>,
     done: std::sync::mpsc::Sender<Vec<Checked>>,
-    progress: &mut dyn FnMut(u64, bool),
-    cancel: &Cancel,
+    watch: &mut Watch<'_>,
 ) -> Result<WriteSummary> {
     let mut summary = WriteSummary::default();
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
     let mut handled = 0u64;
     for mut batch in batches {
-        if cancel.is_cancelled() {
+        if watch.cancelled() {
             // Dropping `batches` stops the checker; the caller's transaction rolls back.
             return Err(Error::Cancelled);
         }
@@ -292,7 +292,7 @@ fn write_checked(
         }
         // The checker frees it; if it has finished, this thread does.
         let _ = done.send(batch);
-        progress(handled, false);
+        watch.report(handled, false);
     }
     match rejected.len() {
         0 => Ok(summary),
