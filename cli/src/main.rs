@@ -156,7 +156,7 @@ struct SearchArgs {
     /// Words to look for (any language, accents and case ignored, prefixes match).
     text: Vec<String>,
     /// Point to search around, "LAT,LON".
-    #[arg(long, value_parser = parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// Only within this many kilometres of --near.
     #[arg(long)]
@@ -238,7 +238,7 @@ struct CountsArgs {
     #[arg(long, conflicts_with = "near")]
     country: Option<CountryCode>,
     /// Centre of a circle, "LAT,LON" (with --radius-km).
-    #[arg(long, value_parser = parse_point, allow_hyphen_values = true, requires = "radius_km")]
+    #[arg(long, allow_hyphen_values = true, requires = "radius_km")]
     near: Option<Point>,
     /// Radius of the circle in kilometres.
     #[arg(long, requires = "near")]
@@ -521,10 +521,6 @@ fn hours(args: HoursArgs) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-pub(crate) fn parse_point(s: &str) -> Result<Point, String> {
-    Point::parse(s).ok_or_else(|| format!("{s:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"))
 }
 
 pub(crate) fn parse_langs(s: &str) -> Result<LangPrefs, String> {

@@ -37,7 +37,7 @@ pub struct RightsArgs {
     #[arg(long, value_parser = crate::parse_langs, default_value = "es,en")]
     lang: LangPrefs,
     /// Also list who can help near this point, "LAT,LON".
-    #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// The person's nationality, to find their own consulate (ISO 3166-1 alpha-2).
     #[arg(long)]

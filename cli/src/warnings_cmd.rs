@@ -27,7 +27,7 @@ pub struct WarningsArgs {
     #[arg(long)]
     db: PathBuf,
     /// Where the person is, "LAT,LON".
-    #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// The country the person is in (country-wide warnings apply).
     #[arg(long)]
