@@ -8,11 +8,14 @@
 
 use std::path::PathBuf;
 
-use faro_core::import::{listings, missions};
+use faro_core::import::missions;
 use faro_core::store::DatasetInfo;
 use faro_core::Store;
 
 pub mod support;
+
+/// The FFI crate, for tests elsewhere (the CLI's) that compare its answers with theirs.
+pub use faro_ffi;
 
 /// The repository's `data/` folder.
 pub fn data_dir() -> PathBuf {
@@ -28,12 +31,7 @@ pub fn demo_store(dir: &std::path::Path, with_missions: bool) -> Store {
 /// [`demo_store`] in the database file `db` (the FFI's store names its own file).
 pub fn demo_store_at(db: &std::path::Path, with_missions: bool) -> Store {
     let store = Store::open(db).expect("open store");
-    let path = data_dir().join("demo/listings.jsonl");
-    let file = std::fs::File::open(&path).expect("demo listings");
-    let (header, records) =
-        listings::read_listings(std::io::BufReader::new(file), "demo/listings.jsonl").expect("header");
-    let info = DatasetInfo { name: header.dataset, source: header.source, demo: header.demo };
-    store.write_listings(&info, "demo/listings.jsonl", records).expect("demo data imports");
+    store.import_listings_file(&data_dir().join("demo/listings.jsonl"), Default::default()).expect("demo data imports");
     if with_missions {
         import_missions(&store);
     }

@@ -298,9 +298,7 @@ fn text_near_a_point_is_exact_when_the_text_matches_thousands() {
         .collect();
     let text =
         format!("{}\n{}", r#"{"faro":"listings","version":1,"dataset":"test/many","demo":true}"#, lines.join("\n"));
-    let (h, records) = faro_core::import::listings::read_listings(text.as_bytes(), "many.jsonl").unwrap();
-    let info = faro_core::store::DatasetInfo { name: h.dataset, source: None, demo: true };
-    store.write_listings(&info, "many.jsonl", records).unwrap();
+    store.import_listings_reader(text.as_bytes(), "many.jsonl", Default::default()).unwrap();
 
     let hits = store
         .search(&Query { text: Some("ceiba".into()), near: Some(TAPACHULA), limit: 8, ..Query::default() })

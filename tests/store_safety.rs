@@ -6,7 +6,6 @@
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use faro_core::import::listings::read_listings;
 use faro_core::search::Query;
 use faro_core::store::DatasetInfo;
 use faro_core::{Error, Store};
@@ -23,8 +22,7 @@ fn listing(id: &str, name: &str) -> String {
 
 fn import(store: &Store, body: &str) -> Result<faro_core::store::WriteSummary, Error> {
     let text = format!("{}\n{body}", header());
-    let (h, records) = read_listings(text.as_bytes(), "input.jsonl")?;
-    store.write_listings(&DatasetInfo { name: h.dataset, source: None, demo: true }, "input.jsonl", records)
+    Ok(store.import_listings_reader(text.as_bytes(), "input.jsonl", Default::default())?.summary)
 }
 
 #[test]

@@ -23,7 +23,6 @@ use faro_core::import::listings::read_listings;
 use faro_core::model::plausible::place;
 use faro_core::model::{Kind, ServiceCode};
 use faro_core::search::{Query, When};
-use faro_core::store::DatasetInfo;
 use faro_core::{LangPrefs, LangTag, Store};
 
 mod bench_rights;
@@ -361,9 +360,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open(&db)?;
     let started = Instant::now();
     let cpu_started = cpu_seconds();
-    let (header, records) = read_listings(BufReader::new(std::fs::File::open(&file)?), "synthetic.jsonl")?;
-    let info = DatasetInfo { name: header.dataset, source: None, demo: true };
-    let summary = store.write_listings(&info, "synthetic.jsonl", records)?;
+    let summary = store.import_listings_file(&file, Default::default())?.summary;
     let import_s = started.elapsed().as_secs_f64();
     let import_cpu_s = cpu_seconds() - cpu_started;
     // Folding the log back into the file is separate upkeep, timed on its own.

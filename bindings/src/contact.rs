@@ -2,10 +2,8 @@
 //! against the verified listings of signed datasets and the warnings active at trusted time.
 //! The answer is never "safe": a contact found nowhere is `Unknown`, "not verified".
 
-use chrono::Utc;
 use faro_core::contact::lookalike::Likeness;
 use faro_core::contact::{ContactCheck, ContactKind, ContactMatch, MatchSource, Relation, Verdict};
-use faro_core::sync::status::trusted_time;
 use faro_core::CountryCode;
 
 use crate::error::{guard, FaroError};
@@ -169,8 +167,7 @@ impl FaroStore {
         self.with_store("check_contact", |store| {
             let region = region_code(region)?;
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(store, Utc::now())?.now;
-            Ok(store.check_contact(&input, region, now, &langs)?)
+            Ok(store.check_contact(&input, region, store.now()?, &langs)?)
         })
     }
 }

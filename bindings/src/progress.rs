@@ -1,22 +1,18 @@
 //! Long work seen from the app: a [`ProgressListener`] the app implements (Kotlin or Swift),
-//! a [`CancelHandle`] it can trip from any thread, [`Watched`], which wraps a stream of
-//! records to report an import's progress and stop it on cancellation, and [`Reporter`],
-//! which turns the core's sync and bundle progress into [`ProgressReport`]s.
+//! a [`CancelHandle`] it can trip from any thread, and [`Reporter`], which turns the core's
+//! import, sync and bundle progress into [`ProgressReport`]s.
 //!
-//! A `CancelHandle` wraps the core's [`Cancel`]: a sync or a bundle import checks it between
-//! chunks and records and rolls back the dataset in progress. For an import, `Watched` ends
-//! the record stream with a rejection and the core's all-or-nothing write rolls it back.
+//! A `CancelHandle` wraps the core's [`Cancel`]: an import, a sync or a bundle import checks
+//! it between batches and chunks, rolls back what it had not committed and returns the
+//! core's `Cancelled`. A listener that throws trips the same token.
 
-use std::io::Read;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use faro_core::import::RecordResult;
-use faro_core::net::Cancel;
+use faro_core::cancel::Cancel;
+use faro_core::import::listings::ImportProgress;
 use faro_core::sync::{SyncPhase, SyncProgress};
-use faro_core::InputError;
 
 use crate::error::{panic_message, FaroError};
 
@@ -101,155 +97,8 @@ impl CancelHandle {
     }
 }
 
-/// Reports every this many records.
+/// An import reports every this many records.
 const REPORT_EVERY: u64 = 256;
-
-/// A reader that counts the bytes read through it, for progress.
-pub(crate) struct CountingReader<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
-}
-
-impl<R: Read> CountingReader<R> {
-    /// Wraps `inner`; the count is shared with the returned counter.
-    pub(crate) fn new(inner: R) -> (CountingReader<R>, Arc<AtomicU64>) {
-        let count = Arc::new(AtomicU64::new(0));
-        (CountingReader { inner, count: count.clone() }, count)
-    }
-}
-
-impl<R: Read> Read for CountingReader<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
-/// Why a watched stream stopped early.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Stop {
-    /// The handle was cancelled.
-    Cancelled,
-    /// The listener failed (threw or panicked); the message says how.
-    ListenerFailed(String),
-}
-
-/// A record stream that reports progress and ends early on cancellation or listener failure.
-pub(crate) struct Watched<I> {
-    inner: I,
-    file: String,
-    dataset: Option<String>,
-    bytes: Arc<AtomicU64>,
-    bytes_total: Option<u64>,
-    records: u64,
-    listener: Option<Arc<dyn ProgressListener>>,
-    cancel: Option<Arc<CancelHandle>>,
-    stop: Option<Stop>,
-    finished: bool,
-}
-
-impl<I: Iterator<Item = RecordResult>> Watched<I> {
-    /// Watches `inner`, read from `file` whose bytes are counted by `bytes`.
-    pub(crate) fn new(
-        inner: I,
-        file: &str,
-        bytes: Arc<AtomicU64>,
-        bytes_total: Option<u64>,
-        listener: Option<Arc<dyn ProgressListener>>,
-        cancel: Option<Arc<CancelHandle>>,
-    ) -> Watched<I> {
-        Watched {
-            inner,
-            file: file.to_string(),
-            dataset: None,
-            bytes,
-            bytes_total,
-            records: 0,
-            listener,
-            cancel,
-            stop: None,
-            finished: false,
-        }
-    }
-
-    /// Names the dataset the records go to, for the reports.
-    pub(crate) fn for_dataset(mut self, dataset: &str) -> Watched<I> {
-        self.dataset = Some(dataset.to_string());
-        self
-    }
-
-    /// Why the stream stopped early, if it did.
-    pub(crate) fn stopped(&self) -> Option<&Stop> {
-        self.stop.as_ref()
-    }
-
-    /// Sends one report; a listener that throws stops the stream.
-    pub(crate) fn report(&mut self, stage: ProgressStage) -> Result<(), FaroError> {
-        let Some(listener) = &self.listener else { return Ok(()) };
-        let progress = ProgressReport {
-            stage,
-            dataset: self.dataset.clone(),
-            bytes_done: self.bytes.load(Ordering::Relaxed),
-            bytes_total: self.bytes_total,
-            records_done: self.records,
-            records_total: None,
-        };
-        // A Kotlin or Swift exception in the listener arrives here as a panic. Caught here, it
-        // ends the stream cleanly (the write rolls back) instead of unwinding through the
-        // core's writer lock.
-        catch_unwind(AssertUnwindSafe(|| listener.on_progress(progress))).map_err(|payload| {
-            let reason = format!("the progress listener failed: {}", panic_message(&*payload));
-            self.stop = Some(Stop::ListenerFailed(reason.clone()));
-            FaroError::Internal { reason }
-        })
-    }
-
-    fn halt(&mut self, stop: Stop) -> Option<RecordResult> {
-        self.stop = Some(stop);
-        // The rejection makes the core roll back everything written so far.
-        Some(Err(InputError::new(&self.file, "import stopped before the end of the file")))
-    }
-}
-
-impl<I: Iterator<Item = RecordResult>> Iterator for Watched<I> {
-    type Item = RecordResult;
-
-    fn next(&mut self) -> Option<RecordResult> {
-        if self.stop.is_some() || self.finished {
-            return None;
-        }
-        if self.cancel.as_ref().is_some_and(|c| c.is_cancelled()) {
-            return self.halt(Stop::Cancelled);
-        }
-        match self.inner.next() {
-            None => {
-                self.finished = true;
-                if self.report(ProgressStage::Committing).is_err() {
-                    return self.halt(self.stop.clone().unwrap_or(Stop::Cancelled));
-                }
-                None
-            }
-            Some(record) => {
-                self.records += 1;
-                if self.records.is_multiple_of(REPORT_EVERY) && self.report(ProgressStage::Importing).is_err() {
-                    return self.halt(self.stop.clone().unwrap_or(Stop::Cancelled));
-                }
-                Some(record)
-            }
-        }
-    }
-}
-
-impl Stop {
-    /// The error the call returns.
-    pub(crate) fn into_error(self, what: &str) -> FaroError {
-        match self {
-            Stop::Cancelled => FaroError::Cancelled { reason: format!("{what} was cancelled; nothing was written") },
-            Stop::ListenerFailed(reason) => FaroError::Internal { reason: format!("{reason}; nothing was written") },
-        }
-    }
-}
 
 /// Shortest time between two reports of the same stage and dataset.
 const REPORT_INTERVAL: Duration = Duration::from_millis(100);
@@ -263,12 +112,35 @@ pub(crate) struct Reporter {
     cancel: Cancel,
     last: Option<(ProgressStage, Option<String>, Instant)>,
     failure: Option<String>,
+    /// Records an import had handled at its last report.
+    imported: u64,
 }
 
 impl Reporter {
     /// Reports to `listener`; a failing listener cancels `cancel`.
     pub(crate) fn new(listener: Option<Arc<dyn ProgressListener>>, cancel: Cancel) -> Reporter {
-        Reporter { listener, cancel, last: None, failure: None }
+        Reporter { listener, cancel, last: None, failure: None, imported: 0 }
+    }
+
+    /// Reports one step of a listings import: every [`REPORT_EVERY`] records, and the commit.
+    pub(crate) fn import_progress(&mut self, p: &ImportProgress) {
+        let due = p.committing || p.records_done / REPORT_EVERY > self.imported / REPORT_EVERY;
+        self.imported = p.records_done;
+        if due {
+            self.send(ProgressReport {
+                stage: if p.committing { ProgressStage::Committing } else { ProgressStage::Importing },
+                dataset: Some(p.dataset.clone()),
+                bytes_done: p.bytes_done,
+                bytes_total: p.bytes_total,
+                records_done: p.records_done,
+                records_total: None,
+            });
+        }
+    }
+
+    /// Why the listener failed, if it did (the work was then cancelled through the token).
+    pub(crate) fn failure(&self) -> Option<&str> {
+        self.failure.as_deref()
     }
 
     /// Reports one step of a sync or bundle import.
@@ -335,10 +207,6 @@ mod tests {
     use super::*;
     use std::sync::Mutex;
 
-    fn records(n: u64) -> impl Iterator<Item = RecordResult> {
-        (0..n).map(|i| Err(InputError::new("f", "placeholder").at_line(i + 2)))
-    }
-
     struct Log(Mutex<Vec<ProgressReport>>);
     impl ProgressListener for Log {
         fn on_progress(&self, progress: ProgressReport) {
@@ -353,44 +221,49 @@ mod tests {
         }
     }
 
+    fn imported(records_done: u64, committing: bool) -> ImportProgress {
+        ImportProgress {
+            dataset: "demo/x".into(),
+            bytes_done: records_done * 10,
+            bytes_total: Some(10_000),
+            records_done,
+            committing,
+        }
+    }
+
     #[test]
-    fn reports_progress_then_committing() {
+    fn import_progress_is_reported_every_256_records_then_committing() {
         let log = Arc::new(Log(Mutex::new(vec![])));
-        let bytes = Arc::new(AtomicU64::new(0));
-        let mut w = Watched::new(records(600), "f", bytes, Some(1000), Some(log.clone()), None);
-        assert_eq!(w.by_ref().count(), 600);
+        let mut r = Reporter::new(Some(log.clone()), Cancel::new());
+        for done in (64..=640).step_by(64) {
+            r.import_progress(&imported(done, false));
+        }
+        r.import_progress(&imported(640, true));
+        r.finished();
         let seen = log.0.lock().unwrap().clone();
         let stages: Vec<_> = seen.iter().map(|p| (p.stage, p.records_done)).collect();
         assert_eq!(
             stages,
-            vec![(ProgressStage::Importing, 256), (ProgressStage::Importing, 512), (ProgressStage::Committing, 600)]
+            vec![
+                (ProgressStage::Importing, 256),
+                (ProgressStage::Importing, 512),
+                (ProgressStage::Committing, 640),
+                (ProgressStage::Finished, 0),
+            ]
         );
-        assert!(w.stopped().is_none());
+        assert_eq!(
+            (seen[0].dataset.as_deref(), seen[0].bytes_done, seen[0].bytes_total),
+            (Some("demo/x"), 2560, Some(10_000))
+        );
     }
 
     #[test]
-    fn cancellation_ends_the_stream_with_a_rejection() {
-        let cancel = CancelHandle::new();
-        let mut w = Watched::new(records(10), "f", Arc::new(AtomicU64::new(0)), None, None, Some(cancel.clone()));
-        assert!(w.next().is_some());
-        cancel.cancel();
-        cancel.cancel();
-        let last = w.next().unwrap().unwrap_err();
-        assert!(last.reason.contains("stopped"), "{last}");
-        assert!(w.next().is_none());
-        assert_eq!(w.stopped(), Some(&Stop::Cancelled));
-        assert!(matches!(Stop::Cancelled.into_error("import"), FaroError::Cancelled { .. }));
-    }
-
-    #[test]
-    fn a_throwing_listener_stops_the_stream() {
-        let mut w = Watched::new(records(1000), "f", Arc::new(AtomicU64::new(0)), None, Some(Arc::new(Throws)), None);
-        let n = w.by_ref().count();
-        assert_eq!(n, 256, "255 records then the rejection");
-        match w.stopped() {
-            Some(Stop::ListenerFailed(reason)) => assert!(reason.contains("IllegalStateException"), "{reason}"),
-            other => panic!("{other:?}"),
-        }
+    fn a_throwing_import_listener_cancels_the_import() {
+        let cancel = Cancel::new();
+        let mut r = Reporter::new(Some(Arc::new(Throws)), cancel.clone());
+        r.import_progress(&imported(256, false));
+        assert!(cancel.is_cancelled());
+        assert!(r.failure().is_some_and(|f| f.contains("IllegalStateException")));
     }
 
     fn step(phase: SyncPhase, dataset: Option<&str>, bytes: (u64, u64), records: (u64, u64)) -> SyncProgress {
@@ -448,13 +321,5 @@ mod tests {
         let quiet = Reporter::new(None, Cancel::new());
         assert!(matches!(quiet.result::<()>(Err(faro_core::Error::Cancelled), "x"), Err(FaroError::Cancelled { .. })));
         assert_eq!(quiet.result(Ok(3), "x"), Ok(3));
-    }
-
-    #[test]
-    fn counting_reader_counts() {
-        let (mut r, count) = CountingReader::new(&b"hello world"[..]);
-        let mut s = String::new();
-        r.read_to_string(&mut s).unwrap();
-        assert_eq!(count.load(Ordering::Relaxed), 11);
     }
 }

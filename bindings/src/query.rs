@@ -146,7 +146,7 @@ pub(crate) fn country(code: &str, field: &str) -> Result<CountryCode, FaroError>
 /// Converts the time to judge hours at.
 pub(crate) fn when(at: Option<&HoursAt>) -> Result<When, FaroError> {
     Ok(match at {
-        None | Some(HoursAt::Now) => When::Instant(Utc::now()),
+        None | Some(HoursAt::Now) => When::Now,
         Some(HoursAt::Instant { time }) => When::Instant(DateTime::<Utc>::from(*time)),
         Some(HoursAt::LocalTime { date_time }) => {
             When::Local(NaiveDateTime::parse_from_str(date_time, "%Y-%m-%dT%H:%M").map_err(|e| {

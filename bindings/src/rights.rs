@@ -152,9 +152,6 @@ impl FaroStore {
     /// Rights articles matching `query`: best text match first, else by title.
     pub fn rights(&self, query: RightsQuery) -> Result<Vec<ArticleHit>, FaroError> {
         self.with_store("rights", |store| {
-            if query.limit == 0 || query.limit > 1000 {
-                return Err(FaroError::bad_input("limit: must be 1 to 1000"));
-            }
             let core = CoreRightsQuery {
                 text: query.text,
                 topics: query.topics,

@@ -3,20 +3,17 @@
 //! be closed. Every method is synchronous (call it off the main thread), thread-safe, and
 //! wrapped in [`guard`] so no panic crosses the FFI.
 
-use std::fs::File;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use faro_core::import::listings::read_listings;
+use faro_core::import::listings::{ImportOptions, ImportProgress};
 use faro_core::model::Kind;
 use faro_core::search::Query;
-use faro_core::store::DatasetInfo;
 use faro_core::Store;
 
 use crate::error::{guard, FaroError};
-use crate::progress::{CancelHandle, CountingReader, ProgressListener, ProgressStage, Watched};
+use crate::progress::{CancelHandle, ProgressListener, Reporter};
 use crate::query::{self, CountRegion, HoursAt, SearchRequest};
 use crate::types::{listing_from_core, GeoPoint, ImportSummary, Listing, SearchHit};
 use faro_core::search::KindCount;
@@ -24,9 +21,6 @@ use faro_core::search::KindCount;
 /// The synced directory's file inside a store's directory. The person's own data (saved
 /// places, settings) will live in a separate file beside it, so that a sync never touches it.
 pub const SYNCED_DATA_FILE: &str = "directory.sqlite";
-
-/// Read buffer for imports: large enough that counting bytes costs nothing.
-const IMPORT_BUFFER: usize = 64 * 1024;
 
 /// A Faro database directory, opened. Thread-safe: searches may run on several threads while
 /// an import runs on another, and see the last committed data.
@@ -142,7 +136,7 @@ impl FaroStore {
             let langs = query::languages(&languages)?;
             let when = query::when(at.as_ref())?;
             let listing = store.get(&id)?;
-            let hours = store.hours_status(&listing, when);
+            let hours = store.hours_status(&listing, when)?;
             Ok(listing_from_core(listing, &langs, hours))
         })
     }
@@ -216,31 +210,33 @@ pub(crate) fn run_query(store: &Store, query: &Query) -> Result<Vec<SearchHit>, 
         .collect())
 }
 
+/// Imports the listings file at `path` through the core's one import, reporting to
+/// `progress` and stopping on `cancel` (or when the listener throws).
 fn import_file(
     store: &Store,
     path: &Path,
     progress: Option<Arc<dyn ProgressListener>>,
     cancel: Option<Arc<CancelHandle>>,
 ) -> Result<ImportSummary, FaroError> {
-    let name = path.display().to_string();
-    let file = File::open(path).map_err(|e| FaroError::bad_input(format!("{name}: cannot open the file: {e}")))?;
-    let total = file.metadata().ok().map(|m| m.len());
-    let (counting, bytes) = CountingReader::new(file);
-    let (header, records) = read_listings(BufReader::with_capacity(IMPORT_BUFFER, counting), &name)?;
-    let dataset = DatasetInfo { name: header.dataset.clone(), source: header.source, demo: header.demo };
-    let mut watched = Watched::new(records, &name, bytes, total, progress, cancel).for_dataset(&dataset.name);
-    let written = store.write_listings(&dataset, &name, &mut watched);
-    if let Some(stop) = watched.stopped() {
-        return Err(stop.clone().into_error("the import"));
-    }
-    let summary = written?;
+    let cancel = cancel.map(|c| c.token()).unwrap_or_default();
+    let mut reporter = Reporter::new(progress, cancel.clone());
+    let mut report = |p: &ImportProgress| reporter.import_progress(p);
+    let options = ImportOptions { cancel, progress: Some(&mut report), ..ImportOptions::default() };
+    let result = store.import_listings_file(path, options);
+    let done = match (reporter.failure(), result) {
+        (Some(reason), Err(_)) => return Err(FaroError::Internal { reason: format!("{reason}; nothing was written") }),
+        (None, Err(faro_core::Error::Cancelled)) => {
+            return Err(FaroError::Cancelled { reason: "the import was cancelled; nothing was written".into() })
+        }
+        (_, result) => result?,
+    };
     // The data is committed: a listener failing now changes nothing.
-    let _ = watched.report(ProgressStage::Finished);
+    reporter.finished();
     Ok(ImportSummary {
-        dataset: header.dataset,
-        inserted: summary.inserted,
-        updated: summary.updated,
-        unchanged: summary.unchanged,
+        dataset: done.dataset,
+        inserted: done.summary.inserted,
+        updated: done.summary.updated,
+        unchanged: done.summary.unchanged,
     })
 }
 
@@ -248,6 +244,7 @@ fn import_file(
 mod tests {
     use super::*;
     use crate::HoursAt;
+    use std::fs::File;
     use std::io::Write;
 
     const DEMO: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../data/demo/listings.jsonl");

@@ -4,7 +4,6 @@
 //! the point and the country the app gives; the core never guesses a country.
 
 use chrono::Utc;
-use faro_core::sync::status::trusted_time;
 use faro_core::warnings::{Severity, Warning as CoreWarning, WarningKind, WarningQuery};
 use faro_core::LangPrefs;
 
@@ -150,7 +149,7 @@ impl FaroStore {
     ) -> Result<Vec<WarningHit>, FaroError> {
         self.with_store("warnings_here", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(store, Utc::now())?.now;
+            let now = store.now()?;
             let query = WarningQuery {
                 near: near.map(|p| point(p, "near")).transpose()?,
                 country: country.as_deref().map(|c| crate::query::country(c, "country")).transpose()?,
@@ -172,7 +171,7 @@ impl FaroStore {
     pub fn warning(&self, id: String, languages: Vec<String>) -> Result<Warning, FaroError> {
         self.with_store("warning", |store| {
             let langs = crate::query::languages(&languages)?;
-            let now = trusted_time(store, Utc::now())?.now;
+            let now = store.now()?;
             Ok(warning_from_core(store.warning(&id)?, &langs, now))
         })
     }

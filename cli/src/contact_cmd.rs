@@ -22,9 +22,10 @@ pub struct CheckArgs {
     #[arg(long)]
     db: Option<PathBuf>,
     /// Country for national phone numbers (ISO 3166-1 alpha-2, e.g. MX).
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     region: Option<CountryCode>,
-    /// Judge warnings at this time (RFC 3339); default: now.
+    /// Judge warnings at this time (RFC 3339); default: now (the device clock, never earlier
+    /// than the newest signed data in the database).
     #[arg(long, value_parser = crate::warnings_cmd::parse_time)]
     at: Option<DateTime<Utc>>,
     /// Languages for names ("ht,fr,es,en").
@@ -45,11 +46,11 @@ pub fn run(args: CheckArgs) -> Result<(), Error> {
     let input: Vec<String> = args.input.iter().map(|s| s.to_string_lossy().into_owned()).collect();
     let contacts = contacts(input);
     let store = args.db.as_deref().map(crate::open_for_query).transpose()?;
-    let at = args.at.unwrap_or_else(Utc::now);
     let checks = contacts
         .iter()
         .map(|c| match &store {
-            Some(store) => store.check_contact(c, args.region, at, &args.lang),
+            // --at, or the store's trusted now (as the apps check contacts).
+            Some(store) => store.check_contact(c, args.region, args.at.map_or_else(|| store.now(), Ok)?, &args.lang),
             None => Ok(ContactCheck::offline(c, args.region)),
         })
         .collect::<Result<Vec<_>, Error>>()?;

@@ -6,7 +6,7 @@ use std::cell::RefCell;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::{NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use serde_json::{json, Value};
 
 use faro_core::geo::Point;
@@ -101,15 +101,17 @@ fn run_demo(db: Option<&Path>, at: Option<NaiveDateTime>) -> Result<(PathBuf, Va
         "wikidata/missions": count(&store, "wikidata/missions")?,
     });
 
+    // The store's trusted now, as `faro search --open-now` and the apps judge hours.
+    let now = store.now()?;
     let when = match at {
         Some(local) => When::Local(local),
-        None => When::Instant(Utc::now()),
+        None => When::Instant(now),
     };
     let clock = |zone: &str| match at {
         Some(local) => local.format("%a %H:%M").to_string(),
-        None => parse_timezone(zone)
-            .map(|tz| Utc::now().with_timezone(&tz).format("%a %H:%M").to_string())
-            .unwrap_or_default(),
+        None => {
+            parse_timezone(zone).map(|tz| now.with_timezone(&tz).format("%a %H:%M").to_string()).unwrap_or_default()
+        }
     };
     let ht = LangPrefs::parse_list("ht,fr,es,en").expect("valid tags");
 

@@ -23,7 +23,6 @@ mod serve;
 mod sync_cmd;
 mod warnings_cmd;
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -34,7 +33,8 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
-use faro_core::import::{listings, missions};
+use faro_core::import::listings::ImportOptions;
+use faro_core::import::missions;
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -160,37 +160,37 @@ struct SearchArgs {
     /// Words to look for (any language, accents and case ignored, prefixes match).
     text: Vec<String>,
     /// Point to search around, "LAT,LON".
-    #[arg(long, value_parser = parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// Only within this many kilometres of --near.
     #[arg(long)]
     radius_km: Option<f64>,
     /// Only this kind (repeatable): consulate, legal_aid, health, shelter.
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     kind: Vec<Kind>,
     /// Only listings offering this service (repeatable, all required).
-    #[arg(long, value_parser = parse_service)]
+    #[arg(long)]
     service: Vec<ServiceCode>,
     /// Only where staff speak this language (repeatable, any of them).
-    #[arg(long, value_parser = parse_lang)]
+    #[arg(long)]
     speaks: Vec<LangTag>,
     /// Only consulates of this country (ISO 3166-1 alpha-2, e.g. HN).
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     consulate_of: Option<CountryCode>,
     /// Only listings located in this country (ISO 3166-1 alpha-2).
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Only free services.
     #[arg(long)]
     free: bool,
     /// Only listings serving this group (repeatable): women, children, unaccompanied_minors, families, lgbtq, men.
-    #[arg(long, value_parser = parse_audience)]
+    #[arg(long)]
     serves: Vec<Audience>,
     /// Only listings that say no papers are required.
     #[arg(long)]
     no_papers: bool,
     /// Only this status (repeatable); default active and temporarily_closed.
-    #[arg(long, value_parser = parse_status)]
+    #[arg(long)]
     status: Vec<Status>,
     /// Only listings open now, in their own time zone.
     #[arg(long, conflicts_with = "open_at")]
@@ -233,10 +233,10 @@ struct CountsArgs {
     #[arg(long)]
     db: PathBuf,
     /// Only listings located in this country.
-    #[arg(long, value_parser = parse_country, conflicts_with = "near")]
+    #[arg(long, conflicts_with = "near")]
     country: Option<CountryCode>,
     /// Centre of a circle, "LAT,LON" (with --radius-km).
-    #[arg(long, value_parser = parse_point, allow_hyphen_values = true, requires = "radius_km")]
+    #[arg(long, allow_hyphen_values = true, requires = "radius_km")]
     near: Option<Point>,
     /// Radius of the circle in kilometres.
     #[arg(long, requires = "near")]
@@ -255,7 +255,7 @@ struct HoursArgs {
     #[arg(long, default_value = "UTC")]
     tz: String,
     /// Country of the place (ISO 3166-1 alpha-2, e.g. MX), so that "PH" rules use its public holidays.
-    #[arg(long, value_parser = parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Print {"open", "next_change" (RFC 3339 in --tz), "next_change_local", "holidays_checked"}.
     #[arg(long)]
@@ -429,24 +429,15 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         Some("csv") => Format::MissionsCsv,
         _ => Format::Listings,
     });
-    let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-    let store = Store::open(&args.db)?;
     let report = match format {
         Format::Listings => {
-            let (header, records) = listings::read_listings(BufReader::new(file), &name)?;
-            let dataset = DatasetInfo {
-                name: args.dataset.clone().unwrap_or(header.dataset),
-                source: header.source,
-                demo: header.demo,
-            };
-            let summary = if args.replace {
-                store.replace_listings(&dataset, &name, records)?
-            } else {
-                store.write_listings(&dataset, &name, records)?
-            };
-            output::ImportReport::new(&dataset.name, summary, Vec::new(), 0)
+            let options = ImportOptions { dataset: args.dataset.clone(), replace: args.replace, ..Default::default() };
+            let done = Store::open(&args.db)?.import_listings_file(path, options)?;
+            output::ImportReport::new(&done.dataset, done.summary, Vec::new(), 0)
         }
         Format::MissionsCsv => {
+            let file = std::fs::File::open(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+            let store = Store::open(&args.db)?;
             let read = missions::read_missions_csv(file, &name)?;
             let dataset = DatasetInfo {
                 name: args.dataset.clone().unwrap_or_else(|| "wikidata/missions".into()),
@@ -480,7 +471,7 @@ fn search(args: SearchArgs) -> Result<(), Error> {
     let text = args.text.join(" ");
     let when = match args.open_at {
         Some(local) => When::Local(local),
-        None => When::Instant(Utc::now()),
+        None => When::Now,
     };
     let query = Query {
         text: (!text.trim().is_empty()).then_some(text),
@@ -539,40 +530,6 @@ fn hours(args: HoursArgs) -> Result<(), Error> {
         }
     }
     Ok(())
-}
-
-pub(crate) fn parse_point(s: &str) -> Result<Point, String> {
-    Point::parse(s).ok_or_else(|| format!("{s:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"))
-}
-
-fn parse_kind(s: &str) -> Result<Kind, String> {
-    Kind::parse(s).ok_or_else(|| format!("unknown kind {s:?}; one of consulate, legal_aid, health, shelter"))
-}
-
-fn parse_service(s: &str) -> Result<ServiceCode, String> {
-    ServiceCode::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = ServiceCode::ALL.iter().map(|c| c.as_str()).collect();
-        format!("unknown service {s:?}; one of {}", all.join(", "))
-    })
-}
-
-fn parse_audience(s: &str) -> Result<Audience, String> {
-    Audience::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Audience::ALL.iter().map(|c| c.as_str()).collect();
-        format!("unknown group {s:?}; one of {}", all.join(", "))
-    })
-}
-
-fn parse_status(s: &str) -> Result<Status, String> {
-    Status::parse(s).ok_or_else(|| format!("unknown status {s:?}; one of active, temporarily_closed, closed"))
-}
-
-pub(crate) fn parse_country(s: &str) -> Result<CountryCode, String> {
-    s.parse::<CountryCode>().map_err(|e| e.to_string())
-}
-
-fn parse_lang(s: &str) -> Result<LangTag, String> {
-    LangTag::parse(s).map_err(|e| e.to_string())
 }
 
 pub(crate) fn parse_langs(s: &str) -> Result<LangPrefs, String> {

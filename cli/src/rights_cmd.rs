@@ -28,19 +28,19 @@ pub struct RightsArgs {
     /// Words to look for (any language, accents and case ignored).
     text: Vec<String>,
     /// Only this topic (repeatable): consular_assistance, asylum_refuge, non_refoulement, ...
-    #[arg(long, value_parser = parse_topic)]
+    #[arg(long)]
     topic: Vec<Topic>,
     /// Only articles that apply in this country (ISO 3166-1 alpha-2); "all" articles included.
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Languages to show text in, most preferred first ("ht,fr,es,en").
     #[arg(long, value_parser = crate::parse_langs, default_value = "es,en")]
     lang: LangPrefs,
     /// Also list who can help near this point, "LAT,LON".
-    #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// The person's nationality, to find their own consulate (ISO 3166-1 alpha-2).
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     nationality: Option<CountryCode>,
     /// Most articles.
     #[arg(long, default_value_t = 10)]
@@ -48,13 +48,6 @@ pub struct RightsArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-fn parse_topic(s: &str) -> Result<Topic, String> {
-    Topic::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = Topic::ALL.iter().map(|t| t.as_str()).collect();
-        format!("unknown topic {s:?}; one of {}", all.join(", "))
-    })
 }
 
 /// Runs `faro rights`.

@@ -27,15 +27,16 @@ pub struct WarningsArgs {
     #[arg(long)]
     db: PathBuf,
     /// Where the person is, "LAT,LON".
-    #[arg(long, value_parser = crate::parse_point, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true)]
     near: Option<Point>,
     /// The country the person is in (country-wide warnings apply).
-    #[arg(long, value_parser = crate::parse_country)]
+    #[arg(long)]
     country: Option<CountryCode>,
     /// Only this kind (repeatable): scam, impersonation, fake_documents, extortion, ...
-    #[arg(long, value_parser = parse_kind)]
+    #[arg(long)]
     kind: Vec<WarningKind>,
-    /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now.
+    /// Judge validity at this time (RFC 3339, e.g. 2026-12-01T12:00:00Z); default: now (the
+    /// device clock, never earlier than the newest signed data in the database).
     #[arg(long, value_parser = parse_time)]
     at: Option<DateTime<Utc>>,
     /// Languages to show text in ("ht,fr,es,en").
@@ -44,13 +45,6 @@ pub struct WarningsArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
-}
-
-fn parse_kind(s: &str) -> Result<WarningKind, String> {
-    WarningKind::parse(s).ok_or_else(|| {
-        let all: Vec<&str> = WarningKind::ALL.iter().map(|k| k.as_str()).collect();
-        format!("unknown warning kind {s:?}; one of {}", all.join(", "))
-    })
 }
 
 /// Parses an RFC 3339 time.
@@ -64,8 +58,11 @@ pub fn parse_time(s: &str) -> Result<DateTime<Utc>, String> {
 pub fn run(args: WarningsArgs) -> Result<(), Error> {
     let store = crate::open_for_query(&args.db)?;
     let query = WarningQuery {
-        // No trusted sync in the CLI yet: the device clock, or --at.
-        at: args.at.unwrap_or_else(Utc::now),
+        // --at, or the store's trusted now (as the apps judge warnings).
+        at: match args.at {
+            Some(at) => at,
+            None => store.now()?,
+        },
         near: args.near,
         country: args.country,
         kinds: args.kind,

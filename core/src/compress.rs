@@ -15,6 +15,19 @@ use ruzstd::decoding::{FrameDecoder, StreamingDecoder};
 /// frame asking for more would make a phone allocate it, so it is refused.
 pub const MAX_WINDOW: u64 = 16 * 1024 * 1024;
 
+/// Decompressed bytes allowed per compressed byte of a dataset file (zstd on JSON reaches
+/// ~10x; far more is a bomb).
+pub const MAX_EXPANSION: u64 = 64;
+
+/// The smallest output cap, so that tiny files are never refused.
+pub const MIN_OUTPUT_CAP: u64 = 16 << 20;
+
+/// The output cap for `compressed_len` bytes of a dataset file: [`MAX_EXPANSION`] times it,
+/// at least [`MIN_OUTPUT_CAP`]. The one rule of a sync download and a bundle's files.
+pub fn output_cap(compressed_len: u64) -> u64 {
+    compressed_len.saturating_mul(MAX_EXPANSION).max(MIN_OUTPUT_CAP)
+}
+
 /// The zstd level of published files: small downloads matter more than publishing time.
 pub const PUBLISH_LEVEL: i32 = 19;
 

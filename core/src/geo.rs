@@ -26,6 +26,20 @@ impl Point {
     }
 }
 
+/// Text that is not `"LAT,LON"` in degrees within range.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)")]
+pub struct BadPoint(pub String);
+
+impl std::str::FromStr for Point {
+    type Err = BadPoint;
+
+    /// [`Point::parse`], with an error that shows the expected form.
+    fn from_str(s: &str) -> Result<Point, BadPoint> {
+        Point::parse(s).ok_or_else(|| BadPoint(s.to_string()))
+    }
+}
+
 /// Great-circle distance in metres (haversine; error under 0.5 % against the ellipsoid).
 pub fn distance_m(a: Point, b: Point) -> f64 {
     let (lat1, lat2) = (a.lat.to_radians(), b.lat.to_radians());
@@ -87,6 +101,15 @@ pub fn bounding_boxes(center: Point, radius_m: f64) -> Vec<BBox> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn points_parse_from_lat_lon_text_or_say_the_form() {
+        assert_eq!("14.9, -92.26".parse::<Point>(), Ok(Point { lat: 14.9, lon: -92.26 }));
+        for bad in ["91,0", "0,181", "14.9", "a,b", ""] {
+            let e = bad.parse::<Point>().unwrap_err();
+            assert_eq!(e.to_string(), format!("{bad:?} is not LAT,LON in degrees (e.g. 14.9056,-92.2636)"));
+        }
+    }
 
     const TAPACHULA: Point = Point { lat: 14.9056, lon: -92.2636 };
     const CIUDAD_HIDALGO: Point = Point { lat: 14.6797, lon: -92.1503 };

@@ -9,15 +9,19 @@
 //! over an English body without being told; a part missing in that language is a
 //! [`Part`] whose `lang` says which language it falls back to.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::model::LocalizedText;
-
 #[rustfmt::skip]
 pub mod subtags;
+
+/// Text in several languages, keyed by BCP 47 tag (`"es"`, `"ht"`, `"pt-BR"`).
+///
+/// Which one a person sees is chosen by [`LangPrefs::pick`].
+pub type LocalizedText = BTreeMap<LangTag, String>;
 
 /// A well-formed BCP 47 language tag in canonical case (`es`, `pt-BR`, `zh-Hant`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,6 +10,9 @@
 //! writes such repositories. Nothing here knows about FFI; `faro-ffi` wraps this crate.
 #![deny(missing_docs)]
 
+pub mod cancel;
+pub mod clock;
+pub mod code_enum;
 pub mod compress;
 pub mod contact;
 pub mod country;
@@ -22,6 +25,7 @@ pub mod geo;
 pub mod hours;
 pub mod import;
 pub mod lang;
+pub mod limit;
 pub mod model;
 pub mod net;
 pub mod publish;

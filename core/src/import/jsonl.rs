@@ -12,7 +12,6 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::listings::{from_json_line, peek_id};
 use crate::error::{Error, InputError, Result};
 use crate::model::Source;
 
@@ -300,6 +299,62 @@ impl<R: BufRead, T: LineRecord> Iterator for Records<R, T> {
             })
         })
     }
+}
+
+/// The `id` of a record that may not deserialize, to name it in the error.
+pub(crate) fn peek_id(text: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        id: Option<String>,
+    }
+    serde_json::from_str::<IdOnly>(text).ok().and_then(|r| r.id)
+}
+
+/// Parses one JSON line as `T`; an error names `file`, `line`, the field path and the
+/// column.
+pub(crate) fn from_json_line<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &str,
+    line: u64,
+) -> std::result::Result<T, InputError> {
+    // Tracking the field path slows every parse by about a third; only a line that fails
+    // pays for it, in a second parse that finds the same error with its path.
+    if let Ok(value) = serde_json::from_str(text) {
+        return Ok(value);
+    }
+    let de = &mut serde_json::Deserializer::from_str(text);
+    let _: T = serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let reason = if inner.is_syntax() || inner.is_eof() {
+            format!("not valid JSON at column {}: {inner}", inner.column())
+        } else {
+            // serde's message already names the value; drop its "at line 1 column N".
+            let msg = inner.to_string();
+            match msg.rfind(" at line ") {
+                Some(cut) => msg[..cut].to_string(),
+                None => msg,
+            }
+        };
+        let mut err = InputError::new(file, reason).at_line(line);
+        if path != "." && !path.is_empty() {
+            err = err.field(path);
+        }
+        err
+    })?;
+    // The value parsed when read alone, so what failed the first parse is what follows it
+    // (a second record on the same line): refuse rather than keep the first and drop the rest.
+    let mut values = serde_json::Deserializer::from_str(text).into_iter::<serde::de::IgnoredAny>();
+    let _ = values.next();
+    let end = values.byte_offset();
+    let offset = end + (text[end..].len() - text[end..].trim_start().len());
+    Err(InputError::new(
+        file,
+        format!(
+            "more follows the record at byte offset {offset} (two records on one line?): write one record per line"
+        ),
+    )
+    .at_line(line))
 }
 
 #[cfg(test)]

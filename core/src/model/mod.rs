@@ -8,10 +8,11 @@
 //! This module only describes and validates records; it knows nothing of files or storage.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+
+use crate::code_enum::code_enum;
 
 use crate::country::CountryCode;
 use crate::lang::LangTag;
@@ -20,86 +21,27 @@ pub mod plausible;
 pub mod validate;
 pub mod vocabulary;
 
-/// Text in several languages, keyed by BCP 47 tag (`"es"`, `"ht"`, `"pt-BR"`).
-///
-/// Which one a person sees is chosen by [`crate::lang::LangPrefs::pick`].
-pub type LocalizedText = BTreeMap<LangTag, String>;
+/// Text in several languages; defined with the language tags it is keyed by.
+pub use crate::lang::LocalizedText;
 
-/// What kind of help a listing offers, at the coarsest level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Kind {
-    /// An embassy, consulate or other diplomatic mission (its exact type is kept in
-    /// [`Consulate::mission_type`]).
-    Consulate,
-    /// Legal advice or representation: asylum, detention, documents, labour rights.
-    LegalAid,
-    /// A clinic, hospital, health post or mobile health team.
-    Health,
-    /// A shelter, migrant house or safe space to sleep.
-    Shelter,
-}
-
-impl Kind {
-    /// Every kind, in display order.
-    pub const ALL: [Kind; 4] = [Kind::Consulate, Kind::LegalAid, Kind::Health, Kind::Shelter];
-
-    /// The stable identifier used in files, the database and the CLI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Consulate => "consulate",
-            Kind::LegalAid => "legal_aid",
-            Kind::Health => "health",
-            Kind::Shelter => "shelter",
-        }
+code_enum! {
+    /// What kind of help a listing offers, at the coarsest level.
+    Kind ("kind") {
+        /// An embassy, consulate or other diplomatic mission (its exact type is kept in
+        /// [`Consulate::mission_type`]).
+        Consulate => "consulate",
+        /// Legal advice or representation: asylum, detention, documents, labour rights.
+        LegalAid => "legal_aid",
+        /// A clinic, hospital, health post or mobile health team.
+        Health => "health",
+        /// A shelter, migrant house or safe space to sleep.
+        Shelter => "shelter",
     }
-
-    /// Parses the stable identifier (`"legal_aid"`); `None` for anything else.
-    pub fn parse(s: &str) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
-
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable identifier used in files, the database and the CLI.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            /// Parses the stable identifier; `None` for anything else.
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
 }
 
 code_enum! {
     /// A finer-grained service a listing provides; a listing may have several.
-    ServiceCode {
+    ServiceCode ("service") {
         /// Help applying for asylum or refugee status.
         AsylumHelp => "asylum_help",
         /// Visits, representation or information for people in immigration detention.
@@ -143,7 +85,7 @@ code_enum! {
 
 code_enum! {
     /// A consular service offered by a mission.
-    ConsularService {
+    ConsularService ("consular service") {
         /// Passports and travel documents.
         Passports => "passports",
         /// Emergency travel documents / safe-conduct passes.
@@ -165,7 +107,7 @@ code_enum! {
 
 code_enum! {
     /// Who a listing serves.
-    Audience {
+    Audience ("group") {
         /// Anyone.
         Everyone => "everyone",
         /// Women.
@@ -185,7 +127,7 @@ code_enum! {
 
 code_enum! {
     /// How much the service costs the person.
-    Cost {
+    Cost ("cost") {
         /// No charge.
         Free => "free",
         /// A small or sliding-scale fee.
@@ -197,7 +139,7 @@ code_enum! {
 
 code_enum! {
     /// Whether the listing is operating.
-    Status {
+    Status ("status") {
         /// Operating normally.
         Active => "active",
         /// Temporarily closed (see the status note).
@@ -209,7 +151,7 @@ code_enum! {
 
 code_enum! {
     /// How a phone number can be used.
-    PhoneKind {
+    PhoneKind ("phone kind") {
         /// Ordinary voice calls.
         Voice => "voice",
         /// WhatsApp (messages or calls).
@@ -225,7 +167,7 @@ code_enum! {
 
 code_enum! {
     /// Accessibility features of a place.
-    Accessibility {
+    Accessibility ("accessibility feature") {
         /// Step-free access for wheelchairs.
         Wheelchair => "wheelchair",
         /// Sign language spoken by staff.

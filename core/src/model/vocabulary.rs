@@ -94,7 +94,7 @@ pub fn codes_matching(typed: &str) -> Vec<String> {
     }
     let starts = |words: &str| fold(words).split(' ').any(|w| w.starts_with(&typed));
     let mut out: Vec<String> =
-        Kind::ALL.into_iter().filter(|k| kind_words(*k).iter().any(|(_, w)| starts(w))).map(kind_token).collect();
+        Kind::ALL.iter().copied().filter(|k| kind_words(*k).iter().any(|(_, w)| starts(w))).map(kind_token).collect();
     out.extend(ServiceCode::ALL.iter().filter(|c| starts(service_words(**c))).map(|c| service_token(*c)));
     out
 }
@@ -124,7 +124,7 @@ mod tests {
 
     #[test]
     fn every_kind_is_labelled_in_every_route_language() {
-        for kind in Kind::ALL {
+        for &kind in Kind::ALL {
             let langs: Vec<_> = kind_words(kind).iter().map(|(l, _)| *l).collect();
             assert_eq!(langs, ["en", "es", "fr", "ht", "pt"], "{kind}");
         }
@@ -143,7 +143,7 @@ mod tests {
 
     #[test]
     fn tokens_are_single_words() {
-        for kind in Kind::ALL {
+        for &kind in Kind::ALL {
             assert!(kind_token(kind).chars().all(|c| c.is_ascii_lowercase()));
         }
         for code in ServiceCode::ALL {

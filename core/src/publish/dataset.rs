@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 
 use crate::error::{Error, InputError, Result};
-use crate::import::listings::{from_json_line, peek_id};
+use crate::import::jsonl::{from_json_line, peek_id};
 use crate::sync::content::{CheckContext, Content};
 use crate::sync::entry::check_dataset_name;
 use crate::sync::files::{read_header, DeltaHeader, DeltaOp, Header, Lines, SnapshotHeader};

@@ -19,16 +19,13 @@ use super::keys::{KeySet, WARNINGS_THRESHOLD};
 use crate::compress;
 use crate::error::{Error, InputError, Result};
 use crate::sync::content::{ContentKind, Listings, Rights, Warnings};
-use crate::sync::entry::{delta_path, snapshot_path, to_custom, DatasetEntry, DeltaEntry};
+use crate::sync::entry::{delta_path, is_warnings, snapshot_path, to_custom, DatasetEntry, DeltaEntry, WARNINGS_ROLE};
 use crate::sync::files::SnapshotHeader;
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
 use crate::tuf::store::write_atomically;
 use crate::tuf::writer::{
     consistent_target_name, metadata_file_name, sign_metadata, sign_root_rotation, target_file_for, RoleSetup,
 };
-
-/// The delegated role that signs warnings datasets (`warnings/*`).
-pub const WARNINGS_ROLE: &str = "warnings";
 
 /// Old versions each dataset keeps deltas from.
 pub const DEFAULT_KEEP_VERSIONS: usize = 5;
@@ -282,11 +279,6 @@ fn warnings_delegation(keys: &KeySet) -> Result<Delegations> {
         path_hash_prefixes: None,
     };
     Ok(Delegations::create(&[keys.warnings[0].public().clone(), keys.warnings[1].public().clone()], vec![role])?)
-}
-
-/// True for datasets signed by the `warnings` delegation.
-pub fn is_warnings(dataset: &str) -> bool {
-    dataset.starts_with("warnings/")
 }
 
 fn read_input_file(path: &Path) -> Result<Input> {

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 pub use store::{ArticleHit, RightsQuery};
 
+use crate::code_enum::code_enum;
 use crate::country::CountryCode;
 use crate::geo::Point;
 use crate::import::jsonl::LineRecord;
@@ -24,11 +25,10 @@ use crate::model::validate::{
 };
 use crate::model::{ConsularService, Kind, LocalizedText, ServiceCode};
 use crate::search::Query;
-use crate::warnings::string_enum;
 
-string_enum! {
+code_enum! {
     /// What an article is about.
-    Topic {
+    Topic ("topic") {
         /// Consular information, notification, communication and assistance (VCCR art. 36).
         ConsularAssistance => "consular_assistance",
         /// Asking for asylum or refugee status.

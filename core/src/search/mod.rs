@@ -31,13 +31,16 @@ use crate::error::{Error, Result};
 use crate::geo::{bounding_boxes, distance_m, Point, EARTH_RADIUS_M};
 use crate::hours::{HoursCache, HoursStatus, OpenState};
 use crate::lang::{LangPrefs, LangTag};
+use crate::limit::{check_limit, MAX_RESULTS};
 use crate::model::{Audience, Kind, Listing, ServiceCode, Status};
 use crate::store::Store;
 
 /// The moment at which opening hours are judged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum When {
-    /// An instant, judged in each listing's own time zone ("open now").
+    /// Now, as the store trusts it ([`Store::now`]): "open now" in the CLI and the apps.
+    Now,
+    /// An instant, judged in each listing's own time zone ("open then").
     Instant(DateTime<Utc>),
     /// A wall-clock time, read in each listing's own time zone ("open at 10:00 there").
     Local(NaiveDateTime),
@@ -115,7 +118,7 @@ pub struct Query {
     pub open_only: bool,
     /// Languages to show text in, most preferred first.
     pub langs: LangPrefs,
-    /// Most hits to return (1 to 1000).
+    /// Most hits to return (1 to [`MAX_RESULTS`]).
     pub limit: usize,
     /// Order; default: distance with a point, relevance with text, else by name.
     pub sort: Option<Sort>,
@@ -136,7 +139,7 @@ impl Default for Query {
             serves: Vec::new(),
             no_papers: false,
             statuses: Vec::new(),
-            when: When::Instant(Utc::now()),
+            when: When::Now,
             open_only: false,
             langs: LangPrefs::default(),
             limit: DEFAULT_LIMIT,
@@ -147,9 +150,6 @@ impl Default for Query {
 
 /// Hits returned when a query does not say how many.
 pub const DEFAULT_LIMIT: usize = 20;
-
-/// Largest `limit` accepted.
-pub const MAX_LIMIT: usize = 1000;
 
 /// How far a search near a point with no radius counts as near: hits further than this
 /// are marked [`Hit::far`], so that nobody is sent 900 km away without being told.
@@ -254,6 +254,9 @@ impl Store {
     /// located in that country), each listing once.
     pub fn search(&self, query: &Query) -> Result<Vec<Hit>> {
         validate(query)?;
+        if query.when == When::Now {
+            return self.search(&Query { when: self.resolve(When::Now)?, ..query.clone() });
+        }
         let named = match &query.text {
             Some(text)
                 if query.consulate_of.is_none()
@@ -270,7 +273,7 @@ impl Store {
             if hits.len() >= query.limit {
                 break;
             }
-            let more = Query { text, limit: (query.limit + hits.len()).min(MAX_LIMIT), ..query.clone() };
+            let more = Query { text, limit: (query.limit + hits.len()).min(MAX_RESULTS), ..query.clone() };
             for hit in self.search_plain(&more)? {
                 if hits.len() < query.limit && !hits.iter().any(|h| h.id == hit.id) {
                     hits.push(hit);
@@ -309,22 +312,28 @@ impl Store {
     /// Opening state of `listing` at `when`, judged as [`Store::search`] judges it: a
     /// listing that is not active is closed; no hours, or hours that do not parse, are
     /// unknown (never closed). Uses the store's cache of parsed hours.
-    pub fn hours_status(&self, listing: &Listing, when: When) -> HoursStatus {
-        judge_hours(
+    pub fn hours_status(&self, listing: &Listing, when: When) -> Result<HoursStatus> {
+        Ok(judge_hours(
             self.hours_cache(),
             listing.opening_hours.as_deref(),
             listing.timezone.as_deref(),
             listing.address.as_ref().map(|a| a.country.as_str()),
             listing.status,
-            when,
-        )
+            self.resolve(when)?,
+        ))
+    }
+
+    /// `when` with [`When::Now`] replaced by the store's trusted now.
+    fn resolve(&self, when: When) -> Result<When> {
+        Ok(match when {
+            When::Now => When::Instant(self.now()?),
+            other => other,
+        })
     }
 }
 
 fn validate(q: &Query) -> Result<()> {
-    if q.limit == 0 || q.limit > MAX_LIMIT {
-        return Err(Error::BadQuery(format!("limit must be 1 to {MAX_LIMIT}")));
-    }
+    check_limit(q.limit)?;
     if let Some(r) = q.radius_m {
         if !(r.is_finite() && r > 0.0) {
             return Err(Error::BadQuery("radius must be a positive number of metres".into()));
@@ -650,6 +659,8 @@ fn judge_hours(
     };
     match parsed {
         Ok(hours) => match when {
+            // Resolved by `Store::search` and `Store::hours_status` before judging.
+            When::Now => unknown,
             When::Instant(t) => hours.status_at(t),
             When::Local(t) => hours.status_at_local(t),
         },

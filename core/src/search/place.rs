@@ -30,9 +30,8 @@ pub(crate) fn rowids_in(boxes: &[BBox], args: &mut Vec<Value>) -> String {
 #[cfg(test)]
 mod tests {
     use crate::geo::{distance_m, Point};
-    use crate::import::listings::read_listings;
     use crate::search::{Query, Region};
-    use crate::store::{DatasetInfo, Store};
+    use crate::store::Store;
 
     /// A store with `points` as health listings `t:0`, `t:1`, ... (real file, real import).
     fn store_with(dir: &std::path::Path, points: &[Point]) -> Store {
@@ -44,10 +43,7 @@ mod tests {
             ));
         }
         let store = Store::open(dir.join("geo.db")).unwrap();
-        let (header, records) = read_listings(text.as_bytes(), "geo.jsonl").unwrap();
-        store
-            .write_listings(&DatasetInfo { name: header.dataset, source: None, demo: true }, "geo.jsonl", records)
-            .unwrap();
+        store.import_listings_reader(text.as_bytes(), "geo.jsonl", Default::default()).unwrap();
         store
     }
 

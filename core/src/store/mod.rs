@@ -9,6 +9,7 @@
 //! no migration), so a file without write permission, or in a read-only directory, can be
 //! searched, and a query never waits for another process's write.
 
+pub(crate) mod batch;
 pub(crate) mod bulk;
 pub(crate) mod geocell;
 pub(crate) mod index;
@@ -23,7 +24,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::error::{Error, Result};
 use crate::hours::HoursCache;
 
-pub use write::{DatasetInfo, WriteSummary, LOCAL_PREFIX};
+pub use write::{DatasetInfo, RecordResult, WriteSummary, LOCAL_PREFIX};
 
 /// Page cache of the writer connection, in KiB.
 const WRITER_CACHE_KIB: i64 = 16 * 1024;

@@ -6,12 +6,16 @@ use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
 use super::{index, Store};
+use crate::cancel::Cancel;
 use crate::error::{Error, InputError, Result};
 use crate::hours::HoursCache;
-use crate::import::RecordResult;
 use crate::model::plausible::check_plausible;
 use crate::model::validate::check_listing;
 use crate::model::{Listing, Source};
+
+/// One record for [`Store::write_listings`]: its line in the input (when the format has
+/// lines) and the listing, or why it could not be read.
+pub type RecordResult = std::result::Result<(Option<u64>, Listing), InputError>;
 
 /// The dataset a batch of listings belongs to, and where it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +51,30 @@ const BATCH: usize = 64;
 
 /// Batches in flight between the two threads.
 const BATCHES_IN_FLIGHT: usize = 4;
+
+/// What a long write obeys and tells: the caller's [`Cancel`], checked between batches (a
+/// cancelled write rolls back and returns [`Error::Cancelled`]), and a callback given the
+/// records handled so far, then `true` once all are in and the commit starts. The default
+/// watches nothing.
+#[derive(Default)]
+pub(crate) struct Watch<'a> {
+    /// Stops the write.
+    pub(crate) cancel: Option<&'a Cancel>,
+    /// Records handled so far; committing.
+    pub(crate) progress: Option<&'a mut dyn FnMut(u64, bool)>,
+}
+
+impl Watch<'_> {
+    fn cancelled(&self) -> bool {
+        self.cancel.is_some_and(Cancel::is_cancelled)
+    }
+
+    fn report(&mut self, handled: u64, committing: bool) {
+        if let Some(progress) = self.progress.as_mut() {
+            progress(handled, committing);
+        }
+    }
+}
 
 /// A record after checking, on its way to the writer.
 // Nearly every record is `Ready`: boxing it would only add an allocation per listing.
@@ -86,7 +114,7 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(dataset, file, records, false)
+        self.write_listings_with(dataset, file, records, false, Watch::default())
     }
 
     /// Like [`Store::write_listings`], and then deletes the listings of `dataset` that
@@ -98,15 +126,18 @@ impl Store {
         I: IntoIterator<Item = RecordResult>,
         I::IntoIter: Send,
     {
-        self.write_listings_with(dataset, file, records, true)
+        self.write_listings_with(dataset, file, records, true, Watch::default())
     }
 
-    fn write_listings_with<I>(
+    /// [`Store::write_listings`] (or, with `replace`, [`Store::replace_listings`]) watched by
+    /// `watch`: the one write path of every listings import.
+    pub(crate) fn write_listings_with<I>(
         &self,
         dataset: &DatasetInfo,
         file: &str,
         records: I,
         replace: bool,
+        mut watch: Watch<'_>,
     ) -> Result<WriteSummary>
     where
         I: IntoIterator<Item = RecordResult>,
@@ -121,7 +152,7 @@ impl Store {
                 let (done_sender, done) = std::sync::mpsc::channel();
                 let checker = scope.spawn(move || check_all(records, file, sender, done));
                 // Returning drops the receiver, which stops the checker if it is still going.
-                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender);
+                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut watch);
                 match checker.join() {
                     Err(panic) => std::panic::resume_unwind(panic),
                     Ok(seen) => written.map(|summary| (summary, seen)),
@@ -130,6 +161,10 @@ impl Store {
             let (mut summary, seen) = summary?;
             if replace {
                 summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
+            }
+            watch.report(summary.inserted + summary.updated + summary.unchanged, true);
+            if watch.cancelled() {
+                return Err(Error::Cancelled);
             }
             tx.commit()?;
             Ok(summary)
@@ -202,18 +237,27 @@ fn delete_others(tx: &Transaction<'_>, dataset: &str, keep: &std::collections::H
 }
 
 /// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
-/// first rejection nothing more is written, but every rejection is still collected.
+/// first rejection nothing more is written, but every rejection is still collected. Stops
+/// with [`Error::Cancelled`] at the first batch after `watch` is cancelled; reports the
+/// records handled after each batch to it.
 fn write_checked(
     tx: &Transaction<'_>,
     dataset: &str,
     file: &str,
     batches: std::sync::mpsc::Receiver<Vec<Checked>>,
     done: std::sync::mpsc::Sender<Vec<Checked>>,
+    watch: &mut Watch<'_>,
 ) -> Result<WriteSummary> {
     let mut summary = WriteSummary::default();
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
+    let mut handled = 0u64;
     for mut batch in batches {
+        if watch.cancelled() {
+            // Dropping `batches` stops the checker; the caller's transaction rolls back.
+            return Err(Error::Cancelled);
+        }
+        handled += batch.len() as u64;
         for checked in batch.iter_mut() {
             let problems = match checked {
                 Checked::Rejected(problems) => std::mem::take(problems),
@@ -248,6 +292,7 @@ fn write_checked(
         }
         // The checker frees it; if it has finished, this thread does.
         let _ = done.send(batch);
+        watch.report(handled, false);
     }
     // On a refusal the caller's transaction is dropped uncommitted: nothing is kept.
     Error::refuse(rejected)?;

@@ -3,19 +3,23 @@
 //! what the store now holds and compared with the signed one. The caller commits only when
 //! this returns `Ok`; on any error it drops the transaction and the store is as before.
 
-use std::io::BufRead;
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
 
-use chrono::{SecondsFormat, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 
-use super::content::{CheckContext, Content, Put};
+use super::content::{CheckContext, Content, ContentKind, Listings, Put, Rights, Warnings};
 use super::entry::DatasetEntry;
 use super::files::{read_header, DeltaOp, Header, Lines};
 use super::state::StateHasher;
+use super::status::{get_meta, set_meta, NEWEST_SIGNED};
 use super::SyncError;
+use crate::compress::{self, Decoder};
 use crate::error::{Error, InputError, Result};
-use crate::import::listings::{from_json_line, peek_id};
+use crate::import::jsonl::{from_json_line, peek_id};
 use crate::store::bulk::Deferred;
 use crate::store::write::upsert_dataset;
 use crate::store::DatasetInfo;
@@ -391,6 +395,33 @@ pub fn dataset_state<C: Content>(conn: &rusqlite::Connection, dataset: &str) -> 
         hasher.add(id, record);
     }
     hasher.finish().ok_or_else(|| Error::Internal("records did not come out in id order".into()))
+}
+
+/// Applies a verified compressed dataset file inside the caller's transaction `tx` and
+/// records the newest signed time; the caller commits.
+pub(crate) fn apply_compressed_in(
+    tx: &rusqlite::Transaction<'_>,
+    kind: ContentKind,
+    entry: &DatasetEntry,
+    file: &Path,
+    name: &str,
+    unconfirmed_since: Option<&str>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<Applied> {
+    let compressed = File::open(file).map_err(|e| Error::Io { path: file.into(), source: e })?;
+    let len = compressed.metadata().map(|m| m.len()).unwrap_or(0);
+    let decoder = Decoder::new(BufReader::new(compressed), compress::output_cap(len))?;
+    let reader = BufReader::with_capacity(64 * 1024, decoder);
+    let applied = match kind {
+        ContentKind::Listings => apply_file::<Listings>(tx, entry, reader, name, unconfirmed_since, progress)?,
+        ContentKind::Rights => apply_file::<Rights>(tx, entry, reader, name, unconfirmed_since, progress)?,
+        ContentKind::Warnings => apply_file::<Warnings>(tx, entry, reader, name, unconfirmed_since, progress)?,
+    };
+    let newest = get_meta(tx, NEWEST_SIGNED)?.and_then(|s| s.parse::<DateTime<Utc>>().ok());
+    if newest.is_none_or(|n| n < entry.published) {
+        set_meta(tx, NEWEST_SIGNED, &entry.published.to_rfc3339_opts(SecondsFormat::Secs, true))?;
+    }
+    Ok(applied)
 }
 
 #[cfg(test)]

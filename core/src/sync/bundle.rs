@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::apply::{local_version, SyncRoute};
-use super::client::{apply_compressed_in, SyncPhase, SyncProgress};
+use super::apply::{apply_compressed_in, local_version, SyncRoute};
+use super::client::{SyncPhase, SyncProgress};
 use super::content::{Content, ContentKind, Listings, Rights, Warnings};
-use super::entry::{from_custom, snapshot_path, DatasetEntry};
+use super::entry::{from_custom, snapshot_path, DatasetEntry, WARNINGS_ROLE};
 use super::files::SnapshotHeader;
 use super::status;
 use super::trust::{load_role, put_role, remove_role, DbTrustStore};
@@ -33,7 +33,6 @@ use super::SyncError;
 use crate::compress;
 use crate::error::{printable, Error, Result};
 use crate::net::Cancel;
-use crate::publish::repo::WARNINGS_ROLE;
 use crate::store::Store;
 use crate::tuf::metadata::{Envelope, Root};
 use crate::tuf::{DirFetcher, DirTrustStore, ExpiryPolicy, Limits, TrustStore, Updater};
@@ -265,7 +264,7 @@ pub fn import_bundle_watched(
     scratch_trust.store("root", &local_root)?;
     let fetcher = DirFetcher::new(scratch.path().join("metadata"), scratch.path().join("targets"));
     let mut updater = Updater::load(&scratch_trust, ExpiryPolicy::ReportExpired, Limits::default())?;
-    let time = status::trusted_time(store, device_now)?;
+    let time = store.trusted_time(device_now)?;
     let refreshed = updater.refresh(&fetcher, &mut scratch_trust, time.now)?;
 
     // Every dataset is checked against the signed metadata before anything is written.

@@ -10,33 +10,25 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::TransactionBehavior;
 use serde::Serialize;
 
-use super::apply::{apply_file, local_version, Applied, SyncRoute};
-use super::content::{ContentKind, Listings, Rights, Warnings};
-use super::entry::{from_custom, snapshot_path, DatasetEntry};
+use super::apply::{apply_compressed_in, local_version, Applied, SyncRoute};
+use super::content::ContentKind;
+use super::entry::{from_custom, is_warnings, snapshot_path, DatasetEntry};
 use super::status::{
-    self, clear_bundle_confirmation, get_meta, set_meta, CONFIRMED_UNTIL, NEWEST_SIGNED, TIMESTAMP_VALIDATORS,
-    VERIFIED_AT,
+    self, clear_bundle_confirmation, get_meta, set_meta, CONFIRMED_UNTIL, TIMESTAMP_VALIDATORS, VERIFIED_AT,
 };
 use super::trust::DbTrustStore;
 use super::SyncError;
-use crate::compress::Decoder;
 use crate::error::{Error, Result};
 use crate::net::{Cancel, Fetched, Http, NetConfig, NetError, Validators};
-use crate::publish::repo::is_warnings;
 use crate::store::Store;
 use crate::tuf::{ExpiryPolicy, FetchError, Fetcher, Limits, TargetInfo, TrustStore, TufError, Updater};
-
-/// Decompressed bytes allowed per compressed byte (zstd on JSON reaches ~10x; far more is
-/// a bomb), with a floor for tiny files.
-const MAX_EXPANSION: u64 = 64;
-const MIN_DECOMPRESSED_CAP: u64 = 16 << 20;
 
 /// What a sync or bundle import is doing, for a progress bar.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -160,7 +152,7 @@ pub fn sync_from_url(
         return Err(SyncError::NothingSubscribed.into());
     }
     let http = Http::new(options.net.clone())?;
-    let time = status::trusted_time(store, options.device_now)?;
+    let time = store.trusted_time(options.device_now)?;
     let base = url.trim_end_matches('/').to_string();
     let fetcher = HttpFetcher::new(store, &http, &base, cancel)?;
     let mut trust = DbTrustStore::new(store);
@@ -407,34 +399,6 @@ fn apply_compressed(
         tx.commit()?;
         Ok(applied)
     })
-}
-
-/// Applies a verified compressed dataset file inside the caller's transaction `tx` and
-/// records the newest signed time; the caller commits.
-pub(crate) fn apply_compressed_in(
-    tx: &rusqlite::Transaction<'_>,
-    kind: ContentKind,
-    entry: &DatasetEntry,
-    file: &Path,
-    name: &str,
-    unconfirmed_since: Option<&str>,
-    progress: &mut dyn FnMut(u64) -> bool,
-) -> Result<Applied> {
-    let compressed = File::open(file).map_err(|e| Error::Io { path: file.into(), source: e })?;
-    let len = compressed.metadata().map(|m| m.len()).unwrap_or(0);
-    let cap = (len.saturating_mul(MAX_EXPANSION)).max(MIN_DECOMPRESSED_CAP);
-    let decoder = Decoder::new(BufReader::new(compressed), cap)?;
-    let reader = BufReader::with_capacity(64 * 1024, decoder);
-    let applied = match kind {
-        ContentKind::Listings => apply_file::<Listings>(tx, entry, reader, name, unconfirmed_since, progress)?,
-        ContentKind::Rights => apply_file::<Rights>(tx, entry, reader, name, unconfirmed_since, progress)?,
-        ContentKind::Warnings => apply_file::<Warnings>(tx, entry, reader, name, unconfirmed_since, progress)?,
-    };
-    let newest = get_meta(tx, NEWEST_SIGNED)?.and_then(|s| s.parse::<DateTime<Utc>>().ok());
-    if newest.is_none_or(|n| n < entry.published) {
-        set_meta(tx, NEWEST_SIGNED, &rfc3339(entry.published))?;
-    }
-    Ok(applied)
 }
 
 fn finish(mut outcome: DatasetOutcome, entry: &DatasetEntry, applied: Applied) -> DatasetOutcome {

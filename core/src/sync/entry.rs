@@ -69,6 +69,15 @@ pub fn from_custom<T: for<'de> Deserialize<'de>>(custom: Option<&serde_json::Val
     serde_json::from_value(custom?.get("faro")?.clone()).ok()
 }
 
+/// The delegated role that signs warnings datasets (`warnings/*`): named here, where both
+/// the publisher (which delegates to it) and sync (which requires it) read it.
+pub const WARNINGS_ROLE: &str = "warnings";
+
+/// True for datasets signed by the [`WARNINGS_ROLE`] delegation.
+pub fn is_warnings(dataset: &str) -> bool {
+    dataset.starts_with("warnings/")
+}
+
 /// A dataset name is one or more `/`-separated segments of lower-case ASCII letters,
 /// digits, `-` and `_` (so it is also a safe target path). Returns why not.
 pub fn check_dataset_name(name: &str) -> Result<(), String> {

@@ -15,7 +15,8 @@ use std::io::BufRead;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{InputError, Result};
-use crate::import::listings::{from_json_line, ListingsHeader};
+use crate::import::jsonl::from_json_line;
+use crate::import::listings::ListingsHeader;
 
 /// Highest delta format version this build reads.
 pub const DELTA_FORMAT_VERSION: u32 = 1;

@@ -9,7 +9,7 @@
 pub mod apply;
 pub mod bundle;
 pub mod client;
-pub mod clock;
+pub use crate::clock;
 pub mod content;
 pub mod entry;
 pub mod files;
@@ -154,7 +154,7 @@ pub(crate) fn check_dataset_trust(
     kind: content::ContentKind,
     info: &crate::tuf::TargetInfo,
 ) -> crate::error::Result<()> {
-    use crate::publish::repo::is_warnings;
+    use entry::is_warnings;
     let target = &info.path;
     let warnings = kind == content::ContentKind::Warnings;
     if (warnings || is_warnings(dataset)) && !signed_by_warnings(info) {
@@ -179,7 +179,7 @@ pub(crate) fn check_dataset_trust(
 /// True when `info` was listed by THE `warnings` delegation: the one the top-level targets
 /// delegates (and Faro pins), not a role of the same name delegated further down.
 pub(crate) fn signed_by_warnings(info: &crate::tuf::TargetInfo) -> bool {
-    info.role == crate::publish::repo::WARNINGS_ROLE && info.delegator == "targets"
+    info.role == entry::WARNINGS_ROLE && info.delegator == "targets"
 }
 
 /// The role that listed `info`, with its delegator when that is not the top-level targets.

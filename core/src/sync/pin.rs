@@ -9,10 +9,10 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::entry::WARNINGS_ROLE;
 use super::status::{get_meta, set_meta};
 use super::SyncError;
 use crate::error::Result;
-use crate::publish::repo::WARNINGS_ROLE;
 use crate::tuf::metadata::Envelope;
 
 /// `meta` key of the pin (JSON of [`Pin`]).

@@ -6,13 +6,12 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use super::apply::SyncRoute;
-use super::clock::{build_time, TrustedTime};
 use super::content::ContentKind;
+use crate::clock::TrustedTime;
 use crate::error::{Error, Result};
 use crate::store::Store;
 
-/// `meta` key: newest signed publication time accepted (RFC 3339).
-pub(crate) const NEWEST_SIGNED: &str = "sync.newest_signed";
+pub(crate) use crate::clock::NEWEST_SIGNED;
 /// `meta` key: when (trusted time) the repository was last confirmed current.
 pub(crate) const VERIFIED_AT: &str = "sync.verified_at";
 /// `meta` key: expiry of the trusted timestamp: after it, data is "not confirmed".
@@ -62,12 +61,6 @@ pub(crate) fn set_meta(conn: &Connection, key: &str, value: &str) -> Result<()> 
 
 fn get_time(conn: &Connection, key: &str) -> Result<Option<DateTime<Utc>>> {
     Ok(get_meta(conn, key)?.and_then(|s| s.parse().ok()))
-}
-
-/// Trusted time for `store`, from the device clock `device`.
-pub fn trusted_time(store: &Store, device: DateTime<Utc>) -> Result<TrustedTime> {
-    let newest = store.read(|c| get_time(c, NEWEST_SIGNED))?;
-    Ok(TrustedTime::new(device, newest, build_time()))
 }
 
 /// Adds `datasets` to the subscriptions (idempotent).
@@ -168,7 +161,7 @@ pub struct SyncStatus {
 
 /// Status of every dataset held, judged at trusted time from `device`.
 pub fn status(store: &Store, device: DateTime<Utc>) -> Result<SyncStatus> {
-    let time = trusted_time(store, device)?;
+    let time = store.trusted_time(device)?;
     store.read(|c| {
         let verified_at = get_time(c, VERIFIED_AT)?;
         let confirmed_until = get_time(c, CONFIRMED_UNTIL)?;

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use area::{Area, Circle, Geometry};
 pub use store::{WarningHit, WarningQuery};
 
+use crate::code_enum::code_enum;
 use crate::contact::normalize::{self, ContactKind};
 use crate::country::CountryCode;
 use crate::import::jsonl::LineRecord;
@@ -27,35 +28,9 @@ use crate::model::validate::{
 };
 use crate::model::LocalizedText;
 
-macro_rules! string_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal,)+ }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $code)] $variant,)+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant,)+];
-
-            /// The stable identifier used in files, the database and the CLI.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code,)+ }
-            }
-
-            /// Parses the stable identifier; `None` for anything else.
-            pub fn parse(s: &str) -> Option<$name> {
-                match s { $($code => Some($name::$variant),)+ _ => None }
-            }
-        }
-    };
-}
-pub(crate) use string_enum;
-
-string_enum! {
+code_enum! {
     /// What the danger is.
-    WarningKind {
+    WarningKind ("warning kind") {
         /// A scam: money asked for help, papers or a place in a queue that never comes.
         Scam => "scam",
         /// Someone posing as an official, a consulate, a UN agency or an NGO.
@@ -75,9 +50,9 @@ string_enum! {
     }
 }
 
-string_enum! {
+code_enum! {
     /// How severe, on the OASIS CAP 1.2 scale.
-    Severity {
+    Severity ("severity") {
         /// Extraordinary threat to life.
         Extreme => "extreme",
         /// Significant threat to life or property.

@@ -15,7 +15,8 @@ use crate::country::CountryCode;
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
 use crate::lang::{LangPrefs, LangTag};
-use crate::rights::store::{collect_batch, write_batch, BatchSummary, RecordTable};
+use crate::limit::check_limit;
+use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
 use crate::store::{DatasetInfo, Store};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
@@ -158,7 +159,7 @@ pub struct WarningQuery {
     pub kinds: Vec<WarningKind>,
     /// Languages to show text in.
     pub langs: LangPrefs,
-    /// Most warnings returned.
+    /// Most warnings returned (1 to [`crate::limit::MAX_RESULTS`]).
     pub limit: usize,
 }
 
@@ -200,9 +201,7 @@ pub struct WarningHit {
 }
 
 fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
-    if q.limit == 0 || q.limit > 1000 {
-        return Err(Error::BadQuery("limit must be 1 to 1000".into()));
-    }
+    check_limit(q.limit)?;
     let mut sql = String::from("SELECT w.rowid, w.severity, w.valid_from FROM warnings w WHERE w.withdrawn = 0 AND w.valid_from <= ?1 AND (w.valid_until IS NULL OR w.valid_until > ?1)");
     let mut args: Vec<Value> = vec![Value::Integer(q.at.timestamp())];
     let mut place: Vec<String> = Vec::new();
