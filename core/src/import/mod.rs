@@ -1,9 +1,12 @@
 //! Reading directory files into listings: the native `faro-listings` JSON Lines format
-//! ([`listings`]) and the Wikidata diplomatic-missions CSV ([`missions`]).
+//! ([`listings`]) and the Wikidata diplomatic-missions CSV ([`missions`]). Other formats
+//! become a [`convert::Converted`], the one seam through which they are imported and
+//! published.
 //!
 //! Importers only read and locate errors; [`crate::store::Store::write_listings`] validates
 //! and writes all-or-nothing ([`listings::ImportOptions`]: the one import of a listings file).
 
+pub mod convert;
 pub mod jsonl;
 pub mod listings;
 pub mod missions;
