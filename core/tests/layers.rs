@@ -20,6 +20,10 @@ const STILL_OPEN: &[(&str, &str, &str)] = &[
     ("contact", "warnings", "contact/check.rs matches warnings; warnings normalize contacts"),
     // error.rs wraps sync::SyncError; the error variants are being redone (issue 13 item 2).
     ("error", "sync", "error.rs has Error::Sync(SyncError)"),
+    // Schema step 10's rebuild re-derives the warnings' indicator keys from store/index.rs,
+    // while warnings/store.rs writes through the store: the warnings' storage belongs in
+    // store/ beside the listings' writer.
+    ("store", "warnings", "store/index.rs rebuilds warning indicators; warnings/store.rs writes through Store"),
 ];
 
 fn src() -> PathBuf {
