@@ -74,12 +74,22 @@ pub fn service_words(code: ServiceCode) -> &'static str {
 
 /// The index token of a kind: `kindlegalaid` (letters only, so the tokenizer keeps it whole).
 pub fn kind_token(kind: Kind) -> String {
-    format!("kind{}", kind.as_str().replace('_', ""))
+    let mut out = String::new();
+    push_token(&mut out, "kind", kind.as_str());
+    out
 }
 
 /// The index token of a service code: `svcasylumhelp`.
 pub fn service_token(code: ServiceCode) -> String {
-    format!("svc{}", code.as_str().replace('_', ""))
+    let mut out = String::new();
+    push_token(&mut out, "svc", code.as_str());
+    out
+}
+
+/// Appends the index token `prefix` + `code` without its underscores to `out`.
+pub fn push_token(out: &mut String, prefix: &str, code: &str) {
+    out.push_str(prefix);
+    out.extend(code.chars().filter(|&c| c != '_'));
 }
 
 /// Shortest typed word that is expanded to codes (shorter prefixes match too much).
