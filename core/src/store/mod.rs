@@ -11,9 +11,12 @@
 
 pub(crate) mod batch;
 pub(crate) mod bulk;
+mod contact_check;
+pub(crate) mod contacts;
 pub(crate) mod geocell;
 pub(crate) mod index;
 pub mod schema;
+pub mod warnings;
 pub(crate) mod write;
 
 use std::path::{Path, PathBuf};

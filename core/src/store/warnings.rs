@@ -2,22 +2,23 @@
 //! transaction (a sync applies listings, articles and warnings in one), the all-or-nothing
 //! file import, and the queries "here and now", by country and by kind.
 //!
+//! The warnings' storage sits in the store beside the listings' writer: `store` depends on
+//! the warning records (`crate::warnings`), never the other way (one-way layers, issue 13);
+//! the index rebuild of a schema step re-reads their indicator keys ([`rebuild_indicators`]).
+//!
 //! A query narrows candidates with the R*Tree of area boxes and the country table, keeps
 //! those valid at the caller's time in SQL, and only then tests the exact area in Rust.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
 
-use super::{check_warning, to_json, Severity, Warning, WarningKind};
-use crate::country::CountryCode;
+use super::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
+use super::{DatasetInfo, Store};
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
-use crate::lang::{LangPrefs, LangTag};
 use crate::limit::check_limit;
-use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
-use crate::store::{DatasetInfo, Store};
+use crate::warnings::{check_warning, to_json, Severity, Warning, WarningHit, WarningQuery};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
 /// normalized first; a warning that does not validate is refused ([`check_warning`]).
@@ -70,7 +71,7 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
 pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     let mut delete = tx.prepare("DELETE FROM warning_indicators WHERE warning = ?1")?;
     let mut insert = tx.prepare("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
-    crate::store::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
+    super::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
         let keys = w.normalized().map(|n| n.indicator_keys()).unwrap_or_else(|_| w.indicator_keys());
         delete.execute([rowid])?;
         for key in keys {
@@ -140,64 +141,6 @@ impl Store {
             serde_json::from_str(&record).map_err(|e| Error::damaged_record("warning", id, e))
         })
     }
-}
-
-/// Which warnings to return. Every part is optional and they combine with AND, except
-/// `near` and `country`, which combine with OR: a warning applies where the person is
-/// when the point is in its circles or polygons, or when it covers the whole country
-/// the person says they are in (the app knows the country; the core never guesses it
-/// from coordinates).
-#[derive(Debug, Clone)]
-pub struct WarningQuery {
-    /// The caller's trusted time: only warnings valid then, and not withdrawn.
-    pub at: DateTime<Utc>,
-    /// Where the person is.
-    pub near: Option<Point>,
-    /// The country the person is in, or asks about.
-    pub country: Option<CountryCode>,
-    /// Only these kinds (any of them); empty: all.
-    pub kinds: Vec<WarningKind>,
-    /// Languages to show text in.
-    pub langs: LangPrefs,
-    /// Most warnings returned (1 to [`crate::limit::MAX_RESULTS`]).
-    pub limit: usize,
-}
-
-impl WarningQuery {
-    /// Every active warning at `at`.
-    pub fn at(at: DateTime<Utc>) -> WarningQuery {
-        WarningQuery { at, near: None, country: None, kinds: Vec::new(), langs: LangPrefs::default(), limit: 100 }
-    }
-}
-
-/// One warning found.
-#[derive(Debug, Clone, Serialize)]
-pub struct WarningHit {
-    /// Warning id.
-    pub id: String,
-    /// Kind.
-    pub kind: WarningKind,
-    /// Severity.
-    pub severity: Severity,
-    /// Headline in the warning's language ([`Warning::text`]).
-    pub headline: String,
-    /// Advice in the warning's language (may be empty).
-    pub advice: String,
-    /// The language the warning is shown in.
-    pub lang: Option<LangTag>,
-    /// Language of the headline (another than `lang` only when the warning lacks it there).
-    pub headline_lang: Option<LangTag>,
-    /// Language of the advice (another than `lang` only when the warning lacks it there).
-    pub advice_lang: Option<LangTag>,
-    /// True when the point given is inside the warning's circles or polygons.
-    pub here: bool,
-    /// Until when it applies.
-    pub valid_until: Option<DateTime<Utc>>,
-    /// True for demo data.
-    pub demo: bool,
-    /// The full record.
-    #[serde(skip)]
-    pub warning: Warning,
 }
 
 fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
@@ -295,6 +238,7 @@ pub fn scan_here(conn: &Connection, at: DateTime<Utc>, point: Point) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::country::CountryCode;
     use crate::warnings::tests::sample;
 
     #[test]

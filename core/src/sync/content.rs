@@ -274,7 +274,7 @@ impl Content for Warnings {
         if let Some(other) = owner(tx, "warnings", &record.id)?.filter(|o| o != dataset) {
             return Ok(Put::OtherDataset(other));
         }
-        crate::warnings::store::put_warning(tx, dataset, record)?;
+        crate::store::warnings::put_warning(tx, dataset, record)?;
         Ok(Put::Written)
     }
 
@@ -282,11 +282,11 @@ impl Content for Warnings {
         if owner(tx, "warnings", id)?.as_deref() != Some(dataset) {
             return Ok(false);
         }
-        crate::warnings::store::delete_warning(tx, id)
+        crate::store::warnings::delete_warning(tx, id)
     }
 
     fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-        crate::warnings::store::clear_warnings(tx, dataset)
+        crate::store::warnings::clear_warnings(tx, dataset)
     }
 
     fn to_text(record: &Warning) -> String {

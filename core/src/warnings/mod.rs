@@ -5,27 +5,29 @@
 //!
 //! [`Warning`] is the record; [`check_warning`] validates it; [`Warning::normalized`]
 //! rewrites its indicators into the forms "is this contact real?" compares (E.164, ASCII
-//! hosts, handles without `@`). Storage and queries are in [`store`], the OASIS Common
+//! hosts, handles without `@`). What a query asks and finds is in [`query`]; storage and
+//! the queries themselves are in the store (`store::warnings`, which depends on this module,
+//! never the reverse). The OASIS Common
 //! Alerting Protocol in [`cap`]. Time is always the caller's trusted time.
 
 pub mod area;
 pub mod cap;
-pub mod store;
+pub mod query;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use area::{Area, Circle, Geometry};
-pub use store::{WarningHit, WarningQuery};
+pub use query::{WarningHit, WarningQuery};
 
 use crate::code_enum::code_enum;
 use crate::contact::normalize::{self, ContactKind};
 use crate::country::CountryCode;
-use crate::import::jsonl::LineRecord;
 use crate::lang::{LangPrefs, LangTag, Part};
 use crate::model::validate::{
     check_id, check_len, check_text, FieldProblem, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
 };
+use crate::model::LineRecord;
 use crate::model::LocalizedText;
 
 code_enum! {
