@@ -8,12 +8,13 @@ use serde::Serialize;
 
 use super::{check_article, to_json, Article, Topic};
 use crate::country::CountryCode;
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, Result};
 use crate::lang::{LangPrefs, LangTag};
 use crate::limit::check_limit;
+use crate::model::validate::FieldProblem;
 use crate::model::vocabulary;
 use crate::search::match_expression;
-use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
+use crate::store::batch::{BatchSummary, Lined, StoredRecord};
 use crate::store::{DatasetInfo, Store};
 
 /// Text columns of the index: all languages of title, summary, body; references; and the
@@ -65,6 +66,23 @@ pub fn clear_articles(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
     Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
 }
 
+impl StoredRecord for Article {
+    const TABLE: &'static str = "articles";
+    const WHAT: &'static str = "article";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn problems(&self) -> Vec<FieldProblem> {
+        check_article(self)
+    }
+    fn same(&self, record: &str) -> bool {
+        to_json(self) == record
+    }
+    fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
+        put_article(tx, dataset, self)
+    }
+}
+
 impl Store {
     /// Validates every article and writes them into `dataset` in ONE IMMEDIATE
     /// transaction; on any rejection nothing is written and every rejection is reported.
@@ -72,16 +90,9 @@ impl Store {
         &self,
         dataset: &DatasetInfo,
         file: &str,
-        records: impl IntoIterator<Item = std::result::Result<(u64, Article), InputError>>,
+        records: impl IntoIterator<Item = Lined<Article>>,
     ) -> Result<BatchSummary> {
-        let batch = collect_batch(file, records, |a: &Article| (a.id.clone(), check_article(a)))?;
-        let articles = RecordTable {
-            table: "articles",
-            id: |a: &Article| a.id.as_str(),
-            same: |a: &Article, record: &str| to_json(a) == record,
-            put: put_article,
-        };
-        write_batch(self, dataset, file, &batch, &articles)
+        self.write_records(dataset, file, records)
     }
 
     /// Articles matching `query`: best text match first, else by title.
@@ -91,14 +102,7 @@ impl Store {
 
     /// One article by id.
     pub fn article(&self, id: &str) -> Result<Article> {
-        self.read(|conn| {
-            let record: String = conn
-                .prepare_cached("SELECT record FROM articles WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::damaged_record("article", id, e))
-        })
+        self.record_by_id(id)
     }
 }
 

@@ -13,11 +13,12 @@ use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
-use super::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
+use super::batch::{BatchSummary, Lined, StoredRecord};
 use super::{DatasetInfo, Store};
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
 use crate::limit::check_limit;
+use crate::model::validate::FieldProblem;
 use crate::warnings::{check_warning, to_json, Severity, Warning, WarningHit, WarningQuery};
 
 /// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
@@ -105,6 +106,23 @@ pub fn clear_warnings(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
     Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
 }
 
+impl StoredRecord for Warning {
+    const TABLE: &'static str = "warnings";
+    const WHAT: &'static str = "warning";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn problems(&self) -> Vec<FieldProblem> {
+        check_warning(self)
+    }
+    fn same(&self, record: &str) -> bool {
+        self.normalized().is_ok_and(|n| to_json(&n) == record)
+    }
+    fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
+        put_warning(tx, dataset, self)
+    }
+}
+
 impl Store {
     /// Validates every warning and writes them into `dataset` in ONE IMMEDIATE
     /// transaction; on any rejection nothing is written and every rejection is reported
@@ -113,16 +131,9 @@ impl Store {
         &self,
         dataset: &DatasetInfo,
         file: &str,
-        records: impl IntoIterator<Item = std::result::Result<(u64, Warning), InputError>>,
+        records: impl IntoIterator<Item = Lined<Warning>>,
     ) -> Result<BatchSummary> {
-        let batch = collect_batch(file, records, |w: &Warning| (w.id.clone(), check_warning(w)))?;
-        let warnings = RecordTable {
-            table: "warnings",
-            id: |w: &Warning| w.id.as_str(),
-            same: |w: &Warning, record: &str| w.normalized().is_ok_and(|n| to_json(&n) == record),
-            put: put_warning,
-        };
-        write_batch(self, dataset, file, &batch, &warnings)
+        self.write_records(dataset, file, records)
     }
 
     /// Warnings matching `query`, most severe first, then newest.
@@ -132,14 +143,7 @@ impl Store {
 
     /// One warning by id, whatever its state.
     pub fn warning(&self, id: &str) -> Result<Warning> {
-        self.read(|conn| {
-            let record: String = conn
-                .prepare_cached("SELECT record FROM warnings WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::damaged_record("warning", id, e))
-        })
+        self.record_by_id(id)
     }
 }
 
