@@ -215,41 +215,29 @@ impl Warning {
                 None
             }
         };
-        out.indicators.phones = self
-            .indicators
-            .phones
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::normalize(p, region))
-            })
-            .collect();
-        out.indicators.domains = self
-            .indicators
-            .domains
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                fix(format!("indicators.domains[{i}]"), d, ContactKind::Url, normalize::normalize(d, None))
-            })
-            .collect();
-        out.indicators.emails = self
-            .indicators
-            .emails
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| fix(format!("indicators.emails[{i}]"), e, ContactKind::Email, normalize::email(e)))
-            .collect();
+        // Each list of plain contacts, with its field, the kind it must read as, and its reader.
+        let read_phone = |p: &str| normalize::normalize(p, region);
+        let read_host = |d: &str| normalize::normalize(d, None);
+        let lists: [(&[String], &mut Vec<String>, &str, ContactKind, &dyn Fn(&str) -> normalize::Contact); 3] = [
+            (&self.indicators.phones, &mut out.indicators.phones, "phones", ContactKind::Phone, &read_phone),
+            (&self.indicators.domains, &mut out.indicators.domains, "domains", ContactKind::Url, &read_host),
+            (&self.indicators.emails, &mut out.indicators.emails, "emails", ContactKind::Email, &normalize::email),
+        ];
+        for (given, list, field, kind, read) in lists {
+            *list = given
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| fix(format!("indicators.{field}[{i}]"), v, kind, read(v)))
+                .collect();
+            list.sort();
+            list.dedup();
+        }
         out.indicators.handles = Vec::new();
         for (i, h) in self.indicators.handles.iter().enumerate() {
             let c = normalize::handle(&h.handle, h.network.as_deref());
             if let Some(handle) = fix(format!("indicators.handles[{i}].handle"), &h.handle, ContactKind::Handle, c) {
                 out.indicators.handles.push(HandleIndicator { network: h.network.clone(), handle });
             }
-        }
-        for list in [&mut out.indicators.phones, &mut out.indicators.domains, &mut out.indicators.emails] {
-            list.sort();
-            list.dedup();
         }
         out.indicators.handles.sort_by(|a, b| (&a.handle, &a.network).cmp(&(&b.handle, &b.network)));
         out.indicators.handles.dedup();
