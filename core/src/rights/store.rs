@@ -75,11 +75,17 @@ impl StoredRecord for Article {
     fn problems(&self) -> Vec<FieldProblem> {
         check_article(self)
     }
-    fn same(&self, record: &str) -> bool {
-        to_json(self) == record
+    fn canonical(&self) -> String {
+        to_json(self)
     }
     fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
         put_article(tx, dataset, self)
+    }
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+        delete_article(tx, id)
+    }
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        clear_articles(tx, dataset)
     }
 }
 

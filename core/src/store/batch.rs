@@ -24,9 +24,9 @@ const MAX_REPORTED: usize = 1000;
 pub type Lined<T> = std::result::Result<(u64, T), InputError>;
 
 /// A kind of record kept whole as JSON in a table with `id`, `dataset` and `record`
-/// columns (rights articles, warnings): how [`write_batch`] checks and stores it, and how
-/// [`Store::record_by_id`] names it.
-pub(crate) trait StoredRecord: serde::de::DeserializeOwned {
+/// columns (rights articles, warnings): how it is checked, stored and removed, for
+/// [`write_batch`] and [`Store::record_by_id`] here and for a sync (`sync::content::Records`).
+pub trait StoredRecord: crate::model::LineRecord + Send {
     /// The table.
     const TABLE: &'static str;
     /// What one record is called in errors (`article`, `warning`).
@@ -35,10 +35,18 @@ pub(crate) trait StoredRecord: serde::de::DeserializeOwned {
     fn id(&self) -> &str;
     /// What is wrong with it (empty when it may be stored).
     fn problems(&self) -> Vec<FieldProblem>;
+    /// The text it is stored as (and hashed as by a sync's state hash).
+    fn canonical(&self) -> String;
     /// True when `record` (the stored text) already holds this record.
-    fn same(&self, record: &str) -> bool;
+    fn same(&self, record: &str) -> bool {
+        self.canonical() == record
+    }
     /// Inserts or replaces the record in `dataset`, inside a transaction.
     fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()>;
+    /// Deletes the record `id` and its indexes; `false` when there was none.
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool>;
+    /// Deletes every record of `dataset`; returns how many.
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64>;
 }
 
 impl Store {

@@ -27,7 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::error::{Error, Result};
 use crate::hours::HoursCache;
 
-pub use batch::Lined;
+pub use batch::{Lined, StoredRecord};
 pub use write::{DatasetInfo, RecordResult, WriteSummary, LOCAL_PREFIX};
 
 /// Page cache of the writer connection, in KiB.

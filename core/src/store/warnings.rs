@@ -112,14 +112,26 @@ impl StoredRecord for Warning {
     fn id(&self) -> &str {
         &self.id
     }
+    /// The checks of [`check_warning`], then those of normalizing its indicators.
     fn problems(&self) -> Vec<FieldProblem> {
-        check_warning(self)
+        let problems = check_warning(self);
+        match self.normalized() {
+            Err(more) if problems.is_empty() => more,
+            _ => problems,
+        }
     }
-    fn same(&self, record: &str) -> bool {
-        self.normalized().is_ok_and(|n| to_json(&n) == record)
+    /// The normalized warning's JSON (the stored form).
+    fn canonical(&self) -> String {
+        to_json(&self.normalized().unwrap_or_else(|_| self.clone()))
     }
     fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
         put_warning(tx, dataset, self)
+    }
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+        delete_warning(tx, id)
+    }
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        clear_warnings(tx, dataset)
     }
 }
 
@@ -281,6 +293,23 @@ mod tests {
             let got: Vec<String> = store.warnings(&q).unwrap().into_iter().map(|h| h.id).collect();
             assert_eq!(got, expected[..limit.min(60)], "limit {limit}");
         }
+    }
+
+    #[test]
+    fn a_file_s_unreadable_indicators_are_all_reported_with_their_line_and_nothing_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("w.db")).unwrap();
+        let good = sample();
+        let mut bad = sample();
+        bad.id = "demo:w-bad".into();
+        bad.indicators.phones = vec!["not a phone".into()];
+        bad.indicators.emails = vec!["nobody".into()];
+        let info = DatasetInfo { name: "warnings/test".into(), source: None, demo: true };
+        let err = store.write_warnings(&info, "w.jsonl", [Ok((2, good)), Ok((3, bad))]).unwrap_err().to_string();
+        for part in ["w.jsonl", ":3", "demo:w-bad", "indicators.phones[0]", "indicators.emails[0]"] {
+            assert!(err.contains(part), "{part} missing from {err}");
+        }
+        assert!(matches!(store.warning("demo:w-fake-consul"), Err(Error::NotFound(_))), "nothing written");
     }
 
     #[test]
