@@ -29,43 +29,9 @@ fn search_text(a: &Article) -> [String; 5] {
     [all(&a.title), all(&a.summary), all(&a.body), refs.join(" \u{2029} "), services.join(" ")]
 }
 
-/// Inserts or replaces article `a` (by id) in `dataset`, with its indexes.
-pub fn put_article(tx: &Transaction<'_>, dataset: &str, a: &Article) -> Result<()> {
-    delete_article(tx, &a.id)?;
-    tx.prepare_cached("INSERT INTO articles(id, dataset, reviewed_on, demo, record) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![a.id, dataset, a.reviewed_on.to_string(), a.demo, to_json(a)])?;
-    let rowid = tx.last_insert_rowid();
-    let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags(tag, article) VALUES (?1, ?2)")?;
-    for t in &a.topics {
-        tag.execute(params![format!("topic:{}", t.as_str()), rowid])?;
-    }
-    for c in &a.countries {
-        tag.execute(params![format!("country:{c}"), rowid])?;
-    }
-    let [title, summary, body, refs, services] = search_text(a);
-    tx.prepare_cached(
-        "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![rowid, title, summary, body, refs, services])?;
-    Ok(())
-}
-
-/// Deletes article `id`; `false` when there was none.
-pub fn delete_article(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-    let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    let Some(rowid) = rowid else { return Ok(false) };
-    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
-    tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
-    Ok(true)
-}
-
-/// Deletes every article of `dataset`; returns how many.
-pub fn clear_articles(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-    tx.execute("DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE dataset = ?1)", [dataset])?;
-    Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
-}
-
+/// Articles are kept whole as JSON, with their tags and FTS5 text: the write trio
+/// (`put`, `delete`, `clear`) runs inside a caller's transaction (a sync applies listings,
+/// articles and warnings in one; [`Store::write_articles`] a file).
 impl StoredRecord for Article {
     const TABLE: &'static str = "articles";
     const WHAT: &'static str = "article";
@@ -78,14 +44,40 @@ impl StoredRecord for Article {
     fn canonical(&self) -> String {
         to_json(self)
     }
+    /// Inserts or replaces the article (by id) in `dataset`, with its indexes.
     fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
-        put_article(tx, dataset, self)
+        Article::delete(tx, &self.id)?;
+        tx.prepare_cached("INSERT INTO articles(id, dataset, reviewed_on, demo, record) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![self.id, dataset, self.reviewed_on.to_string(), self.demo, to_json(self)])?;
+        let rowid = tx.last_insert_rowid();
+        let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags(tag, article) VALUES (?1, ?2)")?;
+        for t in &self.topics {
+            tag.execute(params![format!("topic:{}", t.as_str()), rowid])?;
+        }
+        for c in &self.countries {
+            tag.execute(params![format!("country:{c}"), rowid])?;
+        }
+        let [title, summary, body, refs, services] = search_text(self);
+        tx.prepare_cached(
+            "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![rowid, title, summary, body, refs, services])?;
+        Ok(())
     }
     fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-        delete_article(tx, id)
+        let rowid: Option<i64> =
+            tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let Some(rowid) = rowid else { return Ok(false) };
+        tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
+        Ok(true)
     }
     fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-        clear_articles(tx, dataset)
+        tx.execute(
+            "DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE dataset = ?1)",
+            [dataset],
+        )?;
+        Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
     }
 }
 
@@ -239,14 +231,14 @@ mod tests {
         let (_d, s) = store();
         s.write(|conn| {
             let tx = conn.transaction()?;
-            put_article(&tx, "rights/all", &sample())?;
+            sample().put(&tx, "rights/all")?;
             let mut b = sample();
             b.id = "demo:other".into();
             b.countries = vec!["MX".into()];
-            put_article(&tx, "rights/all", &b)?;
-            put_article(&tx, "rights/all", &b)?; // replace, not duplicate
-            assert!(delete_article(&tx, "demo:other")?);
-            assert!(!delete_article(&tx, "demo:other")?);
+            b.put(&tx, "rights/all")?;
+            b.put(&tx, "rights/all")?; // replace, not duplicate
+            assert!(Article::delete(&tx, "demo:other")?);
+            assert!(!Article::delete(&tx, "demo:other")?);
             tx.commit()?;
             Ok(())
         })
@@ -276,7 +268,7 @@ mod tests {
         assert_eq!(sum.unchanged, 1);
         s.write(|conn| {
             let tx = conn.transaction()?;
-            assert_eq!(clear_articles(&tx, "rights/all")?, 1);
+            assert_eq!(Article::clear(&tx, "rights/all")?, 1);
             tx.commit()?;
             Ok(())
         })
@@ -289,7 +281,7 @@ mod tests {
         let (_d, s) = store();
         s.write(|conn| {
             let tx = conn.transaction()?;
-            put_article(&tx, "rights/all", &sample())?;
+            sample().put(&tx, "rights/all")?;
             tx.execute("UPDATE articles SET record = '[1, 2'", [])?;
             tx.commit()?;
             Ok(())

@@ -21,49 +21,6 @@ use crate::limit::check_limit;
 use crate::model::validate::FieldProblem;
 use crate::warnings::{check_warning, to_json, Severity, Warning, WarningHit, WarningQuery};
 
-/// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
-/// normalized first; a warning that does not validate is refused ([`check_warning`]).
-pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<()> {
-    let w = w.normalized().map_err(|p| {
-        let first = p.into_iter().next().map(|p| p.at("warning", None, &w.id));
-        Error::Input(first.unwrap_or_else(|| InputError::new("warning", "invalid")))
-    })?;
-    delete_warning(tx, &w.id)?;
-    tx.prepare_cached(
-        "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        w.id,
-        dataset,
-        w.kind.as_str(),
-        w.severity.as_str(),
-        w.withdrawn,
-        w.valid_from.timestamp(),
-        w.valid_until.map(|u| u.timestamp()),
-        w.demo,
-        to_json(&w),
-    ])?;
-    let rowid = tx.last_insert_rowid();
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_countries(country, warning) VALUES (?1, ?2)")?;
-    for c in &w.area.countries {
-        stmt.execute(params![c.as_str(), rowid])?;
-    }
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
-    for key in w.indicator_keys() {
-        stmt.execute(params![key, rowid])?;
-    }
-    for b in w.area.boxes() {
-        tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
-        let id = tx.last_insert_rowid();
-        tx.prepare_cached(
-            "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
-    }
-    Ok(())
-}
-
 /// Reads every stored warning's indicator keys again with the current normalizers
 /// (`contact::phone` for phone numbers) and replaces its rows in `warning_indicators`: the
 /// keys are derived from the record like the listings' contact keys (`store::index::rebuild`
@@ -82,16 +39,6 @@ pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     })
 }
 
-/// Deletes warning `id` and its indexes; `false` when there was none.
-pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-    let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    let Some(rowid) = rowid else { return Ok(false) };
-    remove_boxes(tx, "warning = ?1", rowid)?;
-    tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
-    Ok(true)
-}
-
 fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -> Result<()> {
     tx.execute(
         &format!("DELETE FROM warnings_geo WHERE id IN (SELECT box FROM warning_boxes WHERE {filter})"),
@@ -100,12 +47,9 @@ fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -
     Ok(())
 }
 
-/// Deletes every warning of `dataset`; returns how many.
-pub fn clear_warnings(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-    remove_boxes(tx, "warning IN (SELECT rowid FROM warnings WHERE dataset = ?1)", dataset)?;
-    Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
-}
-
+/// Warnings are kept whole as JSON (normalized), with their countries, indicator keys and
+/// area boxes: the write trio (`put`, `delete`, `clear`) runs inside a caller's transaction
+/// (a sync applies listings, articles and warnings in one; [`Store::write_warnings`] a file).
 impl StoredRecord for Warning {
     const TABLE: &'static str = "warnings";
     const WHAT: &'static str = "warning";
@@ -124,14 +68,60 @@ impl StoredRecord for Warning {
     fn canonical(&self) -> String {
         to_json(&self.normalized().unwrap_or_else(|_| self.clone()))
     }
+    /// Inserts or replaces the warning (by id) in `dataset`, with its indexes. It is
+    /// normalized first; one that does not normalize is refused.
     fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
-        put_warning(tx, dataset, self)
+        let w = self.normalized().map_err(|p| {
+            let first = p.into_iter().next().map(|p| p.at("warning", None, &self.id));
+            Error::Input(first.unwrap_or_else(|| InputError::new("warning", "invalid")))
+        })?;
+        Warning::delete(tx, &w.id)?;
+        tx.prepare_cached(
+            "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            w.id,
+            dataset,
+            w.kind.as_str(),
+            w.severity.as_str(),
+            w.withdrawn,
+            w.valid_from.timestamp(),
+            w.valid_until.map(|u| u.timestamp()),
+            w.demo,
+            to_json(&w),
+        ])?;
+        let rowid = tx.last_insert_rowid();
+        let mut stmt =
+            tx.prepare_cached("INSERT OR IGNORE INTO warning_countries(country, warning) VALUES (?1, ?2)")?;
+        for c in &w.area.countries {
+            stmt.execute(params![c.as_str(), rowid])?;
+        }
+        let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
+        for key in w.indicator_keys() {
+            stmt.execute(params![key, rowid])?;
+        }
+        for b in w.area.boxes() {
+            tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
+        }
+        Ok(())
     }
     fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-        delete_warning(tx, id)
+        let rowid: Option<i64> =
+            tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let Some(rowid) = rowid else { return Ok(false) };
+        remove_boxes(tx, "warning = ?1", rowid)?;
+        tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
+        Ok(true)
     }
     fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-        clear_warnings(tx, dataset)
+        remove_boxes(tx, "warning IN (SELECT rowid FROM warnings WHERE dataset = ?1)", dataset)?;
+        Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
     }
 }
 
