@@ -215,23 +215,23 @@ impl Warning {
                 None
             }
         };
-        // Each list of plain contacts, with its field, the kind it must read as, and its reader.
-        let read_phone = |p: &str| normalize::normalize(p, region);
-        let read_host = |d: &str| normalize::normalize(d, None);
-        let lists: [(&[String], &mut Vec<String>, &str, ContactKind, &dyn Fn(&str) -> normalize::Contact); 3] = [
-            (&self.indicators.phones, &mut out.indicators.phones, "phones", ContactKind::Phone, &read_phone),
-            (&self.indicators.domains, &mut out.indicators.domains, "domains", ContactKind::Url, &read_host),
-            (&self.indicators.emails, &mut out.indicators.emails, "emails", ContactKind::Email, &normalize::email),
-        ];
-        for (given, list, field, kind, read) in lists {
-            *list = given
-                .iter()
-                .enumerate()
-                .filter_map(|(i, v)| fix(format!("indicators.{field}[{i}]"), v, kind, read(v)))
-                .collect();
-            list.sort();
-            list.dedup();
-        }
+        // Each list of plain contacts: read with its reader, kept when it reads as `kind`.
+        let mut read_list =
+            |given: &[String], field: &str, kind: ContactKind, read: &dyn Fn(&str) -> normalize::Contact| {
+                let mut list: Vec<String> = given
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| fix(format!("indicators.{field}[{i}]"), v, kind, read(v)))
+                    .collect();
+                list.sort();
+                list.dedup();
+                list
+            };
+        let i = &self.indicators;
+        out.indicators.phones =
+            read_list(&i.phones, "phones", ContactKind::Phone, &|p| normalize::normalize(p, region));
+        out.indicators.domains = read_list(&i.domains, "domains", ContactKind::Url, &|d| normalize::normalize(d, None));
+        out.indicators.emails = read_list(&i.emails, "emails", ContactKind::Email, &normalize::email);
         out.indicators.handles = Vec::new();
         for (i, h) in self.indicators.handles.iter().enumerate() {
             let c = normalize::handle(&h.handle, h.network.as_deref());
