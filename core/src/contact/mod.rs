@@ -4,9 +4,9 @@
 //! addresses and handles that imitate official ones ([`lookalike`]).
 //!
 //! This module is the pure reading of contacts (normalizing, phone numbers, lookalikes, the
-//! string forms of official names and their table, a site's scope) and the verdict's types ([`check`]): it
-//! depends on no other layer than `country`, so `model`, `warnings` and `store` can read
-//! contacts with it. The query itself and the contact index kept with the listings are in
+//! string forms of official names and their table, a site's scope) and the verdict's types
+//! (`contact::check`): it depends on no other layer than `country`, so `model`, `warnings`
+//! and `store` can read contacts with it. The query itself and the contact index kept with the listings are in
 //! the store (`store::contact_check`, `store::contacts`), above it (one-way layers, issue 13).
 //!
 //! The answer is never "safe": a contact found nowhere is `unknown`, "not verified".

@@ -25,7 +25,7 @@ pub type Lined<T> = std::result::Result<(u64, T), InputError>;
 
 /// A kind of record kept whole as JSON in a table with `id`, `dataset` and `record`
 /// columns (rights articles, warnings): how it is checked, stored and removed, for
-/// [`write_batch`] and [`Store::record_by_id`] here and for a sync (`sync::content::Records`).
+/// `write_batch` and `Store::record_by_id` here and for a sync (`sync::content::Records`).
 pub trait StoredRecord: crate::model::LineRecord + Send {
     /// The table.
     const TABLE: &'static str;
