@@ -411,3 +411,11 @@ pub fn to_json(listing: &Listing) -> String {
         text
     })
 }
+
+/// A record kept in a Faro JSON Lines file (`import::jsonl::read_records` reads them).
+/// Defined with the records, so that `rights` and `warnings` implement it without naming the
+/// import layer (one-way layers, issue 13); `import::jsonl` re-exports it.
+pub trait LineRecord: serde::de::DeserializeOwned {
+    /// Marks the record as demo data (the header said the whole file is).
+    fn mark_demo(&mut self);
+}

@@ -110,23 +110,9 @@ pub fn codes_matching(typed: &str) -> Vec<String> {
 }
 
 /// Lower case without the accents of the Latin letters our five languages use, matching
-/// what the index's `remove_diacritics` does to the same words.
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
-        .collect()
-}
+/// what the index's `remove_diacritics` does to the same words (defined in `lang`, which
+/// folds language names with it too).
+pub use crate::lang::fold;
 
 #[cfg(test)]
 mod tests {

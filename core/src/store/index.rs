@@ -128,9 +128,9 @@ pub struct Derived {
     pub geocell: Option<i64>,
     /// The five FTS5 columns ([`search_text`]).
     pub text: [String; 5],
-    /// Whether its contacts count as official (`contact::index::is_official`).
+    /// Whether its contacts count as official (`store::contacts::is_official`).
     pub official: bool,
-    /// Its contact index entries (`contact::index::entries`).
+    /// Its contact index entries (`store::contacts::entries`).
     pub contacts: Vec<(String, String)>,
 }
 
@@ -142,8 +142,8 @@ impl Derived {
             tags: tags_column(listing),
             geocell: geocell(listing),
             text: search_text(listing),
-            official: crate::contact::index::is_official(listing),
-            contacts: crate::contact::index::entries(listing),
+            official: super::contacts::is_official(listing),
+            contacts: super::contacts::entries(listing),
         }
     }
 }
@@ -151,8 +151,8 @@ impl Derived {
 /// Adds `listing` (stored at `rowid`) to the FTS5 and contact indexes; its tags and cell
 /// are columns of its row, written with it.
 pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    let official = crate::contact::index::is_official(listing);
-    add_entries(tx, rowid, &search_text(listing), official, &crate::contact::index::entries(listing))
+    let official = super::contacts::is_official(listing);
+    add_entries(tx, rowid, &search_text(listing), official, &super::contacts::entries(listing))
 }
 
 /// Adds the index entries of a listing stored at `rowid`, computed ahead by [`Derived`].
@@ -172,24 +172,24 @@ fn add_entries(
         "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![rowid, name, org, description, services, place])?;
-    crate::contact::index::add_entries(tx, rowid, official, contacts)
+    super::contacts::add_entries(tx, rowid, official, contacts)
 }
 
 /// Removes the listing at `rowid` from the FTS5 and contact indexes (before an update or a
 /// delete).
 pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM listings_fts WHERE rowid = ?1")?.execute([rowid])?;
-    crate::contact::index::remove_listing(tx, rowid)?;
+    super::contacts::remove_listing(tx, rowid)?;
     Ok(())
 }
 
 /// Empties and refills every index from the stored records, the tag and cell columns
 /// included, and reads the warnings' indicator keys again
-/// (`warnings::store::rebuild_indicators`).
+/// (`store::warnings::rebuild_indicators`).
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    crate::warnings::store::rebuild_indicators(tx)?;
+    super::warnings::rebuild_indicators(tx)?;
     tx.execute_batch("DELETE FROM listings_fts;")?;
-    crate::contact::index::clear(tx)?;
+    super::contacts::clear(tx)?;
     let mut columns = tx.prepare("UPDATE listings SET tags = ?2, geocell = ?3 WHERE rowid = ?1")?;
     for_each_record(tx, "SELECT listing, record FROM listing_records", |rowid, listing: Listing| {
         columns.execute(params![rowid, tags_column(&listing), geocell(&listing)])?;
