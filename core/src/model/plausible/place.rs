@@ -109,6 +109,26 @@ pub(super) fn check(listing: &Listing, out: &mut Vec<FieldProblem>) {
     }
 }
 
+/// The one country at `lat, lon` (ISO alpha-2), `None` at sea, on a border the simplified
+/// outlines share, or where the data has no country: for readers whose records carry
+/// coordinates but no country (OpenStreetMap places without `addr:country`).
+pub fn country_at(lat: f64, lon: f64) -> Option<CountryCode> {
+    match BORDERS.as_ref()?.countries(lat, lon).as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The IANA time zone at `lat, lon`, `None` at sea (only `Etc/` zones) or where the polygons
+/// give more than one land zone: for readers whose records have opening hours but no zone.
+pub fn zone_at(lat: f64, lon: f64) -> Option<String> {
+    let names: Vec<&str> = ZONES.get_tz_names(lon, lat).into_iter().filter(|z| !z.starts_with("Etc/")).collect();
+    match names.as_slice() {
+        [one] => Some((*one).to_string()),
+        _ => None,
+    }
+}
+
 /// Checks that `lat, lon` is in `country` or within the margin of it.
 pub fn check_country(lat: f64, lon: f64, country: CountryCode) -> Result<(), String> {
     let Some(borders) = BORDERS.as_ref() else { return Ok(()) };
