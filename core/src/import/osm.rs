@@ -66,7 +66,7 @@ use crate::model::{
     Accessibility, Address, Audience, Consulate, Eligibility, Kind, Listing, LocalizedText, Location, Phone, PhoneKind,
     ServiceCode, Source, Status,
 };
-use crate::store::DatasetInfo;
+use crate::store::{DatasetInfo, Store};
 
 /// Name of the source recorded in the dataset and every listing (ODbL attribution).
 pub const SOURCE_NAME: &str = "OpenStreetMap contributors";
@@ -74,8 +74,28 @@ pub const SOURCE_NAME: &str = "OpenStreetMap contributors";
 pub const SOURCE_URL: &str = "https://www.openstreetmap.org/copyright";
 /// Licence of OpenStreetMap data (SPDX id).
 pub const SOURCE_LICENSE: &str = "ODbL-1.0";
-/// Dataset name proposed for an extract (`faro import --dataset` renames it).
+/// Dataset name proposed for an extract whose file name gives none (`faro import --dataset`
+/// renames it).
 pub const DEFAULT_DATASET: &str = "osm/extract";
+
+/// The dataset name an extract proposes: `osm/` and its file name without `.osm.pbf`, lower
+/// case, other characters than letters, digits, `-` and `_` as `-` (`Mexico-latest.osm.pbf`
+/// gives `osm/mexico-latest`); [`DEFAULT_DATASET`] when nothing is left.
+pub fn dataset_name(path: &Path) -> String {
+    let file = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let stem = file.strip_suffix(".osm.pbf").or_else(|| file.strip_suffix(".pbf")).unwrap_or(file);
+    let name: String = stem
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' { c } else { '-' })
+        .collect();
+    let name = name.trim_matches('-');
+    if name.is_empty() || name.len() > 90 {
+        DEFAULT_DATASET.to_string()
+    } else {
+        format!("osm/{name}")
+    }
+}
 /// Two places of the same kind whose folded names are equal are the same place when they
 /// are at most this far apart, in metres ([`leave_out_known`]).
 pub const SAME_PLACE_M: f64 = 100.0;
@@ -324,7 +344,9 @@ pub fn read_osm_pbf(path: &Path, file: &str) -> Result<OsmExtract> {
             }
             Class::Skip => continue,
         };
-        let point = c.point.or_else(|| centroid(&c.nodes, &locations));
+        // OSM stores 7 decimals (about 1 cm): the reader's float conversion adds noise below that.
+        let round = |x: f64| (x * 1e7).round() / 1e7;
+        let point = c.point.or_else(|| centroid(&c.nodes, &locations)).map(|(lat, lon)| (round(lat), round(lon)));
         match place(&c, kind_services, point, file) {
             Ok((listing, notes)) => {
                 demo_count += usize::from(listing.demo);
@@ -343,7 +365,7 @@ pub fn read_osm_pbf(path: &Path, file: &str) -> Result<OsmExtract> {
     let demo = !listings.is_empty() && demo_count == listings.len();
     Ok(OsmExtract {
         converted: Converted {
-            dataset: DatasetInfo { name: DEFAULT_DATASET.to_string(), source: Some(source(None)), demo },
+            dataset: DatasetInfo { name: dataset_name(path), source: Some(source(None)), demo },
             listings,
             set_aside,
         },
@@ -588,6 +610,32 @@ impl OsmExtract {
     }
 }
 
+/// The listings of `dataset` in `store`, to merge an extract with
+/// ([`OsmExtract::leave_out_known`]); a dataset the database does not have is refused, so
+/// that a misspelt name does not silently merge with nothing.
+pub fn listings_of(store: &Store, dataset: &str) -> Result<Vec<Listing>> {
+    store.read(|conn| {
+        let known: bool = conn
+            .prepare_cached("SELECT EXISTS(SELECT 1 FROM datasets WHERE name = ?1)")?
+            .query_row([dataset], |r| r.get(0))?;
+        if !known {
+            return Err(Error::BadQuery(format!(
+                "--merge-with {dataset:?}: this database has no such dataset (`faro status` lists them)"
+            )));
+        }
+        let mut statement = conn.prepare_cached(
+            "SELECT l.id, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid WHERE l.dataset = ?1",
+        )?;
+        let rows = statement.query_map([dataset], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, record) = row?;
+            out.push(serde_json::from_str(&record).map_err(|e| Error::damaged_record("listing", &id, e))?);
+        }
+        Ok(out)
+    })
+}
+
 /// Same kind, a shared folded name, and within [`SAME_PLACE_M`].
 fn same_place(a: &Listing, b: &Listing) -> bool {
     if a.kind != b.kind {
@@ -639,7 +687,9 @@ mod tests {
                 ("osm:relation/4001", Kind::Health),
             ]
         );
-        assert_eq!(c.dataset.name, "osm/extract");
+        assert_eq!(c.dataset.name, "osm/demo-extract");
+        assert_eq!(dataset_name(Path::new("/x/Mexico Latest.osm.pbf")), "osm/mexico-latest");
+        assert_eq!(dataset_name(Path::new("..pbf")), "osm/extract");
         assert!(c.dataset.demo, "every place is tagged demo=yes");
         let source = c.dataset.source.as_ref().unwrap();
         assert_eq!(
@@ -689,6 +739,7 @@ mod tests {
         assert_eq!(shelter.name[&lang("und")], "Casa de Acogida (demo)");
         assert_eq!(shelter.name[&lang("fr")], "Maison d'accueil (demo)");
         assert_eq!(shelter.phones[0].number, "+525555550103", "contact:phone");
+        assert_eq!(shelter.location, Some(Location { lat: 14.9056, lon: -92.2636 }), "7 decimals, as OSM stores them");
         assert_eq!(
             (shelter.opening_hours.as_deref(), shelter.timezone.as_deref()),
             (Some("24/7"), Some("America/Mexico_City"))
