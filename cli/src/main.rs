@@ -145,7 +145,7 @@ struct ImportArgs {
     json: bool,
     /// Make each dataset hold exactly its file's listings: delete the listings of that
     /// dataset the file no longer has (in the same transaction). Without it an import only
-    /// adds and updates, and never deletes. Listings and missions files only.
+    /// adds and updates, and never deletes. Listings, missions and OpenStreetMap files only.
     #[arg(long)]
     replace: bool,
     /// OpenStreetMap only: leave out the places this dataset of the database already has
@@ -153,7 +153,7 @@ struct ImportArgs {
     #[arg(long, value_name = "DATASET")]
     merge_with: Option<String>,
     /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
-    /// by their header) and the Wikidata missions CSV. Each file is one transaction; on a bad
+    /// by their header), the Wikidata missions CSV and OpenStreetMap extracts. Each file is one transaction; on a bad
     /// file the ones before it stay imported and the rest are not read.
     #[arg(required = true)]
     files: Vec<PathBuf>,
