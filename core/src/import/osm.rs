@@ -795,6 +795,47 @@ mod tests {
     }
 
     #[test]
+    fn the_tag_table_row_by_row() {
+        let class = |tags: &[(&str, &str)]| {
+            classify(&tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect::<HashMap<_, _>>())
+        };
+        let place = |kind, services: &[ServiceCode]| Class::Place(kind, services.to_vec());
+        assert_eq!(class(&[("office", "diplomatic"), ("diplomatic", "embassy")]), place(Kind::Consulate, &[]));
+        assert!(matches!(class(&[("office", "diplomatic")]), Class::SetAside(_)));
+        // A shelter for people, however it is tagged besides social_facility=shelter.
+        for base in [("amenity", "social_facility"), ("office", "ngo"), ("amenity", "shelter")] {
+            assert_eq!(class(&[base, ("social_facility", "shelter")]), place(Kind::Shelter, &[ServiceCode::Shelter]));
+        }
+        assert_eq!(class(&[("office", "ngo"), ("healthcare", "clinic")]), place(Kind::Health, &[]));
+        assert_eq!(class(&[("healthcare", "counselling")]), place(Kind::Health, &[ServiceCode::MentalHealth]));
+        assert_eq!(
+            class(&[("amenity", "hospital"), ("healthcare:speciality", "obstetrics;psychiatry")]),
+            place(Kind::Health, &[ServiceCode::SexualReproductiveHealth, ServiceCode::MentalHealth])
+        );
+        assert_eq!(class(&[("amenity", "doctors")]), place(Kind::Health, &[]), "no service without a tag for it");
+        for skipped in [
+            &[("amenity", "shelter"), ("shelter_type", "picnic_shelter"), ("name", "Mirador (demo)")][..],
+            &[("amenity", "shelter"), ("shelter_type", "basic_hut")],
+            &[("healthcare", "pharmacy")],
+            &[("healthcare", "dentist")],
+            &[("amenity", "social_facility"), ("social_facility", "group_home")],
+            &[("office", "ngo"), ("name", "Club de ajedrez (demo)")],
+            &[("shop", "bakery")],
+        ] {
+            assert_eq!(class(skipped), Class::Skip, "{skipped:?}");
+        }
+        for (name, word) in [
+            ("Casa del Migrante (demo)", "migra"),
+            ("Aide aux réfugiés (demo)", "refugie"),
+            ("Solicitantes de Asilo (demo)", "asilo"),
+            ("Sèvis pou refijye (demo)", "refijye"),
+        ] {
+            let Class::SetAside(reason) = class(&[("office", "ngo"), ("name", name)]) else { panic!("{name}") };
+            assert!(reason.contains(&format!("{word:?}")), "{reason}");
+        }
+    }
+
+    #[test]
     fn a_bad_opening_hours_value_is_reported_with_the_osm_id_and_the_place_kept() {
         let c = read_demo().converted;
         let e = c.set_aside.iter().find(|e| e.field.as_deref() == Some("opening_hours")).unwrap();
