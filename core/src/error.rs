@@ -199,7 +199,7 @@ fn plural(n: usize, word: &str) -> String {
 /// How many records `errors` are about (a record may have several problems).
 fn records(errors: &[InputError]) -> usize {
     let mut seen = std::collections::HashSet::new();
-    errors.iter().filter(|e| seen.insert((&e.file, e.line, &e.record))).count()
+    errors.iter().filter(|e| seen.insert((&e.file, &e.sheet, e.line, &e.record))).count()
 }
 
 fn join_lines(errors: &[InputError]) -> String {
@@ -214,12 +214,16 @@ fn join_lines(errors: &[InputError]) -> String {
 
 /// A rejected piece of input, located as precisely as possible.
 ///
-/// Displays as `FILE:LINE: record ID: field FIELD: REASON`, omitting unknown parts.
+/// Displays as `FILE:LINE: record ID: field FIELD: REASON`, omitting unknown parts; a
+/// workbook's sheet follows the file in brackets (`clinics.xlsx[Clinics]:12: ...`, the line
+/// being the spreadsheet's row and the field its column, `field C name_es`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InputError {
     /// File name or other origin (`"-"` for standard input, `"opening_hours"` for a value).
     pub file: String,
-    /// 1-based line number in the file, when known.
+    /// The sheet of a workbook (XLSX, ODS), when the file has several.
+    pub sheet: Option<String>,
+    /// 1-based line number in the file (the row of a spreadsheet), when known.
     pub line: Option<u64>,
     /// Id of the record, when known.
     pub record: Option<String>,
@@ -232,12 +236,18 @@ pub struct InputError {
 impl InputError {
     /// An error about a whole file or value.
     pub fn new(file: impl Into<String>, reason: impl Into<String>) -> InputError {
-        InputError { file: file.into(), line: None, record: None, field: None, reason: reason.into() }
+        InputError { file: file.into(), sheet: None, line: None, record: None, field: None, reason: reason.into() }
     }
 
     /// Sets the line number.
     pub fn at_line(mut self, line: u64) -> InputError {
         self.line = Some(line);
+        self
+    }
+
+    /// Sets the sheet of a workbook.
+    pub fn in_sheet(mut self, sheet: impl Into<String>) -> InputError {
+        self.sheet = Some(sheet.into());
         self
     }
 
@@ -257,6 +267,9 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, "[{sheet}]")?;
+        }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }
@@ -299,6 +312,12 @@ mod tests {
     fn input_error_names_file_line_record_and_field() {
         let e = InputError::new("data/a.jsonl", "not E.164").at_line(12).record("demo:x").field("phones[0].number");
         assert_eq!(e.to_string(), "data/a.jsonl:12: record demo:x: field phones[0].number: not E.164");
+    }
+
+    #[test]
+    fn input_error_names_the_sheet_of_a_workbook() {
+        let e = InputError::new("clinics.xlsx", "not a latitude").in_sheet("Clinics").at_line(4).field("E lat");
+        assert_eq!(e.to_string(), "clinics.xlsx[Clinics]:4: field E lat: not a latitude");
     }
 
     #[test]
