@@ -33,8 +33,9 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
+use faro_core::import::convert::Converted;
 use faro_core::import::listings::ImportOptions;
-use faro_core::import::missions;
+use faro_core::import::{missions, sheet};
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -117,12 +118,55 @@ struct DemoArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
     /// faro-listings JSON Lines (docs/data-format.md).
     Listings,
     /// Wikidata diplomatic missions CSV (data/wikidata/README.md).
     MissionsCsv,
+    /// A field team's spreadsheet as Excel workbook (docs/spreadsheet-template.md).
+    Xlsx,
+    /// A field team's spreadsheet as OpenDocument (LibreOffice) workbook.
+    Ods,
+    /// A field team's spreadsheet saved as CSV (comma, semicolon or tab separated).
+    CsvSheet,
+}
+
+impl Format {
+    /// The format of `path`: `--format` when given, else from its extension, and for a
+    /// `.csv` from its header row (the Wikidata missions header, else a spreadsheet).
+    pub(crate) fn of(given: Option<Format>, path: &Path) -> Result<Format, Error> {
+        if let Some(format) = given {
+            return Ok(format);
+        }
+        Ok(match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("xlsx") => Format::Xlsx,
+            Some("ods") => Format::Ods,
+            Some("csv") | Some("tsv") => {
+                let text = std::fs::read(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
+                let first =
+                    String::from_utf8_lossy(&text[..text.len().min(4096)]).lines().next().unwrap_or("").to_string();
+                if sheet::is_missions_header(&first) {
+                    Format::MissionsCsv
+                } else {
+                    Format::CsvSheet
+                }
+            }
+            _ => Format::Listings,
+        })
+    }
+
+    /// Reads a foreign file of this format into listings (the seam of `import::convert`);
+    /// `None` for the formats read otherwise (listings JSON Lines, missions CSV).
+    pub(crate) fn convert(self, path: &Path, options: &sheet::SheetOptions) -> Result<Option<Converted>, Error> {
+        let sheet_format = match self {
+            Format::Xlsx => sheet::SheetFormat::Xlsx,
+            Format::Ods => sheet::SheetFormat::Ods,
+            Format::CsvSheet => sheet::SheetFormat::Csv,
+            Format::Listings | Format::MissionsCsv => return Ok(None),
+        };
+        sheet::read_sheet(path, sheet_format, options).map(Some)
+    }
 }
 
 #[derive(Args)]
@@ -130,9 +174,16 @@ struct ImportArgs {
     /// Database file (created if missing).
     #[arg(long)]
     db: PathBuf,
-    /// File format; guessed from the extension when omitted (.jsonl listings, .csv missions).
+    /// File format; guessed when omitted: .jsonl listings, .xlsx, .ods, and .csv (the Wikidata
+    /// missions file by its header, else a spreadsheet: docs/spreadsheet-template.md).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Check the files and print what would be imported; write nothing (spreadsheets).
+    #[arg(long)]
+    dry_run: bool,
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// Dataset name for formats without a header (missions: default wikidata/missions), or
     /// instead of the header's. A dataset that sync keeps is refused: use a local/ name.
     #[arg(long)]
@@ -419,16 +470,20 @@ fn import(args: ImportArgs) -> Result<(), Error> {
 }
 
 fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let format = Format::of(args.format, path)?;
+    let options = sheet::SheetOptions { sheet: args.sheet.clone(), dataset: args.dataset.clone() };
+    if let Some(converted) = format.convert(path, &options)? {
+        return import_converted(args, &name, converted);
+    }
+    if args.dry_run {
+        return Err(Error::BadQuery(format!("--dry-run checks spreadsheets; {name} is not one")));
+    }
     if args.format.is_none()
         && rights_cmd::import_if_rights_or_warnings(&args.db, path, args.dataset.as_deref(), args.json)?
     {
         return Ok(());
     }
-    let name = path.display().to_string();
-    let format = args.format.unwrap_or(match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") => Format::MissionsCsv,
-        _ => Format::Listings,
-    });
     let report = match format {
         Format::Listings => {
             let options = ImportOptions { dataset: args.dataset.clone(), replace: args.replace, ..Default::default() };
@@ -456,6 +511,9 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
             output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
                 .set_aside(read.implausible, read.rows)
         }
+        Format::Xlsx | Format::Ods | Format::CsvSheet => {
+            return Err(Error::Internal("a sheet was not converted".into()))
+        }
     };
     if args.json {
         output::print_json(&report);
@@ -463,6 +521,41 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         report.print_human();
     }
     report.warn();
+    Ok(())
+}
+
+/// Imports listings a foreign format was read into (all-or-nothing), or with `--dry-run`
+/// prints what would be imported and writes nothing (the database is not even opened).
+fn import_converted(args: &ImportArgs, name: &str, converted: Converted) -> Result<(), Error> {
+    if args.dry_run {
+        let count = converted.listings.len().to_string();
+        if args.json {
+            output::print_json(&serde_json::json!({
+                "dry_run": true, "file": name, "dataset": converted.dataset.name, "demo": converted.dataset.demo,
+                "source": converted.dataset.source, "listings": converted.listings,
+            }));
+        } else {
+            outln!("{}", i18n::f("import_dry_run", &[name, &count, &converted.dataset.name]));
+            for l in &converted.listings {
+                let country = l.address.as_ref().map_or("--", |a| a.country.as_str());
+                let label = l.name.values().next().map_or("", String::as_str);
+                outln!("  {:<36} {:<10} {country}  {label}", l.id, l.kind.as_str());
+            }
+        }
+        return Ok(());
+    }
+    let store = Store::open(&args.db)?;
+    let summary = if args.replace {
+        store.replace_listings(&converted.dataset, name, converted.records())?
+    } else {
+        store.write_listings(&converted.dataset, name, converted.records())?
+    };
+    let report = output::ImportReport::new(&converted.dataset.name, summary, converted.set_aside, 0);
+    if args.json {
+        output::print_json(&report);
+    } else {
+        report.print_human();
+    }
     Ok(())
 }
 

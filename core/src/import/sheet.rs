@@ -407,7 +407,7 @@ fn convert_grid(grid: &Grid, file: &str, sheet: Option<&str>, stem: &str, option
             e.record = record.clone();
             located.push(e);
         };
-        let record = listing.as_ref().map(|l| l.id.clone());
+        let record = row.text(&Col::Id).map(|(_, id)| id);
         for (col, reason) in std::mem::take(&mut row.problems) {
             locate(col.map(|i| columns.label[i].clone()), reason, &record);
         }
@@ -1250,7 +1250,7 @@ mod tests {
         ));
         let expected = [
             "t.csv:1: field J color: \"color\" is not a column of the template",
-            "t.csv:2: field B kind: \"bakery\" is not a kind",
+            "t.csv:2: record demo:a: field B kind: \"bakery\" is not a kind",
             "t.csv:3: record demo:b: field G phones: \"12\" is not a phone number",
             "t.csv:3: record demo:b: field H hours: \"a veces\" cannot be read as opening hours",
             "t.csv:3: record demo:b: field I free: \"maybe\" is not yes or no",
