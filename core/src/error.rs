@@ -199,7 +199,7 @@ fn plural(n: usize, word: &str) -> String {
 /// How many records `errors` are about (a record may have several problems).
 fn records(errors: &[InputError]) -> usize {
     let mut seen = std::collections::HashSet::new();
-    errors.iter().filter(|e| seen.insert((&e.file, &e.sheet, e.line, &e.record))).count()
+    errors.iter().filter(|e| seen.insert((&e.file, e.line, &e.record))).count()
 }
 
 fn join_lines(errors: &[InputError]) -> String {
@@ -221,8 +221,6 @@ fn join_lines(errors: &[InputError]) -> String {
 pub struct InputError {
     /// File name or other origin (`"-"` for standard input, `"opening_hours"` for a value).
     pub file: String,
-    /// The sheet of a workbook (XLSX, ODS), when the file has several.
-    pub sheet: Option<String>,
     /// 1-based line number in the file (the row of a spreadsheet), when known.
     pub line: Option<u64>,
     /// Id of the record, when known.
@@ -236,7 +234,7 @@ pub struct InputError {
 impl InputError {
     /// An error about a whole file or value.
     pub fn new(file: impl Into<String>, reason: impl Into<String>) -> InputError {
-        InputError { file: file.into(), sheet: None, line: None, record: None, field: None, reason: reason.into() }
+        InputError { file: file.into(), line: None, record: None, field: None, reason: reason.into() }
     }
 
     /// Sets the line number.
@@ -245,9 +243,10 @@ impl InputError {
         self
     }
 
-    /// Sets the sheet of a workbook.
-    pub fn in_sheet(mut self, sheet: impl Into<String>) -> InputError {
-        self.sheet = Some(sheet.into());
+    /// Names the sheet of a workbook after the file: `clinics.xlsx[Clinics]`. Kept in `file`
+    /// rather than a field of its own, so that every `Result` of the core stays small.
+    pub fn in_sheet(mut self, sheet: &str) -> InputError {
+        self.file = format!("{}[{sheet}]", self.file);
         self
     }
 
@@ -267,9 +266,6 @@ impl InputError {
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.file)?;
-        if let Some(sheet) = &self.sheet {
-            write!(f, "[{sheet}]")?;
-        }
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
         }

@@ -220,41 +220,42 @@ enum Col {
 }
 
 /// Header words (normalized: lower case, no accents, `_` between words) for each column.
-const ALIASES: &[(&[&str], fn() -> Col)] = &[
-    (&["id", "identificador", "identifiant", "identificacao", "codigo", "code"], || Col::Id),
-    (&["kind", "tipo", "type", "categoria", "category", "categorie"], || Col::Kind),
-    (&["services", "servicios", "servicos"], || Col::Services),
-    (&["organization", "organisation", "organizacion", "organizacao", "org"], || Col::Organization),
-    (&["street", "address", "calle", "direccion", "rue", "adresse", "rua", "endereco"], || Col::Street),
-    (&["locality", "city", "ciudad", "localidad", "ville", "cidade", "municipio", "commune"], || Col::Locality),
-    (&["region", "state", "estado", "departamento", "departement", "province", "provincia"], || Col::Region),
-    (&["postcode", "postal_code", "zip", "codigo_postal", "code_postal", "cep"], || Col::Postcode),
-    (&["country", "pais", "pays", "peyi"], || Col::Country),
-    (&["lat", "latitude", "latitud"], || Col::Lat),
-    (&["lon", "lng", "long", "longitude", "longitud"], || Col::Lon),
-    (&["phones", "phone", "telefono", "telefonos", "telephone", "telephones", "telefone", "telefones"], || Col::Phones),
-    (&["whatsapp"], || Col::Whatsapp),
-    (&["email", "emails", "e_mail", "correo", "courriel", "correo_electronico"], || Col::Emails),
-    (&["website", "websites", "web", "sitio_web", "site_web", "site", "url"], || Col::Websites),
-    (&["hours", "opening_hours", "horario", "horarios", "heures", "horaires", "horario_de_atendimento"], || Col::Hours),
-    (&["timezone", "time_zone", "zona_horaria", "fuseau_horaire", "fuso_horario"], || Col::Timezone),
-    (&["languages", "languages_spoken", "idiomas", "langues", "linguas", "lenguas", "lang"], || Col::Languages),
-    (&["free", "gratis", "gratuito", "gratuit", "gratuita"], || Col::Free),
-    (&["minors", "serves_minors", "menores", "mineurs", "menores_de_idade"], || Col::Minors),
-    (&["women", "serves_women", "mujeres", "femmes", "mulheres"], || Col::Women),
-    (&["lgbtq", "lgbt", "lgbti", "lgbtiq", "serves_lgbtq"], || Col::Lgbtq),
-    (&["serves", "atiende_a", "publico", "public"], || Col::Serves),
-    (&["no_papers", "no_papers_needed", "sin_papeles", "sin_documentos", "sans_papiers", "sem_documentos"], || {
-        Col::NoPapers
-    }),
-    (&["verified_by", "verificado_por", "verifie_par"], || Col::VerifiedBy),
-    (&["verified_on", "verificado_el", "verifie_le", "verificado_em", "fecha_de_verificacion"], || Col::VerifiedOn),
-    (&["status", "estado_actual", "statut", "situacao"], || Col::Status),
-    (&["source", "fuente", "fonte"], || Col::SourceName),
-    (&["source_url", "url_fuente", "url_source", "url_fonte"], || Col::SourceUrl),
-    (&["license", "licence", "licencia", "licenca"], || Col::License),
-    (&["demo"], || Col::Demo),
-    (&["notes", "notas", "note", "nota", "remarques", "comments", "comentarios", "commentaires"], || Col::Ignored),
+const ALIASES: &[(&[&str], Col)] = &[
+    (&["id", "identificador", "identifiant", "identificacao", "codigo", "code"], Col::Id),
+    (&["kind", "tipo", "type", "categoria", "category", "categorie"], Col::Kind),
+    (&["services", "servicios", "servicos"], Col::Services),
+    (&["organization", "organisation", "organizacion", "organizacao", "org"], Col::Organization),
+    (&["street", "address", "calle", "direccion", "rue", "adresse", "rua", "endereco"], Col::Street),
+    (&["locality", "city", "ciudad", "localidad", "ville", "cidade", "municipio", "commune"], Col::Locality),
+    (&["region", "state", "estado", "departamento", "departement", "province", "provincia"], Col::Region),
+    (&["postcode", "postal_code", "zip", "codigo_postal", "code_postal", "cep"], Col::Postcode),
+    (&["country", "pais", "pays", "peyi"], Col::Country),
+    (&["lat", "latitude", "latitud"], Col::Lat),
+    (&["lon", "lng", "long", "longitude", "longitud"], Col::Lon),
+    (&["phones", "phone", "telefono", "telefonos", "telephone", "telephones", "telefone", "telefones"], Col::Phones),
+    (&["whatsapp"], Col::Whatsapp),
+    (&["email", "emails", "e_mail", "correo", "courriel", "correo_electronico"], Col::Emails),
+    (&["website", "websites", "web", "sitio_web", "site_web", "site", "url"], Col::Websites),
+    (&["hours", "opening_hours", "horario", "horarios", "heures", "horaires", "horario_de_atendimento"], Col::Hours),
+    (&["timezone", "time_zone", "zona_horaria", "fuseau_horaire", "fuso_horario"], Col::Timezone),
+    (&["languages", "languages_spoken", "idiomas", "langues", "linguas", "lenguas", "lang"], Col::Languages),
+    (&["free", "gratis", "gratuito", "gratuit", "gratuita"], Col::Free),
+    (&["minors", "serves_minors", "menores", "mineurs", "menores_de_idade"], Col::Minors),
+    (&["women", "serves_women", "mujeres", "femmes", "mulheres"], Col::Women),
+    (&["lgbtq", "lgbt", "lgbti", "lgbtiq", "serves_lgbtq"], Col::Lgbtq),
+    (&["serves", "atiende_a", "publico", "public"], Col::Serves),
+    (
+        &["no_papers", "no_papers_needed", "sin_papeles", "sin_documentos", "sans_papiers", "sem_documentos"],
+        Col::NoPapers,
+    ),
+    (&["verified_by", "verificado_por", "verifie_par"], Col::VerifiedBy),
+    (&["verified_on", "verificado_el", "verifie_le", "verificado_em", "fecha_de_verificacion"], Col::VerifiedOn),
+    (&["status", "estado_actual", "statut", "situacao"], Col::Status),
+    (&["source", "fuente", "fonte"], Col::SourceName),
+    (&["source_url", "url_fuente", "url_source", "url_fonte"], Col::SourceUrl),
+    (&["license", "licence", "licencia", "licenca"], Col::License),
+    (&["demo"], Col::Demo),
+    (&["notes", "notas", "note", "nota", "remarques", "comments", "comentarios", "commentaires"], Col::Ignored),
 ];
 
 /// Header words for texts per language: `name_es`, `nombre_es`, `nom_fr`, `nome_pt`.
@@ -281,7 +282,7 @@ fn column_of(header: &str) -> Result<Col, String> {
     }
     let key = fold(header);
     if let Some((_, col)) = ALIASES.iter().find(|(words, _)| words.contains(&key.as_str())) {
-        return Ok(col());
+        return Ok(col.clone());
     }
     for (words, text) in [(NAME_WORDS, true), (DESCRIPTION_WORDS, false)] {
         for word in words {
