@@ -27,7 +27,7 @@ fn show(db: &str, id: &str) -> Value {
 }
 
 #[test]
-fn the_sample_sheet_as_csv_and_xlsx_imports_exactly_its_listings() {
+fn the_sample_sheet_as_csv_xlsx_and_ods_imports_exactly_its_listings() {
     let dir = tempfile::tempdir().unwrap();
     let (csv_db, xlsx_db) = (p(&dir.path().join("csv.db")), p(&dir.path().join("xlsx.db")));
     let out: Value =
@@ -40,8 +40,12 @@ fn the_sample_sheet_as_csv_and_xlsx_imports_exactly_its_listings() {
         serde_json::from_str(&ok(&["import", "--db", &xlsx_db, "--json", &data("samples/field-team-demo.xlsx")]))
             .unwrap();
     assert_eq!(out["inserted"].as_u64(), Some(3), "{out}");
+    // And LibreOffice's OpenDocument, by extension too.
+    let ods_db = p(&dir.path().join("ods.db"));
+    ok(&["import", "--db", &ods_db, &data("samples/field-team-demo.ods")]);
     for id in IDS {
         assert_eq!(show(&csv_db, id), show(&xlsx_db, id), "{id}");
+        assert_eq!(show(&csv_db, id), show(&ods_db, id), "{id}");
     }
     let legal = show(&csv_db, IDS[0]);
     assert_eq!(legal["opening_hours"], "Mo-Fr 09:00-17:00; Sa 09:00-13:00");
