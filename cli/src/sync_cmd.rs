@@ -231,6 +231,12 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
             }
         };
         let Some(converted) = converted else {
+            if args.dataset.is_some() {
+                return Err(Error::BadQuery(format!(
+                    "{}: --dataset names a spreadsheet's dataset; this file names its own in its header",
+                    path.display()
+                )));
+            }
             if args.split.is_some() {
                 return Err(Error::BadQuery(format!(
                     "{}: --split country splits spreadsheets and the missions CSV; a listings file names its dataset",

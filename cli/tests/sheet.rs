@@ -198,3 +198,28 @@ fn every_command_of_the_publishing_guide_runs_and_a_phone_syncs_each_country() {
     let search = &outputs.iter().find(|(c, _)| c.starts_with("faro search")).unwrap().1;
     assert!(search.contains("Asesoría Legal Frontera Sur (demo)"), "{search}");
 }
+
+#[test]
+fn publish_refuses_what_it_would_otherwise_ignore() {
+    let dir = tempfile::tempdir().unwrap();
+    let (keys, repo) = (p(&dir.path().join("keys")), p(&dir.path().join("repo")));
+    ok(&["keygen", "--out", &keys]);
+    let sheet = data("samples/field-team-demo.csv");
+    let listings = data("demo/listings.jsonl");
+    for (args, says) in [
+        (vec![sheet.as_str()], "name the dataset phones will subscribe to with --dataset"),
+        (vec!["--dataset", "directory", listings.as_str()], "this file names its own in its header"),
+        (vec!["--split", "country", listings.as_str()], "--split country splits spreadsheets"),
+    ] {
+        let mut all = vec!["publish", "--keys", &keys, "--repo", &repo];
+        all.extend(args);
+        let out = faro(&all);
+        assert_eq!(out.status.code(), Some(1), "{all:?}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(says),
+            "{all:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!Path::new(&repo).join("metadata").exists());
+    }
+}
