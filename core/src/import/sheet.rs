@@ -614,8 +614,14 @@ impl Row<'_> {
                 }
             }
         }
-        let emails = self.items(&Col::Emails).map(|(_, v)| v).unwrap_or_default();
-        let websites = self.items(&Col::Websites).map(|(_, v)| v).unwrap_or_default();
+        // Addresses hold '/': split only at spaces, ';', ',' and new lines.
+        let addresses = |col: &Col| -> Vec<String> {
+            self.text(col)
+                .map(|(_, t)| t.split([';', ',', ' ', '\n']).filter(|s| !s.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default()
+        };
+        let emails = addresses(&Col::Emails);
+        let websites = addresses(&Col::Websites);
         let mut timezone = self.text(&Col::Timezone).map(|t| t.1);
         let opening_hours = match self.text(&Col::Hours) {
             None => None,
@@ -1299,6 +1305,16 @@ mod tests {
         assert!(is_missions_header(missions.lines().next().unwrap()));
         let sheet = std::fs::read_to_string(sample()).unwrap();
         assert!(!is_missions_header(sheet.lines().next().unwrap()));
+    }
+
+    #[test]
+    fn web_addresses_keep_their_slashes_and_bad_ones_name_their_column() {
+        let c = csv("id,kind,name_es,website,email\ndemo:a,health,Clínica (demo),https://clinica.example/es/ https://b.example,a@clinica.example; b@clinica.example\n")
+            .unwrap();
+        assert_eq!(c.listings[0].websites, ["https://clinica.example/es/", "https://b.example"]);
+        assert_eq!(c.listings[0].emails, ["a@clinica.example", "b@clinica.example"]);
+        let got = problems("id,kind,name_es,website\ndemo:a,health,Clínica (demo),clinica.example\n");
+        assert!(got[0].starts_with("t.csv:2: record demo:a: field D website:"), "{got:?}");
     }
 
     #[test]
