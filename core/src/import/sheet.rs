@@ -76,6 +76,9 @@ pub struct SheetOptions {
 pub fn read_sheet(path: &Path, format: SheetFormat, options: &SheetOptions) -> Result<Converted> {
     let file = path.display().to_string();
     let (grid, sheet) = match format {
+        SheetFormat::Csv if options.sheet.is_some() => {
+            return Err(Error::Input(InputError::new(&file, "is a CSV file, which has no sheets: leave out --sheet")));
+        }
         SheetFormat::Csv => {
             let f = std::fs::File::open(path)
                 .map_err(|e| Error::Input(InputError::new(&file, format!("cannot open the file: {e}"))))?;
@@ -1205,6 +1208,9 @@ mod tests {
 
     #[test]
     fn the_sample_sheet_reads_as_exactly_its_listings() {
+        let sheet = SheetOptions { sheet: Some("Lugares".into()), dataset: None };
+        let err = read_sheet(&sample(), SheetFormat::Csv, &sheet).unwrap_err();
+        assert!(err.to_string().ends_with("is a CSV file, which has no sheets: leave out --sheet"), "{err}");
         let c = read_sheet(&sample(), SheetFormat::Csv, &SheetOptions::default()).unwrap();
         assert_eq!(c.dataset.name, "local/field-team-demo");
         assert!(c.dataset.demo);
