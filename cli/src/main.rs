@@ -23,6 +23,7 @@ mod serve;
 mod sync_cmd;
 mod warnings_cmd;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -143,9 +144,11 @@ impl Format {
             Some("xlsx") => Format::Xlsx,
             Some("ods") => Format::Ods,
             Some("csv") | Some("tsv") => {
-                let text = std::fs::read(path).map_err(|e| Error::Io { path: path.to_path_buf(), source: e })?;
-                let first =
-                    String::from_utf8_lossy(&text[..text.len().min(4096)]).lines().next().unwrap_or("").to_string();
+                // The header row is in the first 4 KiB of any file either reader takes.
+                let io = |e| Error::Io { path: path.to_path_buf(), source: e };
+                let mut head = Vec::new();
+                std::fs::File::open(path).map_err(io)?.take(4096).read_to_end(&mut head).map_err(io)?;
+                let first = String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string();
                 if sheet::is_missions_header(&first) {
                     Format::MissionsCsv
                 } else {
