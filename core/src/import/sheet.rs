@@ -155,6 +155,7 @@ fn read_csv_grid(mut reader: impl Read, file: &str) -> Result<Grid> {
     let mut csv =
         csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).has_headers(false).from_reader(text.as_bytes());
     let mut grid = Grid::default();
+    let (mut counted_to, mut newlines) = (0usize, 0u64);
     for record in csv.records() {
         let record = record.map_err(|e| {
             let line = e.position().map(csv::Position::line);
@@ -167,7 +168,11 @@ fn read_csv_grid(mut reader: impl Read, file: &str) -> Result<Grid> {
         while matches!(text.as_bytes().get(byte), Some(b'\n' | b'\r')) {
             byte += 1;
         }
-        let line = 1 + text.as_bytes()[..byte.min(text.len())].iter().filter(|&&b| b == b'\n').count() as u64;
+        // Counted from the previous record on: records come in order, so the file is read once.
+        let byte = byte.min(text.len()).max(counted_to);
+        newlines += text.as_bytes()[counted_to..byte].iter().filter(|&&b| b == b'\n').count() as u64;
+        counted_to = byte;
+        let line = 1 + newlines;
         let cells: Vec<Cell> = record.iter().map(|c| Cell::Text(c.to_string())).collect();
         if grid.header.is_empty() {
             if cells.iter().all(|c| c.text().is_empty()) {
