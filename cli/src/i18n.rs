@@ -139,6 +139,16 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
             "aviso: {} de {} linhas separadas como implausíveis (coordenadas fora do seu país); ver abaixo",
         ],
     ),
+    (
+        "import_dry_run",
+        [
+            "{}: {} fichas revisadas, todas importables en el conjunto {}; no se escribió nada (--dry-run)",
+            "{}: {} listings checked, all importable into dataset {}; nothing was written (--dry-run)",
+            "{} : {} fiches vérifiées, toutes importables dans le jeu {} ; rien n'a été écrit (--dry-run)",
+            "{}: {} fich verifye, yo tout ka antre nan done {}; anyen pa t ekri (--dry-run)",
+            "{}: {} fichas verificadas, todas importáveis no conjunto {}; nada foi escrito (--dry-run)",
+        ],
+    ),
     // Opening hours.
     ("open_until", ["abierto hasta {}", "open until {}", "ouvert jusqu'à {}", "ouvè jiska {}", "aberto até {}"]),
     ("open_always", ["abierto (siempre)", "open (always)", "ouvert (toujours)", "ouvè (tout tan)", "aberto (sempre)"]),

@@ -23,6 +23,7 @@ mod serve;
 mod sync_cmd;
 mod warnings_cmd;
 
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,8 +34,9 @@ use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand,
 use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
+use faro_core::import::convert::Converted;
 use faro_core::import::listings::ImportOptions;
-use faro_core::import::{missions, osm};
+use faro_core::import::{missions, osm, sheet};
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -117,14 +119,64 @@ struct DemoArgs {
     json: bool,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
     /// faro-listings JSON Lines (docs/data-format.md).
     Listings,
     /// Wikidata diplomatic missions CSV (data/wikidata/README.md).
     MissionsCsv,
+    /// A field team's spreadsheet as Excel workbook (docs/spreadsheet-template.md).
+    Xlsx,
+    /// A field team's spreadsheet as OpenDocument (LibreOffice) workbook.
+    Ods,
+    /// A field team's spreadsheet saved as CSV (comma, semicolon or tab separated).
+    CsvSheet,
     /// OpenStreetMap extract, .osm.pbf (docs/osm-import.md).
     OsmPbf,
+}
+
+impl Format {
+    /// The format of `path`: `--format` when given, else from its extension, and for a
+    /// `.csv` from its header row (the Wikidata missions header, else a spreadsheet).
+    pub(crate) fn of(given: Option<Format>, path: &Path) -> Result<Format, Error> {
+        if let Some(format) = given {
+            return Ok(format);
+        }
+        Ok(match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("xlsx") => Format::Xlsx,
+            Some("ods") => Format::Ods,
+            Some("pbf") => Format::OsmPbf,
+            Some("csv") | Some("tsv") => {
+                // The header row is in the first 4 KiB of any file either reader takes.
+                let io = |e| Error::Io { path: path.to_path_buf(), source: e };
+                let mut head = Vec::new();
+                std::fs::File::open(path).map_err(io)?.take(4096).read_to_end(&mut head).map_err(io)?;
+                let first = String::from_utf8_lossy(&head).lines().next().unwrap_or("").to_string();
+                if sheet::is_missions_header(&first) {
+                    Format::MissionsCsv
+                } else {
+                    Format::CsvSheet
+                }
+            }
+            _ => Format::Listings,
+        })
+    }
+
+    /// Reads a foreign file of this format into listings (the seam of `import::convert`);
+    /// `None` for the formats read otherwise (listings JSON Lines, missions CSV).
+    pub(crate) fn convert(self, path: &Path, options: &sheet::SheetOptions) -> Result<Option<Converted>, Error> {
+        let sheet_format = match self {
+            Format::Xlsx => sheet::SheetFormat::Xlsx,
+            Format::Ods => sheet::SheetFormat::Ods,
+            Format::CsvSheet => sheet::SheetFormat::Csv,
+            Format::OsmPbf => {
+                let converted = osm::read_osm_pbf(path, &path.display().to_string())?.converted;
+                return Ok(Some(converted.renamed(options.dataset.as_deref())));
+            }
+            Format::Listings | Format::MissionsCsv => return Ok(None),
+        };
+        sheet::read_sheet(path, sheet_format, options).map(Some)
+    }
 }
 
 #[derive(Args)]
@@ -132,10 +184,17 @@ struct ImportArgs {
     /// Database file (created if missing).
     #[arg(long)]
     db: PathBuf,
-    /// File format; guessed from the extension when omitted (.jsonl listings, .csv missions,
-    /// .osm.pbf or .pbf OpenStreetMap).
+    /// File format; guessed when omitted: .jsonl listings, .xlsx, .ods, .osm.pbf or .pbf
+    /// OpenStreetMap, and .csv (the Wikidata missions file by its header, else a spreadsheet:
+    /// docs/spreadsheet-template.md).
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Check the files and print what would be imported; write nothing (spreadsheets).
+    #[arg(long)]
+    dry_run: bool,
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
     /// Dataset name for formats without a header (missions: default wikidata/missions), or
     /// instead of the header's. A dataset that sync keeps is refused: use a local/ name.
     #[arg(long)]
@@ -426,19 +485,25 @@ fn import(args: ImportArgs) -> Result<(), Error> {
 }
 
 fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
+    let name = path.display().to_string();
+    let format = Format::of(args.format, path)?;
+    if args.merge_with.is_some() && format != Format::OsmPbf {
+        return Err(Error::BadQuery("--merge-with is for OpenStreetMap extracts (.osm.pbf)".into()));
+    }
+    if format == Format::OsmPbf {
+        return import_osm(args, &name, path);
+    }
+    let options = sheet::SheetOptions { sheet: args.sheet.clone(), dataset: args.dataset.clone() };
+    if let Some(converted) = format.convert(path, &options)? {
+        return import_converted(args, &name, converted);
+    }
+    if args.dry_run {
+        return Err(Error::BadQuery(format!("--dry-run checks spreadsheets; {name} is not one")));
+    }
     if args.format.is_none()
         && rights_cmd::import_if_rights_or_warnings(&args.db, path, args.dataset.as_deref(), args.json)?
     {
         return Ok(());
-    }
-    let name = path.display().to_string();
-    let format = args.format.unwrap_or(match path.extension().and_then(|e| e.to_str()) {
-        Some("csv") => Format::MissionsCsv,
-        Some("pbf") => Format::OsmPbf,
-        _ => Format::Listings,
-    });
-    if args.merge_with.is_some() && !matches!(format, Format::OsmPbf) {
-        return Err(Error::BadQuery("--merge-with is for OpenStreetMap extracts (.osm.pbf)".into()));
     }
     let report = match format {
         Format::Listings => {
@@ -467,24 +532,8 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
             output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
                 .set_aside(read.implausible, read.rows)
         }
-        Format::OsmPbf => {
-            // Read (and refuse a damaged file) before the database is opened: nothing is written.
-            let extract = osm::read_osm_pbf(path, &name)?;
-            let store = Store::open(&args.db)?;
-            let converted = match &args.merge_with {
-                Some(dataset) => extract.leave_out_known(&osm::listings_of(&store, dataset)?),
-                None => extract.converted,
-            }
-            .renamed(args.dataset.as_deref());
-            let summary = if args.replace {
-                store.replace_listings(&converted.dataset, &name, converted.records())?
-            } else {
-                store.write_listings(&converted.dataset, &name, converted.records())?
-            };
-            if !args.json {
-                outln!("{}", i18n::f("osm_attribution", &[osm::SOURCE_URL]));
-            }
-            output::ImportReport::new(&converted.dataset.name, summary, converted.set_aside, 0)
+        Format::Xlsx | Format::Ods | Format::CsvSheet | Format::OsmPbf => {
+            return Err(Error::Internal("a converted format reached the listings path".into()))
         }
     };
     if args.json {
@@ -493,6 +542,57 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         report.print_human();
     }
     report.warn();
+    Ok(())
+}
+
+/// Imports an OpenStreetMap extract: read first (a damaged file is refused before the
+/// database is opened), places another dataset already has left out with `--merge-with`,
+/// the ODbL attribution printed, then imported like any converted file.
+fn import_osm(args: &ImportArgs, name: &str, path: &Path) -> Result<(), Error> {
+    let extract = osm::read_osm_pbf(path, name)?;
+    let converted = match &args.merge_with {
+        Some(dataset) => extract.leave_out_known(&osm::listings_of(&Store::open(&args.db)?, dataset)?),
+        None => extract.converted,
+    }
+    .renamed(args.dataset.as_deref());
+    if !args.json {
+        outln!("{}", i18n::f("osm_attribution", &[osm::SOURCE_URL]));
+    }
+    import_converted(args, name, converted)
+}
+
+/// Imports listings a foreign format was read into (all-or-nothing), or with `--dry-run`
+/// prints what would be imported and writes nothing (the database is not even opened).
+fn import_converted(args: &ImportArgs, name: &str, converted: Converted) -> Result<(), Error> {
+    if args.dry_run {
+        let count = converted.listings.len().to_string();
+        if args.json {
+            output::print_json(&serde_json::json!({
+                "dry_run": true, "file": name, "dataset": converted.dataset.name, "demo": converted.dataset.demo,
+                "source": converted.dataset.source, "listings": converted.listings,
+            }));
+        } else {
+            outln!("{}", i18n::f("import_dry_run", &[name, &count, &converted.dataset.name]));
+            for l in &converted.listings {
+                let country = l.address.as_ref().map_or("--", |a| a.country.as_str());
+                let label = l.name.values().next().map_or("", String::as_str);
+                outln!("  {:<36} {:<10} {country}  {label}", l.id, l.kind.as_str());
+            }
+        }
+        return Ok(());
+    }
+    let store = Store::open(&args.db)?;
+    let summary = if args.replace {
+        store.replace_listings(&converted.dataset, name, converted.records())?
+    } else {
+        store.write_listings(&converted.dataset, name, converted.records())?
+    };
+    let report = output::ImportReport::new(&converted.dataset.name, summary, converted.set_aside, 0);
+    if args.json {
+        output::print_json(&report);
+    } else {
+        report.print_human();
+    }
     Ok(())
 }
 

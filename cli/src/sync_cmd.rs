@@ -7,9 +7,12 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 use clap::Args;
 
-use faro_core::import::{missions, osm};
+use faro_core::import::convert::Converted;
+use faro_core::import::missions;
+use faro_core::import::sheet::SheetOptions;
 use faro_core::net::Cancel;
 use faro_core::publish::{self, Expiries, KeySet, PublishOptions};
+use faro_core::store::DatasetInfo;
 use faro_core::sync::{self, SyncOptions};
 use faro_core::{Error, Store};
 
@@ -48,8 +51,22 @@ pub struct PublishArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Format of the inputs; guessed per file when omitted, as `faro import` does.
+    #[arg(long, value_enum)]
+    format: Option<crate::Format>,
+    /// The dataset a spreadsheet becomes (required for spreadsheets: the name phones subscribe
+    /// to, e.g. `directory`), and with `--split country` the stem of its datasets.
+    #[arg(long)]
+    dataset: Option<String>,
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long)]
+    sheet: Option<String>,
+    /// `country`: one dataset per address country, `<dataset>/<cc>` (`directory/mx`), each
+    /// with the input's source and licence (spreadsheets and the missions CSV).
+    #[arg(long, value_parser = ["country"])]
+    split: Option<String>,
     /// Input files, as `faro import` reads them (listings, rights and warnings JSON Lines;
-    /// the Wikidata missions CSV becomes the dataset `wikidata/missions`).
+    /// spreadsheets; the Wikidata missions CSV becomes the dataset `wikidata/missions`).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -198,19 +215,55 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         }
     }
     let scratch = tempfile::tempdir().map_err(|e| Error::Io { path: std::env::temp_dir(), source: e })?;
-    let inputs = args
-        .inputs
-        .iter()
-        .map(|p| {
-            if is_csv(p) {
-                missions_as_listings(p, scratch.path())
-            } else if is_pbf(p) {
-                osm_as_listings(p, scratch.path())
-            } else {
-                Ok(p.clone())
+    let mut inputs = Vec::new();
+    for (i, path) in args.inputs.iter().enumerate() {
+        let converted = match crate::Format::of(args.format, path)? {
+            crate::Format::MissionsCsv => Some(missions_converted(path)?),
+            format => {
+                let options = SheetOptions { sheet: args.sheet.clone(), dataset: args.dataset.clone() };
+                // A spreadsheet has no dataset name of its own (an OpenStreetMap extract is
+                // osm/<file name> unless --dataset renames it).
+                let sheet = matches!(format, crate::Format::Xlsx | crate::Format::Ods | crate::Format::CsvSheet);
+                if sheet && args.dataset.is_none() {
+                    return Err(Error::BadQuery(format!(
+                        "{}: name the dataset phones will subscribe to with --dataset (e.g. directory)",
+                        path.display()
+                    )));
+                }
+                format.convert(path, &options)?
             }
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+        };
+        let Some(converted) = converted else {
+            if args.dataset.is_some() {
+                return Err(Error::BadQuery(format!(
+                    "{}: --dataset names a spreadsheet's dataset; this file names its own in its header",
+                    path.display()
+                )));
+            }
+            if args.split.is_some() {
+                return Err(Error::BadQuery(format!(
+                    "{}: --split country splits spreadsheets and the missions CSV; a listings file names its dataset",
+                    path.display()
+                )));
+            }
+            inputs.push(path.clone());
+            continue;
+        };
+        if !converted.set_aside.is_empty() && matches!(crate::Format::of(args.format, path)?, crate::Format::OsmPbf) {
+            // `faro import` lists each one; publishing only counts them.
+            eprintln!(
+                "{}: {}",
+                path.display(),
+                crate::i18n::f("osm_set_aside", &[&converted.set_aside.len().to_string()])
+            );
+        }
+        let parts = if args.split.is_some() { converted.split_by_country()? } else { vec![converted] };
+        for (j, part) in parts.iter().enumerate() {
+            let out = scratch.path().join(format!("{i}-{j}.jsonl"));
+            part.write_listings_file(&out)?;
+            inputs.push(out);
+        }
+    }
     let options = PublishOptions {
         now: Utc::now(),
         expiries,
@@ -253,30 +306,16 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
     Ok(())
 }
 
-fn is_csv(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()) == Some("csv")
-}
-
-fn is_pbf(p: &Path) -> bool {
-    p.extension().and_then(|e| e.to_str()) == Some("pbf")
-}
-
-/// Converts an OpenStreetMap extract into a listings file in `dir` (dataset `osm/<file
-/// name>`); places set aside are counted on stderr, as `faro import` lists them.
-pub fn osm_as_listings(pbf: &Path, dir: &Path) -> Result<PathBuf, Error> {
-    let name = pbf.display().to_string();
-    let converted = osm::read_osm_pbf(pbf, &name)?.converted;
-    if !converted.set_aside.is_empty() {
-        eprintln!("{name}: {}", crate::i18n::f("osm_set_aside", &[&converted.set_aside.len().to_string()]));
-    }
-    let out = dir.join(format!("{}.jsonl", converted.dataset.name.replace('/', "-")));
-    converted.write_listings_file(&out)?;
+/// Converts the Wikidata missions CSV into a listings file in `dir` ([`missions_converted`]).
+pub fn missions_as_listings(csv: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    let out = dir.join("wikidata-missions.jsonl");
+    missions_converted(csv)?.write_listings_file(&out)?;
     Ok(out)
 }
 
-/// Converts the Wikidata missions CSV into a listings file in `dir` (rows that cannot be
+/// Reads the Wikidata missions CSV as the dataset `wikidata/missions` (rows that cannot be
 /// imported are reported and left out, as `faro import` does).
-pub fn missions_as_listings(csv: &Path, dir: &Path) -> Result<PathBuf, Error> {
+pub fn missions_converted(csv: &Path) -> Result<Converted, Error> {
     let name = csv.display().to_string();
     let file = std::fs::File::open(csv).map_err(|e| Error::Io { path: csv.into(), source: e })?;
     let read = missions::read_missions_csv(file, &name)?;
@@ -284,16 +323,11 @@ pub fn missions_as_listings(csv: &Path, dir: &Path) -> Result<PathBuf, Error> {
         eprintln!("{name}: {} rows left out (no coordinates, unknown country, duplicates)", read.rejected.len());
     }
     let source = read.listings.first().and_then(|l| l.source.clone());
-    let header = serde_json::json!({"faro": "listings", "version": 1, "dataset": "wikidata/missions",
-        "demo": false, "source": source});
-    let mut text = header.to_string();
-    for l in &read.listings {
-        text.push('\n');
-        text.push_str(&faro_core::model::to_json(l));
-    }
-    let out = dir.join("wikidata-missions.jsonl");
-    std::fs::write(&out, text).map_err(|e| Error::Io { path: out.clone(), source: e })?;
-    Ok(out)
+    Ok(Converted {
+        dataset: DatasetInfo { name: "wikidata/missions".into(), source, demo: false },
+        listings: read.listings,
+        set_aside: read.rejected,
+    })
 }
 
 /// `faro rotate-root`.

@@ -214,12 +214,14 @@ fn join_lines(errors: &[InputError]) -> String {
 
 /// A rejected piece of input, located as precisely as possible.
 ///
-/// Displays as `FILE:LINE: record ID: field FIELD: REASON`, omitting unknown parts.
+/// Displays as `FILE:LINE: record ID: field FIELD: REASON`, omitting unknown parts; a
+/// workbook's sheet follows the file in brackets (`clinics.xlsx[Clinics]:12: ...`, the line
+/// being the spreadsheet's row and the field its column, `field C name_es`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct InputError {
     /// File name or other origin (`"-"` for standard input, `"opening_hours"` for a value).
     pub file: String,
-    /// 1-based line number in the file, when known.
+    /// 1-based line number in the file (the row of a spreadsheet), when known.
     pub line: Option<u64>,
     /// Id of the record, when known.
     pub record: Option<String>,
@@ -238,6 +240,13 @@ impl InputError {
     /// Sets the line number.
     pub fn at_line(mut self, line: u64) -> InputError {
         self.line = Some(line);
+        self
+    }
+
+    /// Names the sheet of a workbook after the file: `clinics.xlsx[Clinics]`. Kept in `file`
+    /// rather than a field of its own, so that every `Result` of the core stays small.
+    pub fn in_sheet(mut self, sheet: &str) -> InputError {
+        self.file = format!("{}[{sheet}]", self.file);
         self
     }
 
@@ -299,6 +308,12 @@ mod tests {
     fn input_error_names_file_line_record_and_field() {
         let e = InputError::new("data/a.jsonl", "not E.164").at_line(12).record("demo:x").field("phones[0].number");
         assert_eq!(e.to_string(), "data/a.jsonl:12: record demo:x: field phones[0].number: not E.164");
+    }
+
+    #[test]
+    fn input_error_names_the_sheet_of_a_workbook() {
+        let e = InputError::new("clinics.xlsx", "not a latitude").in_sheet("Clinics").at_line(4).field("E lat");
+        assert_eq!(e.to_string(), "clinics.xlsx[Clinics]:4: field E lat: not a latitude");
     }
 
     #[test]

@@ -37,6 +37,38 @@ impl Converted {
         self
     }
 
+    /// One dataset per address country (`--split country`): `<dataset>/<cc>` in lower case
+    /// (`directory/mx`), in order of the countries' codes, each with the dataset's source and
+    /// licence and its own demo flag. A listing without an address country cannot be placed:
+    /// every such listing is reported (by id) and nothing is split.
+    pub fn split_by_country(self) -> Result<Vec<Converted>> {
+        let mut by: std::collections::BTreeMap<String, Vec<Listing>> = std::collections::BTreeMap::new();
+        let mut unplaced = Vec::new();
+        for listing in self.listings {
+            match &listing.address {
+                Some(a) => by.entry(a.country.as_str().to_ascii_lowercase()).or_default().push(listing),
+                None => unplaced.push(
+                    InputError::new(&self.dataset.name, "has no address country: --split country cannot place it")
+                        .record(&listing.id)
+                        .field("address.country"),
+                ),
+            }
+        }
+        Error::refuse(unplaced)?;
+        Ok(by
+            .into_iter()
+            .map(|(cc, listings)| Converted {
+                dataset: DatasetInfo {
+                    name: format!("{}/{cc}", self.dataset.name),
+                    source: self.dataset.source.clone(),
+                    demo: self.dataset.demo || listings.iter().all(|l| l.demo),
+                },
+                listings,
+                set_aside: Vec::new(),
+            })
+            .collect())
+    }
+
     /// The listings as the records [`crate::store::Store::write_listings`] takes.
     pub fn records(&self) -> impl Iterator<Item = crate::store::RecordResult> + Send + '_ {
         self.listings.iter().map(|l| Ok((None, l.clone())))
@@ -66,6 +98,43 @@ impl Converted {
 mod tests {
     use super::*;
     use crate::import::listings::read_listings;
+
+    #[test]
+    fn split_by_country_makes_one_dataset_per_country_with_the_source() {
+        let listing = |id: &str, cc: Option<&str>| -> Listing {
+            let mut v = serde_json::json!({"id": id, "kind": "health", "name": {"es": "Clínica (demo)"}, "demo": true});
+            if let Some(cc) = cc {
+                v["address"] = serde_json::json!({"country": cc});
+            }
+            serde_json::from_value(v).unwrap()
+        };
+        let source = crate::model::Source {
+            name: "Equipo (demo)".into(),
+            url: None,
+            license: Some("CC0-1.0".into()),
+            date: None,
+        };
+        let converted = |listings| Converted {
+            dataset: DatasetInfo { name: "directory".into(), source: Some(source.clone()), demo: true },
+            listings,
+            set_aside: Vec::new(),
+        };
+        let split = converted(vec![
+            listing("demo:a", Some("MX")),
+            listing("demo:b", Some("GT")),
+            listing("demo:c", Some("MX")),
+        ])
+        .split_by_country()
+        .unwrap();
+        let got: Vec<(&str, usize, bool)> = split
+            .iter()
+            .map(|c| (c.dataset.name.as_str(), c.listings.len(), c.dataset.source == Some(source.clone())))
+            .collect();
+        assert_eq!(got, [("directory/gt", 1, true), ("directory/mx", 2, true)]);
+        let err =
+            converted(vec![listing("demo:a", Some("MX")), listing("demo:x", None)]).split_by_country().unwrap_err();
+        assert!(err.to_string().contains("record demo:x: field address.country: has no address country"), "{err}");
+    }
 
     #[test]
     fn a_converted_dataset_reads_back_as_the_same_listings_file() {

@@ -53,7 +53,7 @@ const SOURCE_LICENSE: &str = "CC0-1.0";
 const SOURCE_DATE: (i32, u32, u32) = (2022, 11, 16);
 
 /// Columns a file must have. Other known columns are optional; unknown ones are ignored.
-const REQUIRED: [&str; 7] = ["operator", "country", "city", "latitude", "longitude", "type", "QID"];
+pub(crate) const REQUIRED: [&str; 7] = ["operator", "country", "city", "latitude", "longitude", "type", "QID"];
 
 /// Wikidata English labels that are not an ISO 3166-1 English short name, mapped to the
 /// alpha-2 code they denote. `true` marks an organ of a state (a ministry, a government):

@@ -1,5 +1,6 @@
 //! Reading directory files into listings: the native `faro-listings` JSON Lines format
 //! ([`listings`]) and the Wikidata diplomatic-missions CSV ([`missions`]). Other formats
+//! (spreadsheets: [`sheet`])
 //! become a [`convert::Converted`], the one seam through which they are imported and
 //! published.
 //!
@@ -12,6 +13,7 @@ pub mod listings;
 pub mod missions;
 #[cfg(feature = "osm")]
 pub mod osm;
+pub mod sheet;
 
 /// One record read from a file: its line (when the format has lines) and the listing, or
 /// why it could not be read. Defined by the store, which takes such records.
