@@ -81,8 +81,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.jsonl");
         converted.write_listings_file(&path).unwrap();
-        let (header, records) = read_listings(std::io::BufReader::new(std::fs::File::open(&path).unwrap()), "out")
-            .unwrap();
+        let (header, records) =
+            read_listings(std::io::BufReader::new(std::fs::File::open(&path).unwrap()), "out").unwrap();
         assert_eq!((header.dataset.as_str(), header.demo), ("local/clinics", true));
         let back: Vec<Listing> = records.map(|r| r.unwrap().1).collect();
         assert_eq!(back, vec![listing]);

@@ -137,6 +137,12 @@ pub fn check_country(lat: f64, lon: f64, country: CountryCode) -> Result<(), Str
     Err(reason)
 }
 
+/// The IANA time zone at a point (the first of the compiled-in polygons that is not an
+/// `Etc/` sea zone); `None` at sea. Readers of formats that carry no zone (HSDS) use it.
+pub fn zone_at(lat: f64, lon: f64) -> Option<String> {
+    ZONES.get_tz_names(lon, lat).into_iter().find(|z| !z.starts_with("Etc/")).map(str::to_string)
+}
+
 /// Checks that `tz` keeps the clock of the place at `lat, lon` (see the module docs).
 pub fn check_zone(lat: f64, lon: f64, tz: &str) -> Result<(), String> {
     // An unknown zone is reported by the hours check or by `check_plausible`.
