@@ -34,7 +34,7 @@ use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
 use faro_core::import::listings::ImportOptions;
-use faro_core::import::missions;
+use faro_core::import::{hsds, missions};
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -123,6 +123,9 @@ enum Format {
     Listings,
     /// Wikidata diplomatic missions CSV (data/wikidata/README.md).
     MissionsCsv,
+    /// Open Referral HSDS 3.0: a data package directory (datapackage.json and CSV files)
+    /// or HSDS JSON service records (docs/hsds.md).
+    Hsds,
 }
 
 #[derive(Args)]
@@ -130,13 +133,18 @@ struct ImportArgs {
     /// Database file (created if missing).
     #[arg(long)]
     db: PathBuf,
-    /// File format; guessed from the extension when omitted (.jsonl listings, .csv missions).
+    /// File format; guessed when omitted (.jsonl listings, .csv missions, a directory with
+    /// datapackage.json HSDS).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Dataset name for formats without a header (missions: default wikidata/missions), or
     /// instead of the header's. A dataset that sync keeps is refused: use a local/ name.
     #[arg(long)]
     dataset: Option<String>,
+    /// Language the texts of an HSDS input are written in (BCP 47, e.g. es); HSDS does not
+    /// say. A package may say it in datapackage.json (`language`).
+    #[arg(long)]
+    text_lang: Option<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -419,6 +427,9 @@ fn import(args: ImportArgs) -> Result<(), Error> {
 }
 
 fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
+    if args.format.is_none() && is_hsds_package(path) {
+        return import_hsds(args, path);
+    }
     if args.format.is_none()
         && rights_cmd::import_if_rights_or_warnings(&args.db, path, args.dataset.as_deref(), args.json)?
     {
@@ -430,6 +441,7 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         _ => Format::Listings,
     });
     let report = match format {
+        Format::Hsds => return import_hsds(args, path),
         Format::Listings => {
             let options = ImportOptions { dataset: args.dataset.clone(), replace: args.replace, ..Default::default() };
             let done = Store::open(&args.db)?.import_listings_file(path, options)?;
@@ -463,6 +475,55 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         report.print_human();
     }
     report.warn();
+    Ok(())
+}
+
+/// True for an HSDS data package: a directory with `datapackage.json`.
+pub(crate) fn is_hsds_package(path: &Path) -> bool {
+    path.is_dir() && path.join("datapackage.json").is_file()
+}
+
+/// Says on stderr how many records a converted input set aside, and each with its place
+/// and reason (they are not imported; the publisher should know why).
+pub(crate) fn warn_set_aside(set_aside: &[faro_core::InputError]) {
+    if set_aside.is_empty() {
+        return;
+    }
+    eprintln!("faro: {}", i18n::f("converted_set_aside", &[&set_aside.len().to_string()]));
+    for e in set_aside {
+        eprintln!("  {e}");
+    }
+}
+
+/// `faro import --format hsds`: a package directory or an HSDS JSON file, all or nothing.
+fn import_hsds(args: &ImportArgs, path: &Path) -> Result<(), Error> {
+    let lang = match &args.text_lang {
+        Some(l) => Some(faro_core::LangTag::parse(l).map_err(|e| Error::BadQuery(e.to_string()))?),
+        None => None,
+    };
+    let options = hsds::ReadOptions { lang };
+    let converted =
+        if path.is_dir() { hsds::read_package(path, &options)? } else { hsds::read_json(path, &options)? };
+    let converted = converted.renamed(args.dataset.as_deref());
+    let store = Store::open(&args.db)?;
+    let name = path.display().to_string();
+    let summary = if args.replace {
+        store.replace_listings(&converted.dataset, &name, converted.records())?
+    } else {
+        store.write_listings(&converted.dataset, &name, converted.records())?
+    };
+    let report = output::ImportReport::new(&converted.dataset.name, summary, Vec::new(), 0);
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "import": report,
+            "set_aside": converted.set_aside.iter().map(|e| serde_json::json!({
+                "file": e.file, "line": e.line, "record": e.record, "field": e.field, "reason": e.reason,
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        report.print_human();
+    }
+    warn_set_aside(&converted.set_aside);
     Ok(())
 }
 

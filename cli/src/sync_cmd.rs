@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 use clap::Args;
 
-use faro_core::import::missions;
+use faro_core::import::{hsds, missions};
 use faro_core::net::Cancel;
 use faro_core::publish::{self, Expiries, KeySet, PublishOptions};
 use faro_core::sync::{self, SyncOptions};
@@ -49,7 +49,8 @@ pub struct PublishArgs {
     #[arg(long)]
     json: bool,
     /// Input files, as `faro import` reads them (listings, rights and warnings JSON Lines;
-    /// the Wikidata missions CSV becomes the dataset `wikidata/missions`).
+    /// the Wikidata missions CSV becomes the dataset `wikidata/missions`; an HSDS data
+    /// package directory becomes `hsds/<its name>`).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -110,15 +111,28 @@ pub struct ExportArgs {
     /// Database file.
     #[arg(long)]
     db: PathBuf,
-    /// Bundle file to write.
+    /// Bundle file to write (with `--format hsds`: the package directory).
     #[arg(long)]
     out: PathBuf,
+    /// What to write: a bundle for another phone (default), or an Open Referral HSDS 3.0
+    /// data package of one `--dataset` (docs/hsds.md).
+    #[arg(long, value_enum, default_value = "bundle")]
+    format: ExportFormat,
     /// Only this dataset (repeatable); all held datasets by default.
     #[arg(long)]
     dataset: Vec<String>,
     /// Print what was written as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// What `faro export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A signed bundle file for another phone.
+    Bundle,
+    /// An HSDS 3.0 tabular data package (datapackage.json and CSV files).
+    Hsds,
 }
 
 /// `faro unsubscribe`.
@@ -201,7 +215,15 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
     let inputs = args
         .inputs
         .iter()
-        .map(|p| if is_csv(p) { missions_as_listings(p, scratch.path()) } else { Ok(p.clone()) })
+        .map(|p| {
+            if crate::is_hsds_package(p) {
+                hsds_as_listings(p, scratch.path())
+            } else if is_csv(p) {
+                missions_as_listings(p, scratch.path())
+            } else {
+                Ok(p.clone())
+            }
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let options = PublishOptions {
         now: Utc::now(),
@@ -268,6 +290,16 @@ pub fn missions_as_listings(csv: &Path, dir: &Path) -> Result<PathBuf, Error> {
     }
     let out = dir.join("wikidata-missions.jsonl");
     std::fs::write(&out, text).map_err(|e| Error::Io { path: out.clone(), source: e })?;
+    Ok(out)
+}
+
+/// Converts an HSDS data package (a directory with `datapackage.json`) into a listings file
+/// in `dir`; what it sets aside is reported, as `faro import` does.
+pub fn hsds_as_listings(package: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    let converted = hsds::read_package(package, &hsds::ReadOptions::default())?;
+    crate::warn_set_aside(&converted.set_aside);
+    let out = dir.join(format!("{}.jsonl", converted.dataset.name.replace('/', "-")));
+    converted.write_listings_file(&out)?;
     Ok(out)
 }
 
@@ -363,6 +395,9 @@ pub fn print_sync_report(report: &sync::SyncReport) {
 
 /// `faro export`.
 pub fn export(args: ExportArgs) -> Result<(), Error> {
+    if args.format == ExportFormat::Hsds {
+        return export_hsds(&args);
+    }
     let store = crate::open_existing(&args.db, crate::NEEDS_TRUST)?;
     let report = sync::export_bundle(&store, &args.out, &args.dataset)?;
     if report.datasets.is_empty() {
@@ -383,6 +418,29 @@ pub fn export(args: ExportArgs) -> Result<(), Error> {
         eprintln!("  {d}: left out: {why}");
     }
     outln!("{} bytes written to {}", report.bytes, args.out.display());
+    Ok(())
+}
+
+/// `faro export --format hsds`: one dataset as an HSDS data package.
+fn export_hsds(args: &ExportArgs) -> Result<(), Error> {
+    let [dataset] = args.dataset.as_slice() else {
+        return Err(Error::BadQuery(crate::i18n::t("hsds_export_one_dataset").to_string()));
+    };
+    let store = crate::open_for_query(&args.db)?;
+    let done = hsds::export::export_dataset(&store, dataset, &args.out)?;
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "out": args.out, "dataset": dataset, "listings": done.listings, "lang": done.lang,
+            "texts_left_out": done.texts_left_out, "values_left_out": done.values_left_out,
+        }));
+        return Ok(());
+    }
+    let n = done.listings.to_string();
+    outln!("{}", crate::i18n::f("hsds_exported", &[&n, dataset, &args.out.display().to_string(), &done.lang]));
+    if done.texts_left_out + done.values_left_out > 0 {
+        let counts = [done.texts_left_out.to_string(), done.values_left_out.to_string()];
+        eprintln!("faro: {}", crate::i18n::f("hsds_left_out", &[&counts[0], &counts[1]]));
+    }
     Ok(())
 }
 
