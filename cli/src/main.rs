@@ -502,8 +502,7 @@ fn import_hsds(args: &ImportArgs, path: &Path) -> Result<(), Error> {
         None => None,
     };
     let options = hsds::ReadOptions { lang };
-    let converted =
-        if path.is_dir() { hsds::read_package(path, &options)? } else { hsds::read_json(path, &options)? };
+    let converted = if path.is_dir() { hsds::read_package(path, &options)? } else { hsds::read_json(path, &options)? };
     let converted = converted.renamed(args.dataset.as_deref());
     let store = Store::open(&args.db)?;
     let name = path.display().to_string();

@@ -8,7 +8,8 @@
 //! the location's `external_identifier`, so that importing the export gives the same
 //! listings. What is not carried (other languages than the package's, a second e-mail or
 //! web site, social accounts, consular details beyond the country, status notes, who
-//! verified) is counted in [`ExportSummary`] and listed in docs/hsds.md.
+//! verified, an address without all the parts HSDS requires) is counted in
+//! [`ExportSummary`] and listed in docs/hsds.md.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -46,7 +47,7 @@ const COLUMNS: [(&str, &str, &[&str]); 10] = [
         "locations.csv",
         &["id", "location_type", "name", "latitude", "longitude", "external_identifier", "external_identifier_type"],
     ),
-    ("service_at_location", "service_at_locations.csv", &["id", "service_id", "location_id"]),
+    ("service_at_location", "service_at_location.csv", &["id", "service_id", "location_id"]),
     (
         "address",
         "addresses.csv",
@@ -165,7 +166,12 @@ pub fn write_package(dataset: &DatasetInfo, listings: &[Listing], dir: &Path) ->
             ("service_id", sid.clone()),
             ("location_id", lid.clone()),
         ]));
-        if let Some(a) = &l.address {
+        // HSDS requires every part of an address: one that lacks a part is not written.
+        let complete = l.address.as_ref().filter(|a| {
+            a.street.contains_key(&lang) && a.locality.is_some() && a.region.is_some() && a.postal_code.is_some()
+        });
+        left_out += usize::from(l.address.is_some() && complete.is_none());
+        if let Some(a) = complete {
             out.entry("address").or_default().push(row(&[
                 ("id", seed("address")),
                 ("location_id", lid.clone()),
@@ -293,4 +299,41 @@ pub fn write_package(dataset: &DatasetInfo, listings: &[Listing], dir: &Path) ->
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::Internal(e.to_string()))?;
     std::fs::write(&path, text + "\n").map_err(|e| Error::Io { path: path.clone(), source: e })?;
     Ok(summary)
+}
+
+/// Writes stored dataset `name` as an HSDS data package in `dir` (`faro export --format
+/// hsds`): its listings in id order, its source and licence in `datapackage.json`.
+pub fn export_dataset(store: &crate::store::Store, name: &str, dir: &Path) -> Result<ExportSummary> {
+    let (dataset, records) = store.read(|conn| {
+        let info = conn
+            .query_row("SELECT source_name, source_url, license, demo FROM datasets WHERE name = ?1", [name], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, Option<String>>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                    r.get::<_, bool>(3)?,
+                ))
+            })
+            .map_err(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Error::BadQuery(format!("no dataset {name} in this database")),
+                e => e.into(),
+            })?;
+        let mut stmt = conn.prepare(
+            "SELECT l.id, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid
+             WHERE l.dataset = ?1 ORDER BY l.id",
+        )?;
+        let records = stmt
+            .query_map([name], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let (source_name, url, license, demo) = info;
+        let source = source_name.map(|n| crate::model::Source { name: n, url, license, date: None });
+        Ok((DatasetInfo { name: name.to_string(), source, demo }, records))
+    })?;
+    let mut listings = Vec::with_capacity(records.len());
+    for (id, json) in records {
+        let listing: Listing =
+            serde_json::from_str(&json).map_err(|e| Error::damaged_row("listing", 0, format!("{id}: {e}")))?;
+        listings.push(listing);
+    }
+    write_package(&dataset, &listings, dir)
 }

@@ -45,7 +45,7 @@ pub const TABLES: [(&str, &str); 11] = [
     ("organization", "organizations.csv"),
     ("service", "services.csv"),
     ("location", "locations.csv"),
-    ("service_at_location", "service_at_locations.csv"),
+    ("service_at_location", "service_at_location.csv"),
     ("address", "addresses.csv"),
     ("phone", "phones.csv"),
     ("schedule", "schedules.csv"),
@@ -124,7 +124,16 @@ pub fn read_package(dir: &Path, options: &ReadOptions) -> Result<Converted> {
     let mut problems = Vec::new();
     let mut tables: Tables = HashMap::new();
     for (table, default) in TABLES {
-        let rel = paths.get(table).cloned().unwrap_or_else(|| default.to_string());
+        // The package's own path, else the schema's file name (also in the plural that
+        // some packages use for service_at_location).
+        let rel = paths.get(table).cloned().unwrap_or_else(|| {
+            let plural = default.replace("location.csv", "locations.csv");
+            if !dir.join(default).exists() && dir.join(&plural).exists() {
+                plural
+            } else {
+                default.to_string()
+            }
+        });
         if rel.contains("..") || Path::new(&rel).is_absolute() {
             problems.push(InputError::new("datapackage.json", format!("{rel:?} is outside the package")).field(table));
             continue;

@@ -84,7 +84,7 @@ fn a_bad_package_reports_every_problem_with_file_row_and_field() {
     let problems = problems_of(read_package(&data("bad"), &ReadOptions::default()));
     let expected = [
         "languages.csv:7: unreadable row: CSV error: record 6 (line: 7",
-        "service_at_locations.csv:4: record 5a000000-0000-4000-8000-000000000003: field location_id: \"10000000-0000-4000-8000-00000000dead\" is no location of the package",
+        "service_at_location.csv:4: record 5a000000-0000-4000-8000-000000000003: field location_id: \"10000000-0000-4000-8000-00000000dead\" is no location of the package",
         "phones.csv:2: record 9f000000-0000-4000-8000-000000000001: field number: \"not a phone\" is not a valid phone number",
         "schedules.csv:2: record 5c000000-0000-4000-8000-000000000001: field opens_at: \"25:00\" is not a time HH:MM",
         "schedules.csv:2: record 5c000000-0000-4000-8000-000000000001: field byday: \"XX\" is not a day code (MO..SU, with an n-th such as 2MO or -1FR for MONTHLY)",
