@@ -43,6 +43,8 @@ const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Au
 
 /// A time of day in minutes (0..=1440; 1440 only as a closing time).
 type Minute = u16;
+/// Opening and closing minute.
+type Span = (Minute, Minute);
 
 /// One validity range of rows, merged.
 #[derive(Default)]
@@ -147,7 +149,7 @@ fn read_row(
     };
     match row.get("interval").map(|v| v.parse::<f64>()) {
         None => {}
-        Some(Ok(n)) if n == 1.0 => {}
+        Some(Ok(1.0)) => {}
         Some(Ok(n)) if n >= 1.0 && n.fract() == 0.0 => refuse(row.err(
             "interval",
             format!(
@@ -302,8 +304,8 @@ fn date(d: NaiveDate) -> String {
 }
 
 /// Days with the same spans, grouped, in the order of their first day.
-fn merge_days(weekly: &BTreeMap<usize, Vec<(Minute, Minute)>>) -> Vec<(Vec<usize>, Vec<(Minute, Minute)>)> {
-    let mut out: Vec<(Vec<usize>, Vec<(Minute, Minute)>)> = Vec::new();
+fn merge_days(weekly: &BTreeMap<usize, Vec<Span>>) -> Vec<(Vec<usize>, Vec<Span>)> {
+    let mut out: Vec<(Vec<usize>, Vec<Span>)> = Vec::new();
     for (d, spans) in weekly {
         let mut spans = spans.clone();
         spans.sort_unstable();
@@ -424,7 +426,8 @@ mod tests {
     #[test]
     fn conversion_table() {
         let w = |byday, o, c| vec![("byday", byday), ("opens_at", o), ("closes_at", c)];
-        let table: &[(&[Vec<(&str, &str)>], &str)] = &[
+        type Fields<'a> = Vec<(&'a str, &'a str)>;
+        let table: &[(&[Fields], &str)] = &[
             (&[w("MO,TU,WE,TH,FR", "09:00", "17:00")], "Mo-Fr 09:00-17:00"),
             (
                 &[w("MO,TU,WE,TH,FR", "09:00:00", "17:00:00"), w("SA", "10:00", "14:00")],
