@@ -134,7 +134,7 @@ struct ImportArgs {
     #[arg(long)]
     db: PathBuf,
     /// File format; guessed when omitted (.jsonl listings, .csv missions, a directory with
-    /// datapackage.json HSDS).
+    /// datapackage.json or a .json file HSDS).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Dataset name for formats without a header (missions: default wikidata/missions), or
@@ -154,7 +154,8 @@ struct ImportArgs {
     #[arg(long)]
     replace: bool,
     /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
-    /// by their header) and the Wikidata missions CSV. Each file is one transaction; on a bad
+    /// by their header), the Wikidata missions CSV and HSDS packages (a directory) or HSDS
+    /// JSON. Each file is one transaction; on a bad
     /// file the ones before it stay imported and the rest are not read.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -405,7 +406,7 @@ fn import(args: ImportArgs) -> Result<(), Error> {
     }
     if args.replace {
         // Refused before anything is imported: a half-done --replace would be worse.
-        for path in &args.files {
+        for path in args.files.iter().filter(|p| !is_hsds_package(p)) {
             if let Some(kind) = rights_cmd::file_kind_of(path)?.filter(|k| k == "rights" || k == "warnings") {
                 return Err(Error::BadQuery(format!(
                     "--replace deletes the listings a file no longer has; {} is a {kind} file: import it without --replace",
@@ -427,7 +428,8 @@ fn import(args: ImportArgs) -> Result<(), Error> {
 }
 
 fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
-    if args.format.is_none() && is_hsds_package(path) {
+    let json = path.extension().and_then(|e| e.to_str()) == Some("json");
+    if args.format.is_none() && (is_hsds_package(path) || json) {
         return import_hsds(args, path);
     }
     if args.format.is_none()

@@ -56,13 +56,18 @@ fn a_package_imports_its_listings_and_says_what_it_set_aside() {
     assert_eq!(again["set_aside"].as_array().unwrap().len(), 4);
     assert_eq!(again["set_aside"][1]["file"], "phones.csv");
     assert_eq!(again["set_aside"][1]["line"], 5);
+    // --replace takes a package directory too (nothing deleted: the package has them all).
+    let replaced: Value =
+        serde_json::from_str(&ok(&["import", "--db", &db, "--replace", &hsds("demo"), "--json"])).unwrap();
+    assert_eq!((replaced["import"]["unchanged"].as_u64(), replaced["import"]["deleted"].as_u64()), (Some(4), Some(0)));
 }
 
 #[test]
 fn hsds_json_imports_with_the_language_given() {
     let dir = tempfile::tempdir().unwrap();
     let db = p(&dir.path().join("faro.db"));
-    let refused = faro(&["import", "--db", &db, "--format", "hsds", &hsds("demo-services.json")]);
+    // A .json file is read as HSDS JSON without --format.
+    let refused = faro(&["import", "--db", &db, &hsds("demo-services.json")]);
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("HSDS texts carry no language"));
     let out = ok(&["import", "--db", &db, "--format", "hsds", "--text-lang", "en", &hsds("demo-services.json")]);
