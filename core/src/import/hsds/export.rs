@@ -237,6 +237,9 @@ pub fn write_package(dataset: &DatasetInfo, listings: &[Listing], dir: &Path) ->
         codes.extend(l.consulate.as_ref().map(|c| format!("represents:{}", c.represents.as_str())));
         codes.extend(l.accessibility.iter().map(|a| format!("accessibility:{}", a.as_str())));
         codes.extend(l.timezone.as_ref().map(|z| format!("timezone:{z}")));
+        // A listing that names a value twice gets one attribute for it (ids stay unique).
+        let mut seen = std::collections::HashSet::new();
+        codes.retain(|c| seen.insert(c.clone()));
         for code in codes {
             let term_id = terms
                 .entry(code.clone())

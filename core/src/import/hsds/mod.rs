@@ -210,8 +210,9 @@ pub fn read_json(path: &Path, options: &ReadOptions) -> Result<Converted> {
     };
     let mut tables: Tables = HashMap::new();
     let mut problems = Vec::new();
+    let mut seen = Seen::new();
     for (i, s) in services.iter().enumerate() {
-        flatten_service(&file, &format!("{base}[{i}]"), s, &mut tables, &mut problems);
+        flatten_service(&file, &format!("{base}[{i}]"), s, &mut tables, &mut seen, &mut problems);
     }
     let lang = options.lang.clone();
     if lang.is_none() {
@@ -292,7 +293,17 @@ fn push(tables: &mut Tables, table: &'static str, mut rec: Rec, links: &[(&str, 
     tables.entry(table).or_default().push(rec);
 }
 
-fn flatten_service(file: &str, at: &str, s: &serde_json::Value, tables: &mut Tables, problems: &mut Vec<InputError>) {
+/// Objects already taken (an organization, location or term repeated in several services).
+type Seen = HashSet<(&'static str, String)>;
+
+fn flatten_service(
+    file: &str,
+    at: &str,
+    s: &serde_json::Value,
+    tables: &mut Tables,
+    seen: &mut Seen,
+    problems: &mut Vec<InputError>,
+) {
     if !s.is_object() {
         problems.push(InputError::new(file, "is not a service object").field(at));
         return;
@@ -305,7 +316,7 @@ fn flatten_service(file: &str, at: &str, s: &serde_json::Value, tables: &mut Tab
         if org_id.is_empty() {
             org_id = rec.id().to_string();
         }
-        let known = tables.get("organization").is_some_and(|t| t.iter().any(|o| o.id() == rec.id()));
+        let known = !seen.insert(("organization", rec.id().to_string()));
         if !known {
             push(tables, "organization", rec, &[]);
         }
@@ -325,7 +336,7 @@ fn flatten_service(file: &str, at: &str, s: &serde_json::Value, tables: &mut Tab
     sub(tables, "schedules", "schedule", at, s, &[("service_id", &sid)]);
     sub(tables, "languages", "language", at, s, &[("service_id", &sid)]);
     sub(tables, "service_areas", "service_area", at, s, &[("service_id", &sid)]);
-    flatten_attributes(file, at, s, &sid, tables);
+    flatten_attributes(file, at, s, &sid, tables, seen);
     for (i, sal) in each(s, "service_at_locations") {
         let base = format!("{at}.service_at_locations[{i}]");
         let rec = scalars(file, &base, sal);
@@ -338,7 +349,7 @@ fn flatten_service(file: &str, at: &str, s: &serde_json::Value, tables: &mut Tab
                 loc_id = lrec.id().to_string();
             }
             let lid = lrec.id().to_string();
-            let known = tables.get("location").is_some_and(|t| t.iter().any(|l| l.id() == lid));
+            let known = !seen.insert(("location", lid.clone()));
             if !known {
                 push(tables, "location", lrec, &[]);
                 sub(tables, "addresses", "address", &lbase, loc, &[("location_id", &lid)]);
@@ -353,7 +364,7 @@ fn flatten_service(file: &str, at: &str, s: &serde_json::Value, tables: &mut Tab
     }
 }
 
-fn flatten_attributes(file: &str, at: &str, s: &serde_json::Value, sid: &str, tables: &mut Tables) {
+fn flatten_attributes(file: &str, at: &str, s: &serde_json::Value, sid: &str, tables: &mut Tables, seen: &mut Seen) {
     for (i, a) in each(s, "attributes") {
         let base = format!("{at}.attributes[{i}]");
         let mut rec = scalars(file, &base, a);
@@ -362,7 +373,7 @@ fn flatten_attributes(file: &str, at: &str, s: &serde_json::Value, sid: &str, ta
             if rec.get("taxonomy_term_id").is_none() {
                 rec.fields.insert("taxonomy_term_id".into(), trec.id().to_string());
             }
-            let known = tables.get("taxonomy_term").is_some_and(|t| t.iter().any(|x| x.id() == trec.id()));
+            let known = !seen.insert(("taxonomy_term", trec.id().to_string()));
             if !known {
                 push(tables, "taxonomy_term", trec, &[]);
             }
@@ -494,6 +505,38 @@ fn by<'a>(tables: &'a Tables, table: &str, field: &str) -> HashMap<&'a str, Vec<
     out
 }
 
+/// The tables indexed by the fields a listing is assembled by, built once: a lookup per
+/// listing instead of a scan of every table (a package of 100,000 services stays linear).
+struct Index<'a> {
+    by: HashMap<(&'static str, &'static str), HashMap<&'a str, Vec<&'a Rec>>>,
+}
+
+impl<'a> Index<'a> {
+    const KEYS: [(&'static str, &'static str); 12] = [
+        ("taxonomy_term", "id"),
+        ("organization", "id"),
+        ("attribute", "link_id"),
+        ("address", "location_id"),
+        ("phone", "service_at_location_id"),
+        ("phone", "service_id"),
+        ("phone", "location_id"),
+        ("language", "service_id"),
+        ("language", "location_id"),
+        ("schedule", "service_at_location_id"),
+        ("schedule", "service_id"),
+        ("schedule", "location_id"),
+    ];
+
+    fn new(tables: &'a Tables) -> Index<'a> {
+        Index { by: Self::KEYS.iter().map(|&(t, f)| ((t, f), by(tables, t, f))).collect() }
+    }
+
+    /// The rows of `table` whose `field` is `value`, in file order.
+    fn get(&self, table: &'static str, field: &'static str, value: Option<&str>) -> &[&'a Rec] {
+        value.and_then(|v| self.by.get(&(table, field)).and_then(|m| m.get(v))).map_or(&[], Vec::as_slice)
+    }
+}
+
 fn rows<'a>(tables: &'a Tables, table: &str) -> impl Iterator<Item = &'a Rec> {
     tables.get(table).into_iter().flatten()
 }
@@ -575,6 +618,7 @@ fn convert(
         let sals = by(&tables, "service_at_location", "service_id");
         let sal_of_loc = by(&tables, "service_at_location", "location_id");
         let locations: HashMap<&str, &Rec> = rows(&tables, "location").map(|r| (r.id(), r)).collect();
+        let ix = Index::new(&tables);
         for service in rows(&tables, "service") {
             let mut parts: Vec<Parts> = Vec::new();
             for sal in sals.get(service.id()).into_iter().flatten() {
@@ -586,7 +630,7 @@ fn convert(
                 parts.push(Parts { service, sal: None, location: None, sals_of_location: 0 });
             }
             for p in parts {
-                if let Some(l) = build(&tables, &p, &lang, dataset.demo, &mut problems, &mut set_aside) {
+                if let Some(l) = build(&ix, &p, &lang, dataset.demo, &mut problems, &mut set_aside) {
                     listings.push(l);
                 }
             }
@@ -617,7 +661,7 @@ fn text(lang: &LangTag, value: Option<&str>) -> LocalizedText {
 }
 
 fn build(
-    tables: &Tables,
+    ix: &Index<'_>,
     p: &Parts<'_>,
     lang: &LangTag,
     demo: bool,
@@ -630,15 +674,11 @@ fn build(
     let lid = p.location.map(|l| l.id());
     let sal_id = p.sal.map(|r| r.id());
     // Taxonomy terms of the service (and of its service_at_location).
-    let terms: HashMap<&str, &Rec> = rows(tables, "taxonomy_term").map(|t| (t.id(), t)).collect();
     let mut meanings = Vec::new();
     let mut term_names = Vec::new();
-    for a in rows(tables, "attribute") {
-        let link = a.get("link_id");
-        if link != Some(sid) && (link.is_none() || link != sal_id) {
-            continue;
-        }
-        let Some(term) = a.get("taxonomy_term_id").and_then(|t| terms.get(t)) else { continue };
+    let of_sal = if sal_id.is_some() { ix.get("attribute", "link_id", sal_id) } else { &[] };
+    for a in ix.get("attribute", "link_id", Some(sid)).iter().chain(of_sal) {
+        let Some(term) = ix.get("taxonomy_term", "id", a.get("taxonomy_term_id")).first() else { continue };
         term_names.push(term.get("name").or(term.get("code")).unwrap_or("").to_string());
         match term_meaning(term) {
             Ok(m) => meanings.extend(m),
@@ -740,7 +780,7 @@ fn build(
             Status::Active
         }
     };
-    if let Some(org) = s.get("organization_id").and_then(|o| rows(tables, "organization").find(|r| r.id() == o)) {
+    if let Some(org) = ix.get("organization", "id", s.get("organization_id")).first() {
         listing.organization = text(lang, org.get("name"));
     }
     // Id: the Faro id the export put on the location, else hsds:<service_at_location or service id>.
@@ -772,10 +812,10 @@ fn build(
         }
     }
     // Address: the location's physical one (postal and virtual ones are not where to go).
-    let addresses = by(tables, "address", "location_id");
-    if let Some(a) = lid.and_then(|l| addresses.get(l)).and_then(|list| {
-        list.iter().find(|a| !matches!(a.get("address_type"), Some("postal") | Some("virtual"))).copied()
-    }) {
+    let addresses = ix.get("address", "location_id", lid);
+    if let Some(a) =
+        addresses.iter().find(|a| !matches!(a.get("address_type"), Some("postal") | Some("virtual"))).copied()
+    {
         match a.get("country").map(|c| (c, CountryCode::parse(&c.to_ascii_uppercase()))) {
             Some((_, Some(country))) => {
                 let street: Vec<&str> = [a.get("address_1"), a.get("address_2")].into_iter().flatten().collect();
@@ -792,9 +832,9 @@ fn build(
         }
     }
     let country = listing.address.as_ref().map(|a| a.country);
-    read_phones(tables, p, &mut listing, lang, country, problems, set_aside);
-    read_languages(tables, sid, lid, &mut listing, problems, set_aside);
-    read_schedules(tables, sid, lid, sal_id, &mut listing, zone, problems, set_aside);
+    read_phones(ix, p, &mut listing, lang, country, problems, set_aside);
+    read_languages(ix, sid, lid, &mut listing, problems, set_aside);
+    read_schedules(ix, sid, lid, sal_id, &mut listing, zone, problems, set_aside);
     if problems.len() > before {
         return None;
     }
@@ -826,7 +866,7 @@ fn zone_at(_lat: f64, _lon: f64) -> Option<String> {
 }
 
 fn read_phones(
-    tables: &Tables,
+    ix: &Index<'_>,
     p: &Parts<'_>,
     listing: &mut Listing,
     lang: &LangTag,
@@ -837,7 +877,17 @@ fn read_phones(
     let sid = p.service.id();
     let lid = p.location.map(|l| l.id());
     let sal_id = p.sal.map(|r| r.id());
-    for r in rows(tables, "phone") {
+    let mut seen: Vec<&Rec> = Vec::new();
+    let candidates = ix
+        .get("phone", "service_at_location_id", sal_id)
+        .iter()
+        .chain(ix.get("phone", "service_id", Some(sid)))
+        .chain(ix.get("phone", "location_id", lid));
+    for r in candidates.copied() {
+        if seen.iter().any(|s| std::ptr::eq(*s, r)) {
+            continue;
+        }
+        seen.push(r);
         let (ps, pl, psal) = (r.get("service_id"), r.get("location_id"), r.get("service_at_location_id"));
         let mine = (psal.is_some() && psal == sal_id)
             || (ps == Some(sid) && (pl.is_none() || pl == lid))
@@ -891,14 +941,14 @@ fn read_phones(
 }
 
 fn read_languages(
-    tables: &Tables,
+    ix: &Index<'_>,
     sid: &str,
     lid: Option<&str>,
     listing: &mut Listing,
     problems: &mut Vec<InputError>,
     set_aside: &mut Vec<InputError>,
 ) {
-    for r in rows(tables, "language") {
+    for r in ix.get("language", "service_id", Some(sid)).iter().chain(ix.get("language", "location_id", lid)) {
         let mine = r.get("service_id") == Some(sid)
             || (r.get("service_id").is_none() && lid.is_some() && r.get("location_id") == lid);
         if !mine {
@@ -923,7 +973,7 @@ fn read_languages(
 
 #[allow(clippy::too_many_arguments)] // One listing's parts, read by one caller.
 fn read_schedules(
-    tables: &Tables,
+    ix: &Index<'_>,
     sid: &str,
     lid: Option<&str>,
     sal_id: Option<&str>,
@@ -934,20 +984,19 @@ fn read_schedules(
 ) {
     // The most specific rows win: the service at this location, else the service's own
     // (for this location or any), else the location's.
-    let all: Vec<&Rec> = rows(tables, "schedule").collect();
-    let of_sal: Vec<&Rec> =
-        all.iter().copied().filter(|r| sal_id.is_some() && r.get("service_at_location_id") == sal_id).collect();
-    let of_service: Vec<&Rec> = all
+    let of_sal: Vec<&Rec> = ix.get("schedule", "service_at_location_id", sal_id).to_vec();
+    let of_service: Vec<&Rec> = ix
+        .get("schedule", "service_id", Some(sid))
         .iter()
         .copied()
-        .filter(|r| r.get("service_at_location_id").is_none() && r.get("service_id") == Some(sid))
+        .filter(|r| r.get("service_at_location_id").is_none())
         .filter(|r| r.get("location_id").is_none() || r.get("location_id") == lid)
         .collect();
-    let of_location: Vec<&Rec> = all
+    let of_location: Vec<&Rec> = ix
+        .get("schedule", "location_id", lid)
         .iter()
         .copied()
         .filter(|r| r.get("service_at_location_id").is_none() && r.get("service_id").is_none())
-        .filter(|r| lid.is_some() && r.get("location_id") == lid)
         .collect();
     let chosen = [of_sal, of_service, of_location].into_iter().find(|v| !v.is_empty());
     let Some(chosen) = chosen else {

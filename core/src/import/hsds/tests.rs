@@ -130,3 +130,16 @@ fn export_then_import_gives_the_same_listings() {
     assert_eq!(faro_ids(&second), faro_ids(&first));
     assert_eq!(lines(&second.listings), lines(&first.listings));
 }
+
+#[cfg(feature = "place-checks")]
+#[test]
+fn a_value_named_twice_is_exported_once() {
+    // Found by faro-bench: a listing with the same service twice made two attribute rows
+    // with one id, and the package did not read back.
+    let mut first = read_package(&data("demo"), &ReadOptions::default()).unwrap();
+    first.listings[0].services = vec![ServiceCode::Vaccination, ServiceCode::Vaccination];
+    let dir = tempfile::tempdir().unwrap();
+    export::write_package(&first.dataset, &first.listings, dir.path()).unwrap();
+    let back = read_package(dir.path(), &ReadOptions::default()).unwrap();
+    assert_eq!(back.listings[0].services, [ServiceCode::Vaccination]);
+}
