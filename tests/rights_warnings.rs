@@ -120,7 +120,7 @@ fn warnings_here_now_by_country_and_kind() {
             .filter(|h| h.here)
             .map(|h| h.id)
             .collect();
-        let mut slow = store.read(|c| faro_core::warnings::store::scan_here(c, now, p)).unwrap();
+        let mut slow = store.read(|c| faro_core::store::warnings::scan_here(c, now, p)).unwrap();
         fast.sort();
         slow.sort();
         assert_eq!(fast, slow, "{p:?}");

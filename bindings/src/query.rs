@@ -286,7 +286,8 @@ mod tests {
         let ffi = Query { when: same_moment, ..SearchRequest::default().to_query().unwrap() };
         let core = Query { when: same_moment, ..Query::default() };
         assert_eq!(format!("{ffi:?}"), format!("{core:?}"));
-        assert!(matches!(Query::default().when, When::Instant(_)), "both judge hours now");
+        assert_eq!(Query::default().when, When::Now, "both judge hours at the store's trusted now");
+        assert_eq!(SearchRequest::default().to_query().unwrap().when, When::Now);
     }
 
     #[test]

@@ -100,6 +100,26 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
     ]),
     // Import.
     (
+        "osm_set_aside",
+        [
+            "{} elementos de OpenStreetMap apartados o importados sin algún valor (`faro import` los detalla)",
+            "{} OpenStreetMap elements set aside or imported without some value (`faro import` lists them)",
+            "{} éléments OpenStreetMap mis de côté ou importés sans une valeur (`faro import` les détaille)",
+            "{} eleman OpenStreetMap mete sou kote oswa enpòte san kèk valè (`faro import` bay detay yo)",
+            "{} elementos do OpenStreetMap separados ou importados sem algum valor (`faro import` os detalha)",
+        ],
+    ),
+    (
+        "osm_attribution",
+        [
+            "Datos © colaboradores de OpenStreetMap, licencia ODbL 1.0 ({}): cítelos donde muestre o publique estas fichas",
+            "Data © OpenStreetMap contributors, licensed ODbL 1.0 ({}): credit them wherever you show or publish these listings",
+            "Données © contributeurs d'OpenStreetMap, licence ODbL 1.0 ({}) : citez-les partout où vous montrez ou publiez ces fiches",
+            "Done © kontribitè OpenStreetMap, lisans ODbL 1.0 ({}): site yo tout kote ou montre oswa pibliye fich sa yo",
+            "Dados © colaboradores do OpenStreetMap, licença ODbL 1.0 ({}): cite-os onde mostrar ou publicar estas fichas",
+        ],
+    ),
+    (
         "import_deleted",
         [
             "{} fichas borradas: el archivo ya no las tiene (--replace)",

@@ -34,7 +34,7 @@ use faro_core::country::CountryCode;
 use faro_core::geo::Point;
 use faro_core::hours::Hours;
 use faro_core::import::listings::ImportOptions;
-use faro_core::import::{hsds, missions};
+use faro_core::import::{hsds, missions, osm};
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -123,6 +123,8 @@ enum Format {
     Listings,
     /// Wikidata diplomatic missions CSV (data/wikidata/README.md).
     MissionsCsv,
+    /// OpenStreetMap extract, .osm.pbf (docs/osm-import.md).
+    OsmPbf,
     /// Open Referral HSDS 3.0: a data package directory (datapackage.json and CSV files)
     /// or HSDS JSON service records (docs/hsds.md).
     Hsds,
@@ -133,8 +135,8 @@ struct ImportArgs {
     /// Database file (created if missing).
     #[arg(long)]
     db: PathBuf,
-    /// File format; guessed when omitted (.jsonl listings, .csv missions, a directory with
-    /// datapackage.json or a .json file HSDS).
+    /// File format; guessed when omitted (.jsonl listings, .csv missions, .osm.pbf or .pbf
+    /// OpenStreetMap, a directory with datapackage.json or a .json file HSDS).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Dataset name for formats without a header (missions: default wikidata/missions), or
@@ -150,12 +152,16 @@ struct ImportArgs {
     json: bool,
     /// Make each dataset hold exactly its file's listings: delete the listings of that
     /// dataset the file no longer has (in the same transaction). Without it an import only
-    /// adds and updates, and never deletes. Listings and missions files only.
+    /// adds and updates, and never deletes. Listings, missions and OpenStreetMap files only.
     #[arg(long)]
     replace: bool,
+    /// OpenStreetMap only: leave out the places this dataset of the database already has
+    /// (same wikidata= item, or same kind and name within 100 m), so none is listed twice.
+    #[arg(long, value_name = "DATASET")]
+    merge_with: Option<String>,
     /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
-    /// by their header), the Wikidata missions CSV and HSDS packages (a directory) or HSDS
-    /// JSON. Each file is one transaction; on a bad
+    /// by their header), the Wikidata missions CSV, OpenStreetMap extracts, and HSDS
+    /// packages (a directory) or HSDS JSON. Each file is one transaction; on a bad
     /// file the ones before it stay imported and the rest are not read.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -440,8 +446,12 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
     let name = path.display().to_string();
     let format = args.format.unwrap_or(match path.extension().and_then(|e| e.to_str()) {
         Some("csv") => Format::MissionsCsv,
+        Some("pbf") => Format::OsmPbf,
         _ => Format::Listings,
     });
+    if args.merge_with.is_some() && !matches!(format, Format::OsmPbf) {
+        return Err(Error::BadQuery("--merge-with is for OpenStreetMap extracts (.osm.pbf)".into()));
+    }
     let report = match format {
         Format::Hsds => return import_hsds(args, path),
         Format::Listings => {
@@ -469,6 +479,25 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
             };
             output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
                 .set_aside(read.implausible, read.rows)
+        }
+        Format::OsmPbf => {
+            // Read (and refuse a damaged file) before the database is opened: nothing is written.
+            let extract = osm::read_osm_pbf(path, &name)?;
+            let store = Store::open(&args.db)?;
+            let converted = match &args.merge_with {
+                Some(dataset) => extract.leave_out_known(&osm::listings_of(&store, dataset)?),
+                None => extract.converted,
+            }
+            .renamed(args.dataset.as_deref());
+            let summary = if args.replace {
+                store.replace_listings(&converted.dataset, &name, converted.records())?
+            } else {
+                store.write_listings(&converted.dataset, &name, converted.records())?
+            };
+            if !args.json {
+                outln!("{}", i18n::f("osm_attribution", &[osm::SOURCE_URL]));
+            }
+            output::ImportReport::new(&converted.dataset.name, summary, converted.set_aside, 0)
         }
     };
     if args.json {

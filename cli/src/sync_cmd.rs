@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use chrono::{Duration, Utc};
 use clap::Args;
 
-use faro_core::import::{hsds, missions};
+use faro_core::import::{hsds, missions, osm};
 use faro_core::net::Cancel;
 use faro_core::publish::{self, Expiries, KeySet, PublishOptions};
 use faro_core::sync::{self, SyncOptions};
@@ -220,6 +220,8 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
                 hsds_as_listings(p, scratch.path())
             } else if is_csv(p) {
                 missions_as_listings(p, scratch.path())
+            } else if is_pbf(p) {
+                osm_as_listings(p, scratch.path())
             } else {
                 Ok(p.clone())
             }
@@ -269,6 +271,23 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
 
 fn is_csv(p: &Path) -> bool {
     p.extension().and_then(|e| e.to_str()) == Some("csv")
+}
+
+fn is_pbf(p: &Path) -> bool {
+    p.extension().and_then(|e| e.to_str()) == Some("pbf")
+}
+
+/// Converts an OpenStreetMap extract into a listings file in `dir` (dataset `osm/<file
+/// name>`); places set aside are counted on stderr, as `faro import` lists them.
+pub fn osm_as_listings(pbf: &Path, dir: &Path) -> Result<PathBuf, Error> {
+    let name = pbf.display().to_string();
+    let converted = osm::read_osm_pbf(pbf, &name)?.converted;
+    if !converted.set_aside.is_empty() {
+        eprintln!("{name}: {}", crate::i18n::f("osm_set_aside", &[&converted.set_aside.len().to_string()]));
+    }
+    let out = dir.join(format!("{}.jsonl", converted.dataset.name.replace('/', "-")));
+    converted.write_listings_file(&out)?;
+    Ok(out)
 }
 
 /// Converts the Wikidata missions CSV into a listings file in `dir` (rows that cannot be

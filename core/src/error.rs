@@ -117,7 +117,7 @@ pub enum Error {
 
     /// A dataset could not be synced or applied; nothing was changed.
     #[error("{0}")]
-    Sync(#[from] crate::sync::SyncError),
+    Sync(#[from] crate::sync_error::SyncError),
 
     /// The work was cancelled by the caller; nothing was changed.
     #[error("cancelled; nothing was changed")]

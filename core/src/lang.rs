@@ -101,24 +101,29 @@ const NAME_HINTS: &[(&str, &str)] = &[
     ("portugues", "pt"),
 ];
 
+/// Lower case without the accents of the Latin letters our five languages use, matching
+/// what the index's `remove_diacritics` does to the same words.
+pub fn fold(text: &str) -> String {
+    text.chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| match c {
+            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            'ý' | 'ÿ' => 'y',
+            other => other,
+        })
+        .collect()
+}
+
 /// Lower case without accents or separators (`Kreyòl_ayisyen` -> `kreyol ayisyen`), the form
 /// [`name_hint`] looks names up in.
 fn fold_name(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars().flat_map(char::to_lowercase) {
-        out.push(match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            'ñ' => 'n',
-            '-' | '_' => ' ',
-            c => c,
-        });
-    }
-    out
+    fold(s).replace(['-', '_'], " ")
 }
 
 /// The tag meant by a language's name written as a tag (`kreyol` -> `ht`, `English` -> `en`).

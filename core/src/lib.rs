@@ -33,6 +33,7 @@ pub mod rights;
 pub mod search;
 pub mod store;
 pub mod sync;
+mod sync_error;
 pub mod tuf;
 pub mod warnings;
 

@@ -10,21 +10,12 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Pairs of modules that still name each other, each with why it is left for now.
-const STILL_OPEN: &[(&str, &str, &str)] = &[
-    // Store::check_contact (contact/check.rs) is a query over listings and warnings, while the
-    // store keeps contact keys (store/index.rs) and warnings and plausibility read phones with
-    // contact::normalize: the query belongs above store/warnings, the normalizing below.
-    ("contact", "model", "contact/check.rs and index.rs read listings; model/plausible.rs reads phones"),
-    ("contact", "store", "contact/check.rs queries the store; store/index.rs keeps contact keys"),
-    ("contact", "warnings", "contact/check.rs matches warnings; warnings normalize contacts"),
-    // error.rs wraps sync::SyncError; the error variants are being redone (issue 13 item 2).
-    ("error", "sync", "error.rs has Error::Sync(SyncError)"),
-    // Schema step 10's rebuild re-derives the warnings' indicator keys from store/index.rs,
-    // while warnings/store.rs writes through the store: the warnings' storage belongs in
-    // store/ beside the listings' writer.
-    ("store", "warnings", "store/index.rs rebuilds warning indicators; warnings/store.rs writes through Store"),
-];
+/// Pairs of modules that still name each other, each with why it is left for now. Empty
+/// since the last pairs were closed (contact, store, warnings, model: the pure contact reading
+/// below the records, the contact index, the contact check and the warnings' storage in the
+/// store; `SyncError` in `sync_error`, below both `error` and `sync`); kept so that a pair
+/// left open on purpose one day is written down with its reason.
+const STILL_OPEN: &[(&str, &str, &str)] = &[];
 
 fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
@@ -134,6 +125,42 @@ fn no_two_top_level_modules_name_each_other() {
     assert!(new.is_empty(), "modules that name each other (make one depend on the other only):\n{new:#?}");
     let closed: Vec<&(String, String)> = open.iter().filter(|k| !pairs.contains_key(*k)).collect();
     assert!(closed.is_empty(), "no longer a cycle: remove from STILL_OPEN: {closed:?}");
+}
+
+/// A loop through three or more modules (a -> b -> c -> a) is a cycle too: the pairs test
+/// does not see it. Finds one with a depth-first search and names its modules.
+#[test]
+fn no_loop_through_several_modules() {
+    let deps = dependencies();
+    fn visit<'a>(
+        m: &'a str,
+        deps: &'a BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+        path: &mut Vec<&'a str>,
+        done: &mut BTreeSet<&'a str>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| *p == m) {
+            let mut looped: Vec<String> = path[at..].iter().map(|s| s.to_string()).collect();
+            looped.push(m.to_string());
+            return Some(looped);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m);
+        for next in deps.get(m).into_iter().flat_map(|u| u.keys()) {
+            if let Some(found) = visit(next, deps, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(m);
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in deps.keys() {
+        let found = visit(m, &deps, &mut Vec::new(), &mut done);
+        assert!(found.is_none(), "modules that depend on each other in a loop: {}", found.unwrap().join(" -> "));
+    }
 }
 
 #[test]

@@ -229,7 +229,7 @@ pub fn phone(raw: &str, region: Option<CountryCode>) -> Contact {
         }
     }
     let mut contact = match reading {
-        Ok(Some(e164)) if crate::model::validate::is_e164(&e164) => Contact::of(ContactKind::Phone, e164),
+        Ok(Some(e164)) if is_e164(&e164) => Contact::of(ContactKind::Phone, e164),
         Err(super::phone::ParseError::InvalidCountryCode) if region_id.is_none() && !compact.starts_with('+') => {
             Contact::invalid("a national phone number needs a country (give a region, or write it with +)")
         }
@@ -328,6 +328,13 @@ pub fn domain_name(raw: &str) -> Option<String> {
     let tld = host.rsplit('.').next()?;
     let valid_tld = tld.len() >= 2 && (tld.bytes().all(|b| b.is_ascii_lowercase()) || tld.starts_with("xn--"));
     (host.contains('.') && valid_tld && host.split('.').all(|l| !l.is_empty() && l.len() <= 63)).then_some(host)
+}
+
+/// True for an E.164 number: `+`, a country code not starting with 0, 7 to 15 digits in all
+/// (Niue's `+683 4022` is the shortest in use).
+pub fn is_e164(number: &str) -> bool {
+    let Some(digits) = number.strip_prefix('+') else { return false };
+    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
 }
 
 #[cfg(test)]

@@ -39,11 +39,9 @@ pub struct DatasetHeader {
     pub note: Option<String>,
 }
 
-/// A record kept in a Faro JSON Lines file.
-pub trait LineRecord: DeserializeOwned {
-    /// Marks the record as demo data (the header said the whole file is).
-    fn mark_demo(&mut self);
-}
+/// A record kept in a Faro JSON Lines file (defined with the records, in `model`, so that
+/// `rights` and `warnings` implement it without naming the import layer).
+pub use crate::model::LineRecord;
 
 /// The `"faro"` field of a file's first line (`"listings"`, `"rights"`, `"warnings"`), to
 /// pick the reader; `None` when the line is not a JSON object with that field.

@@ -12,6 +12,8 @@ pub mod hsds;
 pub mod jsonl;
 pub mod listings;
 pub mod missions;
+#[cfg(feature = "osm")]
+pub mod osm;
 
 /// One record read from a file: its line (when the format has lines) and the listing, or
 /// why it could not be read. Defined by the store, which takes such records.

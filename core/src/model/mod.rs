@@ -387,6 +387,35 @@ pub struct Source {
 
 /// The listing as compact JSON, the form stored and exchanged (`docs/data-format.md`).
 pub fn to_json(listing: &Listing) -> String {
-    // Serializing plain data with string keys cannot fail.
-    serde_json::to_string(listing).unwrap_or_default()
+    // Written into a buffer this thread keeps, then copied out at its exact size: one
+    // allocation per record instead of the five or so a growing string takes for a
+    // kilobyte of JSON (imports and syncs serialize every record).
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            // Re-entered (a serializer calling back here): no shared buffer then.
+            return serde_json::to_string(listing).unwrap_or_default();
+        };
+        buffer.clear();
+        // Serializing plain data with string keys cannot fail, and serde_json writes UTF-8.
+        if serde_json::to_writer(&mut *buffer, listing).is_err() {
+            return String::new();
+        }
+        let text = String::from_utf8_lossy(&buffer).into_owned();
+        if buffer.capacity() > 1 << 20 {
+            // One huge record does not keep its buffer for the thread's life.
+            *buffer = Vec::new();
+        }
+        text
+    })
+}
+
+/// A record kept in a Faro JSON Lines file (`import::jsonl::read_records` reads them).
+/// Defined with the records, so that `rights` and `warnings` implement it without naming the
+/// import layer (one-way layers, issue 13); `import::jsonl` re-exports it.
+pub trait LineRecord: serde::de::DeserializeOwned {
+    /// Marks the record as demo data (the header said the whole file is).
+    fn mark_demo(&mut self);
 }

@@ -50,12 +50,8 @@ pub fn check_id(id: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// True for an E.164 number: `+`, a country code not starting with 0, 7 to 15 digits in all
-/// (Niue's `+683 4022` is the shortest in use).
-pub fn is_e164(number: &str) -> bool {
-    let Some(digits) = number.strip_prefix('+') else { return false };
-    (7..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()) && !digits.starts_with('0')
-}
+/// True for an E.164 number (defined with the contact reading, which `model` depends on).
+pub use crate::contact::normalize::is_e164;
 
 fn is_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else { return false };

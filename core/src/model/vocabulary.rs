@@ -74,12 +74,22 @@ pub fn service_words(code: ServiceCode) -> &'static str {
 
 /// The index token of a kind: `kindlegalaid` (letters only, so the tokenizer keeps it whole).
 pub fn kind_token(kind: Kind) -> String {
-    format!("kind{}", kind.as_str().replace('_', ""))
+    let mut out = String::new();
+    push_token(&mut out, "kind", kind.as_str());
+    out
 }
 
 /// The index token of a service code: `svcasylumhelp`.
 pub fn service_token(code: ServiceCode) -> String {
-    format!("svc{}", code.as_str().replace('_', ""))
+    let mut out = String::new();
+    push_token(&mut out, "svc", code.as_str());
+    out
+}
+
+/// Appends the index token `prefix` + `code` without its underscores to `out`.
+pub fn push_token(out: &mut String, prefix: &str, code: &str) {
+    out.push_str(prefix);
+    out.extend(code.chars().filter(|&c| c != '_'));
 }
 
 /// Shortest typed word that is expanded to codes (shorter prefixes match too much).
@@ -100,23 +110,9 @@ pub fn codes_matching(typed: &str) -> Vec<String> {
 }
 
 /// Lower case without the accents of the Latin letters our five languages use, matching
-/// what the index's `remove_diacritics` does to the same words.
-pub fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'á' | 'à' | 'â' | 'ã' | 'ä' | 'å' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'õ' | 'ö' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            'ý' | 'ÿ' => 'y',
-            other => other,
-        })
-        .collect()
-}
+/// what the index's `remove_diacritics` does to the same words (defined in `lang`, which
+/// folds language names with it too).
+pub use crate::lang::fold;
 
 #[cfg(test)]
 mod tests {

@@ -18,11 +18,11 @@ pub use store::{ArticleHit, RightsQuery};
 use crate::code_enum::code_enum;
 use crate::country::CountryCode;
 use crate::geo::Point;
-use crate::import::jsonl::LineRecord;
 use crate::lang::{LangPrefs, LangTag, Part};
 use crate::model::validate::{
     check_id, check_len, check_text, FieldProblem, MAX_BODY_CHARS, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
 };
+use crate::model::LineRecord;
 use crate::model::{ConsularService, Kind, LocalizedText, ServiceCode};
 use crate::search::Query;
 

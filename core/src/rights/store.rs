@@ -8,12 +8,13 @@ use serde::Serialize;
 
 use super::{check_article, to_json, Article, Topic};
 use crate::country::CountryCode;
-use crate::error::{Error, InputError, Result};
+use crate::error::{Error, Result};
 use crate::lang::{LangPrefs, LangTag};
 use crate::limit::check_limit;
+use crate::model::validate::FieldProblem;
 use crate::model::vocabulary;
 use crate::search::match_expression;
-use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
+use crate::store::batch::{BatchSummary, Lined, StoredRecord};
 use crate::store::{DatasetInfo, Store};
 
 /// Text columns of the index: all languages of title, summary, body; references; and the
@@ -28,41 +29,56 @@ fn search_text(a: &Article) -> [String; 5] {
     [all(&a.title), all(&a.summary), all(&a.body), refs.join(" \u{2029} "), services.join(" ")]
 }
 
-/// Inserts or replaces article `a` (by id) in `dataset`, with its indexes.
-pub fn put_article(tx: &Transaction<'_>, dataset: &str, a: &Article) -> Result<()> {
-    delete_article(tx, &a.id)?;
-    tx.prepare_cached("INSERT INTO articles(id, dataset, reviewed_on, demo, record) VALUES (?1, ?2, ?3, ?4, ?5)")?
-        .execute(params![a.id, dataset, a.reviewed_on.to_string(), a.demo, to_json(a)])?;
-    let rowid = tx.last_insert_rowid();
-    let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags(tag, article) VALUES (?1, ?2)")?;
-    for t in &a.topics {
-        tag.execute(params![format!("topic:{}", t.as_str()), rowid])?;
+/// Articles are kept whole as JSON, with their tags and FTS5 text: the write trio
+/// (`put`, `delete`, `clear`) runs inside a caller's transaction (a sync applies listings,
+/// articles and warnings in one; [`Store::write_articles`] a file).
+impl StoredRecord for Article {
+    const TABLE: &'static str = "articles";
+    const WHAT: &'static str = "article";
+    fn id(&self) -> &str {
+        &self.id
     }
-    for c in &a.countries {
-        tag.execute(params![format!("country:{c}"), rowid])?;
+    fn problems(&self) -> Vec<FieldProblem> {
+        check_article(self)
     }
-    let [title, summary, body, refs, services] = search_text(a);
-    tx.prepare_cached(
-        "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![rowid, title, summary, body, refs, services])?;
-    Ok(())
-}
-
-/// Deletes article `id`; `false` when there was none.
-pub fn delete_article(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-    let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    let Some(rowid) = rowid else { return Ok(false) };
-    tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
-    tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
-    Ok(true)
-}
-
-/// Deletes every article of `dataset`; returns how many.
-pub fn clear_articles(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-    tx.execute("DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE dataset = ?1)", [dataset])?;
-    Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
+    fn canonical(&self) -> String {
+        to_json(self)
+    }
+    /// Inserts or replaces the article (by id) in `dataset`, with its indexes.
+    fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
+        Article::delete(tx, &self.id)?;
+        tx.prepare_cached("INSERT INTO articles(id, dataset, reviewed_on, demo, record) VALUES (?1, ?2, ?3, ?4, ?5)")?
+            .execute(params![self.id, dataset, self.reviewed_on.to_string(), self.demo, to_json(self)])?;
+        let rowid = tx.last_insert_rowid();
+        let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags(tag, article) VALUES (?1, ?2)")?;
+        for t in &self.topics {
+            tag.execute(params![format!("topic:{}", t.as_str()), rowid])?;
+        }
+        for c in &self.countries {
+            tag.execute(params![format!("country:{c}"), rowid])?;
+        }
+        let [title, summary, body, refs, services] = search_text(self);
+        tx.prepare_cached(
+            "INSERT INTO articles_fts(rowid, title, summary, body, refs, services) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![rowid, title, summary, body, refs, services])?;
+        Ok(())
+    }
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+        let rowid: Option<i64> =
+            tx.prepare_cached("SELECT rowid FROM articles WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let Some(rowid) = rowid else { return Ok(false) };
+        tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?.execute([rowid])?;
+        tx.prepare_cached("DELETE FROM articles WHERE rowid = ?1")?.execute([rowid])?;
+        Ok(true)
+    }
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        tx.execute(
+            "DELETE FROM articles_fts WHERE rowid IN (SELECT rowid FROM articles WHERE dataset = ?1)",
+            [dataset],
+        )?;
+        Ok(tx.execute("DELETE FROM articles WHERE dataset = ?1", [dataset])? as u64)
+    }
 }
 
 impl Store {
@@ -72,16 +88,9 @@ impl Store {
         &self,
         dataset: &DatasetInfo,
         file: &str,
-        records: impl IntoIterator<Item = std::result::Result<(u64, Article), InputError>>,
+        records: impl IntoIterator<Item = Lined<Article>>,
     ) -> Result<BatchSummary> {
-        let batch = collect_batch(file, records, |a: &Article| (a.id.clone(), check_article(a)))?;
-        let articles = RecordTable {
-            table: "articles",
-            id: |a: &Article| a.id.as_str(),
-            same: |a: &Article, record: &str| to_json(a) == record,
-            put: put_article,
-        };
-        write_batch(self, dataset, file, &batch, &articles)
+        self.write_records(dataset, file, records)
     }
 
     /// Articles matching `query`: best text match first, else by title.
@@ -91,14 +100,7 @@ impl Store {
 
     /// One article by id.
     pub fn article(&self, id: &str) -> Result<Article> {
-        self.read(|conn| {
-            let record: String = conn
-                .prepare_cached("SELECT record FROM articles WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::damaged_record("article", id, e))
-        })
+        self.record_by_id(id)
     }
 }
 
@@ -229,14 +231,14 @@ mod tests {
         let (_d, s) = store();
         s.write(|conn| {
             let tx = conn.transaction()?;
-            put_article(&tx, "rights/all", &sample())?;
+            sample().put(&tx, "rights/all")?;
             let mut b = sample();
             b.id = "demo:other".into();
             b.countries = vec!["MX".into()];
-            put_article(&tx, "rights/all", &b)?;
-            put_article(&tx, "rights/all", &b)?; // replace, not duplicate
-            assert!(delete_article(&tx, "demo:other")?);
-            assert!(!delete_article(&tx, "demo:other")?);
+            b.put(&tx, "rights/all")?;
+            b.put(&tx, "rights/all")?; // replace, not duplicate
+            assert!(Article::delete(&tx, "demo:other")?);
+            assert!(!Article::delete(&tx, "demo:other")?);
             tx.commit()?;
             Ok(())
         })
@@ -266,7 +268,7 @@ mod tests {
         assert_eq!(sum.unchanged, 1);
         s.write(|conn| {
             let tx = conn.transaction()?;
-            assert_eq!(clear_articles(&tx, "rights/all")?, 1);
+            assert_eq!(Article::clear(&tx, "rights/all")?, 1);
             tx.commit()?;
             Ok(())
         })
@@ -279,7 +281,7 @@ mod tests {
         let (_d, s) = store();
         s.write(|conn| {
             let tx = conn.transaction()?;
-            put_article(&tx, "rights/all", &sample())?;
+            sample().put(&tx, "rights/all")?;
             tx.execute("UPDATE articles SET record = '[1, 2'", [])?;
             tx.commit()?;
             Ok(())

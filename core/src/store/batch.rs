@@ -1,7 +1,10 @@
-//! The all-or-nothing batch write of rights articles and warnings: every record of a file
-//! is validated first ([`collect_batch`]), then all are written in ONE transaction
-//! ([`write_batch`]), each kind of record described by a [`RecordTable`]. Listings have
-//! their own streaming writer ([`super::write`]).
+//! The all-or-nothing batch write of rights articles and warnings, and the read of one of
+//! them by id: every record of a file is validated first ([`collect_batch`]), then all are
+//! written in ONE transaction ([`write_batch`]); each kind of record says how it is checked
+//! and stored by implementing [`StoredRecord`], so that `Store::write_articles` and
+//! `Store::write_warnings` (and `article`, `warning`) are one call each
+//! ([`Store::write_records`], [`Store::record_by_id`]). Listings have their own streaming
+//! writer ([`super::write`]).
 
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 
@@ -16,13 +19,67 @@ pub type BatchSummary = WriteSummary;
 /// Rejections collected before giving up.
 const MAX_REPORTED: usize = 1000;
 
-/// Reads every record, validates it with `check` (returning its id and problems) and
-/// refuses ids seen twice; returns the records or every rejection.
-pub(crate) fn collect_batch<T>(
-    file: &str,
-    records: impl IntoIterator<Item = std::result::Result<(u64, T), InputError>>,
-    check: impl Fn(&T) -> (String, Vec<FieldProblem>),
-) -> Result<Vec<(u64, T)>> {
+/// One record of a file as a reader yields it: its line and the record, or why it could not
+/// be read.
+pub type Lined<T> = std::result::Result<(u64, T), InputError>;
+
+/// A kind of record kept whole as JSON in a table with `id`, `dataset` and `record`
+/// columns (rights articles, warnings): how it is checked, stored and removed, for
+/// `write_batch` and `Store::record_by_id` here and for a sync (`sync::content::Records`).
+pub trait StoredRecord: crate::model::LineRecord + Send {
+    /// The table.
+    const TABLE: &'static str;
+    /// What one record is called in errors (`article`, `warning`).
+    const WHAT: &'static str;
+    /// The record's id.
+    fn id(&self) -> &str;
+    /// What is wrong with it (empty when it may be stored).
+    fn problems(&self) -> Vec<FieldProblem>;
+    /// The text it is stored as (and hashed as by a sync's state hash).
+    fn canonical(&self) -> String;
+    /// True when `record` (the stored text) already holds this record.
+    fn same(&self, record: &str) -> bool {
+        self.canonical() == record
+    }
+    /// Inserts or replaces the record in `dataset`, inside a transaction.
+    fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()>;
+    /// Deletes the record `id` and its indexes; `false` when there was none.
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool>;
+    /// Deletes every record of `dataset`; returns how many.
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64>;
+}
+
+impl Store {
+    /// Validates every record and writes them into `dataset` in ONE IMMEDIATE transaction;
+    /// on any rejection nothing is written and every rejection is reported (file, line,
+    /// record id, field). An id of another dataset is a rejection.
+    pub(crate) fn write_records<T: StoredRecord>(
+        &self,
+        dataset: &DatasetInfo,
+        file: &str,
+        records: impl IntoIterator<Item = Lined<T>>,
+    ) -> Result<BatchSummary> {
+        let batch = collect_batch(file, records)?;
+        write_batch(self, dataset, file, &batch)
+    }
+
+    /// One stored record by id: [`Error::NotFound`] when there is none, damaged storage
+    /// when its JSON no longer reads.
+    pub(crate) fn record_by_id<T: StoredRecord>(&self, id: &str) -> Result<T> {
+        self.read(|conn| {
+            let record: String = conn
+                .prepare_cached(&format!("SELECT record FROM {} WHERE id = ?1", T::TABLE))?
+                .query_row([id], |r| r.get(0))
+                .optional()?
+                .ok_or_else(|| Error::NotFound(id.to_string()))?;
+            serde_json::from_str(&record).map_err(|e| Error::damaged_record(T::WHAT, id, e))
+        })
+    }
+}
+
+/// Reads every record, validates it ([`StoredRecord::problems`]) and refuses ids seen
+/// twice; returns the records or every rejection.
+fn collect_batch<T: StoredRecord>(file: &str, records: impl IntoIterator<Item = Lined<T>>) -> Result<Vec<(u64, T)>> {
     let mut ok = Vec::new();
     let mut rejected: Vec<InputError> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -30,8 +87,8 @@ pub(crate) fn collect_batch<T>(
         match record {
             Err(e) => rejected.push(e),
             Ok((line, r)) => {
-                let (id, problems) = check(&r);
-                rejected.extend(problems.into_iter().map(|p| p.at(file, Some(line), &id)));
+                let id = r.id().to_string();
+                rejected.extend(r.problems().into_iter().map(|p| p.at(file, Some(line), &id)));
                 if !seen.insert(id.clone()) {
                     rejected.push(
                         InputError::new(file, "appears twice in this input").at_line(line).record(id).field("id"),
@@ -48,36 +105,23 @@ pub(crate) fn collect_batch<T>(
     Ok(ok)
 }
 
-/// How [`write_batch`] stores one kind of record.
-pub(crate) struct RecordTable<T> {
-    /// The table holding `id`, `dataset` and `record` columns.
-    pub table: &'static str,
-    /// The record's id.
-    pub id: fn(&T) -> &str,
-    /// True when `record` (the stored text) already holds this record.
-    pub same: fn(&T, &str) -> bool,
-    /// Inserts or replaces the record in a dataset, inside a transaction.
-    pub put: fn(&Transaction<'_>, &str, &T) -> Result<()>,
-}
-
 /// Writes a checked `batch` (from [`collect_batch`]) into `dataset` in ONE transaction:
 /// new ids inserted, changed records replaced, identical ones left alone. An id that
 /// belongs to another dataset rejects the whole batch, every such id reported.
-pub(crate) fn write_batch<T>(
+fn write_batch<T: StoredRecord>(
     store: &Store,
     dataset: &DatasetInfo,
     file: &str,
     batch: &[(u64, T)],
-    kind: &RecordTable<T>,
 ) -> Result<BatchSummary> {
     store.write(|conn| {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         upsert_local_dataset(&tx, dataset)?;
         let mut summary = BatchSummary::default();
         let mut rejected = Vec::new();
-        let select = format!("SELECT dataset, record FROM {} WHERE id = ?1", kind.table);
+        let select = format!("SELECT dataset, record FROM {} WHERE id = ?1", T::TABLE);
         for (line, r) in batch {
-            let id = (kind.id)(r);
+            let id = r.id();
             let old: Option<(String, String)> =
                 tx.prepare_cached(&select)?.query_row([id], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
             match old {
@@ -87,13 +131,13 @@ pub(crate) fn write_batch<T>(
                         .record(id)
                         .field("id"),
                 ),
-                Some((_, record)) if (kind.same)(r, &record) => summary.unchanged += 1,
+                Some((_, record)) if r.same(&record) => summary.unchanged += 1,
                 Some(_) => {
-                    (kind.put)(&tx, &dataset.name, r)?;
+                    r.put(&tx, &dataset.name)?;
                     summary.updated += 1;
                 }
                 None => {
-                    (kind.put)(&tx, &dataset.name, r)?;
+                    r.put(&tx, &dataset.name)?;
                     summary.inserted += 1;
                 }
             }

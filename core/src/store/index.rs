@@ -55,8 +55,12 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
     // (A name has a few words: a list compares faster than a set hashes. ASCII case only:
     // a repeat that differs in accented capitals is indexed twice, which is harmless.)
     fn all(text: &crate::model::LocalizedText) -> String {
+        let mut out = String::with_capacity(text.values().map(|v| v.len() + 3).sum());
+        all_into(text, &mut out);
+        out
+    }
+    fn all_into(text: &crate::model::LocalizedText, out: &mut String) {
         let mut seen: Vec<&str> = Vec::new();
-        let mut out = String::new();
         for value in text.values() {
             let mut first = true;
             for word in value.split_whitespace() {
@@ -73,30 +77,42 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
                 out.push_str(word);
             }
         }
-        out
     }
     // Codes, not words: the query side expands typed words to codes (see
-    // `search::fts`), which keeps the index small and imports fast.
-    let mut services: Vec<String> = vec![vocabulary::kind_token(listing.kind)];
-    services.extend(listing.services.iter().map(|s| vocabulary::service_token(*s)));
-    let mut place: Vec<String> = Vec::new();
+    // `search::fts`), which keeps the index small and imports fast. Written in place: this
+    // runs for every record of an import or sync.
+    let mut services = String::with_capacity(24 * (1 + listing.services.len()));
+    vocabulary::push_token(&mut services, "kind", listing.kind.as_str());
+    for code in &listing.services {
+        services.push(' ');
+        vocabulary::push_token(&mut services, "svc", code.as_str());
+    }
+    // The parts joined by a paragraph separator (an empty street still takes its place).
+    let mut place = String::new();
+    let mut parts = 0usize;
+    let mut part = |place: &mut String, text: &str| {
+        if parts > 0 {
+            place.push_str(" \u{2029} ");
+        }
+        parts += 1;
+        place.push_str(text);
+    };
     if let Some(a) = &listing.address {
-        place.push(all(&a.street));
-        place.extend(a.locality.iter().cloned());
-        place.extend(a.region.iter().cloned());
-        place.push(a.country.name().to_string());
+        let mut street = String::new();
+        all_into(&a.street, &mut street);
+        part(&mut place, &street);
+        for text in a.locality.iter().chain(a.region.iter()) {
+            part(&mut place, text);
+        }
+        part(&mut place, a.country.name());
     }
     if let Some(c) = &listing.consulate {
-        place.push(c.represents.name().to_string());
-        place.extend(c.mission_type.iter().cloned());
+        part(&mut place, c.represents.name());
+        if let Some(text) = &c.mission_type {
+            part(&mut place, text);
+        }
     }
-    [
-        all(&listing.name),
-        all(&listing.organization),
-        all(&listing.description),
-        services.join(" "),
-        place.join(" \u{2029} "),
-    ]
+    [all(&listing.name), all(&listing.organization), all(&listing.description), services, place]
 }
 
 /// What a listing's row and index entries hold besides its own fields: its stored record,
@@ -112,9 +128,9 @@ pub struct Derived {
     pub geocell: Option<i64>,
     /// The five FTS5 columns ([`search_text`]).
     pub text: [String; 5],
-    /// Whether its contacts count as official (`contact::index::is_official`).
+    /// Whether its contacts count as official (`store::contacts::is_official`).
     pub official: bool,
-    /// Its contact index entries (`contact::index::entries`).
+    /// Its contact index entries (`store::contacts::entries`).
     pub contacts: Vec<(String, String)>,
 }
 
@@ -126,8 +142,8 @@ impl Derived {
             tags: tags_column(listing),
             geocell: geocell(listing),
             text: search_text(listing),
-            official: crate::contact::index::is_official(listing),
-            contacts: crate::contact::index::entries(listing),
+            official: super::contacts::is_official(listing),
+            contacts: super::contacts::entries(listing),
         }
     }
 }
@@ -135,8 +151,8 @@ impl Derived {
 /// Adds `listing` (stored at `rowid`) to the FTS5 and contact indexes; its tags and cell
 /// are columns of its row, written with it.
 pub fn add(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    let official = crate::contact::index::is_official(listing);
-    add_entries(tx, rowid, &search_text(listing), official, &crate::contact::index::entries(listing))
+    let official = super::contacts::is_official(listing);
+    add_entries(tx, rowid, &search_text(listing), official, &super::contacts::entries(listing))
 }
 
 /// Adds the index entries of a listing stored at `rowid`, computed ahead by [`Derived`].
@@ -156,24 +172,24 @@ fn add_entries(
         "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![rowid, name, org, description, services, place])?;
-    crate::contact::index::add_entries(tx, rowid, official, contacts)
+    super::contacts::add_entries(tx, rowid, official, contacts)
 }
 
 /// Removes the listing at `rowid` from the FTS5 and contact indexes (before an update or a
 /// delete).
 pub fn remove(tx: &Transaction<'_>, rowid: i64) -> rusqlite::Result<()> {
     tx.prepare_cached("DELETE FROM listings_fts WHERE rowid = ?1")?.execute([rowid])?;
-    crate::contact::index::remove_listing(tx, rowid)?;
+    super::contacts::remove_listing(tx, rowid)?;
     Ok(())
 }
 
 /// Empties and refills every index from the stored records, the tag and cell columns
 /// included, and reads the warnings' indicator keys again
-/// (`warnings::store::rebuild_indicators`).
+/// (`store::warnings::rebuild_indicators`).
 pub fn rebuild(tx: &Transaction<'_>) -> rusqlite::Result<()> {
-    crate::warnings::store::rebuild_indicators(tx)?;
+    super::warnings::rebuild_indicators(tx)?;
     tx.execute_batch("DELETE FROM listings_fts;")?;
-    crate::contact::index::clear(tx)?;
+    super::contacts::clear(tx)?;
     let mut columns = tx.prepare("UPDATE listings SET tags = ?2, geocell = ?3 WHERE rowid = ?1")?;
     for_each_record(tx, "SELECT listing, record FROM listing_records", |rowid, listing: Listing| {
         columns.execute(params![rowid, tags_column(&listing), geocell(&listing)])?;
@@ -199,4 +215,27 @@ pub(crate) fn for_each_record<T: serde::de::DeserializeOwned>(
         each(rowid, parsed)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexed_text_keeps_every_part_and_each_word_once() {
+        let listing: Listing = serde_json::from_str(
+            r#"{"id":"demo:c","kind":"consulate","services":["asylum_help","legal_advice"],
+                "name":{"es":"Consulado de Honduras (demo)","en":"Consulate of Honduras (demo)"},
+                "address":{"locality":"Tapachula","region":"Chiapas","country":"MX"},
+                "consulate":{"represents":"HN","mission_type":"consulate"},"demo":true}"#,
+        )
+        .unwrap();
+        let [name, org, description, services, place] = search_text(&listing);
+        assert_eq!(name, "Consulate of Honduras (demo) \u{2029} Consulado de");
+        assert_eq!((org.as_str(), description.as_str()), ("", ""));
+        assert_eq!(services, "kindconsulate svcasylumhelp svclegaladvice");
+        // The empty street keeps its place, as a join of the parts would.
+        assert_eq!(place, " \u{2029} Tapachula \u{2029} Chiapas \u{2029} Mexico \u{2029} Honduras \u{2029} consulate");
+        assert_eq!(vocabulary::kind_token(crate::model::Kind::LegalAid), "kindlegalaid");
+    }
 }

@@ -11,9 +11,12 @@
 
 pub(crate) mod batch;
 pub(crate) mod bulk;
+mod contact_check;
+pub(crate) mod contacts;
 pub(crate) mod geocell;
 pub(crate) mod index;
 pub mod schema;
+pub mod warnings;
 pub(crate) mod write;
 
 use std::path::{Path, PathBuf};
@@ -24,6 +27,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use crate::error::{Error, Result};
 use crate::hours::HoursCache;
 
+pub use batch::{Lined, StoredRecord};
 pub use write::{DatasetInfo, RecordResult, WriteSummary, LOCAL_PREFIX};
 
 /// Page cache of the writer connection, in KiB.

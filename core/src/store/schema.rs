@@ -346,7 +346,7 @@ fn v9_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
 }
 
 /// Nothing changes in the schema: the rebuild after the last step reads the warnings'
-/// indicator keys again from their records (`warnings::store::rebuild_indicators`), as step
+/// indicator keys again from their records (`store::warnings::rebuild_indicators`), as step
 /// 9 did for the listings' contact keys, which the rebuild also redoes.
 fn v10_warning_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())

@@ -368,6 +368,9 @@ impl DatasetRun<'_> {
         applied
     }
 
+    /// Applies a verified compressed dataset file in one IMMEDIATE transaction, recording
+    /// the newest signed time; commits only if every record checked and the state hash
+    /// matched.
     fn apply(
         &self,
         kind: ContentKind,
@@ -376,29 +379,16 @@ impl DatasetRun<'_> {
         name: &str,
         progress: &mut dyn FnMut(u64) -> bool,
     ) -> Result<Applied> {
-        apply_compressed(self.store, kind, entry, file, name, progress)
+        // The log is folded into the file after the commit, on another thread: a snapshot's
+        // commit does not wait for 100 MB to be copied (docs/benchmarks.md, "Sync").
+        self.store.write_then_checkpoint(|conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let applied = apply_compressed_in(&tx, kind, entry, file, name, None, progress)?;
+            clear_bundle_confirmation(&tx, &entry.dataset)?;
+            tx.commit()?;
+            Ok(applied)
+        })
     }
-}
-
-/// Applies a verified compressed dataset file in one IMMEDIATE transaction, recording the
-/// newest signed time; commits only if every record checked and the state hash matched.
-fn apply_compressed(
-    store: &Store,
-    kind: ContentKind,
-    entry: &DatasetEntry,
-    file: &Path,
-    name: &str,
-    progress: &mut dyn FnMut(u64) -> bool,
-) -> Result<Applied> {
-    // The log is folded into the file after the commit, on another thread: a snapshot's
-    // commit does not wait for 100 MB to be copied (docs/benchmarks.md, "Sync").
-    store.write_then_checkpoint(|conn| {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let applied = apply_compressed_in(&tx, kind, entry, file, name, None, progress)?;
-        clear_bundle_confirmation(&tx, &entry.dataset)?;
-        tx.commit()?;
-        Ok(applied)
-    })
 }
 
 fn finish(mut outcome: DatasetOutcome, entry: &DatasetEntry, applied: Applied) -> DatasetOutcome {

@@ -2,6 +2,8 @@
 //! each kind of content, how a record is read, checked, written, deleted and read back for
 //! the state hash. The sync code is written once over the [`Content`] trait.
 
+use std::marker::PhantomData;
+
 use rusqlite::Transaction;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -11,6 +13,7 @@ use crate::hours::HoursCache;
 use crate::model::validate::FieldProblem;
 use crate::model::Listing;
 use crate::rights::Article;
+use crate::store::batch::StoredRecord;
 use crate::store::index::Derived;
 use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing_derived, Upsert};
 use crate::warnings::Warning;
@@ -106,6 +109,9 @@ pub trait Content {
     /// Indexes of [`Content::TABLE`] that a large snapshot builds once at the end instead of
     /// updating on every row (`store::bulk`): only indexes no write-path statement reads.
     const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
+    /// The FTS5 table a large snapshot fills without merging as it goes, merged once at the
+    /// end (`store::bulk`).
+    const BULK_FTS: Option<&'static str> = None;
 
     /// The record's id.
     fn id(record: &Self::Record) -> &str;
@@ -141,6 +147,7 @@ impl Content for Listings {
     // every put reads.
     const DEFERRABLE_INDEXES: &'static [&'static str] =
         &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
+    const BULK_FTS: Option<&'static str> = Some("listings_fts");
 
     fn id(record: &Listing) -> &str {
         &record.id
@@ -191,105 +198,76 @@ fn located(problems: Vec<FieldProblem>, file: &str, line: u64, id: &str) -> Vec<
     problems.into_iter().map(|p| p.at(file, Some(line), id)).collect()
 }
 
+/// Rights articles and warnings: records kept whole as JSON ([`StoredRecord`]), synced the
+/// same way. Their content word is [`Synced::NAME`].
+pub struct Records<T>(PhantomData<T>);
+
 /// Rights articles.
-pub struct Rights;
-
-impl Content for Rights {
-    const NAME: &'static str = "rights";
-    type Record = Article;
-    type Prepared = ();
-    const RECORDS_SQL: &'static str = "SELECT id, record FROM articles WHERE dataset = ?1 ORDER BY id";
-    const TABLE: &'static str = "articles";
-
-    fn id(record: &Article) -> &str {
-        &record.id
-    }
-
-    fn mark_demo(record: &mut Article) {
-        record.demo = true;
-    }
-
-    fn check(record: &Article, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
-        located(crate::rights::check_article(record), file, line, &record.id)
-    }
-
-    fn prepare(_: &Article) {}
-
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Article, _: &()) -> Result<Put> {
-        if let Some(other) = owner(tx, "articles", &record.id)?.filter(|o| o != dataset) {
-            return Ok(Put::OtherDataset(other));
-        }
-        crate::rights::store::put_article(tx, dataset, record)?;
-        Ok(Put::Written)
-    }
-
-    fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {
-        if owner(tx, "articles", id)?.as_deref() != Some(dataset) {
-            return Ok(false);
-        }
-        crate::rights::store::delete_article(tx, id)
-    }
-
-    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-        crate::rights::store::clear_articles(tx, dataset)
-    }
-
-    fn to_text(record: &Article) -> String {
-        crate::rights::to_json(record)
-    }
-}
+pub type Rights = Records<Article>;
 
 /// Warnings. Stored normalized (E.164 phones, lower-case hosts), so their canonical text is
 /// that of the normalized warning.
-pub struct Warnings;
+pub type Warnings = Records<Warning>;
 
-impl Content for Warnings {
+/// A record kept whole as JSON that a dataset may hold, with the content word naming it.
+pub trait Synced: StoredRecord {
+    /// The content word (`rights`, `warnings`).
+    const NAME: &'static str;
+    /// A dataset's ids and stored records, by id (for the state hash and bundles).
+    const RECORDS_SQL: &'static str;
+}
+
+impl Synced for Article {
+    const NAME: &'static str = "rights";
+    const RECORDS_SQL: &'static str = "SELECT id, record FROM articles WHERE dataset = ?1 ORDER BY id";
+}
+
+impl Synced for Warning {
     const NAME: &'static str = "warnings";
-    type Record = Warning;
-    type Prepared = ();
     const RECORDS_SQL: &'static str = "SELECT id, record FROM warnings WHERE dataset = ?1 ORDER BY id";
-    const TABLE: &'static str = "warnings";
+}
 
-    fn id(record: &Warning) -> &str {
-        &record.id
+impl<T: Synced> Content for Records<T> {
+    const NAME: &'static str = T::NAME;
+    type Record = T;
+    type Prepared = ();
+    const RECORDS_SQL: &'static str = T::RECORDS_SQL;
+    const TABLE: &'static str = T::TABLE;
+
+    fn id(record: &T) -> &str {
+        record.id()
     }
 
-    fn mark_demo(record: &mut Warning) {
-        record.demo = true;
+    fn mark_demo(record: &mut T) {
+        record.mark_demo();
     }
 
-    fn check(record: &Warning, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
-        let mut problems = crate::warnings::check_warning(record);
-        if problems.is_empty() {
-            if let Err(more) = record.normalized() {
-                problems = more;
-            }
-        }
-        located(problems, file, line, &record.id)
+    fn check(record: &T, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
+        located(record.problems(), file, line, record.id())
     }
 
-    fn prepare(_: &Warning) {}
+    fn prepare(_: &T) {}
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Warning, _: &()) -> Result<Put> {
-        if let Some(other) = owner(tx, "warnings", &record.id)?.filter(|o| o != dataset) {
+    fn put(tx: &Transaction<'_>, dataset: &str, record: &T, _: &()) -> Result<Put> {
+        if let Some(other) = owner(tx, T::TABLE, record.id())?.filter(|o| o != dataset) {
             return Ok(Put::OtherDataset(other));
         }
-        crate::warnings::store::put_warning(tx, dataset, record)?;
+        record.put(tx, dataset)?;
         Ok(Put::Written)
     }
 
     fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {
-        if owner(tx, "warnings", id)?.as_deref() != Some(dataset) {
+        if owner(tx, T::TABLE, id)?.as_deref() != Some(dataset) {
             return Ok(false);
         }
-        crate::warnings::store::delete_warning(tx, id)
+        T::delete(tx, id)
     }
 
     fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-        crate::warnings::store::clear_warnings(tx, dataset)
+        T::clear(tx, dataset)
     }
 
-    fn to_text(record: &Warning) -> String {
-        crate::warnings::to_json(&record.normalized().unwrap_or_else(|_| record.clone()))
+    fn to_text(record: &T) -> String {
+        record.canonical()
     }
 }

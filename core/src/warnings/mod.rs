@@ -5,27 +5,29 @@
 //!
 //! [`Warning`] is the record; [`check_warning`] validates it; [`Warning::normalized`]
 //! rewrites its indicators into the forms "is this contact real?" compares (E.164, ASCII
-//! hosts, handles without `@`). Storage and queries are in [`store`], the OASIS Common
+//! hosts, handles without `@`). What a query asks and finds is in [`query`]; storage and
+//! the queries themselves are in the store (`store::warnings`, which depends on this module,
+//! never the reverse). The OASIS Common
 //! Alerting Protocol in [`cap`]. Time is always the caller's trusted time.
 
 pub mod area;
 pub mod cap;
-pub mod store;
+pub mod query;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use area::{Area, Circle, Geometry};
-pub use store::{WarningHit, WarningQuery};
+pub use query::{WarningHit, WarningQuery};
 
 use crate::code_enum::code_enum;
 use crate::contact::normalize::{self, ContactKind};
 use crate::country::CountryCode;
-use crate::import::jsonl::LineRecord;
 use crate::lang::{LangPrefs, LangTag, Part};
 use crate::model::validate::{
     check_id, check_len, check_text, FieldProblem, MAX_NAME_CHARS, MAX_TEXT_CHARS, MAX_URL_CHARS,
 };
+use crate::model::LineRecord;
 use crate::model::LocalizedText;
 
 code_enum! {
@@ -213,41 +215,29 @@ impl Warning {
                 None
             }
         };
-        out.indicators.phones = self
-            .indicators
-            .phones
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                fix(format!("indicators.phones[{i}]"), p, ContactKind::Phone, normalize::normalize(p, region))
-            })
-            .collect();
-        out.indicators.domains = self
-            .indicators
-            .domains
-            .iter()
-            .enumerate()
-            .filter_map(|(i, d)| {
-                fix(format!("indicators.domains[{i}]"), d, ContactKind::Url, normalize::normalize(d, None))
-            })
-            .collect();
-        out.indicators.emails = self
-            .indicators
-            .emails
-            .iter()
-            .enumerate()
-            .filter_map(|(i, e)| fix(format!("indicators.emails[{i}]"), e, ContactKind::Email, normalize::email(e)))
-            .collect();
+        // Each list of plain contacts: read with its reader, kept when it reads as `kind`.
+        let mut read_list =
+            |given: &[String], field: &str, kind: ContactKind, read: &dyn Fn(&str) -> normalize::Contact| {
+                let mut list: Vec<String> = given
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| fix(format!("indicators.{field}[{i}]"), v, kind, read(v)))
+                    .collect();
+                list.sort();
+                list.dedup();
+                list
+            };
+        let i = &self.indicators;
+        out.indicators.phones =
+            read_list(&i.phones, "phones", ContactKind::Phone, &|p| normalize::normalize(p, region));
+        out.indicators.domains = read_list(&i.domains, "domains", ContactKind::Url, &|d| normalize::normalize(d, None));
+        out.indicators.emails = read_list(&i.emails, "emails", ContactKind::Email, &normalize::email);
         out.indicators.handles = Vec::new();
         for (i, h) in self.indicators.handles.iter().enumerate() {
             let c = normalize::handle(&h.handle, h.network.as_deref());
             if let Some(handle) = fix(format!("indicators.handles[{i}].handle"), &h.handle, ContactKind::Handle, c) {
                 out.indicators.handles.push(HandleIndicator { network: h.network.clone(), handle });
             }
-        }
-        for list in [&mut out.indicators.phones, &mut out.indicators.domains, &mut out.indicators.emails] {
-            list.sort();
-            list.dedup();
         }
         out.indicators.handles.sort_by(|a, b| (&a.handle, &a.network).cmp(&(&b.handle, &b.network)));
         out.indicators.handles.dedup();

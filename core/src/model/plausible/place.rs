@@ -109,6 +109,37 @@ pub(super) fn check(listing: &Listing, out: &mut Vec<FieldProblem>) {
     }
 }
 
+/// The one country at `lat, lon` (ISO alpha-2), `None` at sea, on a border the simplified
+/// outlines share, or where the data has no country: for readers whose records carry
+/// coordinates but no country (OpenStreetMap places without `addr:country`).
+pub fn country_at(lat: f64, lon: f64) -> Option<CountryCode> {
+    match BORDERS.as_ref()?.countries(lat, lon).as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The IANA time zone at `lat, lon`, for readers whose records have opening hours but no
+/// zone: the land zone at the point, or, for a point the simplified polygons put in the sea
+/// (a harbour, a coast), the land zones within [`MARGIN_SEA_KM`]. `None` when there is none,
+/// or when the zones found are not all [`equivalent`] (a point on a border of clocks).
+pub fn zone_at(lat: f64, lon: f64) -> Option<String> {
+    let land = |names: Vec<&'static str>| names.into_iter().filter(|z| !z.starts_with("Etc/")).collect::<Vec<_>>();
+    let mut found = land(ZONES.get_tz_names(lon, lat));
+    if found.is_empty() {
+        for (a, b) in around(lat, lon, MARGIN_SEA_KM) {
+            for name in land(ZONES.get_tz_names(b, a)) {
+                if !found.contains(&name) {
+                    found.push(name);
+                }
+            }
+        }
+    }
+    let first = *found.first()?;
+    let zone = first.parse::<chrono_tz::Tz>().ok()?;
+    found.iter().all(|z| equivalent(zone, z)).then(|| first.to_string())
+}
+
 /// Checks that `lat, lon` is in `country` or within the margin of it.
 pub fn check_country(lat: f64, lon: f64, country: CountryCode) -> Result<(), String> {
     let Some(borders) = BORDERS.as_ref() else { return Ok(()) };
@@ -135,12 +166,6 @@ pub fn check_country(lat: f64, lon: f64, country: CountryCode) -> Result<(), Str
         reason.push_str(&format!("; did you mean {meant}?"));
     }
     Err(reason)
-}
-
-/// The IANA time zone at a point (the first of the compiled-in polygons that is not an
-/// `Etc/` sea zone); `None` at sea. Readers of formats that carry no zone (HSDS) use it.
-pub fn zone_at(lat: f64, lon: f64) -> Option<String> {
-    ZONES.get_tz_names(lon, lat).into_iter().find(|z| !z.starts_with("Etc/")).map(str::to_string)
 }
 
 /// Checks that `tz` keeps the clock of the place at `lat, lon` (see the module docs).
@@ -218,6 +243,20 @@ pub fn equivalent(a: chrono_tz::Tz, b: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zone_and_country_at_a_point() {
+        assert_eq!(zone_at(19.4326, -99.1332).as_deref(), Some("America/Mexico_City"));
+        assert_eq!(zone_at(32.5149, -117.0382).as_deref(), Some("America/Tijuana"));
+        // Off Veracruz, past the territorial sea the polygons include: the coast's zone within
+        // the margin, none beyond it.
+        assert_eq!(ZONES.get_tz_names(-95.7, 19.20), ["Etc/GMT+6"]);
+        assert_eq!(zone_at(19.20, -95.7).as_deref(), Some("America/Mexico_City"));
+        assert_eq!(zone_at(19.20, -95.5), None);
+        assert_eq!(zone_at(0.0, -140.0), None, "open Pacific");
+        assert_eq!(country_at(14.9056, -92.2636).map(|c| c.as_str().to_string()).as_deref(), Some("MX"));
+        assert_eq!(country_at(0.0, -140.0), None);
+    }
 
     fn cc(s: &str) -> CountryCode {
         CountryCode::parse(s).unwrap()

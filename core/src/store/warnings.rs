@@ -2,65 +2,24 @@
 //! transaction (a sync applies listings, articles and warnings in one), the all-or-nothing
 //! file import, and the queries "here and now", by country and by kind.
 //!
+//! The warnings' storage sits in the store beside the listings' writer: `store` depends on
+//! the warning records (`crate::warnings`), never the other way (one-way layers, issue 13);
+//! the index rebuild of a schema step re-reads their indicator keys ([`rebuild_indicators`]).
+//!
 //! A query narrows candidates with the R*Tree of area boxes and the country table, keeps
 //! those valid at the caller's time in SQL, and only then tests the exact area in Rust.
 
 use chrono::{DateTime, Utc};
 use rusqlite::types::Value;
 use rusqlite::{params, Connection, OptionalExtension, Transaction};
-use serde::Serialize;
 
-use super::{check_warning, to_json, Severity, Warning, WarningKind};
-use crate::country::CountryCode;
+use super::batch::{BatchSummary, Lined, StoredRecord};
+use super::{DatasetInfo, Store};
 use crate::error::{Error, InputError, Result};
 use crate::geo::Point;
-use crate::lang::{LangPrefs, LangTag};
 use crate::limit::check_limit;
-use crate::store::batch::{collect_batch, write_batch, BatchSummary, RecordTable};
-use crate::store::{DatasetInfo, Store};
-
-/// Inserts or replaces warning `w` (by id) in `dataset`, with its indexes. `w` is
-/// normalized first; a warning that does not validate is refused ([`check_warning`]).
-pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<()> {
-    let w = w.normalized().map_err(|p| {
-        let first = p.into_iter().next().map(|p| p.at("warning", None, &w.id));
-        Error::Input(first.unwrap_or_else(|| InputError::new("warning", "invalid")))
-    })?;
-    delete_warning(tx, &w.id)?;
-    tx.prepare_cached(
-        "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-    )?
-    .execute(params![
-        w.id,
-        dataset,
-        w.kind.as_str(),
-        w.severity.as_str(),
-        w.withdrawn,
-        w.valid_from.timestamp(),
-        w.valid_until.map(|u| u.timestamp()),
-        w.demo,
-        to_json(&w),
-    ])?;
-    let rowid = tx.last_insert_rowid();
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_countries(country, warning) VALUES (?1, ?2)")?;
-    for c in &w.area.countries {
-        stmt.execute(params![c.as_str(), rowid])?;
-    }
-    let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
-    for key in w.indicator_keys() {
-        stmt.execute(params![key, rowid])?;
-    }
-    for b in w.area.boxes() {
-        tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
-        let id = tx.last_insert_rowid();
-        tx.prepare_cached(
-            "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?
-        .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
-    }
-    Ok(())
-}
+use crate::model::validate::FieldProblem;
+use crate::warnings::{check_warning, to_json, Severity, Warning, WarningHit, WarningQuery};
 
 /// Reads every stored warning's indicator keys again with the current normalizers
 /// (`contact::phone` for phone numbers) and replaces its rows in `warning_indicators`: the
@@ -70,7 +29,7 @@ pub fn put_warning(tx: &Transaction<'_>, dataset: &str, w: &Warning) -> Result<(
 pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     let mut delete = tx.prepare("DELETE FROM warning_indicators WHERE warning = ?1")?;
     let mut insert = tx.prepare("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
-    crate::store::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
+    super::index::for_each_record(tx, "SELECT rowid, record FROM warnings", |rowid, w: Warning| {
         let keys = w.normalized().map(|n| n.indicator_keys()).unwrap_or_else(|_| w.indicator_keys());
         delete.execute([rowid])?;
         for key in keys {
@@ -78,16 +37,6 @@ pub(crate) fn rebuild_indicators(tx: &Transaction<'_>) -> rusqlite::Result<()> {
         }
         Ok(())
     })
-}
-
-/// Deletes warning `id` and its indexes; `false` when there was none.
-pub fn delete_warning(tx: &Transaction<'_>, id: &str) -> Result<bool> {
-    let rowid: Option<i64> =
-        tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
-    let Some(rowid) = rowid else { return Ok(false) };
-    remove_boxes(tx, "warning = ?1", rowid)?;
-    tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
-    Ok(true)
 }
 
 fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -> Result<()> {
@@ -98,10 +47,82 @@ fn remove_boxes(tx: &Transaction<'_>, filter: &str, arg: impl rusqlite::ToSql) -
     Ok(())
 }
 
-/// Deletes every warning of `dataset`; returns how many.
-pub fn clear_warnings(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
-    remove_boxes(tx, "warning IN (SELECT rowid FROM warnings WHERE dataset = ?1)", dataset)?;
-    Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
+/// Warnings are kept whole as JSON (normalized), with their countries, indicator keys and
+/// area boxes: the write trio (`put`, `delete`, `clear`) runs inside a caller's transaction
+/// (a sync applies listings, articles and warnings in one; [`Store::write_warnings`] a file).
+impl StoredRecord for Warning {
+    const TABLE: &'static str = "warnings";
+    const WHAT: &'static str = "warning";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    /// The checks of [`check_warning`], then those of normalizing its indicators.
+    fn problems(&self) -> Vec<FieldProblem> {
+        let problems = check_warning(self);
+        match self.normalized() {
+            Err(more) if problems.is_empty() => more,
+            _ => problems,
+        }
+    }
+    /// The normalized warning's JSON (the stored form).
+    fn canonical(&self) -> String {
+        to_json(&self.normalized().unwrap_or_else(|_| self.clone()))
+    }
+    /// Inserts or replaces the warning (by id) in `dataset`, with its indexes. It is
+    /// normalized first; one that does not normalize is refused.
+    fn put(&self, tx: &Transaction<'_>, dataset: &str) -> Result<()> {
+        let w = self.normalized().map_err(|p| {
+            let first = p.into_iter().next().map(|p| p.at("warning", None, &self.id));
+            Error::Input(first.unwrap_or_else(|| InputError::new("warning", "invalid")))
+        })?;
+        Warning::delete(tx, &w.id)?;
+        tx.prepare_cached(
+            "INSERT INTO warnings(id, dataset, kind, severity, withdrawn, valid_from, valid_until, demo, record)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(params![
+            w.id,
+            dataset,
+            w.kind.as_str(),
+            w.severity.as_str(),
+            w.withdrawn,
+            w.valid_from.timestamp(),
+            w.valid_until.map(|u| u.timestamp()),
+            w.demo,
+            to_json(&w),
+        ])?;
+        let rowid = tx.last_insert_rowid();
+        let mut stmt =
+            tx.prepare_cached("INSERT OR IGNORE INTO warning_countries(country, warning) VALUES (?1, ?2)")?;
+        for c in &w.area.countries {
+            stmt.execute(params![c.as_str(), rowid])?;
+        }
+        let mut stmt = tx.prepare_cached("INSERT OR IGNORE INTO warning_indicators(key, warning) VALUES (?1, ?2)")?;
+        for key in w.indicator_keys() {
+            stmt.execute(params![key, rowid])?;
+        }
+        for b in w.area.boxes() {
+            tx.prepare_cached("INSERT INTO warning_boxes(warning) VALUES (?1)")?.execute([rowid])?;
+            let id = tx.last_insert_rowid();
+            tx.prepare_cached(
+                "INSERT INTO warnings_geo(id, min_lat, max_lat, min_lon, max_lon) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id, b.min_lat, b.max_lat, b.min_lon, b.max_lon])?;
+        }
+        Ok(())
+    }
+    fn delete(tx: &Transaction<'_>, id: &str) -> Result<bool> {
+        let rowid: Option<i64> =
+            tx.prepare_cached("SELECT rowid FROM warnings WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let Some(rowid) = rowid else { return Ok(false) };
+        remove_boxes(tx, "warning = ?1", rowid)?;
+        tx.prepare_cached("DELETE FROM warnings WHERE rowid = ?1")?.execute([rowid])?;
+        Ok(true)
+    }
+    fn clear(tx: &Transaction<'_>, dataset: &str) -> Result<u64> {
+        remove_boxes(tx, "warning IN (SELECT rowid FROM warnings WHERE dataset = ?1)", dataset)?;
+        Ok(tx.execute("DELETE FROM warnings WHERE dataset = ?1", [dataset])? as u64)
+    }
 }
 
 impl Store {
@@ -112,16 +133,9 @@ impl Store {
         &self,
         dataset: &DatasetInfo,
         file: &str,
-        records: impl IntoIterator<Item = std::result::Result<(u64, Warning), InputError>>,
+        records: impl IntoIterator<Item = Lined<Warning>>,
     ) -> Result<BatchSummary> {
-        let batch = collect_batch(file, records, |w: &Warning| (w.id.clone(), check_warning(w)))?;
-        let warnings = RecordTable {
-            table: "warnings",
-            id: |w: &Warning| w.id.as_str(),
-            same: |w: &Warning, record: &str| w.normalized().is_ok_and(|n| to_json(&n) == record),
-            put: put_warning,
-        };
-        write_batch(self, dataset, file, &batch, &warnings)
+        self.write_records(dataset, file, records)
     }
 
     /// Warnings matching `query`, most severe first, then newest.
@@ -131,73 +145,8 @@ impl Store {
 
     /// One warning by id, whatever its state.
     pub fn warning(&self, id: &str) -> Result<Warning> {
-        self.read(|conn| {
-            let record: String = conn
-                .prepare_cached("SELECT record FROM warnings WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))
-                .optional()?
-                .ok_or_else(|| Error::NotFound(id.to_string()))?;
-            serde_json::from_str(&record).map_err(|e| Error::damaged_record("warning", id, e))
-        })
+        self.record_by_id(id)
     }
-}
-
-/// Which warnings to return. Every part is optional and they combine with AND, except
-/// `near` and `country`, which combine with OR: a warning applies where the person is
-/// when the point is in its circles or polygons, or when it covers the whole country
-/// the person says they are in (the app knows the country; the core never guesses it
-/// from coordinates).
-#[derive(Debug, Clone)]
-pub struct WarningQuery {
-    /// The caller's trusted time: only warnings valid then, and not withdrawn.
-    pub at: DateTime<Utc>,
-    /// Where the person is.
-    pub near: Option<Point>,
-    /// The country the person is in, or asks about.
-    pub country: Option<CountryCode>,
-    /// Only these kinds (any of them); empty: all.
-    pub kinds: Vec<WarningKind>,
-    /// Languages to show text in.
-    pub langs: LangPrefs,
-    /// Most warnings returned (1 to [`crate::limit::MAX_RESULTS`]).
-    pub limit: usize,
-}
-
-impl WarningQuery {
-    /// Every active warning at `at`.
-    pub fn at(at: DateTime<Utc>) -> WarningQuery {
-        WarningQuery { at, near: None, country: None, kinds: Vec::new(), langs: LangPrefs::default(), limit: 100 }
-    }
-}
-
-/// One warning found.
-#[derive(Debug, Clone, Serialize)]
-pub struct WarningHit {
-    /// Warning id.
-    pub id: String,
-    /// Kind.
-    pub kind: WarningKind,
-    /// Severity.
-    pub severity: Severity,
-    /// Headline in the warning's language ([`Warning::text`]).
-    pub headline: String,
-    /// Advice in the warning's language (may be empty).
-    pub advice: String,
-    /// The language the warning is shown in.
-    pub lang: Option<LangTag>,
-    /// Language of the headline (another than `lang` only when the warning lacks it there).
-    pub headline_lang: Option<LangTag>,
-    /// Language of the advice (another than `lang` only when the warning lacks it there).
-    pub advice_lang: Option<LangTag>,
-    /// True when the point given is inside the warning's circles or polygons.
-    pub here: bool,
-    /// Until when it applies.
-    pub valid_until: Option<DateTime<Utc>>,
-    /// True for demo data.
-    pub demo: bool,
-    /// The full record.
-    #[serde(skip)]
-    pub warning: Warning,
 }
 
 fn find(conn: &Connection, q: &WarningQuery) -> Result<Vec<WarningHit>> {
@@ -295,6 +244,7 @@ pub fn scan_here(conn: &Connection, at: DateTime<Utc>, point: Point) -> Result<V
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::country::CountryCode;
     use crate::warnings::tests::sample;
 
     #[test]
@@ -333,6 +283,23 @@ mod tests {
             let got: Vec<String> = store.warnings(&q).unwrap().into_iter().map(|h| h.id).collect();
             assert_eq!(got, expected[..limit.min(60)], "limit {limit}");
         }
+    }
+
+    #[test]
+    fn a_file_s_unreadable_indicators_are_all_reported_with_their_line_and_nothing_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("w.db")).unwrap();
+        let good = sample();
+        let mut bad = sample();
+        bad.id = "demo:w-bad".into();
+        bad.indicators.phones = vec!["not a phone".into()];
+        bad.indicators.emails = vec!["nobody".into()];
+        let info = DatasetInfo { name: "warnings/test".into(), source: None, demo: true };
+        let err = store.write_warnings(&info, "w.jsonl", [Ok((2, good)), Ok((3, bad))]).unwrap_err().to_string();
+        for part in ["w.jsonl", ":3", "demo:w-bad", "indicators.phones[0]", "indicators.emails[0]"] {
+            assert!(err.contains(part), "{part} missing from {err}");
+        }
+        assert!(matches!(store.warning("demo:w-fake-consul"), Err(Error::NotFound(_))), "nothing written");
     }
 
     #[test]

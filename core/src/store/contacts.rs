@@ -1,13 +1,13 @@
 //! The contact index of listings: every phone, link, e-mail and handle of a listing under
 //! its normalized key, so that a check is a few indexed lookups. Derived from the records
-//! like the other listing indexes (`store::index` calls [`add_listing`],
+//! like the other listing indexes (`store::index` calls [`add_entries`],
 //! [`remove_listing`] and [`clear`]), with the official names lookalikes are compared with
 //! (`contact::names`).
 
 use rusqlite::{params, Transaction};
 
-use super::names;
-use super::normalize::{self, Contact, ContactKind};
+use crate::contact::names;
+use crate::contact::normalize::{self, Contact, ContactKind};
 use crate::model::{Listing, Status};
 
 /// The normalized contacts of a listing, with each one's detail (a link's path, a
@@ -46,11 +46,6 @@ pub fn entries(listing: &Listing) -> Vec<(String, String)> {
             Some((key, c.network.unwrap_or(c.path)))
         })
         .collect()
-}
-
-/// Indexes the contacts of `listing`, stored at `rowid`.
-pub fn add_listing(tx: &Transaction<'_>, rowid: i64, listing: &Listing) -> rusqlite::Result<()> {
-    add_entries(tx, rowid, is_official(listing), &entries(listing))
 }
 
 /// Indexes contact `entries` (from [`entries`]) of the listing stored at `rowid`;
