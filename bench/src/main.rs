@@ -9,6 +9,7 @@
 // A command-line tool: it prints its figures.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod bench_import;
 mod bench_sync;
 
 use std::io::{BufReader, BufWriter, Write};
@@ -62,6 +63,9 @@ enum BenchCommand {
     /// Publish a synthetic directory, serve it with nginx, and measure sync traffic, delta
     /// size, apply rate, peak memory and resume.
     Sync(bench_sync::SyncArgs),
+    /// Import a foreign format (HSDS) next to the native JSON Lines import of the same
+    /// synthetic listings.
+    Import(bench_import::ImportArgs),
 }
 
 /// splitmix64: a tiny deterministic generator, enough for synthetic data.
@@ -335,6 +339,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         BenchCommand::Rights(bench) => return bench_rights::run(bench),
         BenchCommand::Sync(args) => return bench_sync::run(args),
+        BenchCommand::Import(args) => return bench_import::run(args),
     };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");

@@ -100,16 +100,6 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
     ]),
     // Import.
     (
-        "osm_set_aside",
-        [
-            "{} elementos de OpenStreetMap apartados o importados sin algún valor (`faro import` los detalla)",
-            "{} OpenStreetMap elements set aside or imported without some value (`faro import` lists them)",
-            "{} éléments OpenStreetMap mis de côté ou importés sans une valeur (`faro import` les détaille)",
-            "{} eleman OpenStreetMap mete sou kote oswa enpòte san kèk valè (`faro import` bay detay yo)",
-            "{} elementos do OpenStreetMap separados ou importados sem algum valor (`faro import` os detalha)",
-        ],
-    ),
-    (
         "osm_attribution",
         [
             "Datos © colaboradores de OpenStreetMap, licencia ODbL 1.0 ({}): cítelos donde muestre o publique estas fichas",
@@ -147,6 +137,46 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
             "{} : {} fiches vérifiées, toutes importables dans le jeu {} ; rien n'a été écrit (--dry-run)",
             "{}: {} fich verifye, yo tout ka antre nan done {}; anyen pa t ekri (--dry-run)",
             "{}: {} fichas verificadas, todas importáveis no conjunto {}; nada foi escrito (--dry-run)",
+        ],
+    ),
+    (
+        "converted_set_aside",
+        [
+            "aviso: {} elementos apartados (no importados); cada uno con su lugar y motivo:",
+            "warning: {} items set aside (not imported); each with its place and reason:",
+            "attention : {} éléments mis de côté (non importés) ; chacun avec son emplacement et sa raison :",
+            "atansyon: {} eleman mete sou kote (pa enpòte); chak ak kote li ye ak rezon an:",
+            "aviso: {} itens separados (não importados); cada um com seu lugar e motivo:",
+        ],
+    ),
+    (
+        "hsds_export_one_dataset",
+        [
+            "--format hsds exporta un conjunto de datos: indique uno con --dataset",
+            "--format hsds exports one dataset: name it with --dataset",
+            "--format hsds exporte un seul jeu de données : indiquez-le avec --dataset",
+            "--format hsds ekspòte yon sèl ansanm done: bay non li ak --dataset",
+            "--format hsds exporta um conjunto de dados: indique-o com --dataset",
+        ],
+    ),
+    (
+        "hsds_exported",
+        [
+            "{} fichas de {} escritas como paquete HSDS 3.0 en {} (textos en {})",
+            "{} listings of {} written as an HSDS 3.0 package in {} (texts in {})",
+            "{} fiches de {} écrites en paquet HSDS 3.0 dans {} (textes en {})",
+            "{} fich nan {} ekri kòm pakè HSDS 3.0 nan {} (tèks an {})",
+            "{} fichas de {} escritas como pacote HSDS 3.0 em {} (textos em {})",
+        ],
+    ),
+    (
+        "hsds_left_out",
+        [
+            "HSDS no tiene lugar para {} textos en otros idiomas y {} otros valores (docs/hsds.md); no se escribieron",
+            "HSDS has no place for {} texts in other languages and {} other values (docs/hsds.md); they were not written",
+            "HSDS n'a pas de place pour {} textes en d'autres langues et {} autres valeurs (docs/hsds.md) ; ils n'ont pas été écrits",
+            "HSDS pa gen plas pou {} tèks nan lòt lang ak {} lòt valè (docs/hsds.md); yo pa t ekri",
+            "HSDS não tem lugar para {} textos em outros idiomas e {} outros valores (docs/hsds.md); não foram escritos",
         ],
     ),
     // Opening hours.

@@ -36,7 +36,7 @@ use faro_core::geo::Point;
 use faro_core::hours::Hours;
 use faro_core::import::convert::Converted;
 use faro_core::import::listings::ImportOptions;
-use faro_core::import::{missions, osm, sheet};
+use faro_core::import::{hsds, missions, osm, sheet};
 use faro_core::model::{Audience, Kind, ServiceCode, Status};
 use faro_core::search::{Query, Region, Sort, When};
 use faro_core::store::DatasetInfo;
@@ -133,6 +133,9 @@ pub(crate) enum Format {
     CsvSheet,
     /// OpenStreetMap extract, .osm.pbf (docs/osm-import.md).
     OsmPbf,
+    /// Open Referral HSDS 3.0: a data package directory (datapackage.json and CSV files)
+    /// or HSDS JSON service records (docs/hsds.md).
+    Hsds,
 }
 
 impl Format {
@@ -142,10 +145,14 @@ impl Format {
         if let Some(format) = given {
             return Ok(format);
         }
+        if is_hsds_package(path) {
+            return Ok(Format::Hsds);
+        }
         Ok(match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
             Some("xlsx") => Format::Xlsx,
             Some("ods") => Format::Ods,
             Some("pbf") => Format::OsmPbf,
+            Some("json") => Format::Hsds,
             Some("csv") | Some("tsv") => {
                 // The header row is in the first 4 KiB of any file either reader takes.
                 let io = |e| Error::Io { path: path.to_path_buf(), source: e };
@@ -173,6 +180,12 @@ impl Format {
                 let converted = osm::read_osm_pbf(path, &path.display().to_string())?.converted;
                 return Ok(Some(converted.renamed(options.dataset.as_deref())));
             }
+            Format::Hsds => {
+                let read = hsds::ReadOptions::default();
+                let converted =
+                    if path.is_dir() { hsds::read_package(path, &read)? } else { hsds::read_json(path, &read)? };
+                return Ok(Some(converted.renamed(options.dataset.as_deref())));
+            }
             Format::Listings | Format::MissionsCsv => return Ok(None),
         };
         sheet::read_sheet(path, sheet_format, options).map(Some)
@@ -185,8 +198,8 @@ struct ImportArgs {
     #[arg(long)]
     db: PathBuf,
     /// File format; guessed when omitted: .jsonl listings, .xlsx, .ods, .osm.pbf or .pbf
-    /// OpenStreetMap, and .csv (the Wikidata missions file by its header, else a spreadsheet:
-    /// docs/spreadsheet-template.md).
+    /// OpenStreetMap, a directory with datapackage.json or a .json file HSDS, and .csv (the
+    /// Wikidata missions file by its header, else a spreadsheet: docs/spreadsheet-template.md).
     #[arg(long, value_enum)]
     format: Option<Format>,
     /// Check the files and print what would be imported; write nothing (spreadsheets).
@@ -199,6 +212,10 @@ struct ImportArgs {
     /// instead of the header's. A dataset that sync keeps is refused: use a local/ name.
     #[arg(long)]
     dataset: Option<String>,
+    /// Language the texts of an HSDS input are written in (BCP 47, e.g. es); HSDS does not
+    /// say. A package may say it in datapackage.json (`language`).
+    #[arg(long)]
+    text_lang: Option<String>,
     /// Print the summary as JSON.
     #[arg(long)]
     json: bool,
@@ -212,7 +229,8 @@ struct ImportArgs {
     #[arg(long, value_name = "DATASET")]
     merge_with: Option<String>,
     /// The files to import, in order: listings, rights and warnings JSON Lines (recognized
-    /// by their header), the Wikidata missions CSV and OpenStreetMap extracts. Each file is one transaction; on a bad
+    /// by their header), the Wikidata missions CSV, OpenStreetMap extracts, and HSDS
+    /// packages (a directory) or HSDS JSON. Each file is one transaction; on a bad
     /// file the ones before it stay imported and the rest are not read.
     #[arg(required = true)]
     files: Vec<PathBuf>,
@@ -463,7 +481,7 @@ fn import(args: ImportArgs) -> Result<(), Error> {
     }
     if args.replace {
         // Refused before anything is imported: a half-done --replace would be worse.
-        for path in &args.files {
+        for path in args.files.iter().filter(|p| !is_hsds_package(p)) {
             if let Some(kind) = rights_cmd::file_kind_of(path)?.filter(|k| k == "rights" || k == "warnings") {
                 return Err(Error::BadQuery(format!(
                     "--replace deletes the listings a file no longer has; {} is a {kind} file: import it without --replace",
@@ -492,6 +510,9 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
     }
     if format == Format::OsmPbf {
         return import_osm(args, &name, path);
+    }
+    if format == Format::Hsds {
+        return import_hsds(args, path);
     }
     let options = sheet::SheetOptions { sheet: args.sheet.clone(), dataset: args.dataset.clone() };
     if let Some(converted) = format.convert(path, &options)? {
@@ -532,7 +553,7 @@ fn import_file(args: &ImportArgs, path: &Path) -> Result<(), Error> {
             output::ImportReport::new(&dataset.name, summary, read.rejected, read.phones_dropped)
                 .set_aside(read.implausible, read.rows)
         }
-        Format::Xlsx | Format::Ods | Format::CsvSheet | Format::OsmPbf => {
+        Format::Xlsx | Format::Ods | Format::CsvSheet | Format::OsmPbf | Format::Hsds => {
             return Err(Error::Internal("a converted format reached the listings path".into()))
         }
     };
@@ -593,6 +614,58 @@ fn import_converted(args: &ImportArgs, name: &str, converted: Converted) -> Resu
     } else {
         report.print_human();
     }
+    Ok(())
+}
+
+/// True for an HSDS data package: a directory with `datapackage.json`.
+pub(crate) fn is_hsds_package(path: &Path) -> bool {
+    path.is_dir() && path.join("datapackage.json").is_file()
+}
+
+/// Says on stderr how many records a converted input set aside, and each with its place
+/// and reason (they are not imported; the publisher should know why).
+pub(crate) fn warn_set_aside(set_aside: &[faro_core::InputError]) {
+    if set_aside.is_empty() {
+        return;
+    }
+    eprintln!("faro: {}", i18n::f("converted_set_aside", &[&set_aside.len().to_string()]));
+    for e in set_aside {
+        eprintln!("  {e}");
+    }
+}
+
+/// `faro import --format hsds`: a package directory or an HSDS JSON file, all or nothing.
+fn import_hsds(args: &ImportArgs, path: &Path) -> Result<(), Error> {
+    let lang = match &args.text_lang {
+        Some(l) => Some(faro_core::LangTag::parse(l).map_err(|e| Error::BadQuery(e.to_string()))?),
+        None => None,
+    };
+    let options = hsds::ReadOptions { lang };
+    let converted = if path.is_dir() { hsds::read_package(path, &options)? } else { hsds::read_json(path, &options)? };
+    let converted = converted.renamed(args.dataset.as_deref());
+    let name = path.display().to_string();
+    if args.dry_run {
+        warn_set_aside(&converted.set_aside);
+        return import_converted(args, &name, converted);
+    }
+    let store = Store::open(&args.db)?;
+    let summary = if args.replace {
+        store.replace_listings(&converted.dataset, &name, converted.records())?
+    } else {
+        store.write_listings(&converted.dataset, &name, converted.records())?
+    };
+    let report = output::ImportReport::new(&converted.dataset.name, summary, Vec::new(), 0);
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "import": report,
+            "set_aside": converted.set_aside.iter().map(|e| serde_json::json!({
+                "file": e.file, "line": e.line, "record": e.record, "field": e.field, "reason": e.reason,
+            })).collect::<Vec<_>>(),
+        }));
+    } else {
+        report.print_human();
+    }
+    warn_set_aside(&converted.set_aside);
     Ok(())
 }
 

@@ -8,8 +8,8 @@ use chrono::{Duration, Utc};
 use clap::Args;
 
 use faro_core::import::convert::Converted;
-use faro_core::import::missions;
 use faro_core::import::sheet::SheetOptions;
+use faro_core::import::{hsds, missions};
 use faro_core::net::Cancel;
 use faro_core::publish::{self, Expiries, KeySet, PublishOptions};
 use faro_core::store::DatasetInfo;
@@ -66,7 +66,8 @@ pub struct PublishArgs {
     #[arg(long, value_parser = ["country"])]
     split: Option<String>,
     /// Input files, as `faro import` reads them (listings, rights and warnings JSON Lines;
-    /// spreadsheets; the Wikidata missions CSV becomes the dataset `wikidata/missions`).
+    /// spreadsheets; the Wikidata missions CSV becomes the dataset `wikidata/missions`; an HSDS
+    /// data package directory becomes `hsds/<its name>`).
     #[arg(required = true)]
     inputs: Vec<PathBuf>,
 }
@@ -127,15 +128,28 @@ pub struct ExportArgs {
     /// Database file.
     #[arg(long)]
     db: PathBuf,
-    /// Bundle file to write.
+    /// Bundle file to write (with `--format hsds`: the package directory).
     #[arg(long)]
     out: PathBuf,
+    /// What to write: a bundle for another phone (default), or an Open Referral HSDS 3.0
+    /// data package of one `--dataset` (docs/hsds.md).
+    #[arg(long, value_enum, default_value = "bundle")]
+    format: ExportFormat,
     /// Only this dataset (repeatable); all held datasets by default.
     #[arg(long)]
     dataset: Vec<String>,
     /// Print what was written as JSON.
     #[arg(long)]
     json: bool,
+}
+
+/// What `faro export` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A signed bundle file for another phone.
+    Bundle,
+    /// An HSDS 3.0 tabular data package (datapackage.json and CSV files).
+    Hsds,
 }
 
 /// `faro unsubscribe`.
@@ -249,14 +263,8 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
             inputs.push(path.clone());
             continue;
         };
-        if !converted.set_aside.is_empty() && matches!(crate::Format::of(args.format, path)?, crate::Format::OsmPbf) {
-            // `faro import` lists each one; publishing only counts them.
-            eprintln!(
-                "{}: {}",
-                path.display(),
-                crate::i18n::f("osm_set_aside", &[&converted.set_aside.len().to_string()])
-            );
-        }
+        // Each record left out, with its place and reason: the publisher should know why.
+        crate::warn_set_aside(&converted.set_aside);
         let parts = if args.split.is_some() { converted.split_by_country()? } else { vec![converted] };
         for (j, part) in parts.iter().enumerate() {
             let out = scratch.path().join(format!("{i}-{j}.jsonl"));
@@ -422,6 +430,9 @@ pub fn print_sync_report(report: &sync::SyncReport) {
 
 /// `faro export`.
 pub fn export(args: ExportArgs) -> Result<(), Error> {
+    if args.format == ExportFormat::Hsds {
+        return export_hsds(&args);
+    }
     let store = crate::open_existing(&args.db, crate::NEEDS_TRUST)?;
     let report = sync::export_bundle(&store, &args.out, &args.dataset)?;
     if report.datasets.is_empty() {
@@ -442,6 +453,29 @@ pub fn export(args: ExportArgs) -> Result<(), Error> {
         eprintln!("  {d}: left out: {why}");
     }
     outln!("{} bytes written to {}", report.bytes, args.out.display());
+    Ok(())
+}
+
+/// `faro export --format hsds`: one dataset as an HSDS data package.
+fn export_hsds(args: &ExportArgs) -> Result<(), Error> {
+    let [dataset] = args.dataset.as_slice() else {
+        return Err(Error::BadQuery(crate::i18n::t("hsds_export_one_dataset").to_string()));
+    };
+    let store = crate::open_for_query(&args.db)?;
+    let done = hsds::export::export_dataset(&store, dataset, &args.out)?;
+    if args.json {
+        output::print_json(&serde_json::json!({
+            "out": args.out, "dataset": dataset, "listings": done.listings, "lang": done.lang,
+            "texts_left_out": done.texts_left_out, "values_left_out": done.values_left_out,
+        }));
+        return Ok(());
+    }
+    let n = done.listings.to_string();
+    outln!("{}", crate::i18n::f("hsds_exported", &[&n, dataset, &args.out.display().to_string(), &done.lang]));
+    if done.texts_left_out + done.values_left_out > 0 {
+        let counts = [done.texts_left_out.to_string(), done.values_left_out.to_string()];
+        eprintln!("faro: {}", crate::i18n::f("hsds_left_out", &[&counts[0], &counts[1]]));
+    }
     Ok(())
 }
 

@@ -117,5 +117,5 @@ fn publish_converts_an_extract_into_its_dataset() {
     let report = json(&String::from_utf8(out.stdout).unwrap());
     let d = &report["datasets"][0];
     assert_eq!((d["dataset"].as_str(), d["records"].as_u64()), (Some("osm/demo-extract"), Some(7)));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("8 OpenStreetMap elements set aside"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("8 items set aside"));
 }

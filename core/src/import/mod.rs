@@ -1,6 +1,6 @@
 //! Reading directory files into listings: the native `faro-listings` JSON Lines format
 //! ([`listings`]) and the Wikidata diplomatic-missions CSV ([`missions`]). Other formats
-//! (spreadsheets: [`sheet`])
+//! (spreadsheets: [`sheet`]; Open Referral HSDS 3.0: [`hsds`])
 //! become a [`convert::Converted`], the one seam through which they are imported and
 //! published.
 //!
@@ -8,6 +8,7 @@
 //! and writes all-or-nothing ([`listings::ImportOptions`]: the one import of a listings file).
 
 pub mod convert;
+pub mod hsds;
 pub mod jsonl;
 pub mod listings;
 pub mod missions;
