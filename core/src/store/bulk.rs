@@ -12,7 +12,7 @@
 //! transactional, so a rolled-back apply leaves the indexes exactly as they were, and
 //! readers on other connections keep seeing the old schema and data until the commit.
 
-use rusqlite::{OptionalExtension, Transaction};
+use rusqlite::Transaction;
 
 use crate::error::Result;
 
@@ -24,52 +24,32 @@ pub(crate) const MIN_ROWS: u64 = 5_000;
 #[must_use = "the dropped indexes must be created again with `restore`"]
 pub(crate) struct Deferred {
     indexes: Vec<(String, String)>,
-    /// An FTS5 table whose incremental merging is off for the load, with the `automerge`
-    /// value to put back.
-    fts: Option<(String, i64)>,
 }
 
 impl Deferred {
     /// Nothing deferred.
     pub(crate) fn none() -> Deferred {
-        Deferred { indexes: Vec::new(), fts: None }
+        Deferred { indexes: Vec::new() }
     }
 
     /// Drops `names` (those that exist) when `incoming` rows are at least [`MIN_ROWS`] and at
     /// least what `table` holds now; otherwise drops nothing. The `CREATE INDEX` statements
     /// are read from the schema itself, so a later migration that changes an index is
     /// restored as it then is.
-    ///
-    /// With `fts`, that FTS5 table stops merging its segments during the load (FTS5 merges
-    /// as rows arrive, rewriting the early segments many times over) and [`Deferred::restore`]
-    /// merges them all once at the end, the layout queries read fastest.
     pub(crate) fn drop_if_worth_it(
         tx: &Transaction<'_>,
         table: &str,
         names: &[&str],
-        fts: Option<&str>,
         incoming: u64,
     ) -> Result<Deferred> {
         let mut indexes = Vec::new();
-        if (names.is_empty() && fts.is_none()) || incoming < MIN_ROWS {
-            return Ok(Deferred::none());
+        if names.is_empty() || incoming < MIN_ROWS {
+            return Ok(Deferred { indexes });
         }
         let held: i64 = tx.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?;
         if (held as u64) > incoming {
-            return Ok(Deferred::none());
+            return Ok(Deferred { indexes });
         }
-        let fts = match fts {
-            Some(fts) => {
-                // FTS5's default when the table never set it.
-                let automerge: i64 = tx
-                    .query_row(&format!("SELECT v FROM \"{fts}_config\" WHERE k = 'automerge'"), [], |r| r.get(0))
-                    .optional()?
-                    .unwrap_or(4);
-                tx.execute(&format!("INSERT INTO \"{fts}\"(\"{fts}\", rank) VALUES ('automerge', 0)"), [])?;
-                Some((fts.to_string(), automerge))
-            }
-            None => None,
-        };
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
         )?;
@@ -84,7 +64,7 @@ impl Deferred {
         for (name, _) in &indexes {
             tx.execute_batch(&format!("DROP INDEX \"{name}\""))?;
         }
-        Ok(Deferred { indexes, fts })
+        Ok(Deferred { indexes })
     }
 
     /// How many indexes were dropped.
@@ -93,15 +73,10 @@ impl Deferred {
         self.indexes.len()
     }
 
-    /// Creates the dropped indexes again and merges the text index once, inside the same
-    /// transaction.
+    /// Creates the dropped indexes again, inside the same transaction.
     pub(crate) fn restore(self, tx: &Transaction<'_>) -> Result<()> {
         for (_, sql) in &self.indexes {
             tx.execute_batch(sql)?;
-        }
-        if let Some((fts, automerge)) = &self.fts {
-            tx.execute(&format!("INSERT INTO \"{fts}\"(\"{fts}\") VALUES ('optimize')"), [])?;
-            tx.execute(&format!("INSERT INTO \"{fts}\"(\"{fts}\", rank) VALUES ('automerge', ?1)"), [automerge])?;
         }
         Ok(())
     }
@@ -135,7 +110,7 @@ mod tests {
         let mut conn = db();
         let before = schema(&conn);
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
-        let deferred = Deferred::drop_if_worth_it(&tx, "t", &["t_by_k", "t_by_c", "absent"], None, MIN_ROWS).unwrap();
+        let deferred = Deferred::drop_if_worth_it(&tx, "t", &["t_by_k", "t_by_c", "absent"], MIN_ROWS).unwrap();
         assert_eq!(deferred.len(), 2);
         assert_eq!(schema(&tx).len(), 1, "only the UNIQUE index stays during the load");
         for i in 0..100 {
@@ -151,51 +126,21 @@ mod tests {
 
         // Dropped, then the transaction is abandoned: the indexes are still there.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
-        let deferred = Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], None, MIN_ROWS).unwrap();
+        let deferred = Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], MIN_ROWS).unwrap();
         assert_eq!(deferred.len(), 1);
         drop(tx);
         assert_eq!(schema(&conn), before);
     }
 
     #[test]
-    fn a_text_index_loads_without_merging_and_gets_its_setting_back() {
-        let mut conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch(
-            "CREATE TABLE t(id TEXT UNIQUE);
-             CREATE VIRTUAL TABLE f USING fts5(x, content = '', contentless_delete = 1);
-             INSERT INTO f(f, rank) VALUES ('automerge', 16);",
-        )
-        .unwrap();
-        let automerge = |c: &Connection| -> i64 {
-            c.query_row("SELECT v FROM f_config WHERE k = 'automerge'", [], |r| r.get(0)).unwrap()
-        };
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
-        let deferred = Deferred::drop_if_worth_it(&tx, "t", &[], Some("f"), MIN_ROWS).unwrap();
-        assert_eq!(automerge(&tx), 0);
-        for i in 0..200 {
-            tx.execute("INSERT INTO f(rowid, x) VALUES (?1, ?2)", (i, format!("word{i} common"))).unwrap();
-        }
-        deferred.restore(&tx).unwrap();
-        tx.commit().unwrap();
-        assert_eq!(automerge(&conn), 16);
-        let found: i64 = conn.query_row("SELECT count(*) FROM f WHERE f MATCH 'common'", [], |r| r.get(0)).unwrap();
-        assert_eq!(found, 200);
-        // Abandoned: the setting is as it was.
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
-        let _deferred = Deferred::drop_if_worth_it(&tx, "t", &[], Some("f"), MIN_ROWS).unwrap();
-        drop(tx);
-        assert_eq!(automerge(&conn), 16);
-    }
-
-    #[test]
     fn small_loads_and_loads_smaller_than_the_table_keep_their_indexes() {
         let mut conn = db();
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).unwrap();
-        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], None, MIN_ROWS - 1).unwrap().len(), 0);
+        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], MIN_ROWS - 1).unwrap().len(), 0);
         for i in 0..MIN_ROWS + 1 {
             tx.execute("INSERT INTO t VALUES (?1, 'k', 'c')", [format!("id{i}")]).unwrap();
         }
-        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], None, MIN_ROWS).unwrap().len(), 0);
-        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], None, MIN_ROWS + 1).unwrap().len(), 1);
+        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], MIN_ROWS).unwrap().len(), 0);
+        assert_eq!(Deferred::drop_if_worth_it(&tx, "t", &["t_by_k"], MIN_ROWS + 1).unwrap().len(), 1);
     }
 }

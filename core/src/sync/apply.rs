@@ -145,7 +145,7 @@ pub fn apply_file<C: Content>(
             // A first sync, or a snapshot bigger than what is stored: the query indexes are
             // built once after the rows (entry.records is signed, so a file cannot claim
             // more to trigger it; a wrong count fails the state check and rolls back).
-            let deferred = Deferred::drop_if_worth_it(tx, C::TABLE, C::DEFERRABLE_INDEXES, C::BULK_FTS, entry.records)?;
+            let deferred = Deferred::drop_if_worth_it(tx, C::TABLE, C::DEFERRABLE_INDEXES, entry.records)?;
             (Route::Snapshot, h.demo, deferred)
         }
         Header::Delta(h) => {
@@ -561,20 +561,6 @@ mod tests {
             .unwrap();
         assert!(plan.contains("listings_by_kind"), "{plan}");
         assert_eq!(health, n as i64);
-        // The text index was filled without merging, merged once, and merges again as the
-        // schema says.
-        let (automerge, found): (i64, i64) = store
-            .read(|c| {
-                let automerge =
-                    c.query_row("SELECT v FROM listings_fts_config WHERE k = 'automerge'", [], |r| r.get(0))?;
-                let found =
-                    c.query_row("SELECT count(*) FROM listings_fts WHERE listings_fts MATCH 'n4999'", [], |r| {
-                        r.get(0)
-                    })?;
-                Ok((automerge, found))
-            })
-            .unwrap();
-        assert_eq!((automerge, found), (16, 1));
     }
 
     #[test]

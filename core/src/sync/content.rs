@@ -109,9 +109,6 @@ pub trait Content {
     /// Indexes of [`Content::TABLE`] that a large snapshot builds once at the end instead of
     /// updating on every row (`store::bulk`): only indexes no write-path statement reads.
     const DEFERRABLE_INDEXES: &'static [&'static str] = &[];
-    /// The FTS5 table a large snapshot fills without merging as it goes, merged once at the
-    /// end (`store::bulk`).
-    const BULK_FTS: Option<&'static str> = None;
 
     /// The record's id.
     fn id(record: &Self::Record) -> &str;
@@ -147,7 +144,6 @@ impl Content for Listings {
     // every put reads.
     const DEFERRABLE_INDEXES: &'static [&'static str] =
         &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
-    const BULK_FTS: Option<&'static str> = Some("listings_fts");
 
     fn id(record: &Listing) -> &str {
         &record.id
