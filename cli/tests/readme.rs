@@ -9,52 +9,14 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
 
 use faro_tests::support::nginx::Nginx;
-
-/// The README's shell commands, in order: the lines of its ```` ```sh ```` blocks, without
-/// comment-only lines.
-fn readme_commands() -> Vec<String> {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
-    let mut commands = Vec::new();
-    let mut in_sh = false;
-    for line in readme.lines() {
-        match (in_sh, line.trim()) {
-            (false, "```sh") => in_sh = true,
-            (true, "```") => in_sh = false,
-            (true, l) if !l.is_empty() && !l.starts_with('#') => commands.push(l.to_string()),
-            _ => {}
-        }
-    }
-    commands
-}
-
-/// Runs `command` with bash in `dir`, `faro` from this build first on the `PATH`; returns
-/// its standard output, failing the test with its standard error if it fails.
-fn run(dir: &Path, command: &str) -> String {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_faro"));
-    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
-    let out = Command::new("bash")
-        .args(["-e", "-o", "pipefail", "-c", command])
-        .current_dir(dir)
-        .env("PATH", path)
-        .output()
-        .expect("run bash");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "README command failed ({}):\n  {command}\nstdout:\n{stdout}\nstderr:\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
+use support::{doc_commands, run_doc_command};
 
 #[test]
 fn every_readme_command_runs_as_written_in_order() {
-    let commands = readme_commands();
+    let commands = doc_commands("README.md");
     assert!(commands.len() >= 20, "the README's commands were not found: {commands:?}");
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(faro_tests::data_dir().canonicalize().unwrap(), dir.path().join("data")).unwrap();
@@ -72,7 +34,7 @@ fn every_readme_command_runs_as_written_in_order() {
             });
             command = command.replace("http://HOST/", &server.url(""));
         }
-        let out = run(dir.path(), &command);
+        let out = run_doc_command(dir.path(), "README.md", &command);
         outputs.push((command, out));
     }
 
@@ -93,7 +55,7 @@ fn every_readme_command_runs_as_written_in_order() {
     // 16 November 2026 is Revolution Day in Mexico: `PH off` with --country MX is closed.
     assert!(output("faro hours").starts_with("closed"), "{}", output("faro hours"));
     // The bundle brought the data, and the URL sync after it kept it: both datasets are held.
-    let status = run(dir.path(), "faro status --db other.db --json");
+    let status = run_doc_command(dir.path(), "README.md", "faro status --db other.db --json");
     let status: serde_json::Value = serde_json::from_str(&status).unwrap();
     let held: Vec<&str> = status["datasets"].as_array().unwrap().iter().filter_map(|d| d["dataset"].as_str()).collect();
     assert!(held.contains(&"demo/route") && held.contains(&"warnings/demo"), "{status}");

@@ -8,12 +8,11 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::Path;
 
 use faro_tests::support::nginx::Nginx;
 use serde_json::Value;
-use support::{data, faro, ok};
+use support::{data, doc_commands, faro, ok, run_doc_command};
 
 const IDS: [&str; 3] =
     ["demo:sheet-tapachula-legal-01", "demo:sheet-tapachula-health-01", "demo:sheet-guatemala-shelter-01"];
@@ -117,43 +116,9 @@ fn dry_run_checks_and_prints_but_writes_nothing() {
     assert!(!db.exists());
 }
 
-/// The shell commands of docs/publishing.md, in order (lines of its ```` ```sh ```` blocks).
-fn doc_commands() -> Vec<String> {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/publishing.md")).unwrap();
-    let mut commands = Vec::new();
-    let mut in_sh = false;
-    for line in doc.lines() {
-        match (in_sh, line.trim()) {
-            (false, "```sh") => in_sh = true,
-            (true, "```") => in_sh = false,
-            (true, l) if !l.is_empty() && !l.starts_with('#') => commands.push(l.to_string()),
-            _ => {}
-        }
-    }
-    commands
-}
-
-fn run(dir: &Path, command: &str) -> String {
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_faro"));
-    let path = format!("{}:{}", bin.parent().unwrap().display(), std::env::var("PATH").unwrap_or_default());
-    let out = Command::new("bash")
-        .args(["-e", "-o", "pipefail", "-c", command])
-        .current_dir(dir)
-        .env("PATH", path)
-        .output()
-        .expect("run bash");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "docs/publishing.md command failed:\n  {command}\nstdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 #[test]
 fn every_command_of_the_publishing_guide_runs_and_a_phone_syncs_each_country() {
-    let commands = doc_commands();
+    let commands = doc_commands("docs/publishing.md");
     assert!(commands.len() >= 7, "{commands:?}");
     let dir = tempfile::tempdir().unwrap();
     std::os::unix::fs::symlink(faro_tests::data_dir().canonicalize().unwrap(), dir.path().join("data")).unwrap();
@@ -168,14 +133,16 @@ fn every_command_of_the_publishing_guide_runs_and_a_phone_syncs_each_country() {
             });
             command = command.replace("http://HOST/", &server.url(""));
         }
-        outputs.push((command.clone(), run(dir.path(), &command)));
+        outputs.push((command.clone(), run_doc_command(dir.path(), "docs/publishing.md", &command)));
     }
     // The dry run wrote nothing; the publish split the sheet by country.
     assert!(!dir.path().join("check.db").exists());
     let publish = &outputs.iter().find(|(c, _)| c.starts_with("faro publish")).unwrap().1;
     assert!(publish.contains("directory/gt") && publish.contains("directory/mx"), "{publish}");
     // Each country's dataset reached the phone, verified, with the sheet's source and licence.
-    let status: Value = serde_json::from_str(&run(dir.path(), "faro status --db phone.db --json")).unwrap();
+    let status: Value =
+        serde_json::from_str(&run_doc_command(dir.path(), "docs/publishing.md", "faro status --db phone.db --json"))
+            .unwrap();
     let held: Vec<&str> = status["datasets"].as_array().unwrap().iter().filter_map(|d| d["dataset"].as_str()).collect();
     assert!(held.contains(&"directory/mx") && held.contains(&"directory/gt"), "{status}");
     let db = p(&dir.path().join("phone.db"));
