@@ -23,9 +23,10 @@ case "$PROFILE" in
 esac
 # Bindings come from the debug library: the mobile profile strips the symbols that carry
 # UniFFI's metadata. The interface is the same in every profile.
-# Two builds: `--bin faro` would apply to both packages and leave the FFI library stale.
-cargo build --locked -p faro-ffi --lib
-cargo build --locked -p faro-cli --bin faro
+# The library and the CLI as the test command's build stage makes them (the whole workspace,
+# all targets): a `-p faro-ffi` build resolves faro-core's features differently and compiled
+# the core again, several minutes of every CI run.
+cargo build --locked --workspace --all-targets
 [ "$PROFILE" = dev ] || cargo build --locked -p faro-ffi --profile "$PROFILE"
 GEN=$REPO/android/target/generated-sources/uniffi
 rm -rf "$GEN"

@@ -78,7 +78,8 @@ bootstrap() {
 BINDINGS_CHANGED=
 prepare() {
   local swift=$REPO/ios/Sources/FaroFFI/FaroFFI.swift
-  (cd "$REPO" && cargo build --locked -p faro-ffi)
+  # The whole workspace as the test command's build stage makes it (see scripts/kotlin.sh).
+  (cd "$REPO" && cargo build --locked --workspace --all-targets)
   rm -rf "$REPO/ios/Generated"
   (cd "$REPO" && cargo uniffi-bindgen generate --no-format --library target/debug/libfaro_ffi.so \
     --language swift --out-dir ios/Generated)
@@ -93,7 +94,7 @@ prepare() {
 FIXTURE_ENV=()
 fixture() {
   local fx=$REPO/target/swift-fixture faro=$REPO/target/debug/faro
-  (cd "$REPO" && cargo build --locked -p faro-cli --bin faro)
+  (cd "$REPO" && cargo build --locked --workspace --all-targets)
   rm -rf "$fx"
   mkdir -p "$fx"
   "$faro" keygen --out "$fx/keys" >/dev/null

@@ -984,6 +984,13 @@ fn day_of(word: &str) -> std::result::Result<usize, String> {
     }
 }
 
+/// Words that join two days or two time spans ("Mon and Wed", "9-13 y 15-18"), in en, es,
+/// fr, pt and ht.
+const AND_WORDS: [&str; 7] = [" y ", " and ", " et ", " e ", " ak ", "&", "/"];
+
+/// Words between the two ends of a range of days or times ("lunes a viernes", "9 to 5").
+const RANGE_WORDS: [&str; 6] = [" a ", " to ", " au ", " ate ", " rive ", "–"];
+
 /// The days part of a rule in OSM syntax (`Mo-Fr`, `Mo,We,Fr`); empty for every day.
 fn days_of(text: &str) -> std::result::Result<String, String> {
     let mut t = text.trim().trim_end_matches(':').trim();
@@ -999,10 +1006,10 @@ fn days_of(text: &str) -> std::result::Result<String, String> {
         return Ok("Mo-Su".into());
     }
     let mut spaced = format!(" {} ", t.replace("-feira", "").replace(" feira", ""));
-    for word in [" a ", " to ", " au ", " ate ", " rive ", " - ", "–"] {
+    for word in RANGE_WORDS.iter().chain(&[" - "]) {
         spaced = spaced.replace(word, "-");
     }
-    for word in [" y ", " and ", " et ", " e ", " ak ", "&", "/"] {
+    for word in AND_WORDS {
         spaced = spaced.replace(word, ",");
     }
     let mut parts = Vec::new();
@@ -1023,10 +1030,10 @@ fn times_of(text: &str) -> std::result::Result<String, String> {
     for word in [" de las ", " de ", " from ", " des ", " das ", " las ", " hrs ", " hs "] {
         t = t.replace(word, " ");
     }
-    for word in [" y ", " and ", " et ", " e ", " ak ", "&", "/"] {
+    for word in AND_WORDS {
         t = t.replace(word, ",");
     }
-    for word in [" a ", " as ", " to ", " au ", " ate ", " rive ", "–"] {
+    for word in RANGE_WORDS.iter().chain(&[" as "]) {
         t = t.replace(word, "-");
     }
     let mut spans = Vec::new();
