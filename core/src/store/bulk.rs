@@ -16,6 +16,12 @@ use rusqlite::Transaction;
 
 use crate::error::Result;
 
+/// The query-side indexes of `listings` (schema steps 1 and 5): no statement of the write
+/// path reads them. Not the id index, which every put reads, nor the contact indexes, which
+/// deletes read.
+pub(crate) const LISTING_INDEXES: &[&str] =
+    &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
+
 /// Rows a load must bring before deferring pays: below it, rebuilding an index over the
 /// rows already stored could cost more than the updates it saves.
 pub(crate) const MIN_ROWS: u64 = 5_000;
@@ -42,14 +48,17 @@ impl Deferred {
         names: &[&str],
         incoming: u64,
     ) -> Result<Deferred> {
+        if names.is_empty() || incoming < MIN_ROWS || held(tx, table)? > incoming {
+            return Ok(Deferred::none());
+        }
+        Deferred::drop_now(tx, table, names)
+    }
+
+    /// Drops `names` (those that exist) whatever the sizes: for a caller that has already
+    /// decided (a streaming import that has brought as many rows as the table held, see
+    /// `store::write`).
+    pub(crate) fn drop_now(tx: &Transaction<'_>, table: &str, names: &[&str]) -> Result<Deferred> {
         let mut indexes = Vec::new();
-        if names.is_empty() || incoming < MIN_ROWS {
-            return Ok(Deferred { indexes });
-        }
-        let held: i64 = tx.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?;
-        if (held as u64) > incoming {
-            return Ok(Deferred { indexes });
-        }
         let mut stmt = tx.prepare(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL",
         )?;
@@ -80,6 +89,12 @@ impl Deferred {
         }
         Ok(())
     }
+}
+
+/// Rows `table` holds now.
+pub(crate) fn held(tx: &Transaction<'_>, table: &str) -> Result<u64> {
+    let held: i64 = tx.query_row(&format!("SELECT count(*) FROM \"{table}\""), [], |r| r.get(0))?;
+    Ok(held as u64)
 }
 
 #[cfg(test)]
