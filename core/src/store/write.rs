@@ -284,30 +284,32 @@ fn write_checked(
             let problems = match checked {
                 Checked::Rejected(problems) => std::mem::take(problems),
                 Checked::Ready { .. } if rejected_count > 0 => continue,
-                Checked::Ready { line, listing, derived } => match put_derived(tx, &mut puts, dataset, listing, derived)? {
-                    Upsert::Inserted => {
-                        summary.inserted += 1;
-                        continue;
+                Checked::Ready { line, listing, derived } => {
+                    match put_derived(tx, &mut puts, dataset, listing, derived)? {
+                        Upsert::Inserted => {
+                            summary.inserted += 1;
+                            continue;
+                        }
+                        Upsert::Updated => {
+                            summary.updated += 1;
+                            continue;
+                        }
+                        Upsert::Unchanged => {
+                            summary.unchanged += 1;
+                            continue;
+                        }
+                        Upsert::OtherDataset(other) => {
+                            let mut err = InputError::new(
+                                file,
+                                format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
+                            )
+                            .record(&listing.id)
+                            .field("id");
+                            err.line = *line;
+                            vec![err]
+                        }
                     }
-                    Upsert::Updated => {
-                        summary.updated += 1;
-                        continue;
-                    }
-                    Upsert::Unchanged => {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                    Upsert::OtherDataset(other) => {
-                        let mut err = InputError::new(
-                            file,
-                            format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
-                        )
-                        .record(&listing.id)
-                        .field("id");
-                        err.line = *line;
-                        vec![err]
-                    }
-                },
+                }
             };
             rejected_count += problems.len();
             rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
