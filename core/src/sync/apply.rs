@@ -518,13 +518,7 @@ mod tests {
     }
 
     fn indexes(store: &Store) -> Vec<(String, String)> {
-        store
-            .read(|c| {
-                let mut s = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")?;
-                let rows = s.query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-            })
-            .unwrap()
+        store.read(|c| Ok(crate::store::bulk::schema(c)?)).unwrap()
     }
 
     #[test]
