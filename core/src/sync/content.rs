@@ -265,7 +265,7 @@ impl<T: Synced> Content for Records<T> {
 
     type Writer<'t> = ();
 
-    fn writer<'t>(_: &'t Transaction<'_>) -> Result<()> {
+    fn writer(_: &Transaction<'_>) -> Result<()> {
         Ok(())
     }
 
