@@ -403,7 +403,11 @@ pub fn to_json(listing: &Listing) -> String {
         if serde_json::to_writer(&mut *buffer, listing).is_err() {
             return String::new();
         }
-        let text = String::from_utf8_lossy(&buffer).into_owned();
+        // (`from_utf8` checks ASCII a word at a time; the lossy form goes byte by byte.)
+        let text = match std::str::from_utf8(&buffer) {
+            Ok(text) => text.to_owned(),
+            Err(_) => String::from_utf8_lossy(&buffer).into_owned(),
+        };
         if buffer.capacity() > 1 << 20 {
             // One huge record does not keep its buffer for the thread's life.
             *buffer = Vec::new();

@@ -9,28 +9,36 @@ use rusqlite::{params, Transaction};
 
 use crate::model::{vocabulary, Listing};
 
-/// Facet tags of a listing: `service:asylum_help`, `lang:ht` (primary subtag),
-/// `serves:women`, `access:wheelchair`, `consular:passports`.
-pub fn tags(listing: &Listing) -> Vec<String> {
-    let mut tags: Vec<String> = Vec::new();
-    tags.extend(listing.services.iter().map(|s| format!("service:{s}")));
-    tags.extend(listing.languages.iter().map(|l| format!("lang:{}", l.primary())));
-    tags.extend(listing.serves.iter().map(|a| format!("serves:{a}")));
-    tags.extend(listing.accessibility.iter().map(|a| format!("access:{a}")));
-    if let Some(c) = &listing.consulate {
-        tags.extend(c.services.iter().map(|s| format!("consular:{s}")));
-    }
-    tags.sort();
-    tags.dedup();
-    tags
-}
-
-/// The `listings.tags` value: every tag with a space before and after it, so that a filter
-/// on tag `t` is `instr(tags, ' t ')` (see [`tag_needle`]).
+/// The `listings.tags` value: the listing's facet tags (`service:asylum_help`, `lang:ht`
+/// (primary subtag), `serves:women`, `access:wheelchair`, `consular:passports`), sorted, each
+/// once, with a space before and after every tag, so that a filter on tag `t` is
+/// `instr(tags, ' t ')` (see [`tag_needle`]).
 pub fn tags_column(listing: &Listing) -> String {
-    let mut out = String::from(" ");
-    for tag in tags(listing) {
-        out.push_str(&tag);
+    // Sorted and each once, without a string per tag: this runs
+    // for every record of an import or sync. No facet name is a prefix of another, so
+    // ordering by (facet, value) orders the tags as whole strings.
+    let mut parts: Vec<(&str, &str)> = Vec::with_capacity(
+        listing.services.len()
+            + listing.languages.len()
+            + listing.serves.len()
+            + listing.accessibility.len()
+            + listing.consulate.as_ref().map_or(0, |c| c.services.len()),
+    );
+    parts.extend(listing.services.iter().map(|s| ("service", s.as_str())));
+    parts.extend(listing.languages.iter().map(|l| ("lang", l.primary())));
+    parts.extend(listing.serves.iter().map(|a| ("serves", a.as_str())));
+    parts.extend(listing.accessibility.iter().map(|a| ("access", a.as_str())));
+    if let Some(c) = &listing.consulate {
+        parts.extend(c.services.iter().map(|s| ("consular", s.as_str())));
+    }
+    parts.sort_unstable();
+    parts.dedup();
+    let mut out = String::with_capacity(1 + parts.iter().map(|(f, v)| f.len() + v.len() + 2).sum::<usize>());
+    out.push(' ');
+    for (facet, value) in parts {
+        out.push_str(facet);
+        out.push(':');
+        out.push_str(value);
         out.push(' ');
     }
     out
@@ -160,6 +168,23 @@ pub fn add_derived(tx: &Transaction<'_>, rowid: i64, derived: &Derived) -> rusql
     add_entries(tx, rowid, &derived.text, derived.official, &derived.contacts)
 }
 
+/// [`add_derived`] with the text index's insert ([`INSERT_TEXT_SQL`]) prepared by the caller,
+/// who writes many listings with it.
+pub(crate) fn add_derived_with(
+    tx: &Transaction<'_>,
+    insert_text: &mut rusqlite::Statement<'_>,
+    rowid: i64,
+    derived: &Derived,
+) -> rusqlite::Result<()> {
+    let [name, org, description, services, place] = &derived.text;
+    insert_text.execute(params![rowid, name, org, description, services, place])?;
+    super::contacts::add_entries(tx, rowid, derived.official, &derived.contacts)
+}
+
+/// The insert of a listing's text index entry: row id, then the five columns.
+pub(crate) const INSERT_TEXT_SQL: &str =
+    "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
 fn add_entries(
     tx: &Transaction<'_>,
     rowid: i64,
@@ -168,10 +193,7 @@ fn add_entries(
     contacts: &[(String, String)],
 ) -> rusqlite::Result<()> {
     let [name, org, description, services, place] = text;
-    tx.prepare_cached(
-        "INSERT INTO listings_fts(rowid, name, organization, description, services, place) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![rowid, name, org, description, services, place])?;
+    tx.prepare_cached(INSERT_TEXT_SQL)?.execute(params![rowid, name, org, description, services, place])?;
     super::contacts::add_entries(tx, rowid, official, contacts)
 }
 
@@ -237,5 +259,21 @@ mod tests {
         // The empty street keeps its place, as a join of the parts would.
         assert_eq!(place, " \u{2029} Tapachula \u{2029} Chiapas \u{2029} Mexico \u{2029} Honduras \u{2029} consulate");
         assert_eq!(vocabulary::kind_token(crate::model::Kind::LegalAid), "kindlegalaid");
+    }
+
+    #[test]
+    fn the_tags_column_is_the_sorted_tags_each_once() {
+        let listing: Listing = serde_json::from_str(
+            r#"{"id":"demo:t","kind":"consulate","services":["legal_advice","asylum_help","legal_advice"],
+                "name":{"es":"Consulado (demo)"},"languages":["ht","es-MX","es","fr"],
+                "serves":["women","everyone"],"accessibility":["wheelchair"],
+                "consulate":{"represents":"HN","services":["visas","passports"]},"demo":true}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            tags_column(&listing),
+            " access:wheelchair consular:passports consular:visas lang:es lang:fr lang:ht \
+             serves:everyone serves:women service:asylum_help service:legal_advice "
+        );
     }
 }

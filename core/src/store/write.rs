@@ -5,6 +5,7 @@
 use chrono::{SecondsFormat, Utc};
 use rusqlite::{params, OptionalExtension, Transaction, TransactionBehavior};
 
+use super::bulk::{self, Deferred};
 use super::{index, Store};
 use crate::cancel::Cancel;
 use crate::error::{Error, InputError, Result};
@@ -147,21 +148,31 @@ impl Store {
         self.write_then_checkpoint(|conn| {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             upsert_local_dataset(&tx, dataset)?;
+            // A large import builds the query indexes once after its rows, as a sync's
+            // snapshot does (`store::bulk`), once it has brought as many rows as the table
+            // held; the count is known only as the records stream in.
+            let mut bulk = Bulk { defer_at: bulk::MIN_ROWS.max(bulk::held(&tx, "listings")?), deferred: None };
             let summary = std::thread::scope(|scope| {
                 let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
                 let (done_sender, done) = std::sync::mpsc::channel();
                 let checker = scope.spawn(move || check_all(records, file, sender, done));
                 // Returning drops the receiver, which stops the checker if it is still going.
-                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut watch);
+                let written = write_checked(&tx, &dataset.name, file, receiver, done_sender, &mut watch, &mut bulk);
                 match checker.join() {
                     Err(panic) => std::panic::resume_unwind(panic),
                     Ok(seen) => written.map(|summary| (summary, seen)),
                 }
             });
-            let (mut summary, seen) = summary?;
-            if replace {
-                summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
-            }
+            let summary = summary.and_then(|(mut summary, seen)| {
+                if replace {
+                    summary.deleted = delete_others(&tx, &dataset.name, &seen)?;
+                }
+                Ok(summary)
+            });
+            // Back before anything else can fail or return, as in `sync::apply`.
+            let restored = bulk.deferred.map_or(Ok(()), |d| d.restore(&tx));
+            let summary = summary?;
+            restored?;
             watch.report(summary.inserted + summary.updated + summary.unchanged, true);
             if watch.cancelled() {
                 return Err(Error::Cancelled);
@@ -236,6 +247,15 @@ fn delete_others(tx: &Transaction<'_>, dataset: &str, keep: &std::collections::H
     Ok(gone.len() as u64)
 }
 
+/// When a streaming import drops the query indexes of `listings` to build them at its end.
+struct Bulk {
+    /// Records handled at which to drop them: [`bulk::MIN_ROWS`], or more when the table
+    /// held more at the start.
+    defer_at: u64,
+    /// What was dropped, once it was.
+    deferred: Option<Deferred>,
+}
+
 /// Writes the checked listings arriving on `batches` into `dataset`, inside `tx`. After the
 /// first rejection nothing more is written, but every rejection is still collected. Stops
 /// with [`Error::Cancelled`] at the first batch after `watch` is cancelled; reports the
@@ -247,11 +267,13 @@ fn write_checked(
     batches: std::sync::mpsc::Receiver<Vec<Checked>>,
     done: std::sync::mpsc::Sender<Vec<Checked>>,
     watch: &mut Watch<'_>,
+    bulk: &mut Bulk,
 ) -> Result<WriteSummary> {
     let mut summary = WriteSummary::default();
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
     let mut handled = 0u64;
+    let mut puts = ListingPuts::new(tx)?;
     for mut batch in batches {
         if watch.cancelled() {
             // Dropping `batches` stops the checker; the caller's transaction rolls back.
@@ -262,30 +284,32 @@ fn write_checked(
             let problems = match checked {
                 Checked::Rejected(problems) => std::mem::take(problems),
                 Checked::Ready { .. } if rejected_count > 0 => continue,
-                Checked::Ready { line, listing, derived } => match put_derived(tx, dataset, listing, derived)? {
-                    Upsert::Inserted => {
-                        summary.inserted += 1;
-                        continue;
+                Checked::Ready { line, listing, derived } => {
+                    match put_derived(tx, &mut puts, dataset, listing, derived)? {
+                        Upsert::Inserted => {
+                            summary.inserted += 1;
+                            continue;
+                        }
+                        Upsert::Updated => {
+                            summary.updated += 1;
+                            continue;
+                        }
+                        Upsert::Unchanged => {
+                            summary.unchanged += 1;
+                            continue;
+                        }
+                        Upsert::OtherDataset(other) => {
+                            let mut err = InputError::new(
+                                file,
+                                format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
+                            )
+                            .record(&listing.id)
+                            .field("id");
+                            err.line = *line;
+                            vec![err]
+                        }
                     }
-                    Upsert::Updated => {
-                        summary.updated += 1;
-                        continue;
-                    }
-                    Upsert::Unchanged => {
-                        summary.unchanged += 1;
-                        continue;
-                    }
-                    Upsert::OtherDataset(other) => {
-                        let mut err = InputError::new(
-                            file,
-                            format!("id already belongs to dataset {other:?}; ids must be unique across datasets"),
-                        )
-                        .record(&listing.id)
-                        .field("id");
-                        err.line = *line;
-                        vec![err]
-                    }
-                },
+                }
             };
             rejected_count += problems.len();
             rejected.extend(problems.into_iter().take(MAX_REPORTED.saturating_sub(rejected.len())));
@@ -293,6 +317,9 @@ fn write_checked(
         // The checker frees it; if it has finished, this thread does.
         let _ = done.send(batch);
         watch.report(handled, false);
+        if bulk.deferred.is_none() && handled >= bulk.defer_at && rejected_count == 0 {
+            bulk.deferred = Some(Deferred::drop_now(tx, "listings", bulk::LISTING_INDEXES)?);
+        }
     }
     // On a refusal the caller's transaction is dropped uncommitted: nothing is kept.
     Error::refuse(rejected)?;
@@ -436,21 +463,54 @@ pub(crate) enum Upsert {
 /// ([`index::Derived::of`]; sync prepares it on its reading thread).
 pub(crate) fn put_listing_derived(
     tx: &Transaction<'_>,
+    puts: &mut ListingPuts<'_>,
     dataset: &str,
     listing: &Listing,
     derived: &index::Derived,
 ) -> Result<Upsert> {
-    match put_derived(tx, dataset, listing, derived)? {
+    match put_derived(tx, puts, dataset, listing, derived)? {
         Upsert::OtherDataset(other) if !is_synced(tx, &other)? => {
             delete_listing(tx, &other, &listing.id)?;
-            put_derived(tx, dataset, listing, derived)
+            put_derived(tx, puts, dataset, listing, derived)
         }
         done => Ok(done),
     }
 }
 
+/// The three statements that insert a new listing (its row, its record, its text index
+/// entry), prepared once for a whole import or sync: looking them up in the connection's
+/// statement cache hashed their SQL three times per record, 4 % of the writer's time
+/// (docs/benchmarks.md, "Sync").
+pub struct ListingPuts<'t> {
+    row: rusqlite::CachedStatement<'t>,
+    record: rusqlite::CachedStatement<'t>,
+    text: rusqlite::CachedStatement<'t>,
+}
+
+impl<'t> ListingPuts<'t> {
+    /// Prepares them on `tx`'s connection.
+    pub(crate) fn new(tx: &'t Transaction<'_>) -> Result<ListingPuts<'t>> {
+        Ok(ListingPuts {
+            row: tx.prepare_cached(
+                "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
+                 papers_required, opening_hours, timezone, demo, tags, geocell)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                 ON CONFLICT(id) DO NOTHING",
+            )?,
+            record: tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?,
+            text: tx.prepare_cached(index::INSERT_TEXT_SQL)?,
+        })
+    }
+}
+
 /// [`put_listing`] with the derived values computed ahead.
-fn put_derived(tx: &Transaction<'_>, dataset: &str, listing: &Listing, derived: &index::Derived) -> Result<Upsert> {
+fn put_derived(
+    tx: &Transaction<'_>,
+    puts: &mut ListingPuts<'_>,
+    dataset: &str,
+    listing: &Listing,
+    derived: &index::Derived,
+) -> Result<Upsert> {
     let record = &derived.record;
     let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
     let values = params![
@@ -471,19 +531,11 @@ fn put_derived(tx: &Transaction<'_>, dataset: &str, listing: &Listing, derived: 
         derived.geocell,
     ];
     // The common case, a new id, costs one statement; only a known id is looked up.
-    let inserted = tx
-        .prepare_cached(
-            "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
-             papers_required, opening_hours, timezone, demo, tags, geocell)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-             ON CONFLICT(id) DO NOTHING",
-        )?
-        .execute(values)?;
+    let inserted = puts.row.execute(values)?;
     if inserted == 1 {
         let rowid = tx.last_insert_rowid();
-        tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?
-            .execute(params![rowid, record])?;
-        index::add_derived(tx, rowid, derived)?;
+        puts.record.execute(params![rowid, record])?;
+        index::add_derived_with(tx, &mut puts.text, rowid, derived)?;
         return Ok(Upsert::Inserted);
     }
     let existing: Option<(i64, String, String)> = tx
@@ -588,5 +640,44 @@ mod tests {
         let records: i64 =
             store.read(|c| Ok(c.query_row("SELECT COUNT(*) FROM listing_records", [], |r| r.get(0))?)).unwrap();
         assert_eq!(records, 3);
+    }
+
+    fn index_sql(store: &Store) -> Vec<(String, String)> {
+        store.read(|c| Ok(bulk::schema(c)?)).unwrap()
+    }
+
+    #[test]
+    fn a_large_import_builds_the_query_indexes_after_its_rows_and_a_refused_one_keeps_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("s.db")).unwrap();
+        let before = index_sql(&store);
+        assert!(bulk::LISTING_INDEXES.iter().all(|i| before.iter().any(|(n, _)| n == i)), "{before:?}");
+        let names: Vec<String> = (0..bulk::MIN_ROWS + 100).map(|i| format!("t:{i}")).collect();
+        let mut ids: Vec<&str> = names.iter().map(String::as_str).collect();
+        let s = import(&store, "test/a", &ids, false).unwrap();
+        assert_eq!(s.inserted, bulk::MIN_ROWS + 100);
+        assert_eq!(index_sql(&store), before, "every index is back, as it was");
+        let (kind, plan): (i64, String) = store
+            .read(|c| {
+                let kind = c.query_row("SELECT count(*) FROM listings WHERE kind = 'health'", [], |r| r.get(0))?;
+                let plan = c.query_row(
+                    "EXPLAIN QUERY PLAN SELECT id FROM listings WHERE kind = 'health' AND status = 'active'",
+                    [],
+                    |r| r.get(3),
+                )?;
+                Ok((kind, plan))
+            })
+            .unwrap();
+        assert_eq!(kind as u64, bulk::MIN_ROWS + 100, "the rebuilt index holds every row");
+        assert!(plan.contains("listings_by_kind"), "{plan}");
+        store.check_integrity().unwrap();
+
+        // A refusal found after the indexes were dropped: nothing is written, the indexes stay.
+        let more: Vec<String> = (0..2 * bulk::MIN_ROWS + 300).map(|i| format!("u:{i}")).collect();
+        ids = more.iter().map(String::as_str).collect();
+        ids.push("bad id");
+        assert!(import(&store, "test/b", &ids, false).is_err());
+        assert_eq!(index_sql(&store), before);
+        assert_eq!(self::ids(&store).len() as u64, bulk::MIN_ROWS + 100);
     }
 }

@@ -325,13 +325,14 @@ fn write_steps<C: Content>(
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
     let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
+    let mut writer = C::writer(tx)?;
     for batch in steps {
         let mut batch = batch?;
         for step in batch.iter_mut() {
             let problems = match step {
                 Step::Rejected(problems) => std::mem::take(problems),
                 Step::Put { .. } | Step::Delete { .. } if rejected_count > 0 => vec![],
-                Step::Put { line, record, prepared } => match C::put(tx, dataset, record, prepared)? {
+                Step::Put { line, record, prepared } => match C::put(tx, &mut writer, dataset, record, prepared)? {
                     Put::Written => {
                         put += 1;
                         vec![]
@@ -517,13 +518,7 @@ mod tests {
     }
 
     fn indexes(store: &Store) -> Vec<(String, String)> {
-        store
-            .read(|c| {
-                let mut s = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")?;
-                let rows = s.query_map([], |r| Ok((r.get(0)?, r.get::<_, Option<String>>(1)?.unwrap_or_default())))?;
-                Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-            })
-            .unwrap()
+        store.read(|c| Ok(crate::store::bulk::schema(c)?)).unwrap()
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::model::Listing;
 use crate::rights::Article;
 use crate::store::batch::StoredRecord;
 use crate::store::index::Derived;
-use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing_derived, Upsert};
+use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing_derived, ListingPuts, Upsert};
 use crate::warnings::Warning;
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
@@ -118,9 +118,19 @@ pub trait Content {
     fn check(record: &Self::Record, file: &str, line: u64, cx: &mut CheckContext) -> Vec<InputError>;
     /// Computes what [`Content::put`] needs besides `record`, without the database.
     fn prepare(record: &Self::Record) -> Self::Prepared;
+    /// What a writer keeps across the records of one file (prepared statements).
+    type Writer<'t>;
+    /// Makes the [`Content::Writer`] for a file written inside `tx`.
+    fn writer<'t>(tx: &'t Transaction<'_>) -> Result<Self::Writer<'t>>;
     /// Inserts or replaces `record` in `dataset`, inside `tx`, with what
     /// [`Content::prepare`] computed for it.
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Self::Record, prepared: &Self::Prepared) -> Result<Put>;
+    fn put(
+        tx: &Transaction<'_>,
+        writer: &mut Self::Writer<'_>,
+        dataset: &str,
+        record: &Self::Record,
+        prepared: &Self::Prepared,
+    ) -> Result<Put>;
     /// Deletes record `id` of `dataset`; false if it was not there.
     fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool>;
     /// Deletes every record of `dataset`.
@@ -140,10 +150,7 @@ impl Content for Listings {
          JOIN listing_records r ON r.listing = l.rowid
          WHERE l.dataset = ?1 ORDER BY l.id";
     const TABLE: &'static str = "listings";
-    // The query-side indexes of `store::schema` (steps 1 and 5). Not the id index, which
-    // every put reads.
-    const DEFERRABLE_INDEXES: &'static [&'static str] =
-        &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
+    const DEFERRABLE_INDEXES: &'static [&'static str] = crate::store::bulk::LISTING_INDEXES;
 
     fn id(record: &Listing) -> &str {
         &record.id
@@ -161,8 +168,20 @@ impl Content for Listings {
         Derived::of(record)
     }
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &Listing, derived: &Derived) -> Result<Put> {
-        Ok(match put_listing_derived(tx, dataset, record, derived)? {
+    type Writer<'t> = ListingPuts<'t>;
+
+    fn writer<'t>(tx: &'t Transaction<'_>) -> Result<ListingPuts<'t>> {
+        ListingPuts::new(tx)
+    }
+
+    fn put(
+        tx: &Transaction<'_>,
+        puts: &mut ListingPuts<'_>,
+        dataset: &str,
+        record: &Listing,
+        derived: &Derived,
+    ) -> Result<Put> {
+        Ok(match put_listing_derived(tx, puts, dataset, record, derived)? {
             Upsert::OtherDataset(other) => Put::OtherDataset(other),
             Upsert::Inserted | Upsert::Updated | Upsert::Unchanged => Put::Written,
         })
@@ -244,7 +263,13 @@ impl<T: Synced> Content for Records<T> {
 
     fn prepare(_: &T) {}
 
-    fn put(tx: &Transaction<'_>, dataset: &str, record: &T, _: &()) -> Result<Put> {
+    type Writer<'t> = ();
+
+    fn writer(_: &Transaction<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    fn put(tx: &Transaction<'_>, _: &mut (), dataset: &str, record: &T, _: &()) -> Result<Put> {
         if let Some(other) = owner(tx, T::TABLE, record.id())?.filter(|o| o != dataset) {
             return Ok(Put::OtherDataset(other));
         }
