@@ -3,7 +3,8 @@
 //! need (a closable [`FaroStore`], progress and cancellation). All logic stays in `faro-core`.
 //!
 //! [`FaroStore`]'s methods live beside the records they return: search and listings in
-//! `store`, trusted sync, subscriptions, status and bundles in `sync`, rights in `rights`,
+//! `store`, trusted sync, subscriptions, status and bundles in `sync`, what a
+//! repository offers and subscribing by region in `datasets`, rights in `rights`,
 //! warnings in `warnings`, "is this contact real?" in `contact`. Long work reports through
 //! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
 //! the Kotlin and Swift documentation.
@@ -11,6 +12,7 @@
 #![forbid(unsafe_code)]
 
 mod contact;
+mod datasets;
 mod error;
 mod progress;
 mod query;
@@ -21,6 +23,7 @@ mod types;
 mod warnings;
 
 pub use contact::normalize_contact;
+pub use datasets::{AvailableDataset, BoundingBox, DatasetRegion, RegionChoice, RegionOrigin, RegionSubscription};
 pub use error::FaroError;
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest};

@@ -14,6 +14,7 @@
 mod stdout;
 
 mod contact_cmd;
+mod datasets_cmd;
 mod demo;
 mod demo_rights;
 mod i18n;
@@ -85,6 +86,8 @@ enum Command {
     RotateRoot(sync_cmd::RotateRootArgs),
     /// Install the root the app ships: the only trust, no trust on first use.
     Trust(sync_cmd::TrustArgs),
+    /// What a repository offers: every dataset, its region, size and publisher, verified.
+    Datasets(datasets_cmd::DatasetsArgs),
     /// Sync subscribed datasets from a repository URL or a bundle file, verified.
     Sync(sync_cmd::SyncArgs),
     /// Stop syncing datasets (their data stays readable).
@@ -440,6 +443,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Publish(args) => sync_cmd::publish(args),
         Command::RotateRoot(args) => sync_cmd::rotate_root(args),
         Command::Trust(args) => sync_cmd::trust(args),
+        Command::Datasets(args) => datasets_cmd::datasets(args),
         Command::Sync(args) => sync_cmd::sync(args),
         Command::Export(args) => sync_cmd::export(args),
         Command::Unsubscribe(args) => sync_cmd::unsubscribe(args),

@@ -117,6 +117,19 @@ pub struct SyncArgs {
     /// Subscribe to this dataset before syncing (repeatable), e.g. directory/mx.
     #[arg(long)]
     dataset: Vec<String>,
+    /// Subscribe to the datasets for these countries (`mx,gt`), by the regions the
+    /// repository signs (see `faro datasets`).
+    #[arg(long, conflicts_with = "bundle")]
+    country: Option<String>,
+    /// Subscribe to the datasets within `--radius-km` of this point, LAT,LON.
+    #[arg(long, requires = "radius_km", conflicts_with = "bundle", allow_hyphen_values = true)]
+    near: Option<faro_core::geo::Point>,
+    /// Radius for `--near`, in kilometres.
+    #[arg(long, requires = "near")]
+    radius_km: Option<f64>,
+    /// Language of the messages (es, en, fr, ht, pt).
+    #[arg(long, value_parser = crate::parse_langs)]
+    lang: Option<faro_core::LangPrefs>,
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
@@ -398,7 +411,16 @@ pub fn sync(args: SyncArgs) -> Result<(), Error> {
         return Ok(());
     }
     let url = args.url.as_deref().unwrap_or_default();
-    let options = SyncOptions { subscribe: args.dataset.clone(), ..SyncOptions::default() };
+    let mut subscribe = args.dataset.clone();
+    match crate::datasets_cmd::region_choice(args.country.as_deref(), args.near, args.radius_km)? {
+        Some(choice) => subscribe.extend(crate::datasets_cmd::choose_by_region(&store, url, &choice, args.json)?),
+        // A fresh database: say how to list and choose, not only that nothing is chosen.
+        None if subscribe.is_empty() && sync::subscriptions(&store)?.is_empty() => {
+            return Err(crate::datasets_cmd::nothing_chosen(&args.db, url));
+        }
+        None => {}
+    }
+    let options = SyncOptions { subscribe, ..SyncOptions::default() };
     let report = sync::sync_from_url(&store, url, &options, &Cancel::new(), &mut |_| {})?;
     if args.json {
         output::print_json(&report);

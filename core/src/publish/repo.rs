@@ -21,6 +21,7 @@ use crate::error::{Error, InputError, Result};
 use crate::sync::content::{ContentKind, Listings, Rights, Warnings};
 use crate::sync::entry::{delta_path, is_warnings, snapshot_path, to_custom, DatasetEntry, DeltaEntry, WARNINGS_ROLE};
 use crate::sync::files::SnapshotHeader;
+use crate::sync::region::{Region, REGION_KEY};
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
 use crate::tuf::store::write_atomically;
 use crate::tuf::writer::{
@@ -319,6 +320,7 @@ fn publish_dataset(
 ) -> Result<Published> {
     let dataset = input.header.dataset.clone();
     let (records, state_hash) = state_of(&input.records);
+    let region = Some(Region::of_records(input.kind, input.records.values())).filter(|r| *r != Region::default());
     let history = state
         .datasets
         .entry(dataset.clone())
@@ -334,9 +336,11 @@ fn publish_dataset(
     let listed = if is_warnings(&dataset) { &state.warnings_targets } else { &state.targets };
     if let Some(current) = listed.get(&snapshot_path(&dataset)) {
         let entry: Option<DatasetEntry> = crate::sync::entry::from_custom(current.custom.as_ref());
-        if let Some(entry) =
-            entry.filter(|e| e.state == state_hash && e.demo == input.header.demo && e.source == input.header.source)
-        {
+        // A dataset published before regions were signed gets a new version that has one.
+        let same_region = Region::from_custom(current.custom.as_ref()) == region;
+        if let Some(entry) = entry.filter(|e| {
+            e.state == state_hash && e.demo == input.header.demo && e.source == input.header.source && same_region
+        }) {
             return Ok(Published { dataset, version: entry.version, records, changed: false, deltas_from: vec![] });
         }
     }
@@ -384,7 +388,12 @@ fn publish_dataset(
         deltas: deltas.clone(),
     };
     let path = snapshot_path(&dataset);
-    let file = target_file_for(&snapshot, Some(to_custom(&entry)));
+    let mut custom = to_custom(&entry);
+    if let Some(region) = &region {
+        // Beside `custom.faro`, which phones in the field read with unknown fields refused.
+        custom[REGION_KEY] = serde_json::to_value(region).unwrap_or_default();
+    }
+    let file = target_file_for(&snapshot, Some(custom));
     let stored = write_target(targets_dir, &path, &file, &snapshot)?;
     new_targets.insert(path, file);
 

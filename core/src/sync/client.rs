@@ -440,7 +440,7 @@ pub(crate) fn verify_file(info: &TargetInfo, path: &Path) -> Result<()> {
 
 /// [`Fetcher`] over HTTP: `BASE/metadata/NAME`. `timestamp.json` is requested
 /// conditionally; on 304 the trusted copy is handed back, which the workflow then keeps.
-struct HttpFetcher<'a> {
+pub(crate) struct HttpFetcher<'a> {
     store: &'a Store,
     http: &'a Http,
     base: &'a str,
@@ -455,7 +455,7 @@ struct HttpFetcher<'a> {
 }
 
 impl<'a> HttpFetcher<'a> {
-    fn new(store: &'a Store, http: &'a Http, base: &'a str, cancel: &'a Cancel) -> Result<HttpFetcher<'a>> {
+    pub(crate) fn new(store: &'a Store, http: &'a Http, base: &'a str, cancel: &'a Cancel) -> Result<HttpFetcher<'a>> {
         let timestamp_url = format!("{base}/metadata/timestamp.json");
         let validators = store.read(load_validators)?.remove(&timestamp_url);
         Ok(HttpFetcher {
@@ -473,7 +473,7 @@ impl<'a> HttpFetcher<'a> {
 
     /// A fetch failure surfaces as the network error itself (timeouts, cancellation), not
     /// as a verification failure.
-    fn explain(&self, e: TufError) -> Error {
+    pub(crate) fn explain(&self, e: TufError) -> Error {
         if self.cancel.is_cancelled() {
             return Error::Cancelled;
         }

@@ -14,7 +14,9 @@ pub mod content;
 pub mod entry;
 pub mod files;
 mod lock;
+pub mod offer;
 mod pin;
+pub mod region;
 pub mod state;
 pub mod status;
 pub mod trust;
@@ -23,6 +25,7 @@ pub use apply::SyncRoute;
 pub use bundle::{export_bundle, import_bundle, import_bundle_watched, BundleOutcome, ExportReport};
 pub use client::{sync_from_url, DatasetOutcome, SyncOptions, SyncPhase, SyncProgress, SyncReport};
 pub use content::ContentKind;
+pub use offer::{available_datasets, choose, Chosen, Offer, OfferedDataset, RegionChoice};
 pub use status::{status, subscribe, subscriptions, unsubscribe, DatasetStatus, SyncStatus};
 pub use trust::install_trusted_root;
 

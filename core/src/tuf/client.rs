@@ -462,6 +462,28 @@ impl Updater {
         Ok(None)
     }
 
+    /// Every target path listed by a trusted targets role reachable from the top-level
+    /// targets (each role verified as [`Updater::target_info`] verifies it, at most
+    /// `max_delegations` roles), sorted and without repeats. A path listed here is only a
+    /// candidate: which entry is THE trusted one, and whether the role listing it may list
+    /// it at all, is [`Updater::target_info`]'s answer, so callers resolve each path there.
+    pub fn target_paths(&mut self, fetcher: &dyn Fetcher, store: &mut dyn TrustStore) -> TufResult<Vec<String>> {
+        let mut to_visit = vec![("targets".to_string(), "root".to_string())];
+        let mut visited = HashSet::new();
+        let mut paths = std::collections::BTreeSet::new();
+        while visited.len() <= self.limits.max_delegations {
+            let Some((role, parent)) = to_visit.pop() else { break };
+            if !visited.insert((role.clone(), parent.clone())) {
+                continue;
+            }
+            let targets = self.load_targets(fetcher, store, &role, &parent)?;
+            paths.extend(targets.targets.keys().cloned());
+            let children: Vec<_> = targets.delegations.iter().flat_map(|d| &d.roles).map(|c| c.name.clone()).collect();
+            to_visit.extend(children.into_iter().rev().map(|child| (child, role.clone())));
+        }
+        Ok(paths.into_iter().collect())
+    }
+
     /// Fetches the target described by `info` (as `<dir>/<sha256>.<name>` under consistent
     /// snapshots) and verifies its length and every listed hash.
     pub fn download_target(&self, fetcher: &dyn Fetcher, info: &TargetInfo) -> TufResult<Vec<u8>> {

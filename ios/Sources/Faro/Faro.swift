@@ -259,6 +259,22 @@ public final class Faro: @unchecked Sendable {
         try await run { try self.raw.subscriptions() }
     }
 
+    /// Every dataset the repository at `url` offers (name, content, region, records, size of a
+    /// first download, publisher, whether subscribed), verified from the installed root as a
+    /// sync verifies it. Downloads metadata only.
+    public func availableDatasets(url: String, settings: SyncSettings? = nil) async throws -> [AvailableDataset] {
+        try await run { try self.raw.availableDatasets(url: url, settings: settings) }
+    }
+
+    /// Subscribes to the datasets of `url` for `region` (countries, or a point and radius), by
+    /// the regions publishers sign; datasets with no known region come back in `unplaced`.
+    /// Then `sync` fetches them.
+    public func subscribeRegion(
+        url: String, region: RegionChoice, settings: SyncSettings? = nil
+    ) async throws -> RegionSubscription {
+        try await run { try self.raw.subscribeRegion(url: url, region: region, settings: settings) }
+    }
+
     /// Every dataset held, its version and whether it is still confirmed current.
     public func datasetStatus() async throws -> SyncStatus {
         try await run { try self.raw.datasetStatus() }

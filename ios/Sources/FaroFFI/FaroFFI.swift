@@ -857,6 +857,26 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func checkContact(input: String, region: String?, languages: [String]) throws  -> ContactCheck
     
     /**
+     * Every dataset the repository at `url` offers, sorted by name, after verifying its
+     * signed metadata from the root installed here exactly as a sync does (nothing is
+     * trusted on first use; downloads metadata only). `NotVerified` when a signature, hash
+     * or version does not check (nothing is listed), `Network` when offline, `Busy` while a
+     * sync runs on this database.
+     */
+    func availableDatasets(url: String, settings: SyncSettings?) throws  -> [AvailableDataset]
+    
+    /**
+     * Subscribes to the datasets of the repository at `url` for `region`, by the regions
+     * their publishers signed (verified as `available_datasets` verifies them): by country,
+     * each dataset for one of the countries or for everywhere; near a point, each dataset
+     * whose records come within the radius. A dataset with no known region is never picked
+     * and is returned in `unplaced`. Then `sync(url)` fetches them. `BadInput` for an unknown
+     * country code, a point out of range or a radius not above zero, or when no dataset
+     * matches (nothing is subscribed then).
+     */
+    func subscribeRegion(url: String, region: RegionChoice, settings: SyncSettings?) throws  -> RegionSubscription
+    
+    /**
      * The article with `id`, its text in `languages` (most preferred first). `NotFound` if
      * there is none.
      */
@@ -1120,6 +1140,45 @@ open func checkContact(input: String, region: String? = nil, languages: [String]
         FfiConverterString.lower(input),
         FfiConverterOptionString.lower(region),
         FfiConverterSequenceString.lower(languages),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every dataset the repository at `url` offers, sorted by name, after verifying its
+     * signed metadata from the root installed here exactly as a sync does (nothing is
+     * trusted on first use; downloads metadata only). `NotVerified` when a signature, hash
+     * or version does not check (nothing is listed), `Network` when offline, `Busy` while a
+     * sync runs on this database.
+     */
+open func availableDatasets(url: String, settings: SyncSettings? = nil)throws  -> [AvailableDataset]  {
+    return try  FfiConverterSequenceTypeAvailableDataset.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_available_datasets(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterOptionTypeSyncSettings.lower(settings),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Subscribes to the datasets of the repository at `url` for `region`, by the regions
+     * their publishers signed (verified as `available_datasets` verifies them): by country,
+     * each dataset for one of the countries or for everywhere; near a point, each dataset
+     * whose records come within the radius. A dataset with no known region is never picked
+     * and is returned in `unplaced`. Then `sync(url)` fetches them. `BadInput` for an unknown
+     * country code, a point out of range or a radius not above zero, or when no dataset
+     * matches (nothing is subscribed then).
+     */
+open func subscribeRegion(url: String, region: RegionChoice, settings: SyncSettings? = nil)throws  -> RegionSubscription  {
+    return try  FfiConverterTypeRegionSubscription_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_subscribe_region(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterTypeRegionChoice_lower(region),
+        FfiConverterOptionTypeSyncSettings.lower(settings),uniffiCallStatus
     )
 })
 }
@@ -2226,6 +2285,264 @@ public func FfiConverterTypeArticleHit_lower(_ value: ArticleHit) -> RustBuffer 
 
 
 /**
+ * One dataset a repository offers.
+ */
+public struct AvailableDataset: Equatable, Hashable {
+    /**
+     * Dataset name (`directory/mx`).
+     */
+    public var dataset: String
+    /**
+     * What it holds.
+     */
+    public var content: ContentKind
+    /**
+     * Newest version.
+     */
+    public var version: UInt64
+    /**
+     * Records in that version.
+     */
+    public var records: UInt64
+    /**
+     * Bytes of a first download (the compressed full snapshot).
+     */
+    public var downloadBytes: UInt64
+    /**
+     * Who publishes it.
+     */
+    public var publisher: String?
+    /**
+     * When that version was published (signed).
+     */
+    public var published: Date
+    /**
+     * True for invented demo data.
+     */
+    public var demo: Bool
+    /**
+     * The data's licence, when the publisher gave it.
+     */
+    public var license: String?
+    /**
+     * Where its records are.
+     */
+    public var region: DatasetRegion
+    /**
+     * True when this device is subscribed to it.
+     */
+    public var subscribed: Bool
+    /**
+     * The version held on this device, if any.
+     */
+    public var heldVersion: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dataset name (`directory/mx`).
+         */dataset: String, 
+        /**
+         * What it holds.
+         */content: ContentKind, 
+        /**
+         * Newest version.
+         */version: UInt64, 
+        /**
+         * Records in that version.
+         */records: UInt64, 
+        /**
+         * Bytes of a first download (the compressed full snapshot).
+         */downloadBytes: UInt64, 
+        /**
+         * Who publishes it.
+         */publisher: String?, 
+        /**
+         * When that version was published (signed).
+         */published: Date, 
+        /**
+         * True for invented demo data.
+         */demo: Bool, 
+        /**
+         * The data's licence, when the publisher gave it.
+         */license: String?, 
+        /**
+         * Where its records are.
+         */region: DatasetRegion, 
+        /**
+         * True when this device is subscribed to it.
+         */subscribed: Bool, 
+        /**
+         * The version held on this device, if any.
+         */heldVersion: UInt64?) {
+        self.dataset = dataset
+        self.content = content
+        self.version = version
+        self.records = records
+        self.downloadBytes = downloadBytes
+        self.publisher = publisher
+        self.published = published
+        self.demo = demo
+        self.license = license
+        self.region = region
+        self.subscribed = subscribed
+        self.heldVersion = heldVersion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AvailableDataset: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAvailableDataset: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AvailableDataset {
+        return
+            try AvailableDataset(
+                dataset: FfiConverterString.read(from: &buf), 
+                content: FfiConverterTypeContentKind.read(from: &buf), 
+                version: FfiConverterUInt64.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                downloadBytes: FfiConverterUInt64.read(from: &buf), 
+                publisher: FfiConverterOptionString.read(from: &buf), 
+                published: FfiConverterTimestamp.read(from: &buf), 
+                demo: FfiConverterBool.read(from: &buf), 
+                license: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterTypeDatasetRegion.read(from: &buf), 
+                subscribed: FfiConverterBool.read(from: &buf), 
+                heldVersion: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AvailableDataset, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.dataset, into: &buf)
+        FfiConverterTypeContentKind.write(value.content, into: &buf)
+        FfiConverterUInt64.write(value.version, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.downloadBytes, into: &buf)
+        FfiConverterOptionString.write(value.publisher, into: &buf)
+        FfiConverterTimestamp.write(value.published, into: &buf)
+        FfiConverterBool.write(value.demo, into: &buf)
+        FfiConverterOptionString.write(value.license, into: &buf)
+        FfiConverterTypeDatasetRegion.write(value.region, into: &buf)
+        FfiConverterBool.write(value.subscribed, into: &buf)
+        FfiConverterOptionUInt64.write(value.heldVersion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableDataset_lift(_ buf: RustBuffer) throws -> AvailableDataset {
+    return try FfiConverterTypeAvailableDataset.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableDataset_lower(_ value: AvailableDataset) -> RustBuffer {
+    return FfiConverterTypeAvailableDataset.lower(value)
+}
+
+
+/**
+ * A box in degrees (WGS84).
+ */
+public struct BoundingBox: Equatable, Hashable {
+    /**
+     * Western edge (longitude).
+     */
+    public var west: Double
+    /**
+     * Southern edge (latitude).
+     */
+    public var south: Double
+    /**
+     * Eastern edge (longitude).
+     */
+    public var east: Double
+    /**
+     * Northern edge (latitude).
+     */
+    public var north: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Western edge (longitude).
+         */west: Double, 
+        /**
+         * Southern edge (latitude).
+         */south: Double, 
+        /**
+         * Eastern edge (longitude).
+         */east: Double, 
+        /**
+         * Northern edge (latitude).
+         */north: Double) {
+        self.west = west
+        self.south = south
+        self.east = east
+        self.north = north
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BoundingBox: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBoundingBox: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BoundingBox {
+        return
+            try BoundingBox(
+                west: FfiConverterDouble.read(from: &buf), 
+                south: FfiConverterDouble.read(from: &buf), 
+                east: FfiConverterDouble.read(from: &buf), 
+                north: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BoundingBox, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.west, into: &buf)
+        FfiConverterDouble.write(value.south, into: &buf)
+        FfiConverterDouble.write(value.east, into: &buf)
+        FfiConverterDouble.write(value.north, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBoundingBox_lift(_ buf: RustBuffer) throws -> BoundingBox {
+    return try FfiConverterTypeBoundingBox.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBoundingBox_lower(_ value: BoundingBox) -> RustBuffer {
+    return FfiConverterTypeBoundingBox.lower(value)
+}
+
+
+/**
  * What a bundle import did with one dataset.
  */
 public struct BundleOutcome: Equatable, Hashable {
@@ -2829,6 +3146,95 @@ public func FfiConverterTypeDatasetOutcome_lift(_ buf: RustBuffer) throws -> Dat
 #endif
 public func FfiConverterTypeDatasetOutcome_lower(_ value: DatasetOutcome) -> RustBuffer {
     return FfiConverterTypeDatasetOutcome.lower(value)
+}
+
+
+/**
+ * Where a dataset's records are.
+ */
+public struct DatasetRegion: Equatable, Hashable {
+    /**
+     * Countries (ISO 3166-1 alpha-2, upper case).
+     */
+    public var countries: [String]
+    /**
+     * The box around every record with coordinates, when signed.
+     */
+    public var bbox: BoundingBox?
+    /**
+     * True when some records apply everywhere (rights for all countries).
+     */
+    public var everywhere: Bool
+    /**
+     * Where this region was learnt.
+     */
+    public var origin: RegionOrigin
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Countries (ISO 3166-1 alpha-2, upper case).
+         */countries: [String], 
+        /**
+         * The box around every record with coordinates, when signed.
+         */bbox: BoundingBox?, 
+        /**
+         * True when some records apply everywhere (rights for all countries).
+         */everywhere: Bool, 
+        /**
+         * Where this region was learnt.
+         */origin: RegionOrigin) {
+        self.countries = countries
+        self.bbox = bbox
+        self.everywhere = everywhere
+        self.origin = origin
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DatasetRegion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDatasetRegion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DatasetRegion {
+        return
+            try DatasetRegion(
+                countries: FfiConverterSequenceString.read(from: &buf), 
+                bbox: FfiConverterOptionTypeBoundingBox.read(from: &buf), 
+                everywhere: FfiConverterBool.read(from: &buf), 
+                origin: FfiConverterTypeRegionOrigin.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DatasetRegion, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.countries, into: &buf)
+        FfiConverterOptionTypeBoundingBox.write(value.bbox, into: &buf)
+        FfiConverterBool.write(value.everywhere, into: &buf)
+        FfiConverterTypeRegionOrigin.write(value.origin, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatasetRegion_lift(_ buf: RustBuffer) throws -> DatasetRegion {
+    return try FfiConverterTypeDatasetRegion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatasetRegion_lower(_ value: DatasetRegion) -> RustBuffer {
+    return FfiConverterTypeDatasetRegion.lower(value)
 }
 
 
@@ -4147,6 +4553,77 @@ public func FfiConverterTypeProgressReport_lift(_ buf: RustBuffer) throws -> Pro
 #endif
 public func FfiConverterTypeProgressReport_lower(_ value: ProgressReport) -> RustBuffer {
     return FfiConverterTypeProgressReport.lower(value)
+}
+
+
+/**
+ * What a subscription by region did.
+ */
+public struct RegionSubscription: Equatable, Hashable {
+    /**
+     * Datasets now subscribed for the region (sync next to fetch them).
+     */
+    public var subscribed: [String]
+    /**
+     * Datasets whose region could not answer (none signed; for a point, no box): not
+     * subscribed. Offer them by name if the person needs them.
+     */
+    public var unplaced: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Datasets now subscribed for the region (sync next to fetch them).
+         */subscribed: [String], 
+        /**
+         * Datasets whose region could not answer (none signed; for a point, no box): not
+         * subscribed. Offer them by name if the person needs them.
+         */unplaced: [String]) {
+        self.subscribed = subscribed
+        self.unplaced = unplaced
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegionSubscription: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionSubscription: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionSubscription {
+        return
+            try RegionSubscription(
+                subscribed: FfiConverterSequenceString.read(from: &buf), 
+                unplaced: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegionSubscription, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.subscribed, into: &buf)
+        FfiConverterSequenceString.write(value.unplaced, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionSubscription_lift(_ buf: RustBuffer) throws -> RegionSubscription {
+    return try FfiConverterTypeRegionSubscription.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionSubscription_lower(_ value: RegionSubscription) -> RustBuffer {
+    return FfiConverterTypeRegionSubscription.lower(value)
 }
 
 
@@ -7449,6 +7926,187 @@ public func FfiConverterTypeProgressStage_lower(_ value: ProgressStage) -> RustB
 
 
 /**
+ * Where the person wants data for.
+ */
+
+public enum RegionChoice: Equatable, Hashable {
+    
+    /**
+     * These countries (ISO 3166-1 alpha-2, any case: `mx`, `GT`).
+     */
+    case countries(
+        /**
+         * The country codes.
+         */codes: [String]
+    )
+    /**
+     * Within `radius_km` of a point.
+     */
+    case near(
+        /**
+         * Latitude in degrees.
+         */lat: Double, 
+        /**
+         * Longitude in degrees.
+         */lon: Double, 
+        /**
+         * Radius in kilometres (above zero).
+         */radiusKm: Double
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegionChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionChoice: FfiConverterRustBuffer {
+    typealias SwiftType = RegionChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .countries(codes: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 2: return .near(lat: try FfiConverterDouble.read(from: &buf), lon: try FfiConverterDouble.read(from: &buf), radiusKm: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegionChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .countries(codes):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceString.write(codes, into: &buf)
+            
+        
+        case let .near(lat,lon,radiusKm):
+            writeInt(&buf, Int32(2))
+            FfiConverterDouble.write(lat, into: &buf)
+            FfiConverterDouble.write(lon, into: &buf)
+            FfiConverterDouble.write(radiusKm, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionChoice_lift(_ buf: RustBuffer) throws -> RegionChoice {
+    return try FfiConverterTypeRegionChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionChoice_lower(_ value: RegionChoice) -> RustBuffer {
+    return FfiConverterTypeRegionChoice.lower(value)
+}
+
+
+
+/**
+ * Where a dataset's region was learnt.
+ */
+
+public enum RegionOrigin: Equatable, Hashable {
+    
+    /**
+     * Signed by the publisher with the dataset.
+     */
+    case signed
+    /**
+     * Read from the country code that ends the dataset's name (`directory/mx`): published
+     * before regions were signed.
+     */
+    case name
+    /**
+     * Not known: show "region unknown".
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegionOrigin: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionOrigin: FfiConverterRustBuffer {
+    typealias SwiftType = RegionOrigin
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionOrigin {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signed
+        
+        case 2: return .name
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegionOrigin, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .signed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .name:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionOrigin_lift(_ buf: RustBuffer) throws -> RegionOrigin {
+    return try FfiConverterTypeRegionOrigin.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionOrigin_lower(_ value: RegionOrigin) -> RustBuffer {
+    return FfiConverterTypeRegionOrigin.lower(value)
+}
+
+
+
+/**
  * How the contact relates to a matched listing or warning.
  */
 
@@ -8834,6 +9492,30 @@ fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeBoundingBox: FfiConverterRustBuffer {
+    typealias SwiftType = BoundingBox?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBoundingBox.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBoundingBox.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeConsulateInfo: FfiConverterRustBuffer {
     typealias SwiftType = ConsulateInfo?
 
@@ -9044,6 +9726,31 @@ fileprivate struct FfiConverterSequenceTypeArticleHit: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeArticleHit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAvailableDataset: FfiConverterRustBuffer {
+    typealias SwiftType = [AvailableDataset]
+
+    public static func write(_ value: [AvailableDataset], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAvailableDataset.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AvailableDataset] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AvailableDataset]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAvailableDataset.read(from: &buf))
         }
         return seq
     }
@@ -9615,6 +10322,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 47291) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_available_datasets() != 1802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_subscribe_region() != 3676) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_article() != 51166) {

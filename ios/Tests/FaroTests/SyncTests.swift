@@ -69,6 +69,47 @@ final class SyncTests: XCTestCase {
         return faro
     }
 
+    func testARepositoryListsWhatItOffersAndAPlaceOrACountrySubscribesItsDatasets() async throws {
+        let faro = try await phone("offer")
+        defer { faro.close() }
+        let offer = try await faro.availableDatasets(url: repoURL, settings: quick)
+        XCTAssertEqual(offer.map { $0.dataset }, datasets)
+        XCTAssertEqual(offer.map { $0.content }, [.listings, .rights, .warnings])
+        let route = offer[0]
+        XCTAssertEqual(route.records, listings)
+        XCTAssertEqual(route.version, 1)
+        XCTAssertTrue(route.demo)
+        XCTAssertEqual(route.license, "CC0-1.0")
+        XCTAssertEqual(route.region.origin, .signed)
+        XCTAssertTrue(route.region.countries.contains("MX") && route.region.countries.contains("GT"))
+        let box = try XCTUnwrap(route.region.bbox)
+        XCTAssertTrue(box.south <= nearTapachula.lat && nearTapachula.lat <= box.north)
+        XCTAssertTrue(offer[1].region.everywhere)
+        XCTAssertTrue(offer.allSatisfy { !$0.subscribed && $0.heldVersion == nil && $0.downloadBytes > 0 })
+
+        // A country no listing is in: only what applies everywhere.
+        let brazil = try await faro.subscribeRegion(url: repoURL, region: .countries(codes: ["br"]), settings: quick)
+        XCTAssertEqual(brazil.subscribed, ["rights/all"])
+        XCTAssertTrue(brazil.unplaced.isEmpty)
+        // Near Tapachula: the route's listings too; then a sync fetches them.
+        let near = try await faro.subscribeRegion(
+            url: repoURL, region: .near(lat: nearTapachula.lat, lon: nearTapachula.lon, radiusKm: 5), settings: quick)
+        XCTAssertTrue(near.subscribed.contains("demo/route") && near.subscribed.contains("rights/all"))
+        _ = try await faro.sync(url: repoURL, settings: quick)
+        let count = try await faro.listingCount()
+        XCTAssertEqual(count, listings)
+        let after = try await faro.availableDatasets(url: repoURL, settings: quick).first { $0.dataset == "demo/route" }
+        XCTAssertEqual(after?.subscribed, true)
+        XCTAssertEqual(after?.heldVersion, 1)
+
+        do {
+            _ = try await faro.subscribeRegion(url: repoURL, region: .countries(codes: ["xx"]))
+            XCTFail("an unknown country was accepted")
+        } catch FaroError.BadInput(let reason) {
+            XCTAssertTrue(reason.contains("\"xx\""), reason)
+        }
+    }
+
     func testSyncReportsProgressFillsTheStoreThenChangesNothing() async throws {
         let faro = try await phone("a")
         defer { faro.close() }

@@ -7,6 +7,7 @@ package app.faro
 
 import app.faro.ffi.Article
 import app.faro.ffi.ArticleHit
+import app.faro.ffi.AvailableDataset
 import app.faro.ffi.BundleOutcome
 import app.faro.ffi.CancelHandle
 import app.faro.ffi.ContactCheck
@@ -22,6 +23,8 @@ import app.faro.ffi.KindCount
 import app.faro.ffi.Listing
 import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
+import app.faro.ffi.RegionChoice
+import app.faro.ffi.RegionSubscription
 import app.faro.ffi.RightsQuery
 import app.faro.ffi.SearchHit
 import app.faro.ffi.SearchRequest
@@ -185,6 +188,22 @@ class Faro private constructor(
 
     /** The subscribed datasets, sorted. */
     suspend fun subscriptions(): List<String> = io { store.subscriptions() }
+
+    /**
+     * Every dataset the repository at [url] offers (name, content, region, records, size of a
+     * first download, publisher, whether subscribed), verified from the installed root as a
+     * sync verifies it. Downloads metadata only.
+     */
+    suspend fun availableDatasets(url: String, settings: SyncSettings? = null): List<AvailableDataset> =
+        io { store.availableDatasets(url, settings) }
+
+    /**
+     * Subscribes to the datasets of [url] for [region] (countries, or a point and radius), by
+     * the regions publishers sign; datasets with no known region come back in `unplaced`.
+     * Then [sync] fetches them.
+     */
+    suspend fun subscribeRegion(url: String, region: RegionChoice, settings: SyncSettings? = null): RegionSubscription =
+        io { store.subscribeRegion(url, region, settings) }
 
     /** Every dataset held, its version and whether it is still confirmed current. */
     suspend fun datasetStatus(): SyncStatus = io { store.datasetStatus() }

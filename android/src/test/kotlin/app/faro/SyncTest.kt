@@ -15,6 +15,8 @@ import app.faro.ffi.OpenState
 import app.faro.ffi.ProgressListener
 import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressStage
+import app.faro.ffi.RegionChoice
+import app.faro.ffi.RegionOrigin
 import app.faro.ffi.Relation
 import app.faro.ffi.RightsQuery
 import app.faro.ffi.SearchRequest
@@ -180,6 +182,44 @@ class SyncTest {
             val typo = assertFailsWith<FaroException.NotVerified> { faro.sync(server.url, listOf("demo/rout")) }
             assertContains(typo.reason, "does not publish demo/rout")
             assertEquals(DATASETS, faro.subscriptions())
+        }
+    }
+
+    @Test
+    fun `a repository lists what it offers, verified, and a place or a country subscribes its datasets`() = runBlocking<Unit> {
+        phone("offer").use { faro ->
+            val offer = faro.availableDatasets(server.url, QUICK)
+            assertEquals(DATASETS, offer.map { it.dataset })
+            assertEquals(listOf(ContentKind.LISTINGS, ContentKind.RIGHTS, ContentKind.WARNINGS), offer.map { it.content })
+            val route = offer[0]
+            assertEquals(LISTINGS, route.records)
+            assertEquals(1uL, route.version)
+            assertTrue(route.demo)
+            assertEquals("CC0-1.0", route.license)
+            assertEquals(RegionOrigin.SIGNED, route.region.origin)
+            assertTrue("MX" in route.region.countries && "GT" in route.region.countries, "${route.region}")
+            val box = assertNotNull(route.region.bbox)
+            assertTrue(box.south <= NEAR_TAPACHULA.lat && NEAR_TAPACHULA.lat <= box.north, "$box")
+            assertTrue(offer[1].region.everywhere)
+            offer.forEach { assertFalse(it.subscribed); assertNull(it.heldVersion); assertTrue(it.downloadBytes > 0uL) }
+
+            // A country no listing is in: only what applies everywhere.
+            val brazil = faro.subscribeRegion(server.url, RegionChoice.Countries(listOf("br")), QUICK)
+            assertEquals(listOf("rights/all"), brazil.subscribed)
+            assertTrue(brazil.unplaced.isEmpty())
+            // Near Tapachula: the route's listings too; then a sync fetches them.
+            val near = faro.subscribeRegion(server.url, RegionChoice.Near(NEAR_TAPACHULA.lat, NEAR_TAPACHULA.lon, 5.0), QUICK)
+            assertTrue(near.subscribed.containsAll(listOf("demo/route", "rights/all")), "$near")
+            faro.sync(server.url, settings = QUICK)
+            assertEquals(LISTINGS, faro.listingCount())
+            val after = faro.availableDatasets(server.url, QUICK).first { it.dataset == "demo/route" }
+            assertTrue(after.subscribed)
+            assertEquals(1uL, after.heldVersion)
+
+            val bad = assertFailsWith<FaroException.BadInput> {
+                faro.subscribeRegion(server.url, RegionChoice.Countries(listOf("xx")))
+            }
+            assertContains(bad.reason, "\"xx\"")
         }
     }
 
