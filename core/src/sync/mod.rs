@@ -15,6 +15,7 @@ pub mod entry;
 pub mod files;
 mod lock;
 mod pin;
+pub mod receiver;
 pub mod state;
 pub mod status;
 pub mod trust;
