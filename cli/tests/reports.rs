@@ -276,6 +276,15 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     assert!(err.contains("sync with the publisher's repository first"), "{err}");
 
     let db = w.phone("phone.db");
+    // A phone that only ever got a bundle from this one learns the receiver from its signed
+    // metadata too.
+    let bundle = p(&w.out("phone.bundle"));
+    ok(&["export", "--db", &db, "--out", &bundle]);
+    let second = p(&w.out("second.db"));
+    ok(&["trust", "--db", &second, &p(&w.repo.join("metadata/1.root.json"))]);
+    ok(&["sync", "--db", &second, "--bundle", &bundle]);
+    queue(&second, &["other"], "Demo report from a phone that never went online", &[]);
+
     // Offline: the receiver is down (nothing listens at the signed address).
     let a = queue(&db, &["correction", "closed"], "Shelter (demo) closed since November", &["--listing", "demo:gt-xela-shelter"]);
     let b = queue(&db, &["new-place"], "A new legal aid desk (demo) by the bus station", &["--place", "14.634915,-90.506882"]);
