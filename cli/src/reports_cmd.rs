@@ -181,7 +181,9 @@ fn parse_kind(s: &str) -> Result<ReportKind, String> {
 
 fn parse_sub_kind(s: &str) -> Result<SubKind, String> {
     SubKind::parse(s).ok_or_else(|| {
-        format!("unknown sub-kind {s:?}; one of closed, moved, new-hours, wrong-phone, mistreatment, fees-for-free-service")
+        format!(
+            "unknown sub-kind {s:?}; one of closed, moved, new-hours, wrong-phone, mistreatment, fees-for-free-service"
+        )
     })
 }
 
@@ -476,8 +478,21 @@ fn write_csv(path: &Path, items: &[InboxItem]) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io { path: path.to_path_buf(), source: e };
     let mut w = csv::Writer::from_path(path).map_err(|e| io(std::io::Error::other(e)))?;
     let header = [
-        "received", "idempotency_key", "day", "kind", "sub_kind", "listing", "dataset", "version", "contact",
-        "contact_verdict", "lat", "lon", "precision", "text", "error",
+        "received",
+        "idempotency_key",
+        "day",
+        "kind",
+        "sub_kind",
+        "listing",
+        "dataset",
+        "version",
+        "contact",
+        "contact_verdict",
+        "lat",
+        "lon",
+        "precision",
+        "text",
+        "error",
     ];
     w.write_record(header).map_err(|e| io(std::io::Error::other(e)))?;
     for i in items {

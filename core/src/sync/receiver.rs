@@ -74,7 +74,9 @@ impl ReceiverEntry {
         match url.scheme() {
             "https" => {}
             "http" if loopback => {}
-            other => return Err(format!("url: must be https (http only to a loopback address for tests), not {other}")),
+            other => {
+                return Err(format!("url: must be https (http only to a loopback address for tests), not {other}"))
+            }
         }
         if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
             return Err("url: must not carry a user name, password or fragment".into());
@@ -107,7 +109,12 @@ pub(crate) fn signed_receiver(
     if info.role != "targets" || info.delegator != "root" {
         return Err(bad(format!("listed by role {:?}; only the top-level targets role may name it", info.role)).into());
     }
-    let value = info.file.custom.as_ref().and_then(|c| c.get(CUSTOM_KEY)).ok_or_else(|| bad("no custom.faro_reports".into()))?;
+    let value = info
+        .file
+        .custom
+        .as_ref()
+        .and_then(|c| c.get(CUSTOM_KEY))
+        .ok_or_else(|| bad("no custom.faro_reports".into()))?;
     let entry: ReceiverEntry = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
     entry.check().map_err(bad)?;
     Ok(Some(entry))
