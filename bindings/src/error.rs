@@ -132,6 +132,9 @@ impl From<faro_core::Error> for FaroError {
             E::Sync(faro_core::sync::SyncError::AlreadyRunning) => FaroError::Busy { reason },
             E::Tuf(_) | E::Sync(_) | E::Compress(_) => FaroError::NotVerified { reason },
             E::Cancelled => FaroError::Cancelled { reason },
+            // Reports (issue 11): the FFI for them comes later; until then, a refusal of what
+            // the caller gave.
+            E::Report(_) => FaroError::BadInput { reason },
         }
     }
 }

@@ -19,6 +19,7 @@ mod demo;
 mod demo_rights;
 mod i18n;
 mod output;
+mod reports_cmd;
 mod rights_cmd;
 mod serve;
 mod sync_cmd;
@@ -96,6 +97,10 @@ enum Command {
     Export(sync_cmd::ExportArgs),
     /// What is held, how current, and whether the clock looks right.
     Status(sync_cmd::StatusArgs),
+    /// Report a problem to the publisher: sealed to its key, queued, sent when online.
+    Report(reports_cmd::ReportArgs),
+    /// The report outbox (list, send, cancel, forget) and the publisher's receiver (keygen, serve, read).
+    Reports(reports_cmd::ReportsArgs),
 }
 
 #[derive(Args)]
@@ -448,6 +453,8 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Export(args) => sync_cmd::export(args),
         Command::Unsubscribe(args) => sync_cmd::unsubscribe(args),
         Command::Status(args) => sync_cmd::status(args),
+        Command::Report(args) => reports_cmd::report(args),
+        Command::Reports(args) => reports_cmd::run(args),
     }
 }
 

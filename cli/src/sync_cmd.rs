@@ -51,6 +51,17 @@ pub struct PublishArgs {
     /// Print the report as JSON.
     #[arg(long)]
     json: bool,
+    /// Name a report receiver in the signed metadata: its public key file, made by
+    /// `faro reports keygen` (needs --reports-url). Phones seal reports to this key only.
+    #[arg(long, requires = "reports_url")]
+    reports_key: Option<PathBuf>,
+    /// The receiver's URL (https; http only to a loopback address): phones send reports
+    /// there and nowhere else.
+    #[arg(long, requires = "reports_key")]
+    reports_url: Option<String>,
+    /// Largest sealed report the receiver takes, in bytes.
+    #[arg(long, default_value_t = faro_core::sync::receiver::DEFAULT_MAX_BYTES)]
+    reports_max_bytes: u64,
     /// Format of the inputs; guessed per file when omitted, as `faro import` does.
     #[arg(long, value_enum)]
     format: Option<crate::Format>,
@@ -290,6 +301,11 @@ pub fn publish(args: PublishArgs) -> Result<(), Error> {
         expiries,
         keep_versions: args.keep_versions,
         publisher: args.publisher.clone(),
+        reports: crate::reports_cmd::receiver_entry(
+            args.reports_key.as_deref(),
+            args.reports_url.as_deref(),
+            args.reports_max_bytes,
+        )?,
     };
     let report = publish::publish(&keys, &args.repo, &inputs, &options)?;
     if args.json {

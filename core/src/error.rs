@@ -119,6 +119,10 @@ pub enum Error {
     #[error("{0}")]
     Sync(#[from] crate::sync_error::SyncError),
 
+    /// A report could not be queued, sent, received or read.
+    #[error("{0}")]
+    Report(#[from] crate::report_error::ReportError),
+
     /// The work was cancelled by the caller; nothing was changed.
     #[error("cancelled; nothing was changed")]
     Cancelled,

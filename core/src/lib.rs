@@ -29,6 +29,8 @@ pub mod limit;
 pub mod model;
 pub mod net;
 pub mod publish;
+mod report_error;
+pub mod reports;
 pub mod rights;
 pub mod search;
 pub mod store;

@@ -15,7 +15,7 @@ const SLICE: Duration = Duration::from_millis(100);
 impl Http {
     /// Drives `future` to completion, failing when `limit` passes with no result, when the
     /// deadline passes, or when cancelled.
-    fn wait<T>(
+    pub(crate) fn wait<T>(
         &self,
         future: impl Future<Output = T>,
         url: &str,
@@ -102,7 +102,7 @@ impl Http {
 
 /// A reqwest error as a failure: redirect refusals and bad URLs are fatal, the rest (refused,
 /// reset, cut, TLS hiccup, timeouts) transient.
-fn transport_failure(error: &reqwest::Error, url: &str) -> Failure {
+pub(crate) fn transport_failure(error: &reqwest::Error, url: &str) -> Failure {
     let url = display_url(url);
     let reason = error_chain(&UrlFree(error));
     if error.is_timeout() {

@@ -43,6 +43,17 @@ impl Http {
         Ok(Http { client, runtime, config })
     }
 
+    /// A client that follows no redirect at all, for POSTing reports: a report goes to the
+    /// signed URL and nowhere else, so a `3xx` answer is a failure, never a new destination.
+    pub fn without_redirects(config: NetConfig) -> Result<Http, NetError> {
+        let mut http = Http::new(config)?;
+        http.client = client_builder(&http.config)?
+            .redirect(redirect::Policy::none())
+            .build()
+            .map_err(|e| NetError::Setup(error_chain(&e)))?;
+        Ok(http)
+    }
+
     /// The limits this client runs with.
     pub fn config(&self) -> &NetConfig {
         &self.config
@@ -74,17 +85,18 @@ fn redirect_policy() -> redirect::Policy {
 }
 
 fn build_client(config: &NetConfig) -> Result<reqwest::Client, NetError> {
-    reqwest::Client::builder()
+    client_builder(config)?.redirect(redirect_policy()).build().map_err(|e| NetError::Setup(error_chain(&e)))
+}
+
+fn client_builder(config: &NetConfig) -> Result<reqwest::ClientBuilder, NetError> {
+    Ok(reqwest::Client::builder()
         .tls_backend_preconfigured(tls_config()?)
         .http1_only()
         .user_agent(USER_AGENT)
         .referer(false)
         .no_proxy()
-        .redirect(redirect_policy())
         .connect_timeout(config.connect_timeout)
-        .pool_max_idle_per_host(2)
-        .build()
-        .map_err(|e| NetError::Setup(error_chain(&e)))
+        .pool_max_idle_per_host(2))
 }
 
 /// An error and its causes on one line, without the URL (callers add a cleaned one).

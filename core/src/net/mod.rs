@@ -2,7 +2,8 @@
 //! ([`client`]) with one TLS policy (rustls on `ring`, embedded Mozilla roots), one privacy
 //! policy (no cookies, no `Referer`, a generic `User-Agent`) and one retry policy ([`retry`]).
 //!
-//! Two operations: [`Http::get`] fetches a small file (TUF metadata) into memory, capped and
+//! Three operations: [`Http::post`] sends a sealed report once and returns the answer as is;
+//! [`Http::get`] fetches a small file (TUF metadata) into memory, capped and
 //! conditional; [`Http::download`] streams a file of known length to disk through
 //! `<dest>.partial` and resumes it with HTTP `Range`. Nothing here judges the bytes: hashes and
 //! signatures are the TUF layer's job. Everything is synchronous; mobile callers run it off the
@@ -12,6 +13,7 @@ mod body;
 mod client;
 mod download;
 mod get;
+mod post;
 mod retry;
 
 use std::path::PathBuf;
@@ -20,6 +22,7 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 
 pub use client::{Http, MAX_REDIRECTS, USER_AGENT};
+pub use post::Posted;
 
 /// Timeouts and retry limits of an [`Http`] client.
 #[derive(Debug, Clone, PartialEq, Eq)]

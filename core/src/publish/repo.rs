@@ -22,6 +22,7 @@ use crate::sync::content::{ContentKind, Listings, Rights, Warnings};
 use crate::sync::entry::{delta_path, is_warnings, snapshot_path, to_custom, DatasetEntry, DeltaEntry, WARNINGS_ROLE};
 use crate::sync::files::SnapshotHeader;
 use crate::sync::region::{Region, REGION_KEY};
+use crate::sync::receiver::{ReceiverEntry, RECEIVER_TARGET};
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
 use crate::tuf::store::write_atomically;
 use crate::tuf::writer::{
@@ -69,6 +70,9 @@ pub struct PublishOptions {
     pub keep_versions: usize,
     /// Publisher name shown on phones.
     pub publisher: String,
+    /// The report receiver to name in the signed targets (`reports/receiver.json`, see
+    /// `sync::receiver`); `None` keeps the one named before, if any.
+    pub reports: Option<ReceiverEntry>,
 }
 
 impl Default for PublishOptions {
@@ -78,6 +82,7 @@ impl Default for PublishOptions {
             expiries: Expiries::default(),
             keep_versions: DEFAULT_KEEP_VERSIONS,
             publisher: "Faro publisher".into(),
+            reports: None,
         }
     }
 }
@@ -205,6 +210,10 @@ fn publish_inner(
             }
         }
         report.datasets.push(published);
+    }
+
+    if let Some(entry) = &options.reports {
+        targets_changed |= name_receiver(&mut state, &targets_dir, entry)?;
     }
 
     let now = options.now;
@@ -403,6 +412,20 @@ fn publish_dataset(
     listed.retain(|p, _| !p.starts_with(&format!("{dataset}.from-")));
     listed.extend(new_targets);
     Ok(Published { dataset, version, records, changed: true, deltas_from: deltas.into_keys().collect() })
+}
+
+/// Lists the report receiver in the top-level targets: the entry's JSON is the target file
+/// and its `custom.faro_reports` the signed fields phones read. Returns whether it changed.
+fn name_receiver(state: &mut PublisherState, targets_dir: &Path, entry: &ReceiverEntry) -> Result<bool> {
+    entry.check().map_err(|reason| InputError::new("--reports-key/--reports-url", reason).field("faro_reports"))?;
+    let bytes = serde_json::to_vec(entry).unwrap_or_default();
+    let file = target_file_for(&bytes, Some(entry.to_custom()));
+    if state.targets.get(RECEIVER_TARGET) == Some(&file) {
+        return Ok(false);
+    }
+    write_target(targets_dir, RECEIVER_TARGET, &file, &bytes)?;
+    state.targets.insert(RECEIVER_TARGET.into(), file);
+    Ok(true)
 }
 
 /// Writes a target under its consistent-snapshot name; returns that name.

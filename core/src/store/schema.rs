@@ -75,6 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v10_warning_phone_keys_reread,
         reindex: true,
     },
+    Migration {
+        version: 11,
+        name: "report outbox (sealed reports waiting to be sent)",
+        apply: v11_report_outbox,
+        reindex: false,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {
@@ -350,6 +356,33 @@ fn v9_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// 9 did for the listings' contact keys, which the rebuild also redoes.
 fn v10_warning_phone_keys_reread(_tx: &Transaction<'_>) -> rusqlite::Result<()> {
     Ok(())
+}
+
+/// Reports written on the phone, sealed to the publisher at once (`reports`): `envelope` is
+/// ciphertext this phone cannot read, dropped once the receiver has it; the other columns are
+/// what the status list shows. `created` is this phone's clock (it never leaves the phone).
+fn v11_report_outbox(tx: &Transaction<'_>) -> rusqlite::Result<()> {
+    tx.execute_batch(
+        "
+        CREATE TABLE report_outbox (
+            id               INTEGER PRIMARY KEY,
+            idempotency_key  TEXT NOT NULL UNIQUE,
+            kind             TEXT NOT NULL,
+            sub_kind         TEXT,
+            listing          TEXT,
+            created          TEXT NOT NULL,
+            status           TEXT NOT NULL
+                CHECK (status IN ('queued', 'sending', 'sent', 'refused', 'cancelled')),
+            attempts         INTEGER NOT NULL DEFAULT 0,
+            next_try         TEXT,
+            key_id           TEXT NOT NULL,
+            envelope         BLOB,
+            last_error       TEXT,
+            sent             TEXT
+        );
+        CREATE INDEX report_outbox_by_status ON report_outbox(status, id);
+        ",
+    )
 }
 
 /// Brings `conn` from its current version to [`CURRENT_VERSION`], one step per

@@ -9,7 +9,7 @@
 -- is copied or derived from them so that queries never parse JSON. The derived indexes are
 -- rebuilt from the records by `store::index` when a migration asks for it.
 
-PRAGMA user_version = 10;
+PRAGMA user_version = 11;
 
 -- Store-wide settings and flags (`reindex` while a rebuild is pending, sync clocks, pins).
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -217,3 +217,26 @@ CREATE TABLE warning_indicators (
     PRIMARY KEY (key, warning)
 ) WITHOUT ROWID;
 CREATE INDEX warning_indicators_by_warning ON warning_indicators(warning);
+
+-- ---------------------------------------------------------------------------------------
+-- Reports from the field, sealed to the publisher (schema step 11)
+-- ---------------------------------------------------------------------------------------
+
+-- envelope: ciphertext this phone cannot read, NULL once the receiver has it.
+CREATE TABLE report_outbox (
+    id               INTEGER PRIMARY KEY,
+    idempotency_key  TEXT NOT NULL UNIQUE,
+    kind             TEXT NOT NULL,
+    sub_kind         TEXT,
+    listing          TEXT,
+    created          TEXT NOT NULL,
+    status           TEXT NOT NULL
+        CHECK (status IN ('queued', 'sending', 'sent', 'refused', 'cancelled')),
+    attempts         INTEGER NOT NULL DEFAULT 0,
+    next_try         TEXT,
+    key_id           TEXT NOT NULL,
+    envelope         BLOB,
+    last_error       TEXT,
+    sent             TEXT
+);
+CREATE INDEX report_outbox_by_status ON report_outbox(status, id);

@@ -283,6 +283,9 @@ pub fn import_bundle_watched(
         caps.insert(dataset.clone(), data_cap(info.file.length));
         planned.push((dataset.clone(), entry, kind));
     }
+    // The report receiver the bundle's signed targets name, if any. A bundle may be older
+    // than what this phone verified, so it sets a receiver but never clears one.
+    let receiver = super::receiver::signed_receiver(&mut updater, &fetcher, &mut scratch_trust)?;
     // Second pass: the data files, each capped by what its signed entry declares.
     let files = unpack(path, scratch.path(), Some(&caps))?;
     // Expired roles (the timestamp first of all) date the data.
@@ -340,6 +343,9 @@ pub fn import_bundle_watched(
         }
         // After the walk above, delegated roles (warnings) are verified and stored too.
         keep_newer_metadata(&tx, &scratch_trust, scratch.path())?;
+        if let Some(receiver) = &receiver {
+            super::receiver::save(&tx, Some(receiver))?;
+        }
         tx.commit()?;
         Ok(outcomes)
     })

@@ -183,6 +183,12 @@ pub fn sync_from_url(
         }
     }
     status::subscribe(store, &new)?;
+    // The report receiver the signed targets name now (or none): reports go nowhere else.
+    let receiver = super::receiver::signed_receiver(&mut updater, &fetcher, &mut trust).map_err(|e| match e {
+        Error::Tuf(t) => fetcher.explain(t),
+        other => other,
+    })?;
+    store.write(|c| super::receiver::save(c, receiver.as_ref()))?;
 
     let downloads = download_dir(store);
     let mut outcomes = Vec::new();

@@ -17,6 +17,7 @@ mod lock;
 pub mod offer;
 mod pin;
 pub mod region;
+pub mod receiver;
 pub mod state;
 pub mod status;
 pub mod trust;
