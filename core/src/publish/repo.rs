@@ -21,8 +21,8 @@ use crate::error::{Error, InputError, Result};
 use crate::sync::content::{ContentKind, Listings, Rights, Warnings};
 use crate::sync::entry::{delta_path, is_warnings, snapshot_path, to_custom, DatasetEntry, DeltaEntry, WARNINGS_ROLE};
 use crate::sync::files::SnapshotHeader;
-use crate::sync::region::{Region, REGION_KEY};
 use crate::sync::receiver::{ReceiverEntry, RECEIVER_TARGET};
+use crate::sync::region::{Region, REGION_KEY};
 use crate::tuf::metadata::{DelegatedRole, Delegations, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp};
 use crate::tuf::store::write_atomically;
 use crate::tuf::writer::{
