@@ -80,3 +80,19 @@ pub enum PersonalError {
     #[error("internal error in Faro's personal data (please report it): {0}")]
     Internal(String),
 }
+
+impl PersonalError {
+    /// True when SQLite found the file damaged (or not a database) in the middle of a read
+    /// or write; [`PersonalError::Damaged`] and [`PersonalError::NotPersonalFile`] say so by
+    /// their variant.
+    pub fn is_damage(&self) -> bool {
+        match self {
+            PersonalError::Damaged { .. } | PersonalError::NotPersonalFile { .. } => true,
+            PersonalError::Sqlite { source, .. } => matches!(
+                source.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)
+            ),
+            _ => false,
+        }
+    }
+}
