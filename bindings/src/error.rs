@@ -139,6 +139,7 @@ impl From<faro_core::Error> for FaroError {
                 FaroError::Storage { reason }
             }
             E::BundleNotVerified { .. } => FaroError::NotVerified { reason },
+            E::Personal(p) => crate::personal::from_personal(p),
             E::Internal(_) => FaroError::Internal { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
             // The network layer reports a cancel as its own error; the caller asked for it.

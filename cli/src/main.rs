@@ -18,6 +18,7 @@ mod demo;
 mod demo_rights;
 mod i18n;
 mod output;
+mod personal_cmd;
 mod rights_cmd;
 mod serve;
 mod sync_cmd;
@@ -93,6 +94,10 @@ enum Command {
     Export(sync_cmd::ExportArgs),
     /// What is held, how current, and whether the clock looks right.
     Status(sync_cmd::StatusArgs),
+    /// Saved places, sealed with your key in their own file.
+    Favorites(personal_cmd::FavoritesArgs),
+    /// Erase saved places and notes (no key needed); the directory stays.
+    ForgetPersonalData(personal_cmd::ForgetArgs),
 }
 
 #[derive(Args)]
@@ -373,6 +378,7 @@ fn error_summary(e: &Error) -> Option<&'static str> {
         e if e.is_damage() => Some("error_damaged"),
         Error::BundleNotVerified { .. } => Some("error_bundle"),
         Error::Internal(_) => Some("error_internal"),
+        Error::Personal(faro_core::personal::PersonalError::WrongKey { .. }) => Some("error_wrong_key"),
         _ => None,
     }
 }
@@ -444,6 +450,8 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Export(args) => sync_cmd::export(args),
         Command::Unsubscribe(args) => sync_cmd::unsubscribe(args),
         Command::Status(args) => sync_cmd::status(args),
+        Command::Favorites(args) => personal_cmd::favorites(args),
+        Command::ForgetPersonalData(args) => personal_cmd::forget(args),
     }
 }
 
