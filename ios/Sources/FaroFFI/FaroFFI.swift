@@ -857,6 +857,85 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func checkContact(input: String, region: String?, languages: [String]) throws  -> ContactCheck
     
     /**
+     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
+     * characters). Saving it again changes the label. Returns whether it was new.
+     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     */
+    func addFavorite(listingId: String, label: String?) throws  -> Bool
+    
+    /**
+     * Writes a note, optionally about listing `listing_id` (which need not be in the
+     * directory). Up to 10,000 characters, not empty. Returns its id.
+     */
+    func addNote(text: String, listingId: String?) throws  -> UInt64
+    
+    /**
+     * Replaces the text of note `id`. `NotFound` if there is no such note.
+     */
+    func editNote(id: UInt64, text: String) throws 
+    
+    /**
+     * The saved places, oldest first, each with the directory's current name in `languages`
+     * (most preferred first) and whether the directory still has it.
+     */
+    func favorites(languages: [String]) throws  -> [Favorite]
+    
+    /**
+     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
+     * overwritten and removed) and whatever else the directory database holds about the
+     * person. Needs no key and works locked. The directory stays and keeps answering.
+     *
+     * The app must also delete the key from Keystore / Keychain: on flash storage old
+     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
+     * `Storage` if something could not be erased (what could be, was; call it again).
+     */
+    func forgetPersonalData() throws 
+    
+    /**
+     * Whether `listing_id` is saved.
+     */
+    func isFavorite(listingId: String) throws  -> Bool
+    
+    /**
+     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
+     */
+    func isPersonalDataUnlocked()  -> Bool
+    
+    /**
+     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
+     * The directory stays open.
+     */
+    func lockPersonalData() 
+    
+    /**
+     * The notes, oldest first; only those about `listing_id` when it is given.
+     */
+    func notes(listingId: String?) throws  -> [Note]
+    
+    /**
+     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
+     * whether it was saved.
+     */
+    func removeFavorite(listingId: String) throws  -> Bool
+    
+    /**
+     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
+     */
+    func removeNote(id: UInt64) throws  -> Bool
+    
+    /**
+     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
+     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
+     * Creates the personal-data file on first use. Calling it again with another key switches
+     * to that key only if it opens the file.
+     *
+     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
+     * another key (nothing is changed: find the right key, or erase with
+     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     */
+    func unlockPersonalData(key: Data) throws 
+    
+    /**
      * The article with `id`, its text in `languages` (most preferred first). `NotFound` if
      * there is none.
      */
@@ -875,8 +954,8 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func rights(query: RightsQuery) throws  -> [ArticleHit]
     
     /**
-     * Closes the database files. Idempotent. Work already running (an import on another
-     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files (the personal data is locked too). Idempotent. Work already
+     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
     func closeStore() 
@@ -1125,6 +1204,177 @@ open func checkContact(input: String, region: String? = nil, languages: [String]
 }
     
     /**
+     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
+     * characters). Saving it again changes the label. Returns whether it was new.
+     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     */
+open func addFavorite(listingId: String, label: String? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_add_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),
+        FfiConverterOptionString.lower(label),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes a note, optionally about listing `listing_id` (which need not be in the
+     * directory). Up to 10,000 characters, not empty. Returns its id.
+     */
+open func addNote(text: String, listingId: String? = nil)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_add_note(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterOptionString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces the text of note `id`. `NotFound` if there is no such note.
+     */
+open func editNote(id: UInt64, text: String)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_edit_note(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(id),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The saved places, oldest first, each with the directory's current name in `languages`
+     * (most preferred first) and whether the directory still has it.
+     */
+open func favorites(languages: [String] = [])throws  -> [Favorite]  {
+    return try  FfiConverterSequenceTypeFavorite.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_favorites(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(languages),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
+     * overwritten and removed) and whatever else the directory database holds about the
+     * person. Needs no key and works locked. The directory stays and keeps answering.
+     *
+     * The app must also delete the key from Keystore / Keychain: on flash storage old
+     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
+     * `Storage` if something could not be erased (what could be, was; call it again).
+     */
+open func forgetPersonalData()throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_forget_personal_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Whether `listing_id` is saved.
+     */
+open func isFavorite(listingId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_is_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
+     */
+open func isPersonalDataUnlocked() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_is_personal_data_unlocked(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
+     * The directory stays open.
+     */
+open func lockPersonalData()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_lock_personal_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The notes, oldest first; only those about `listing_id` when it is given.
+     */
+open func notes(listingId: String? = nil)throws  -> [Note]  {
+    return try  FfiConverterSequenceTypeNote.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_notes(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
+     * whether it was saved.
+     */
+open func removeFavorite(listingId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_remove_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
+     */
+open func removeNote(id: UInt64)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_remove_note(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
+     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
+     * Creates the personal-data file on first use. Calling it again with another key switches
+     * to that key only if it opens the file.
+     *
+     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
+     * another key (nothing is changed: find the right key, or erase with
+     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     */
+open func unlockPersonalData(key: Data)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_unlock_personal_data(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * The article with `id`, its text in `languages` (most preferred first). `NotFound` if
      * there is none.
      */
@@ -1171,8 +1421,8 @@ open func rights(query: RightsQuery)throws  -> [ArticleHit]  {
 }
     
     /**
-     * Closes the database files. Idempotent. Work already running (an import on another
-     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files (the personal data is locked too). Idempotent. Work already
+     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
 open func closeStore()  {try! rustCall() {
@@ -3142,6 +3392,119 @@ public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuf
 
 
 /**
+ * A saved place, with what the directory says of it today.
+ */
+public struct Favorite: Equatable, Hashable {
+    /**
+     * The listing's id.
+     */
+    public var listingId: String
+    /**
+     * The label the person typed, if any.
+     */
+    public var label: String?
+    /**
+     * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
+     */
+    public var savedOn: String
+    /**
+     * Whether the directory still has this listing. When `false` the place was removed by
+     * its publisher (closed, or found to be fake): tell the person before they go there.
+     */
+    public var inDirectory: Bool
+    /**
+     * The listing's current name in the languages asked for; `None` when it is no longer
+     * in the directory.
+     */
+    public var name: String?
+    /**
+     * The listing's kind; `None` when it is no longer in the directory.
+     */
+    public var kind: Kind?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The listing's id.
+         */listingId: String, 
+        /**
+         * The label the person typed, if any.
+         */label: String?, 
+        /**
+         * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
+         */savedOn: String, 
+        /**
+         * Whether the directory still has this listing. When `false` the place was removed by
+         * its publisher (closed, or found to be fake): tell the person before they go there.
+         */inDirectory: Bool, 
+        /**
+         * The listing's current name in the languages asked for; `None` when it is no longer
+         * in the directory.
+         */name: String?, 
+        /**
+         * The listing's kind; `None` when it is no longer in the directory.
+         */kind: Kind?) {
+        self.listingId = listingId
+        self.label = label
+        self.savedOn = savedOn
+        self.inDirectory = inDirectory
+        self.name = name
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Favorite: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFavorite: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Favorite {
+        return
+            try Favorite(
+                listingId: FfiConverterString.read(from: &buf), 
+                label: FfiConverterOptionString.read(from: &buf), 
+                savedOn: FfiConverterString.read(from: &buf), 
+                inDirectory: FfiConverterBool.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterOptionTypeKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Favorite, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.listingId, into: &buf)
+        FfiConverterOptionString.write(value.label, into: &buf)
+        FfiConverterString.write(value.savedOn, into: &buf)
+        FfiConverterBool.write(value.inDirectory, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFavorite_lift(_ buf: RustBuffer) throws -> Favorite {
+    return try FfiConverterTypeFavorite.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFavorite_lower(_ value: Favorite) -> RustBuffer {
+    return FfiConverterTypeFavorite.lower(value)
+}
+
+
+/**
  * A WGS84 point in degrees.
  */
 public struct GeoPoint: Equatable, Hashable {
@@ -3959,6 +4322,95 @@ public func FfiConverterTypeListing_lift(_ buf: RustBuffer) throws -> Listing {
 #endif
 public func FfiConverterTypeListing_lower(_ value: Listing) -> RustBuffer {
     return FfiConverterTypeListing.lower(value)
+}
+
+
+/**
+ * A note the person wrote.
+ */
+public struct Note: Equatable, Hashable {
+    /**
+     * The note's number (never reused).
+     */
+    public var id: UInt64
+    /**
+     * The listing it is about, if any.
+     */
+    public var listingId: String?
+    /**
+     * The text.
+     */
+    public var text: String
+    /**
+     * The day it was written or last edited, `YYYY-MM-DD`.
+     */
+    public var writtenOn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The note's number (never reused).
+         */id: UInt64, 
+        /**
+         * The listing it is about, if any.
+         */listingId: String?, 
+        /**
+         * The text.
+         */text: String, 
+        /**
+         * The day it was written or last edited, `YYYY-MM-DD`.
+         */writtenOn: String) {
+        self.id = id
+        self.listingId = listingId
+        self.text = text
+        self.writtenOn = writtenOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Note: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Note {
+        return
+            try Note(
+                id: FfiConverterUInt64.read(from: &buf), 
+                listingId: FfiConverterOptionString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                writtenOn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Note, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.listingId, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.writtenOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lift(_ buf: RustBuffer) throws -> Note {
+    return try FfiConverterTypeNote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lower(_ value: Note) -> RustBuffer {
+    return FfiConverterTypeNote.lower(value)
 }
 
 
@@ -6621,6 +7073,25 @@ enum FaroError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
+     * The personal data (saved places, notes) is locked: call `unlock_personal_data` with the
+     * app's key first. Nothing was read or written.
+     */
+    case Locked(
+        /**
+         * What was called.
+         */reason: String
+    )
+    /**
+     * The key given does not open the personal data (another key made it, or the app's key
+     * was replaced). Nothing was changed: use the right key, or erase the data with
+     * `forget_personal_data`.
+     */
+    case WrongKey(
+        /**
+         * Which file.
+         */reason: String
+    )
+    /**
      * A defect in Faro (a panic caught at the boundary) or in a callback. Please report it.
      */
     case Internal(
@@ -6684,7 +7155,13 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
         case 9: return .Busy(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .Internal(
+        case 10: return .Locked(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .WrongKey(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -6744,8 +7221,18 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .Locked(reason):
             writeInt(&buf, Int32(10))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .WrongKey(reason):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(12))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -8978,6 +9465,30 @@ fileprivate struct FfiConverterOptionTypeHoursAt: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeKind: FfiConverterRustBuffer {
+    typealias SwiftType = Kind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSort: FfiConverterRustBuffer {
     typealias SwiftType = Sort?
 
@@ -9177,6 +9688,31 @@ fileprivate struct FfiConverterSequenceTypeDatasetVersion: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFavorite: FfiConverterRustBuffer {
+    typealias SwiftType = [Favorite]
+
+    public static func write(_ value: [Favorite], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFavorite.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Favorite] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Favorite]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFavorite.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHandleIndicator: FfiConverterRustBuffer {
     typealias SwiftType = [HandleIndicator]
 
@@ -9244,6 +9780,31 @@ fileprivate struct FfiConverterSequenceTypeLegalReference: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLegalReference.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNote: FfiConverterRustBuffer {
+    typealias SwiftType = [Note]
+
+    public static func write(_ value: [Note], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNote.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Note] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Note]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNote.read(from: &buf))
         }
         return seq
     }
@@ -9617,6 +10178,42 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 47291) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_faro_ffi_checksum_method_farostore_add_favorite() != 57913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_add_note() != 10855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_edit_note() != 11476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_favorites() != 22121) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_forget_personal_data() != 59770) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_is_favorite() != 53845) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_is_personal_data_unlocked() != 16814) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_lock_personal_data() != 9196) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_notes() != 62777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_remove_favorite() != 37405) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_remove_note() != 43759) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_unlock_personal_data() != 36187) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_faro_ffi_checksum_method_farostore_article() != 51166) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -9626,7 +10223,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_rights() != 42715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 11513) {
+    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 58444) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_counts() != 60552) {
