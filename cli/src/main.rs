@@ -386,11 +386,16 @@ fn error_summary(e: &Error) -> Option<&'static str> {
 /// Speaks the person's language when they gave `--lang` (the data's default chain, es,en,
 /// does not switch the interface from English).
 fn set_interface_language(matches: &ArgMatches) {
-    let Some((_, sub)) = matches.subcommand() else { return };
-    if let Ok(Some(langs)) = sub.try_get_one::<LangPrefs>("lang") {
-        if sub.value_source("lang") == Some(ValueSource::CommandLine) {
-            i18n::set(langs);
+    // The command's own `--lang`, at whatever depth (`faro favorites list --lang ht`).
+    let mut level = matches.subcommand();
+    while let Some((_, sub)) = level {
+        if let Ok(Some(langs)) = sub.try_get_one::<LangPrefs>("lang") {
+            if sub.value_source("lang") == Some(ValueSource::CommandLine) {
+                i18n::set(langs);
+                return;
+            }
         }
+        level = sub.subcommand();
     }
 }
 
