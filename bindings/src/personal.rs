@@ -13,7 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 use chrono::Utc;
 use faro_core::model::Kind;
 use faro_core::personal::{self, PersonalError, PersonalStore, PERSONAL_DATA_FILE};
-use faro_core::{LangPrefs, Store};
+use faro_core::Store;
 
 use crate::error::{guard, FaroError};
 use crate::query;
@@ -116,8 +116,20 @@ impl FaroStore {
     pub fn favorites(&self, languages: Vec<String>) -> Result<Vec<Favorite>, FaroError> {
         self.with_store("favorites", |store| {
             let langs = query::languages(&languages)?;
-            let saved = self.with_personal("favorites", |p| p.favorites())?;
-            saved.into_iter().map(|f| favorite(store, &langs, f)).collect()
+            let mut slot = self.personal_slot()?;
+            let p = slot.as_mut().ok_or_else(|| locked_error("favorites"))?;
+            let saved = p.saved_places(store, &langs)?;
+            Ok(saved
+                .into_iter()
+                .map(|f| Favorite {
+                    listing_id: f.listing_id,
+                    label: f.label,
+                    saved_on: f.saved_on.to_string(),
+                    in_directory: f.in_directory,
+                    name: f.name,
+                    kind: f.kind,
+                })
+                .collect())
         })
     }
 
@@ -198,32 +210,21 @@ impl FaroStore {
         f: impl FnOnce(&mut PersonalStore) -> Result<T, PersonalError>,
     ) -> Result<T, FaroError> {
         let mut slot = self.personal_slot()?;
-        let p = slot.as_mut().ok_or_else(|| FaroError::Locked {
-            reason: format!("{call}: the personal data is locked; call unlock_personal_data with the app's key first"),
-        })?;
+        let p = slot.as_mut().ok_or_else(|| locked_error(call))?;
         f(p).map_err(from_personal)
+    }
+}
+
+/// `Locked`, naming `call`.
+fn locked_error(call: &str) -> FaroError {
+    FaroError::Locked {
+        reason: format!("{call}: the personal data is locked; call unlock_personal_data with the app's key first"),
     }
 }
 
 /// A fresh empty slot for [`FaroStore`]'s personal data (locked).
 pub(crate) fn locked() -> Mutex<Option<PersonalStore>> {
     Mutex::new(None)
-}
-
-fn favorite(store: &Store, langs: &LangPrefs, f: personal::Favorite) -> Result<Favorite, FaroError> {
-    let listing = match store.get(&f.listing_id) {
-        Ok(l) => Some(l),
-        Err(faro_core::Error::NotFound(_)) => None,
-        Err(e) => return Err(e.into()),
-    };
-    Ok(Favorite {
-        in_directory: listing.is_some(),
-        name: listing.as_ref().map(|l| langs.pick(&l.name).map(|(_, n)| n.to_owned()).unwrap_or_else(|| l.id.clone())),
-        kind: listing.map(|l| l.kind),
-        listing_id: f.listing_id,
-        label: f.label,
-        saved_on: f.saved_on.to_string(),
-    })
 }
 
 fn today() -> chrono::NaiveDate {

@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 use clap::{Args, Subcommand};
-use serde::Serialize;
 
-use faro_core::personal::{self, PersonalError, PersonalStore, KEY_LEN};
-use faro_core::{Error, Kind, LangPrefs, Store};
+use faro_core::personal::{self, PersonalError, PersonalStore, SavedPlace, KEY_LEN};
+use faro_core::{Error, LangPrefs};
 
 use crate::i18n as tr;
 use crate::output;
@@ -94,17 +93,6 @@ pub struct ForgetArgs {
     json: bool,
 }
 
-/// A saved listing as `favorites list` shows it.
-#[derive(Serialize)]
-struct Shown {
-    listing_id: String,
-    label: Option<String>,
-    saved_on: String,
-    in_directory: bool,
-    name: Option<String>,
-    kind: Option<Kind>,
-}
-
 /// Runs `faro favorites`.
 pub fn favorites(args: FavoritesArgs) -> Result<(), Error> {
     match args.action {
@@ -132,7 +120,7 @@ pub fn favorites(args: FavoritesArgs) -> Result<(), Error> {
         FavoritesAction::List(a) => {
             let store = crate::open_for_query(&a.files.db)?;
             let p = open(&a.files)?;
-            let shown = p.favorites()?.into_iter().map(|f| show(&store, &a.lang, f)).collect::<Result<Vec<_>, _>>()?;
+            let shown = p.saved_places(&store, &a.lang)?;
             if a.files.json {
                 output::print_json(&shown);
             } else if shown.is_empty() {
@@ -193,29 +181,13 @@ fn read_key(path: &Path) -> Result<Vec<u8>, Error> {
     })
 }
 
-fn show(store: &Store, langs: &LangPrefs, f: personal::Favorite) -> Result<Shown, Error> {
-    let listing = match store.get(&f.listing_id) {
-        Ok(l) => Some(l),
-        Err(Error::NotFound(_)) => None,
-        Err(e) => return Err(e),
-    };
-    Ok(Shown {
-        in_directory: listing.is_some(),
-        name: listing.as_ref().map(|l| langs.pick(&l.name).map(|(_, n)| n.to_owned()).unwrap_or_else(|| l.id.clone())),
-        kind: listing.map(|l| l.kind),
-        listing_id: f.listing_id,
-        label: f.label,
-        saved_on: f.saved_on.to_string(),
-    })
-}
-
-fn print_shown(s: &Shown) {
+fn print_shown(s: &SavedPlace) {
     let title = s.label.as_deref().or(s.name.as_deref()).unwrap_or(&s.listing_id);
     outln!("* {title}  [{}]", s.listing_id);
     if let (Some(name), Some(_)) = (&s.name, &s.label) {
         outln!("  {name}");
     }
-    outln!("  {}", tr::f("fav_saved_on", &[&s.saved_on]));
+    outln!("  {}", tr::f("fav_saved_on", &[&s.saved_on.to_string()]));
     if !s.in_directory {
         outln!("  {}", tr::t("fav_gone"));
     }

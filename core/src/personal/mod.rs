@@ -98,6 +98,25 @@ pub struct Note {
     pub written_on: NaiveDate,
 }
 
+/// A favorite with what the directory says of it today ([`PersonalStore::saved_places`]).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SavedPlace {
+    /// The listing's id.
+    pub listing_id: String,
+    /// The label the person typed, if any.
+    pub label: Option<String>,
+    /// The day it was saved.
+    pub saved_on: NaiveDate,
+    /// Whether the directory still has the listing. When `false` it was closed or withdrawn
+    /// by its publisher: tell the person before they go there.
+    pub in_directory: bool,
+    /// The listing's current name in the languages asked for (its id if it has no name);
+    /// `None` when it is no longer in the directory.
+    pub name: Option<String>,
+    /// The listing's kind; `None` when it is no longer in the directory.
+    pub kind: Option<crate::Kind>,
+}
+
 /// The personal-data file, open with its key. Not shared between threads (the FFI holds it
 /// behind a lock); every change is one transaction.
 #[derive(Debug)]
@@ -248,6 +267,28 @@ impl PersonalStore {
                 listing_id: self.keys.open_text(place("listing"), &listing)?,
                 label: label.map(|l| self.keys.open_text(place("label"), &l)).transpose()?,
                 saved_on: self.open_day(place("saved_on"), &saved_on)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every favorite, oldest saved first, with the name and kind `store` (the directory) has
+    /// for it today in `langs`, and whether it still has it.
+    pub fn saved_places(&self, store: &crate::Store, langs: &crate::LangPrefs) -> crate::Result<Vec<SavedPlace>> {
+        let mut out = Vec::new();
+        for f in self.favorites()? {
+            let listing = match store.get(&f.listing_id) {
+                Ok(l) => Some(l),
+                Err(crate::Error::NotFound(_)) => None,
+                Err(e) => return Err(e),
+            };
+            out.push(SavedPlace {
+                in_directory: listing.is_some(),
+                name: listing.as_ref().map(|l| langs.pick(&l.name).map_or_else(|| l.id.clone(), |(_, n)| n.to_owned())),
+                kind: listing.map(|l| l.kind),
+                listing_id: f.listing_id,
+                label: f.label,
+                saved_on: f.saved_on,
             });
         }
         Ok(out)
