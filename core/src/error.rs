@@ -141,7 +141,7 @@ pub enum Error {
     /// The person's saved places and notes: a wrong or malformed key, a refused value, a file
     /// that could not be erased ([`crate::personal`]). Never carries personal data.
     #[error("{0}")]
-    Personal(#[from] crate::personal::PersonalError),
+    Personal(#[from] crate::personal_error::PersonalError),
 }
 
 impl Error {

@@ -30,6 +30,7 @@ pub mod limit;
 pub mod model;
 pub mod net;
 pub mod personal;
+mod personal_error;
 pub mod publish;
 pub mod rights;
 pub mod search;

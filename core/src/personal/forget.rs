@@ -16,7 +16,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::error::PersonalError;
+use crate::personal_error::PersonalError;
 use crate::store::Store;
 
 /// Something besides the personal-data file that holds personal data and must go with it.

@@ -14,7 +14,6 @@
 //! until a checkpoint, so a removed note's sealed bytes could outlive its removal there; the
 //! rollback journal exists only during a write and holds sealed pages only.
 
-mod error;
 mod forget;
 mod seal;
 
@@ -23,7 +22,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
-pub use error::PersonalError;
+pub use crate::personal_error::PersonalError;
 pub use forget::{directory_erasers, forget_personal_data, Eraser, Forgotten};
 pub use seal::KEY_LEN;
 use seal::{Keys, Place};

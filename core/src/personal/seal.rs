@@ -10,7 +10,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::{hkdf, hmac};
 
-use super::error::PersonalError;
+use crate::personal_error::PersonalError;
 
 /// Length of the key the app passes in (from Android Keystore or iOS Keychain).
 pub const KEY_LEN: usize = 32;

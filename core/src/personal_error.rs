@@ -1,10 +1,12 @@
-//! [`PersonalError`]: what can go wrong with the personal-data file. No message ever holds a
+//! [`PersonalError`]: what can go wrong with the personal-data file ([`crate::personal`]). Its own
+//! module, below both `error` and `personal`, so that the core's `Error` can carry it without
+//! the two naming each other (as `sync_error` does for sync). No message ever holds a
 //! label, a note, a listing id the person saved, or the key: only the file, the table, the
 //! row number and the column.
 
 use std::path::PathBuf;
 
-/// Errors of [`super::PersonalStore`] and [`super::forget_personal_data`].
+/// Errors of [`crate::personal::PersonalStore`] and [`crate::personal::forget_personal_data`].
 #[derive(Debug, thiserror::Error)]
 pub enum PersonalError {
     /// The key given is not 32 bytes. Nothing was opened or changed.
