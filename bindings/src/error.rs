@@ -72,6 +72,21 @@ pub enum FaroError {
         /// What is running.
         reason: String,
     },
+    /// The personal data (saved places, notes) is locked: call `unlock_personal_data` with the
+    /// app's key first. Nothing was read or written.
+    #[error("locked: {reason}")]
+    Locked {
+        /// What was called.
+        reason: String,
+    },
+    /// The key given does not open the personal data (another key made it, or the app's key
+    /// was replaced). Nothing was changed: use the right key, or erase the data with
+    /// `forget_personal_data`.
+    #[error("wrong key: {reason}")]
+    WrongKey {
+        /// Which file.
+        reason: String,
+    },
     /// A defect in Faro (a panic caught at the boundary) or in a callback. Please report it.
     #[error("internal: {reason}")]
     Internal {
@@ -99,6 +114,8 @@ impl FaroError {
             E::Cancelled { reason } => E::Cancelled { reason: f(&reason) },
             E::Closed { reason } => E::Closed { reason: f(&reason) },
             E::Busy { reason } => E::Busy { reason: f(&reason) },
+            E::Locked { reason } => E::Locked { reason: f(&reason) },
+            E::WrongKey { reason } => E::WrongKey { reason: f(&reason) },
             E::Internal { reason } => E::Internal { reason: f(&reason) },
         }
     }
@@ -122,6 +139,7 @@ impl From<faro_core::Error> for FaroError {
                 FaroError::Storage { reason }
             }
             E::BundleNotVerified { .. } => FaroError::NotVerified { reason },
+            E::Personal(p) => crate::personal::from_personal(p),
             E::Internal(_) => FaroError::Internal { reason },
             E::NotFound(_) => FaroError::NotFound { reason },
             // The network layer reports a cancel as its own error; the caller asked for it.

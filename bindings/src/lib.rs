@@ -5,7 +5,8 @@
 //! [`FaroStore`]'s methods live beside the records they return: search and listings in
 //! `store`, trusted sync, subscriptions, status and bundles in `sync`, what a
 //! repository offers and subscribing by region in `datasets`, rights in `rights`,
-//! warnings in `warnings`, "is this contact real?" in `contact`. Long work reports through
+//! warnings in `warnings`, "is this contact real?" in `contact`, the person's saved places and
+//! notes in `personal`. Long work reports through
 //! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
 //! the Kotlin and Swift documentation.
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@
 mod contact;
 mod datasets;
 mod error;
+mod personal;
 mod progress;
 mod query;
 mod rights;
@@ -25,6 +27,7 @@ mod warnings;
 pub use contact::normalize_contact;
 pub use datasets::{AvailableDataset, BoundingBox, DatasetRegion, RegionChoice, RegionOrigin, RegionSubscription};
 pub use error::FaroError;
+pub use personal::{Favorite, Note};
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest};
 pub use rights::{Article, ArticleHit, LegalReference, RelatedHelp, RightsQuery};

@@ -4,11 +4,12 @@
 //! wrapped in [`guard`] so no panic crosses the FFI.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use faro_core::import::listings::{ImportOptions, ImportProgress};
 use faro_core::model::Kind;
+use faro_core::personal::PersonalStore;
 use faro_core::search::Query;
 use faro_core::Store;
 
@@ -19,15 +20,18 @@ use crate::types::{listing_from_core, GeoPoint, ImportSummary, Listing, SearchHi
 use faro_core::search::KindCount;
 
 /// The synced directory's file inside a store's directory. The person's own data (saved
-/// places, settings) will live in a separate file beside it, so that a sync never touches it.
+/// places, notes) lives in a separate file beside it (`personal.sqlite`), so that a sync never
+/// touches it.
 pub const SYNCED_DATA_FILE: &str = "directory.sqlite";
 
 /// A Faro database directory, opened. Thread-safe: searches may run on several threads while
 /// an import runs on another, and see the last committed data.
 #[derive(uniffi::Object)]
 pub struct FaroStore {
-    dir: PathBuf,
+    pub(crate) dir: PathBuf,
     store: RwLock<Option<Arc<Store>>>,
+    /// The person's saved places and notes once unlocked with the app's key (`personal`).
+    pub(crate) personal: Mutex<Option<PersonalStore>>,
 }
 
 impl std::fmt::Debug for FaroStore {
@@ -52,15 +56,20 @@ impl FaroStore {
                 reason: format!("{}: cannot create the store directory: {e}", dir.display()),
             })?;
             let store = Store::open(dir.join(SYNCED_DATA_FILE))?;
-            Ok(Arc::new(FaroStore { dir, store: RwLock::new(Some(Arc::new(store))) }))
+            Ok(Arc::new(FaroStore {
+                dir,
+                store: RwLock::new(Some(Arc::new(store))),
+                personal: crate::personal::locked(),
+            }))
         })
     }
 
-    /// Closes the database files. Idempotent. Work already running (an import on another
-    /// thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+    /// Closes the database files (the personal data is locked too). Idempotent. Work already
+    /// running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
     /// FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
     #[uniffi::method(name = "close_store")]
     pub fn close(&self) {
+        self.lock_personal_data();
         let taken = match self.store.write() {
             Ok(mut slot) => slot.take(),
             Err(poisoned) => poisoned.into_inner().take(),
@@ -184,7 +193,7 @@ impl FaroStore {
     }
 
     /// The open store, or `Closed` naming the call.
-    fn open_store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
+    pub(crate) fn open_store(&self, call: &str) -> Result<Arc<Store>, FaroError> {
         let slot = self.store.read().map_err(|_| FaroError::Internal { reason: "store lock poisoned".into() })?;
         slot.clone().ok_or_else(|| FaroError::Closed { reason: format!("{call} was called after close()") })
     }

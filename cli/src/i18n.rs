@@ -700,6 +700,77 @@ static CATALOGUE: &[(&str, [&str; 5])] = &[
     ]),
     ("report_unreadable", ["no se puede leer: {}", "cannot be read: {}", "illisible : {}", "pa ka li: {}", "não pode ser lido: {}"]),
     ("rel_imitates", ["imita {} ({})", "imitates {} ({})", "imite {} ({})", "imite {} ({})", "imita {} ({})"]),
+    // Saved places (personal_cmd).
+    ("error_wrong_key", [
+        "esta clave no abre los datos personales; no se cambió nada: use la clave con la que se crearon, o bórrelos con forget-personal-data",
+        "this key does not open the personal data; nothing was changed: use the key they were made with, or erase them with forget-personal-data",
+        "cette clé n'ouvre pas les données personnelles ; rien n'a été modifié : utilisez la clé avec laquelle elles ont été créées, ou effacez-les avec forget-personal-data",
+        "kle sa a pa louvri done pèsonèl yo; anyen pa chanje: sèvi ak kle yo te fèt avè l la, oswa efase yo ak forget-personal-data",
+        "esta chave não abre os dados pessoais; nada foi alterado: use a chave com que foram criados, ou apague-os com forget-personal-data",
+    ]),
+    ("fav_added", [
+        "guardado: {}",
+        "saved: {}",
+        "enregistré : {}",
+        "anrejistre: {}",
+        "guardado: {}",
+    ]),
+    ("fav_updated", [
+        "ya estaba guardado, etiqueta cambiada: {}",
+        "already saved, label changed: {}",
+        "déjà enregistré, étiquette modifiée : {}",
+        "te deja anrejistre, etikèt la chanje: {}",
+        "já estava guardado, etiqueta alterada: {}",
+    ]),
+    ("fav_removed", [
+        "quitado de los guardados: {}",
+        "removed from saved places: {}",
+        "retiré des lieux enregistrés : {}",
+        "retire nan kote ki anrejistre yo: {}",
+        "removido dos lugares guardados: {}",
+    ]),
+    ("fav_not_saved", [
+        "no estaba guardado: {}",
+        "was not saved: {}",
+        "n'était pas enregistré : {}",
+        "pa t anrejistre: {}",
+        "não estava guardado: {}",
+    ]),
+    ("fav_none", [
+        "no hay lugares guardados",
+        "no saved places",
+        "aucun lieu enregistré",
+        "pa gen okenn kote ki anrejistre",
+        "nenhum lugar guardado",
+    ]),
+    ("fav_saved_on", [
+        "guardado el {}",
+        "saved on {}",
+        "enregistré le {}",
+        "anrejistre jou {}",
+        "guardado em {}",
+    ]),
+    ("fav_gone", [
+        "¡ya no está en el directorio! (cerrado o retirado por quien lo publica): no vaya sin confirmar",
+        "no longer in the directory! (closed, or withdrawn by its publisher): do not go without checking",
+        "n'est plus dans l'annuaire ! (fermé, ou retiré par qui le publie) : n'y allez pas sans vérifier",
+        "li pa nan anyè a ankò! (fèmen, oswa moun ki pibliye l la retire l): pa ale san verifye",
+        "já não está no diretório! (fechado, ou retirado por quem o publica): não vá sem confirmar",
+    ]),
+    ("forget_done", [
+        "datos personales borrados ({} archivos sobrescritos y eliminados); el directorio sigue",
+        "personal data erased ({} files overwritten and removed); the directory stays",
+        "données personnelles effacées ({} fichiers écrasés et supprimés) ; l'annuaire reste",
+        "done pèsonèl yo efase ({} fichye ekri sou yo epi retire); anyè a rete",
+        "dados pessoais apagados ({} arquivos sobrescritos e removidos); o diretório fica",
+    ]),
+    ("forget_key_hint", [
+        "borre también el archivo de la clave: en memoria flash pueden quedar copias antiguas, y solo sin la clave son ilegibles",
+        "delete the key file too: flash storage may keep old copies, and only without the key are they unreadable",
+        "supprimez aussi le fichier de la clé : la mémoire flash peut garder d'anciennes copies, illisibles seulement sans la clé",
+        "efase fichye kle a tou: memwa flash ka kenbe ansyen kopi, se sèlman san kle a yo pa ka li yo",
+        "apague também o arquivo da chave: a memória flash pode guardar cópias antigas, ilegíveis só sem a chave",
+    ]),
 ];
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ mod demo;
 mod demo_rights;
 mod i18n;
 mod output;
+mod personal_cmd;
 mod reports_cmd;
 mod rights_cmd;
 mod serve;
@@ -101,6 +102,10 @@ enum Command {
     Report(reports_cmd::ReportArgs),
     /// The report outbox (list, send, cancel, forget) and the publisher's receiver (keygen, serve, read).
     Reports(reports_cmd::ReportsArgs),
+    /// Saved places, sealed with your key in their own file.
+    Favorites(personal_cmd::FavoritesArgs),
+    /// Erase saved places and notes (no key needed); the directory stays.
+    ForgetPersonalData(personal_cmd::ForgetArgs),
 }
 
 #[derive(Args)]
@@ -381,6 +386,7 @@ fn error_summary(e: &Error) -> Option<&'static str> {
         e if e.is_damage() => Some("error_damaged"),
         Error::BundleNotVerified { .. } => Some("error_bundle"),
         Error::Internal(_) => Some("error_internal"),
+        Error::Personal(faro_core::personal::PersonalError::WrongKey { .. }) => Some("error_wrong_key"),
         _ => None,
     }
 }
@@ -388,11 +394,16 @@ fn error_summary(e: &Error) -> Option<&'static str> {
 /// Speaks the person's language when they gave `--lang` (the data's default chain, es,en,
 /// does not switch the interface from English).
 fn set_interface_language(matches: &ArgMatches) {
-    let Some((_, sub)) = matches.subcommand() else { return };
-    if let Ok(Some(langs)) = sub.try_get_one::<LangPrefs>("lang") {
-        if sub.value_source("lang") == Some(ValueSource::CommandLine) {
-            i18n::set(langs);
+    // The command's own `--lang`, at whatever depth (`faro favorites list --lang ht`).
+    let mut level = matches.subcommand();
+    while let Some((_, sub)) = level {
+        if let Ok(Some(langs)) = sub.try_get_one::<LangPrefs>("lang") {
+            if sub.value_source("lang") == Some(ValueSource::CommandLine) {
+                i18n::set(langs);
+                return;
+            }
         }
+        level = sub.subcommand();
     }
 }
 
@@ -455,6 +466,8 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Status(args) => sync_cmd::status(args),
         Command::Report(args) => reports_cmd::report(args),
         Command::Reports(args) => reports_cmd::run(args),
+        Command::Favorites(args) => personal_cmd::favorites(args),
+        Command::ForgetPersonalData(args) => personal_cmd::forget(args),
     }
 }
 

@@ -142,6 +142,10 @@ pub enum Error {
     /// SQLite failed in a way that is not corruption (disk full, locked, ...).
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// The person's saved places and notes: a wrong or malformed key, a refused value, a file
+    /// that could not be erased ([`crate::personal`]). Never carries personal data.
+    #[error("{0}")]
+    Personal(#[from] crate::personal_error::PersonalError),
 }
 
 impl Error {
@@ -172,6 +176,7 @@ impl Error {
     pub fn is_damage(&self) -> bool {
         match self {
             Error::Corrupt { .. } | Error::Damaged { .. } => true,
+            Error::Personal(p) => p.is_damage(),
             Error::Sqlite(e) => matches!(
                 e.sqlite_error_code(),
                 Some(rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase)

@@ -7,7 +7,8 @@
 //! "is this contact real?" ([`contact`]) live beside the directory in the same store.
 //! Trusted sync ([`sync`]) brings datasets from a static TUF repository ([`tuf`]) over
 //! [`net`] (HTTP with resume and retries) and [`compress`] (bounded zstd); [`publish`]
-//! writes such repositories. Nothing here knows about FFI; `faro-ffi` wraps this crate.
+//! writes such repositories. What a person saves (favorites, notes) lives apart in
+//! [`personal`], sealed with the app's key and erased in one call. Nothing here knows about FFI; `faro-ffi` wraps this crate.
 #![deny(missing_docs)]
 
 pub mod cancel;
@@ -28,6 +29,8 @@ pub mod lang;
 pub mod limit;
 pub mod model;
 pub mod net;
+pub mod personal;
+mod personal_error;
 pub mod publish;
 mod report_error;
 pub mod reports;

@@ -86,7 +86,7 @@ private final class StreamCursor<E: Sendable>: @unchecked Sendable {
 
 /// An open Faro store. Every call runs on a background queue; errors are `FaroError`
 /// (`.Network`, `.NotVerified`, `.BadInput`, `.Storage`, `.Damaged`, `.NotFound`, `.Closed`,
-/// `.Busy`, `.Internal`, each with a readable `reason`: `.Damaged` is a damaged database (offer
+/// `.Busy`, `.Locked`, `.WrongKey`, `.Internal`, each with a readable `reason`: `.Damaged` is a damaged database (offer
 /// to sync again), `.NotVerified` also a bundle file that is not one or was altered,
 /// `.Internal` a defect to report), and cancellation is `CancellationError`.
 public final class Faro: @unchecked Sendable {
@@ -343,6 +343,75 @@ public final class Faro: @unchecked Sendable {
         -> ContactCheck
     {
         try await run { try self.raw.checkContact(input: input, region: region, languages: languages) }
+    }
+
+    /// Opens the person's saved places and notes with `key`: 32 random bytes the app made once
+    /// and keeps in the Keychain (`kSecAttrAccessibleWhenUnlockedThisDeviceOnly`, never synced
+    /// or backed up; docs/privacy.md). Throws `FaroError.WrongKey` if the data was made with
+    /// another key (nothing changes), `FaroError.BadInput` if the key is not 32 bytes.
+    public func unlockPersonalData(key: Data) async throws {
+        try await run { try self.raw.unlockPersonalData(key: key) }
+    }
+
+    /// Closes the personal data and drops the keys derived from the app's key; idempotent.
+    public func lockPersonalData() {
+        raw.lockPersonalData()
+    }
+
+    /// Whether `unlockPersonalData(key:)` succeeded and nothing locked it since.
+    public func isPersonalDataUnlocked() -> Bool {
+        raw.isPersonalDataUnlocked()
+    }
+
+    /// Saves listing `listingId`, with an optional `label`; true if it was not saved yet.
+    @discardableResult
+    public func addFavorite(listingId: String, label: String? = nil) async throws -> Bool {
+        try await run { try self.raw.addFavorite(listingId: listingId, label: label) }
+    }
+
+    /// Removes the saved listing `listingId`; true if it was saved.
+    @discardableResult
+    public func removeFavorite(listingId: String) async throws -> Bool {
+        try await run { try self.raw.removeFavorite(listingId: listingId) }
+    }
+
+    /// Whether listing `listingId` is saved.
+    public func isFavorite(listingId: String) async throws -> Bool {
+        try await run { try self.raw.isFavorite(listingId: listingId) }
+    }
+
+    /// Saved places, oldest first, with the directory's current names and whether it still has them.
+    public func favorites(languages: [String] = []) async throws -> [Favorite] {
+        try await run { try self.raw.favorites(languages: languages) }
+    }
+
+    /// Writes a note, optionally about listing `listingId`; returns its id.
+    @discardableResult
+    public func addNote(text: String, listingId: String? = nil) async throws -> UInt64 {
+        try await run { try self.raw.addNote(text: text, listingId: listingId) }
+    }
+
+    /// Replaces note `id`'s text; throws `FaroError.NotFound` when there is none.
+    public func editNote(id: UInt64, text: String) async throws {
+        try await run { try self.raw.editNote(id: id, text: text) }
+    }
+
+    /// Removes note `id`; true if it existed.
+    @discardableResult
+    public func removeNote(id: UInt64) async throws -> Bool {
+        try await run { try self.raw.removeNote(id: id) }
+    }
+
+    /// The notes, oldest first; only those about `listingId` when given.
+    public func notes(listingId: String? = nil) async throws -> [Note] {
+        try await run { try self.raw.notes(listingId: listingId) }
+    }
+
+    /// Erases saved places, notes and anything else personal Faro keeps; needs no key, and the
+    /// directory keeps answering. Delete the key from the Keychain too: that is what makes any
+    /// copy the flash storage kept unreadable.
+    public func forgetPersonalData() async throws {
+        try await run { try self.raw.forgetPersonalData() }
     }
 
     /// Closes the store; idempotent. Later calls throw `FaroError.Closed`.

@@ -13,6 +13,7 @@ import app.faro.ffi.CancelHandle
 import app.faro.ffi.ContactCheck
 import app.faro.ffi.CountRegion
 import app.faro.ffi.ExportReport
+import app.faro.ffi.Favorite
 import app.faro.ffi.FaroException
 import app.faro.ffi.FaroStore
 import app.faro.ffi.GeoPoint
@@ -21,6 +22,7 @@ import app.faro.ffi.ImportSummary
 import app.faro.ffi.Kind
 import app.faro.ffi.KindCount
 import app.faro.ffi.Listing
+import app.faro.ffi.Note
 import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
 import app.faro.ffi.RegionChoice
@@ -80,7 +82,7 @@ fun HoursAt.Companion.instant(time: Instant): HoursAt = HoursAt.Instant(time)
 /**
  * An open Faro store. Every call is main-safe: it runs on [dispatcher] (IO by default).
  * Errors are [FaroException] subclasses (Network, NotVerified, BadInput, Storage, Damaged,
- * NotFound, Cancelled, Closed, Busy, Internal), each with a readable `reason`: Damaged is a
+ * NotFound, Cancelled, Closed, Busy, Locked, WrongKey, Internal), each with a readable `reason`: Damaged is a
  * damaged database (offer to sync again), NotVerified also a bundle file that is not one or
  * was altered, Internal a defect to report.
  */
@@ -282,6 +284,52 @@ class Faro private constructor(
     /** Is this phone number, link, e-mail or handle real? Never answers "safe". */
     suspend fun checkContact(input: String, region: String? = null, languages: List<String> = emptyList()): ContactCheck =
         io { store.checkContact(input, region, languages) }
+
+    /**
+     * Opens the person's saved places and notes with [key]: 32 random bytes the app made once
+     * and keeps wrapped by an Android Keystore key, never in a file or a backup (docs/privacy.md).
+     * Throws [FaroException.WrongKey] if the data was made with another key (nothing changes),
+     * [FaroException.BadInput] if the key is not 32 bytes.
+     */
+    suspend fun unlockPersonalData(key: ByteArray) = io { store.unlockPersonalData(key) }
+
+    /** Closes the personal data and drops the keys derived from the app's key; idempotent. */
+    fun lockPersonalData() = store.lockPersonalData()
+
+    /** Whether [unlockPersonalData] succeeded and nothing locked it since. */
+    fun isPersonalDataUnlocked(): Boolean = store.isPersonalDataUnlocked()
+
+    /** Saves listing [listingId], with an optional [label]; true if it was not saved yet. */
+    suspend fun addFavorite(listingId: String, label: String? = null): Boolean =
+        io { store.addFavorite(listingId, label) }
+
+    /** Removes the saved listing [listingId]; true if it was saved. */
+    suspend fun removeFavorite(listingId: String): Boolean = io { store.removeFavorite(listingId) }
+
+    /** Whether listing [listingId] is saved. */
+    suspend fun isFavorite(listingId: String): Boolean = io { store.isFavorite(listingId) }
+
+    /** Saved places, oldest first, with the directory's current names and whether it still has them. */
+    suspend fun favorites(languages: List<String> = emptyList()): List<Favorite> = io { store.favorites(languages) }
+
+    /** Writes a note, optionally about listing [listingId]; returns its id. */
+    suspend fun addNote(text: String, listingId: String? = null): ULong = io { store.addNote(text, listingId) }
+
+    /** Replaces note [id]'s text; throws [FaroException.NotFound] when there is none. */
+    suspend fun editNote(id: ULong, text: String) = io { store.editNote(id, text) }
+
+    /** Removes note [id]; true if it existed. */
+    suspend fun removeNote(id: ULong): Boolean = io { store.removeNote(id) }
+
+    /** The notes, oldest first; only those about [listingId] when given. */
+    suspend fun notes(listingId: String? = null): List<Note> = io { store.notes(listingId) }
+
+    /**
+     * Erases saved places, notes and anything else personal Faro keeps; needs no key, and the
+     * directory keeps answering. Delete the key from the Keystore too: that is what makes any
+     * copy the flash storage kept unreadable.
+     */
+    suspend fun forgetPersonalData() = io { store.forgetPersonalData() }
 
     /** Closes the store; idempotent. Later calls throw [FaroException.Closed]. */
     /** The store's directory, as given to [open]. */
