@@ -4,7 +4,8 @@
 //!
 //! [`FaroStore`]'s methods live beside the records they return: search and listings in
 //! `store`, trusted sync, subscriptions, status and bundles in `sync`, rights in `rights`,
-//! warnings in `warnings`, "is this contact real?" in `contact`. Long work reports through
+//! warnings in `warnings`, "is this contact real?" in `contact`, reports from the field in
+//! `reports`. Long work reports through
 //! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
 //! the Kotlin and Swift documentation.
 #![deny(missing_docs)]
@@ -14,6 +15,7 @@ mod contact;
 mod error;
 mod progress;
 mod query;
+mod reports;
 mod rights;
 mod store;
 mod sync;
@@ -24,6 +26,7 @@ pub use contact::normalize_contact;
 pub use error::FaroError;
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest};
+pub use reports::{QueuedReport, ReportDraft, ReportPlace};
 pub use rights::{Article, ArticleHit, LegalReference, RelatedHelp, RightsQuery};
 pub use store::{FaroStore, SYNCED_DATA_FILE};
 pub use sync::{

@@ -406,7 +406,7 @@ fn import_bundle_file(
 }
 
 /// The core's network limits for `settings` (defaults when `None`).
-fn net_config(settings: Option<SyncSettings>) -> Result<NetConfig, FaroError> {
+pub(crate) fn net_config(settings: Option<SyncSettings>) -> Result<NetConfig, FaroError> {
     let Some(s) = settings else { return Ok(NetConfig::default()) };
     if s.max_attempts == 0 || s.connect_timeout.is_zero() || s.read_timeout.is_zero() {
         return Err(FaroError::bad_input("settings: timeouts must be above zero and max_attempts at least 1"));
