@@ -202,3 +202,71 @@ pub fn cancel_report(store: &Store, id: i64) -> Result<OutboxEntry> {
 pub fn forget_reports(store: &Store) -> Result<u64> {
     store.write(|c| Ok(c.execute("DELETE FROM report_outbox WHERE status IN ('sent', 'refused', 'cancelled')", [])? as u64))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reports::{PlaceAttachment, ReportKind};
+    use crate::sync::receiver::{ReceiverEntry, DEFAULT_MAX_BYTES};
+
+    fn draft(text: &str) -> ReportDraft {
+        ReportDraft {
+            kind: ReportKind::NewPlace,
+            sub_kind: None,
+            text: text.into(),
+            listing: Some("demo:nowhere".into()),
+            contact: None,
+            place: Some(PlaceAttachment { lat: 14.634_915, lon: -90.506_882, precise: false }),
+        }
+    }
+
+    fn with_receiver(store: &Store, max_bytes: u64) {
+        let dir = tempfile::tempdir().unwrap();
+        let files = crate::reports::envelope::generate_keys(dir.path()).unwrap();
+        let public = crate::reports::envelope::read_public_key(&files.public).unwrap();
+        let entry =
+            ReceiverEntry { url: "https://reports.example/in".into(), key: public.key, key_id: public.key_id, max_bytes };
+        store.write(|c| receiver::save(c, Some(&entry))).unwrap();
+    }
+
+    #[test]
+    fn queued_reports_are_ciphertext_in_the_file_and_cancel_and_forget_remove_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("phone.db");
+        let store = Store::open(&path).unwrap();
+        let now: DateTime<Utc> = "2026-12-07T10:00:00Z".parse().unwrap();
+        let e = queue_report(&store, &draft("Demo marker text QX7"), now).unwrap_err();
+        assert!(matches!(e, crate::Error::Report(ReportError::NoReceiver)), "{e}");
+        assert!(reports(&store).unwrap().is_empty(), "nothing queued without a receiver");
+
+        with_receiver(&store, DEFAULT_MAX_BYTES);
+        let a = queue_report(&store, &draft("Demo marker text QX7"), now).unwrap();
+        let b = queue_report(&store, &draft("Demo second marker"), now).unwrap();
+        assert_eq!((a.status, a.listing.as_deref(), a.kind.as_str()), (ReportStatus::Queued, Some("demo:nowhere"), "new_place"));
+        assert!(a.sealed_bytes > 0);
+        assert_ne!(a.idempotency_key, b.idempotency_key);
+        store.checkpoint().unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let find = |needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        assert!(!find(b"QX7") && !find(b"14.63") && !find(b"Demo marker"), "the text and place are sealed");
+        assert!(find(b"demo:nowhere"), "the listing id is kept for the status list");
+
+        let cancelled = cancel_report(&store, a.id).unwrap();
+        assert_eq!((cancelled.status, cancelled.sealed_bytes), (ReportStatus::Cancelled, 0));
+        assert!(matches!(cancel_report(&store, a.id), Err(crate::Error::Report(ReportError::NotCancellable { .. }))));
+        assert!(matches!(cancel_report(&store, 99), Err(crate::Error::Report(ReportError::NotFound(99)))));
+        assert_eq!(forget_reports(&store).unwrap(), 1);
+        let left = reports(&store).unwrap();
+        assert_eq!(left.iter().map(|r| r.id).collect::<Vec<_>>(), [b.id], "a queued report is not forgotten");
+    }
+
+    #[test]
+    fn a_report_larger_than_the_receiver_takes_is_refused_before_queueing() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("phone.db")).unwrap();
+        with_receiver(&store, 1024);
+        let e = queue_report(&store, &draft(&"long words ".repeat(300)), Utc::now()).unwrap_err();
+        assert!(e.to_string().contains("more than the 1024"), "{e}");
+        assert!(reports(&store).unwrap().is_empty());
+    }
+}

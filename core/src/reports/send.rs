@@ -9,11 +9,11 @@
 //! - Anything else (no connection, timeout, 429, 5xx, other 4xx, a redirect): the report
 //!   stays queued for a later run, at `now + backoff` (exponential, 1 min doubling to 6 h,
 //!   with jitter), and the run stops there: the receiver is not taking reports now, and the
-//!   rest wait without spending the person's data.
+//!   rest wait as long, without spending the person's data.
 //!
 //! One attempt per report per run: the retry schedule lives in the table, so it survives
-//! restarts. The row is marked `sending` before the POST (one transaction), so a killed
-//! process leaves it to be sent again.
+//! restarts. The row is marked `sending` (its schedule consumed) before the POST, in one
+//! transaction, so a killed process leaves it due at once on the next run.
 
 use std::time::Duration;
 
@@ -119,7 +119,8 @@ pub fn send_reports(
             }
             let envelope: Option<Vec<u8>> = store.write(|c| {
                 let n = c.execute(
-                    "UPDATE report_outbox SET status = 'sending' WHERE id = ?1 AND status IN ('queued', 'sending')",
+                    "UPDATE report_outbox SET status = 'sending', next_try = NULL
+                     WHERE id = ?1 AND status IN ('queued', 'sending')",
                     [id],
                 )?;
                 if n == 0 {
@@ -203,10 +204,18 @@ fn retry_later(
         let attempts: u32 = c.query_row("SELECT attempts FROM report_outbox WHERE id = ?1", [id], |r| r.get(0))?;
         let wait = backoff(attempts).max(retry_after.unwrap_or_default().min(BACKOFF_MAX));
         let next = now + chrono::Duration::from_std(wait).unwrap_or_else(|_| chrono::Duration::hours(6));
+        let next = rfc3339(next);
         c.execute(
             "UPDATE report_outbox SET status = 'queued', attempts = attempts + 1, next_try = ?2, last_error = ?3
              WHERE id = ?1",
-            params![id, rfc3339(next), why],
+            params![id, next, why],
+        )?;
+        // The receiver is not taking reports now: the others wait as long (untried, so their
+        // attempts do not count up).
+        c.execute(
+            "UPDATE report_outbox SET next_try = ?2
+             WHERE id != ?1 AND status = 'queued' AND (next_try IS NULL OR next_try < ?2)",
+            params![id, next],
         )?;
         Ok(())
     })?;
