@@ -338,6 +338,57 @@ public final class Faro: @unchecked Sendable {
         try await run { try self.raw.checkContact(input: input, region: region, languages: languages) }
     }
 
+    // MARK: - Reports from the field (issue 11)
+
+    /// Writes a report: checked, its place rounded unless marked precise, sealed at once to the
+    /// receiver key in the repository's signed metadata and queued (it survives restarts).
+    /// Throws `FaroError.NoReceiver` before a sync named a receiver (sync first) and
+    /// `FaroError.BadInput` naming the field for a draft that cannot be sent.
+    public func report(_ draft: ReportDraft) async throws -> QueuedReport {
+        try await run { try self.raw.report(draft: draft) }
+    }
+
+    /// Every report in the outbox, newest first: kind, listing id and where it stands.
+    public func reports() async throws -> [QueuedReport] {
+        try await run { try self.raw.reports() }
+    }
+
+    /// Cancels a queued report (never sent, its sealed copy deleted); returns its row.
+    public func cancelReport(id: Int64) async throws -> QueuedReport {
+        try await run { try self.raw.cancelReport(id: id) }
+    }
+
+    /// Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
+    public func forgetReports() async throws -> UInt64 {
+        try await run { try self.raw.forgetReports() }
+    }
+
+    /// Sends the waiting reports that are due (all waiting ones with `sendNow`) to the receiver
+    /// the signed metadata names; each reaches it once. A report the receiver does not take now
+    /// stays queued for later and the send stops there (see the summary). Cancelling the task
+    /// stops it (the report in flight stays queued) and throws `CancellationError`.
+    public func sendReports(
+        settings: SyncSettings? = nil, sendNow: Bool = false,
+        onProgress: @escaping @Sendable (ProgressReport) -> Void = { _ in }
+    ) async throws -> SendSummary {
+        try await cancellable(onProgress) { listener, handle in
+            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
+        }
+    }
+
+    /// The same send as a stream: `.progressed` per report, then one `.finished`. Failures end
+    /// the stream with the `FaroError`; cancelling the consuming task cancels the send and ends
+    /// the stream with `CancellationError`.
+    public func sendReportsStream(
+        settings: SyncSettings? = nil, sendNow: Bool = false
+    ) -> AsyncThrowingStream<SendReportsEvent, Error> {
+        progressStream(SendReportsEvent.progressed, SendReportsEvent.finished) { listener, handle in
+            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
+        }
+    }
+
+    // MARK: - End of reports
+
     /// Closes the store; idempotent. Later calls throw `FaroError.Closed`.
     public func close() {
         raw.closeStore()
@@ -439,57 +490,6 @@ public final class Faro: @unchecked Sendable {
     ) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
             queue.async { continuation.resume(with: Result { try body() }) }
-        }
-    }
-}
-
-// MARK: - Reports from the field (issue 11)
-
-extension Faro {
-    /// Writes a report: checked, its place rounded unless marked precise, sealed at once to the
-    /// receiver key in the repository's signed metadata and queued (it survives restarts).
-    /// Throws `FaroError.NoReceiver` before a sync named a receiver (sync first) and
-    /// `FaroError.BadInput` naming the field for a draft that cannot be sent.
-    public func report(_ draft: ReportDraft) async throws -> QueuedReport {
-        try await run { try self.raw.report(draft: draft) }
-    }
-
-    /// Every report in the outbox, newest first: kind, listing id and where it stands.
-    public func reports() async throws -> [QueuedReport] {
-        try await run { try self.raw.reports() }
-    }
-
-    /// Cancels a queued report (never sent, its sealed copy deleted); returns its row.
-    public func cancelReport(id: Int64) async throws -> QueuedReport {
-        try await run { try self.raw.cancelReport(id: id) }
-    }
-
-    /// Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
-    public func forgetReports() async throws -> UInt64 {
-        try await run { try self.raw.forgetReports() }
-    }
-
-    /// Sends the waiting reports that are due (all waiting ones with `sendNow`) to the receiver
-    /// the signed metadata names; each reaches it once. A report the receiver does not take now
-    /// stays queued for later and the send stops there (see the summary). Cancelling the task
-    /// stops it (the report in flight stays queued) and throws `CancellationError`.
-    public func sendReports(
-        settings: SyncSettings? = nil, sendNow: Bool = false,
-        onProgress: @escaping @Sendable (ProgressReport) -> Void = { _ in }
-    ) async throws -> SendSummary {
-        try await cancellable(onProgress) { listener, handle in
-            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
-        }
-    }
-
-    /// The same send as a stream: `.progressed` per report, then one `.finished`. Failures end
-    /// the stream with the `FaroError`; cancelling the consuming task cancels the send and ends
-    /// the stream with `CancellationError`.
-    public func sendReportsStream(
-        settings: SyncSettings? = nil, sendNow: Bool = false
-    ) -> AsyncThrowingStream<SendReportsEvent, Error> {
-        progressStream(SendReportsEvent.progressed, SendReportsEvent.finished) { listener, handle in
-            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
         }
     }
 }
