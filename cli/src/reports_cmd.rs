@@ -25,7 +25,7 @@ use faro_core::reports::{
     cancel_report, forget_reports, queue_report, reports, send_reports, OutboxEntry, PlaceAttachment, ReportDraft,
     ReportKind, SendOptions, SubKind,
 };
-use faro_core::sync::receiver::{key_id, ReceiverEntry};
+use faro_core::sync::receiver::ReceiverEntry;
 use faro_core::{Error, InputError};
 
 use crate::i18n as tr;
@@ -181,7 +181,9 @@ fn parse_kind(s: &str) -> Result<ReportKind, String> {
 
 fn parse_sub_kind(s: &str) -> Result<SubKind, String> {
     SubKind::parse(s).ok_or_else(|| {
-        format!("unknown sub-kind {s:?}; one of closed, moved, new-hours, wrong-phone, mistreatment, fees-for-free-service")
+        format!(
+            "unknown sub-kind {s:?}; one of closed, moved, new-hours, wrong-phone, mistreatment, fees-for-free-service"
+        )
     })
 }
 
@@ -191,7 +193,6 @@ pub fn receiver_entry(key: Option<&Path>, url: Option<&str>, max_bytes: u64) -> 
     let file = read_public_key(key)?;
     let entry = ReceiverEntry { url: url.to_string(), key: file.key, key_id: file.key_id, max_bytes };
     entry.check().map_err(|reason| InputError::new(url, reason).field("--reports-url"))?;
-    debug_assert_eq!(key_id(&entry.public_key().unwrap_or_default()), entry.key_id);
     Ok(Some(entry))
 }
 
@@ -476,8 +477,21 @@ fn write_csv(path: &Path, items: &[InboxItem]) -> Result<(), Error> {
     let io = |e: std::io::Error| Error::Io { path: path.to_path_buf(), source: e };
     let mut w = csv::Writer::from_path(path).map_err(|e| io(std::io::Error::other(e)))?;
     let header = [
-        "received", "idempotency_key", "day", "kind", "sub_kind", "listing", "dataset", "version", "contact",
-        "contact_verdict", "lat", "lon", "precision", "text", "error",
+        "received",
+        "idempotency_key",
+        "day",
+        "kind",
+        "sub_kind",
+        "listing",
+        "dataset",
+        "version",
+        "contact",
+        "contact_verdict",
+        "lat",
+        "lon",
+        "precision",
+        "text",
+        "error",
     ];
     w.write_record(header).map_err(|e| io(std::io::Error::other(e)))?;
     for i in items {

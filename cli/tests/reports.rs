@@ -38,7 +38,12 @@ fn json(args: &[&str]) -> Value {
 
 fn fails(args: &[&str]) -> String {
     let out = run(args);
-    assert_eq!(out.status.code(), Some(1), "faro {args:?} should fail with 1: {}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "faro {args:?} should fail with 1: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     String::from_utf8(out.stderr).unwrap()
 }
 
@@ -121,7 +126,8 @@ impl Proxy {
                         let now = *mode.lock().unwrap();
                         match now {
                             Mode::UnavailableAfter(n) if forwarded.load(Ordering::SeqCst) >= n => {
-                                let _ = stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
+                                let _ =
+                                    stream.write_all(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n");
                             }
                             Mode::Redirect(port) => {
                                 let answer = format!(
@@ -168,10 +174,8 @@ fn read_message(stream: &mut TcpStream) -> Option<Vec<u8>> {
         buf.push(byte[0]);
     }
     let head = String::from_utf8_lossy(&buf).to_ascii_lowercase();
-    let len: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap()))
-        .unwrap_or(0);
+    let len: usize =
+        head.lines().find_map(|l| l.strip_prefix("content-length:").map(|v| v.trim().parse().unwrap())).unwrap_or(0);
     let mut body = vec![0u8; len];
     stream.read_exact(&mut body).ok()?;
     buf.extend(body);
@@ -221,12 +225,31 @@ impl World {
         let url = format!("http://127.0.0.1:{port}/reports");
         // A plain http URL to another host is refused: phones send to https only.
         let err = fails(&[
-            "publish", "--keys", &p(&keys), "--repo", &p(&repo), "--reports-key", &public, "--reports-url",
-            "http://reports.example/in", &p(&demo),
+            "publish",
+            "--keys",
+            &p(&keys),
+            "--repo",
+            &p(&repo),
+            "--reports-key",
+            &public,
+            "--reports-url",
+            "http://reports.example/in",
+            &p(&demo),
         ]);
         assert!(err.contains("must be https"), "{err}");
         assert!(!repo.join("metadata").exists(), "a refused publish writes nothing");
-        ok(&["publish", "--keys", &p(&keys), "--repo", &p(&repo), "--reports-key", &public, "--reports-url", &url, &p(&demo)]);
+        ok(&[
+            "publish",
+            "--keys",
+            &p(&keys),
+            "--repo",
+            &p(&repo),
+            "--reports-key",
+            &public,
+            "--reports-url",
+            &url,
+            &p(&demo),
+        ]);
         let nginx = Nginx::serve(&repo)?;
         Some(World { dir, keys, repo, rkeys, port, nginx })
     }
@@ -254,7 +277,8 @@ fn queue(db: &str, kind: &[&str], text: &str, extra: &[&str]) -> i64 {
 
 fn stored(dir: &Path) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut files: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+    let mut files: Vec<PathBuf> =
+        entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
     files.sort();
     files
 }
@@ -286,8 +310,18 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     queue(&second, &["other"], "Demo report from a phone that never went online", &[]);
 
     // Offline: the receiver is down (nothing listens at the signed address).
-    let a = queue(&db, &["correction", "closed"], "Shelter (demo) closed since November", &["--listing", "demo:gt-xela-shelter"]);
-    let b = queue(&db, &["new-place"], "A new legal aid desk (demo) by the bus station", &["--place", "14.634915,-90.506882"]);
+    let a = queue(
+        &db,
+        &["correction", "closed"],
+        "Shelter (demo) closed since November",
+        &["--listing", "demo:gt-xela-shelter"],
+    );
+    let b = queue(
+        &db,
+        &["new-place"],
+        "A new legal aid desk (demo) by the bus station",
+        &["--place", "14.634915,-90.506882"],
+    );
     let c = queue(
         &db,
         &["suspected-scam"],
@@ -298,7 +332,10 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     assert_eq!((sent["sent"].as_u64(), sent["waiting"].as_u64()), (Some(0), Some(3)), "{sent}");
     assert!(sent["outcomes"][0]["error"].as_str().unwrap().contains("could not connect"), "{sent}");
     let list = json(&["reports", "list", "--db", &db, "--json"]);
-    assert!(list.as_array().unwrap().iter().all(|r| r["status"] == "queued" && r["sealed_bytes"].as_u64().unwrap() > 0), "{list}");
+    assert!(
+        list.as_array().unwrap().iter().all(|r| r["status"] == "queued" && r["sealed_bytes"].as_u64().unwrap() > 0),
+        "{list}"
+    );
     assert_eq!(list[2]["attempts"], 1, "{list}");
     assert!(list[2]["next_try"].is_string(), "{list}");
 
@@ -308,7 +345,8 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     let receiver = Receiver::start(&w.rkeys, &out, &[]);
     let proxy = Proxy::start(w.port, receiver.addr);
     proxy.set(Mode::ForwardThenHang);
-    let mut sender = Command::new(FARO).args(["reports", "send", "--db", &db, "--now"]).stdout(Stdio::null()).spawn().unwrap();
+    let mut sender =
+        Command::new(FARO).args(["reports", "send", "--db", &db, "--now"]).stdout(Stdio::null()).spawn().unwrap();
     wait_until("the first report to reach the receiver", || proxy.forwarded.load(Ordering::SeqCst) == 1);
     sender.kill().unwrap(); // SIGKILL
     sender.wait().unwrap();
@@ -336,7 +374,9 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     // Nothing more to send; a sent report cannot be cancelled; finished rows can be forgotten.
     let again = json(&["reports", "send", "--db", &db, "--json"]);
     assert_eq!(again["outcomes"].as_array().unwrap().len(), 0);
-    assert!(fails(&["reports", "cancel", "--db", &db, &a.to_string()]).contains("only a queued report can be cancelled"));
+    assert!(
+        fails(&["reports", "cancel", "--db", &db, &a.to_string()]).contains("only a queued report can be cancelled")
+    );
 
     // The publisher reads them with the receiver's key.
     let read = json(&["reports", "read", "--keys", &p(&w.rkeys), "--in", &p(&out), "--json"]);
@@ -347,7 +387,10 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     assert_eq!(closed["sub_kind"], "closed");
     assert_eq!(closed["listing"]["id"], "demo:gt-xela-shelter");
     let place = &by_kind("new_place")["place"];
-    assert_eq!((place["lat"].as_f64(), place["lon"].as_f64(), place["precision"].as_str()), (Some(14.63), Some(-90.51), Some("rounded")));
+    assert_eq!(
+        (place["lat"].as_f64(), place["lon"].as_f64(), place["precision"].as_str()),
+        (Some(14.63), Some(-90.51), Some("rounded"))
+    );
     let scam = by_kind("suspected_scam");
     assert_eq!(scam["contact"], "+1 201 555 0147");
     assert!(scam["contact_verdict"].is_string(), "{scam}");
@@ -365,7 +408,13 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     ok(&["reports", "keygen", "--out", &p(&other)]);
     let read = json(&["reports", "read", "--keys", &p(&other), "--in", &p(&out), "--json"]);
     assert_eq!(read.as_array().unwrap().len(), 3);
-    assert!(read.as_array().unwrap().iter().all(|i| i["report"].is_null() && i["error"].as_str().unwrap().contains("not in the key directory")), "{read}");
+    assert!(
+        read.as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["report"].is_null() && i["error"].as_str().unwrap().contains("not in the key directory")),
+        "{read}"
+    );
 
     // Every byte the phone sent: one envelope per POST, no identifier, nothing readable.
     let captured = proxy.captured.lock().unwrap().clone();
@@ -377,7 +426,10 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
         for line in lines {
             let (name, value) = line.split_once(':').unwrap();
             let name = name.to_ascii_lowercase();
-            assert!(["host", "user-agent", "content-type", "content-length", "accept"].contains(&name.as_str()), "unexpected header {line}");
+            assert!(
+                ["host", "user-agent", "content-type", "content-length", "accept"].contains(&name.as_str()),
+                "unexpected header {line}"
+            );
             if name == "user-agent" {
                 assert_eq!(value.trim(), "Faro");
             }
@@ -431,7 +483,8 @@ fn a_receiver_failing_half_way_loses_and_doubles_nothing() {
     assert_eq!(s["outcomes"][0]["http_status"], 200, "the replay: {s}");
     assert_eq!(stored(&out).len(), 5, "each stored once");
     let read = json(&["reports", "read", "--keys", &p(&w.rkeys), "--in", &p(&out), "--json"]);
-    let mut texts: Vec<String> = read.as_array().unwrap().iter().map(|i| i["report"]["text"].as_str().unwrap().to_string()).collect();
+    let mut texts: Vec<String> =
+        read.as_array().unwrap().iter().map(|i| i["report"]["text"].as_str().unwrap().to_string()).collect();
     texts.sort();
     assert_eq!(texts, (0..5).map(|i| format!("Demo report number {i}")).collect::<Vec<_>>());
 }
@@ -499,10 +552,19 @@ fn the_receiver_refuses_bad_replayed_oversized_and_too_many_submissions() {
     let rkeys = dir.path().join("rk");
     let made = json(&["reports", "keygen", "--out", &p(&rkeys), "--json"]);
     let public = read_public_key(Path::new(made["public"].as_str().unwrap())).unwrap();
-    let entry = ReceiverEntry { url: "http://127.0.0.1:1/".into(), key: public.key, key_id: public.key_id, max_bytes: 2048 };
-    let draft = |text: &str| ReportDraft { kind: ReportKind::Other, sub_kind: None, text: text.into(), listing: None, contact: None, place: None };
+    let entry =
+        ReceiverEntry { url: "http://127.0.0.1:1/".into(), key: public.key, key_id: public.key_id, max_bytes: 2048 };
+    let draft = |text: &str| ReportDraft {
+        kind: ReportKind::Other,
+        sub_kind: None,
+        text: text.into(),
+        listing: None,
+        contact: None,
+        place: None,
+    };
     let day = "2026-12-07T10:00:00Z".parse().unwrap();
-    let sealed = |text: &str, key: &str| seal(&build_report(&draft(text), None, None, day).unwrap(), &entry, key).unwrap();
+    let sealed =
+        |text: &str, key: &str| seal(&build_report(&draft(text), None, None, day).unwrap(), &entry, key).unwrap();
 
     let out = dir.path().join("inbox");
     let receiver = Receiver::start(&rkeys, &out, &["--max-bytes", "2048", "--rate-limit", "7"]);

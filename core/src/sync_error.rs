@@ -54,15 +54,6 @@ pub enum SyncError {
         /// The dataset.
         dataset: String,
     },
-    /// The signed metadata names a report receiver that cannot be used (a bad URL or key).
-    /// Nothing was changed.
-    #[error("{target}: the signed report receiver cannot be used: {reason}")]
-    BadReceiver {
-        /// The target path.
-        target: String,
-        /// What is wrong with it.
-        reason: String,
-    },
     /// A dataset's target entry lacks Faro's signed fields.
     #[error("{target}: the signed entry has no valid Faro fields (custom.faro)")]
     BadEntry {

@@ -101,7 +101,8 @@ pub fn parse_envelope(bytes: &[u8]) -> Result<Envelope, ReportError> {
             env.faro_report
         )));
     }
-    let hex_of = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    let hex_of =
+        |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
     if !hex_of(&env.key_id, 16) {
         return Err(ReportError::BadEnvelope("key_id: 16 lower-case hex digits expected".into()));
     }
@@ -174,11 +175,8 @@ pub fn generate_keys(dir: &Path) -> Result<KeyFiles, ReportError> {
             return Err(key_error(p, "already exists; not overwritten"));
         }
     }
-    let private_file = PrivateKeyFile {
-        faro_reports_private_key: 1,
-        key_id: id.clone(),
-        private: B64.encode(private.to_bytes()),
-    };
+    let private_file =
+        PrivateKeyFile { faro_reports_private_key: 1, key_id: id.clone(), private: B64.encode(private.to_bytes()) };
     let public_file = PublicKeyFile { faro_reports_public_key: 1, key_id: id.clone(), key: B64.encode(public) };
     let write = |path: &Path, bytes: Vec<u8>, private: bool| {
         crate::tuf::store::write_atomically(path, &bytes, private).map_err(|e| key_error(path, e.to_string()))
@@ -213,8 +211,8 @@ impl KeyRing {
             let file: PrivateKeyFile = serde_json::from_slice(&bytes)
                 .map_err(|e| key_error(&path, format!("not a Faro receiver private key file ({e})")))?;
             let raw = B64.decode(file.private.trim()).map_err(|e| key_error(&path, format!("private: {e}")))?;
-            let private = <Suite as Kem>::PrivateKey::from_bytes(&raw)
-                .map_err(|e| key_error(&path, format!("private: {e}")))?;
+            let private =
+                <Suite as Kem>::PrivateKey::from_bytes(&raw).map_err(|e| key_error(&path, format!("private: {e}")))?;
             let id = key_id(&Suite::sk_to_pk(&private).to_bytes());
             if id != file.key_id {
                 return Err(key_error(&path, "key_id does not match the private key"));
@@ -236,7 +234,8 @@ impl KeyRing {
     /// data, and reads the report inside.
     pub fn open(&self, bytes: &[u8]) -> Result<(Envelope, Report), ReportError> {
         let env = parse_envelope(bytes)?;
-        let private = self.keys.get(&env.key_id).ok_or_else(|| ReportError::UnknownKey { key_id: env.key_id.clone() })?;
+        let private =
+            self.keys.get(&env.key_id).ok_or_else(|| ReportError::UnknownKey { key_id: env.key_id.clone() })?;
         let cannot = || ReportError::CannotOpen { key_id: env.key_id.clone() };
         let enc = B64.decode(&env.enc).map_err(|_| ReportError::BadEnvelope("enc: not base64".into()))?;
         let ct = B64.decode(&env.ct).map_err(|_| ReportError::BadEnvelope("ct: not base64".into()))?;
@@ -253,7 +252,10 @@ impl KeyRing {
         let report: Report = serde_json::from_slice(&plain)
             .map_err(|e| ReportError::BadEnvelope(format!("decrypts, but holds no Faro report: {e}")))?;
         if report.v != REPORT_VERSION {
-            return Err(ReportError::BadEnvelope(format!("report version {} (this build reads {REPORT_VERSION})", report.v)));
+            return Err(ReportError::BadEnvelope(format!(
+                "report version {} (this build reads {REPORT_VERSION})",
+                report.v
+            )));
         }
         Ok((env, report))
     }
@@ -313,7 +315,11 @@ mod tests {
         assert!(matches!(other.open(&sealed), Err(ReportError::UnknownKey { .. })));
 
         // Another private key filed under the same id: does not decrypt.
-        let b_key = std::fs::read_dir(dir.path().join("b")).unwrap().map(|e| e.unwrap().path()).find(|p| p.extension().unwrap() == "key").unwrap();
+        let b_key = std::fs::read_dir(dir.path().join("b"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .find(|p| p.extension().unwrap() == "key")
+            .unwrap();
         let mut forged: serde_json::Value = serde_json::from_slice(&std::fs::read(&b_key).unwrap()).unwrap();
         forged["key_id"] = serde_json::json!(entry.key_id);
         let c = dir.path().join("c");
@@ -347,7 +353,10 @@ mod tests {
         };
         assert!(parse_envelope(&serde_json::to_vec(&env).unwrap()).unwrap_err().to_string().contains("version 2"));
         let env = Envelope { faro_report: 1, idempotency_key: "../x".into(), ..env };
-        assert!(parse_envelope(&serde_json::to_vec(&env).unwrap()).unwrap_err().to_string().contains("idempotency_key"));
+        assert!(parse_envelope(&serde_json::to_vec(&env).unwrap())
+            .unwrap_err()
+            .to_string()
+            .contains("idempotency_key"));
     }
 
     #[test]

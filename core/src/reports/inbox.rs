@@ -65,7 +65,10 @@ impl Inbox {
     /// Checks, opens and stores one envelope (see the module doc for the answers).
     pub fn accept(&self, body: &[u8]) -> Result<Accepted, Refusal> {
         if body.len() as u64 > self.max_bytes {
-            return Err(Refusal::new(413, format!("the envelope is larger than the {} bytes this receiver takes", self.max_bytes)));
+            return Err(Refusal::new(
+                413,
+                format!("the envelope is larger than the {} bytes this receiver takes", self.max_bytes),
+            ));
         }
         let env = parse_envelope(body).map_err(|e| Refusal::new(400, e.to_string()))?;
         // It must open: a receiver that holds the key can tell a real report from noise.

@@ -354,11 +354,15 @@ mod tests {
     fn bad_fields_are_named() {
         let mut d = draft(ReportKind::Other, None);
         d.text = "  ".into();
-        assert!(matches!(build_report(&d, None, None, at()), Err(ReportError::BadReport { field, .. }) if field == "text"));
+        assert!(
+            matches!(build_report(&d, None, None, at()), Err(ReportError::BadReport { field, .. }) if field == "text")
+        );
         d.text = "x".repeat(MAX_TEXT_BYTES + 1);
         assert!(build_report(&d, None, None, at()).is_err());
         let d = draft(ReportKind::SuspectedScam, None);
-        assert!(matches!(build_report(&d, None, None, at()), Err(ReportError::BadReport { field, .. }) if field == "contact"));
+        assert!(
+            matches!(build_report(&d, None, None, at()), Err(ReportError::BadReport { field, .. }) if field == "contact")
+        );
         let mut d = draft(ReportKind::NewPlace, None);
         d.place = Some(PlaceAttachment { lat: 91.0, lon: 0.0, precise: false });
         assert!(build_report(&d, None, None, at()).is_err());

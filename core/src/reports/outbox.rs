@@ -190,7 +190,10 @@ pub fn cancel_report(store: &Store, id: i64) -> Result<OutboxEntry> {
         if row.status != ReportStatus::Queued {
             return Err(ReportError::NotCancellable { id, status: row.status.as_str().into() }.into());
         }
-        tx.execute("UPDATE report_outbox SET status = 'cancelled', envelope = NULL, next_try = NULL WHERE id = ?1", [id])?;
+        tx.execute(
+            "UPDATE report_outbox SET status = 'cancelled', envelope = NULL, next_try = NULL WHERE id = ?1",
+            [id],
+        )?;
         let row = get(&tx, id)?;
         tx.commit()?;
         Ok(row)
@@ -200,7 +203,9 @@ pub fn cancel_report(store: &Store, id: i64) -> Result<OutboxEntry> {
 /// Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
 /// Reports still waiting stay (cancel them first).
 pub fn forget_reports(store: &Store) -> Result<u64> {
-    store.write(|c| Ok(c.execute("DELETE FROM report_outbox WHERE status IN ('sent', 'refused', 'cancelled')", [])? as u64))
+    store.write(|c| {
+        Ok(c.execute("DELETE FROM report_outbox WHERE status IN ('sent', 'refused', 'cancelled')", [])? as u64)
+    })
 }
 
 #[cfg(test)]
@@ -224,8 +229,12 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let files = crate::reports::envelope::generate_keys(dir.path()).unwrap();
         let public = crate::reports::envelope::read_public_key(&files.public).unwrap();
-        let entry =
-            ReceiverEntry { url: "https://reports.example/in".into(), key: public.key, key_id: public.key_id, max_bytes };
+        let entry = ReceiverEntry {
+            url: "https://reports.example/in".into(),
+            key: public.key,
+            key_id: public.key_id,
+            max_bytes,
+        };
         store.write(|c| receiver::save(c, Some(&entry))).unwrap();
     }
 
@@ -242,7 +251,10 @@ mod tests {
         with_receiver(&store, DEFAULT_MAX_BYTES);
         let a = queue_report(&store, &draft("Demo marker text QX7"), now).unwrap();
         let b = queue_report(&store, &draft("Demo second marker"), now).unwrap();
-        assert_eq!((a.status, a.listing.as_deref(), a.kind.as_str()), (ReportStatus::Queued, Some("demo:nowhere"), "new_place"));
+        assert_eq!(
+            (a.status, a.listing.as_deref(), a.kind.as_str()),
+            (ReportStatus::Queued, Some("demo:nowhere"), "new_place")
+        );
         assert!(a.sealed_bytes > 0);
         assert_ne!(a.idempotency_key, b.idempotency_key);
         store.checkpoint().unwrap();

@@ -133,7 +133,10 @@ pub fn send_reports(
             let outcome = match http.post(&receiver.url, CONTENT_TYPE, envelope, cancel) {
                 Err(NetError::Cancelled) => {
                     store.write(|c| {
-                        c.execute("UPDATE report_outbox SET status = 'queued' WHERE id = ?1 AND status = 'sending'", [id])?;
+                        c.execute(
+                            "UPDATE report_outbox SET status = 'queued' WHERE id = ?1 AND status = 'sending'",
+                            [id],
+                        )?;
                         Ok(())
                     })?;
                     return Err(Error::Cancelled);
@@ -161,13 +164,25 @@ pub fn send_reports(
                         Ok(())
                     })?;
                     summary.refused += 1;
-                    SendOutcome { id, status: ReportStatus::Refused, http_status: Some(answer.status), error: Some(why) }
+                    SendOutcome {
+                        id,
+                        status: ReportStatus::Refused,
+                        http_status: Some(answer.status),
+                        error: Some(why),
+                    }
                 }
                 Ok(answer) => {
                     let why = if (300..400).contains(&answer.status) {
-                        format!("the receiver answered a redirect (HTTP {}); reports go only to the signed address", answer.status)
+                        format!(
+                            "the receiver answered a redirect (HTTP {}); reports go only to the signed address",
+                            answer.status
+                        )
                     } else {
-                        format!("the receiver answered HTTP {}: {}; will try again later", answer.status, short(&answer.body))
+                        format!(
+                            "the receiver answered HTTP {}: {}; will try again later",
+                            answer.status,
+                            short(&answer.body)
+                        )
                     };
                     let outcome = retry_later(store, id, now, answer.retry_after, &why, Some(answer.status))?;
                     summary.outcomes.push(outcome);

@@ -75,7 +75,12 @@ pub const MIGRATIONS: &[Migration] = &[
         apply: v10_warning_phone_keys_reread,
         reindex: true,
     },
-    Migration { version: 11, name: "report outbox (sealed reports waiting to be sent)", apply: v11_report_outbox, reindex: false },
+    Migration {
+        version: 11,
+        name: "report outbox (sealed reports waiting to be sent)",
+        apply: v11_report_outbox,
+        reindex: false,
+    },
 ];
 
 fn v1_records(tx: &Transaction<'_>) -> rusqlite::Result<()> {

@@ -14,7 +14,6 @@ use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 
 use super::status::{get_meta, set_meta};
-use super::SyncError;
 use crate::error::Result;
 use crate::tuf::{Fetcher, TrustStore, Updater};
 
@@ -74,7 +73,9 @@ impl ReceiverEntry {
         match url.scheme() {
             "https" => {}
             "http" if loopback => {}
-            other => return Err(format!("url: must be https (http only to a loopback address for tests), not {other}")),
+            other => {
+                return Err(format!("url: must be https (http only to a loopback address for tests), not {other}"))
+            }
         }
         if !url.username().is_empty() || url.password().is_some() || url.fragment().is_some() {
             return Err("url: must not carry a user name, password or fragment".into());
@@ -96,21 +97,26 @@ impl ReceiverEntry {
 }
 
 /// Reads and checks the receiver entry the verified targets metadata lists, if any. Only the
-/// top-level targets role may name it (a delegation, e.g. the warnings signers, may not).
+/// top-level targets role may name it (a delegation, e.g. the warnings signers, may not). An
+/// entry this build cannot use (named by a delegation, or a URL, key or limit it refuses, or a
+/// later format) counts as no receiver: reports wait, and the directory still syncs.
 pub(crate) fn signed_receiver(
     updater: &mut Updater,
     fetcher: &dyn Fetcher,
     trust: &mut dyn TrustStore,
 ) -> Result<Option<ReceiverEntry>> {
     let Some(info) = updater.target_info(fetcher, trust, RECEIVER_TARGET)? else { return Ok(None) };
-    let bad = |reason: String| SyncError::BadReceiver { target: RECEIVER_TARGET.into(), reason };
     if info.role != "targets" || info.delegator != "root" {
-        return Err(bad(format!("listed by role {:?}; only the top-level targets role may name it", info.role)).into());
+        return Ok(None);
     }
-    let value = info.file.custom.as_ref().and_then(|c| c.get(CUSTOM_KEY)).ok_or_else(|| bad("no custom.faro_reports".into()))?;
-    let entry: ReceiverEntry = serde_json::from_value(value.clone()).map_err(|e| bad(e.to_string()))?;
-    entry.check().map_err(bad)?;
-    Ok(Some(entry))
+    let entry = info
+        .file
+        .custom
+        .as_ref()
+        .and_then(|c| c.get(CUSTOM_KEY))
+        .and_then(|v| serde_json::from_value::<ReceiverEntry>(v.clone()).ok())
+        .filter(|e| e.check().is_ok());
+    Ok(entry)
 }
 
 /// Stores (or, with `None`, forgets) the verified receiver, inside the caller's transaction.
