@@ -22,13 +22,15 @@ log() { printf 'swift.sh: %s\n' "$*" >&2; }
 
 MOUNTED=()
 SERVER_PID=
+REPORT_PIDS=()
 cleanup() {
   local i
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=
-  fi
+  for i in $SERVER_PID "${REPORT_PIDS[@]}"; do
+    kill "$i" 2>/dev/null || true
+    wait "$i" 2>/dev/null || true
+  done
+  SERVER_PID=
+  REPORT_PIDS=()
   for ((i = ${#MOUNTED[@]} - 1; i >= 0; i--)); do
     umount -l "${MOUNTED[$i]}" 2>/dev/null || log "could not unmount ${MOUNTED[$i]}"
   done
@@ -118,9 +120,28 @@ PY
   "$faro" sync --db "$fx/field-worker.db" --url "$base/repo/" \
     --dataset demo/route --dataset rights/all --dataset warnings/demo >/dev/null
   "$faro" export --db "$fx/field-worker.db" --out "$fx/demo.bundle" >/dev/null
+  # Reports (issue 11): the real receiver (`faro reports serve`) behind scripts/report_gate.py
+  # (which the tests tell, through the file gate/pass, to answer 503 after N reports), named in
+  # reports-repo's signed metadata.
+  local public receiver gate
+  public=$("$faro" reports keygen --out "$fx/receiver-keys" --json | sed -n 's/.*"public": "\(.*\)".*/\1/p')
+  "$faro" reports serve --keys "$fx/receiver-keys" --listen 127.0.0.1:0 --out "$fx/inbox" >"$fx/receiver.log" 2>&1 &
+  REPORT_PIDS+=($!)
+  for i in $(seq 100); do grep -q 'http://127' "$fx/receiver.log" && break; sleep 0.1; done
+  receiver=$(grep -o 'http://127\.0\.0\.1:[0-9]*/' "$fx/receiver.log") || { log "the receiver did not start"; exit 1; }
+  python3 "$REPO/scripts/report_gate.py" "$receiver" "$fx/gate-port" "$fx/gate" &
+  REPORT_PIDS+=($!)
+  for i in $(seq 100); do [ -s "$fx/gate-port" ] && break; sleep 0.1; done
+  [ -s "$fx/gate-port" ] || { log "the report gate did not start"; exit 1; }
+  gate="http://127.0.0.1:$(cat "$fx/gate-port")/"
+  "$faro" publish --keys "$fx/keys" --repo "$fx/reports-repo" --reports-key "$public" --reports-url "$gate" \
+    "$REPO"/data/demo/listings.jsonl >/dev/null
   local inner=$INNER/target/swift-fixture
   FIXTURE_ENV=(FARO_REPO_URL="$base/repo/" FARO_SLOW_URL="$base/slow/repo/" FARO_TAMPERED_URL="$base/tampered/"
-    FARO_ROOT_FILE="$inner/repo/metadata/1.root.json" FARO_DEMO_BUNDLE="$inner/demo.bundle")
+    FARO_ROOT_FILE="$inner/repo/metadata/1.root.json" FARO_DEMO_BUNDLE="$inner/demo.bundle"
+    FARO_REPORTS_REPO_URL="$base/reports-repo/" FARO_REPORTS_ROOT_FILE="$inner/reports-repo/metadata/1.root.json"
+    FARO_REPORT_GATE="$inner/gate" FARO_CLI="$INNER/target/debug/faro" FARO_RECEIVER_KEYS="$inner/receiver-keys"
+    FARO_INBOX="$inner/inbox")
 }
 
 swift_in_chroot() { # subcommand...

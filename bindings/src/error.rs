@@ -87,6 +87,14 @@ pub enum FaroError {
         /// Which file.
         reason: String,
     },
+    /// No verified sync has named the publisher's report receiver yet, so a report cannot be
+    /// sealed or sent: sync with the publisher's repository first. Nothing was queued or
+    /// sent. (Reports.)
+    #[error("no receiver: {reason}")]
+    NoReceiver {
+        /// What to do.
+        reason: String,
+    },
     /// A defect in Faro (a panic caught at the boundary) or in a callback. Please report it.
     #[error("internal: {reason}")]
     Internal {
@@ -116,6 +124,7 @@ impl FaroError {
             E::Busy { reason } => E::Busy { reason: f(&reason) },
             E::Locked { reason } => E::Locked { reason: f(&reason) },
             E::WrongKey { reason } => E::WrongKey { reason: f(&reason) },
+            E::NoReceiver { reason } => E::NoReceiver { reason: f(&reason) },
             E::Internal { reason } => E::Internal { reason: f(&reason) },
         }
     }
@@ -150,8 +159,11 @@ impl From<faro_core::Error> for FaroError {
             E::Sync(faro_core::sync::SyncError::AlreadyRunning) => FaroError::Busy { reason },
             E::Tuf(_) | E::Sync(_) | E::Compress(_) => FaroError::NotVerified { reason },
             E::Cancelled => FaroError::Cancelled { reason },
-            // Reports (issue 11): the FFI for them comes later; until then, a refusal of what
-            // the caller gave.
+            // Reports (issue 11): no receiver is the caller's cue to sync; an unknown id is
+            // NotFound; the rest (a bad draft, too large, not cancellable) refuse what the
+            // caller gave. Key files and envelopes are the publisher's side, not the phone's.
+            E::Report(faro_core::reports::ReportError::NoReceiver) => FaroError::NoReceiver { reason },
+            E::Report(faro_core::reports::ReportError::NotFound(_)) => FaroError::NotFound { reason },
             E::Report(_) => FaroError::BadInput { reason },
         }
     }

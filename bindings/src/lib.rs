@@ -6,7 +6,7 @@
 //! `store`, trusted sync, subscriptions, status and bundles in `sync`, what a
 //! repository offers and subscribing by region in `datasets`, rights in `rights`,
 //! warnings in `warnings`, "is this contact real?" in `contact`, the person's saved places and
-//! notes in `personal`. Long work reports through
+//! notes in `personal`, reports from the field in `reports`. Long work reports through
 //! [`ProgressListener`] and stops on [`CancelHandle`]. Every exported item's `///` doc becomes
 //! the Kotlin and Swift documentation.
 #![deny(missing_docs)]
@@ -18,6 +18,7 @@ mod error;
 mod personal;
 mod progress;
 mod query;
+mod reports;
 mod rights;
 mod store;
 mod sync;
@@ -30,6 +31,7 @@ pub use error::FaroError;
 pub use personal::{Favorite, Note};
 pub use progress::{CancelHandle, ProgressListener, ProgressReport, ProgressStage};
 pub use query::{CountRegion, HoursAt, SearchRequest};
+pub use reports::{QueuedReport, ReportDraft, ReportPlace};
 pub use rights::{Article, ArticleHit, LegalReference, RelatedHelp, RightsQuery};
 pub use store::{FaroStore, SYNCED_DATA_FILE};
 pub use sync::{

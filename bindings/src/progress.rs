@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use faro_core::cancel::Cancel;
 use faro_core::import::listings::ImportProgress;
+use faro_core::reports::SendProgress;
 use faro_core::sync::{SyncPhase, SyncProgress};
 
 use crate::error::{panic_message, FaroError};
@@ -31,6 +32,9 @@ pub enum ProgressStage {
     /// Sync or bundle: checking and writing `dataset`'s records in one transaction,
     /// `records_done` of `records_total`.
     Applying,
+    /// Sending reports: `records_done` of `records_total` reports handled (`dataset` is
+    /// `None`, bytes are 0).
+    SendingReports,
     /// Done; the data is in place.
     Finished,
 }
@@ -163,6 +167,18 @@ impl Reporter {
                 records_total: (stage == ProgressStage::Applying).then_some(p.records_total),
             });
         }
+    }
+
+    /// Reports one step of sending the report outbox (each report is one step).
+    pub(crate) fn send_progress(&mut self, p: &SendProgress) {
+        self.send(ProgressReport {
+            stage: ProgressStage::SendingReports,
+            dataset: None,
+            bytes_done: 0,
+            bytes_total: None,
+            records_done: u64::from(p.done),
+            records_total: Some(u64::from(p.total)),
+        });
     }
 
     /// Sends the final report (the data is in place; a failing listener changes nothing now).

@@ -36,11 +36,23 @@ pub struct Forgotten {
     pub erased: Vec<String>,
 }
 
-/// The erasers of personal data kept inside the directory database `store`. The report
-/// outbox (issue 11 item 1) adds its eraser here; today the directory holds nothing personal.
+/// The erasers of personal data kept inside the directory database `store`: the report
+/// outbox (what a person reported, even sealed, says which places they knew).
 pub fn directory_erasers(store: &Store) -> Vec<Box<dyn Eraser + '_>> {
-    let _ = store;
-    Vec::new()
+    vec![Box::new(OutboxEraser(store))]
+}
+
+/// Erases the report outbox of a directory database ([`crate::reports::erase_outbox`]).
+struct OutboxEraser<'a>(&'a Store);
+
+impl Eraser for OutboxEraser<'_> {
+    fn what(&self) -> String {
+        "report outbox".into()
+    }
+
+    fn erase(&mut self) -> Result<(), String> {
+        crate::reports::erase_outbox(self.0).map(|_| ()).map_err(|e| e.to_string())
+    }
 }
 
 /// Erases the personal-data file at `path` (with its `-journal`, `-wal` and `-shm`

@@ -23,7 +23,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use crate::report_error::ReportError;
-pub use outbox::{cancel_report, forget_reports, queue_report, reports, OutboxEntry, ReportStatus};
+pub use outbox::{cancel_report, erase_outbox, forget_reports, queue_report, reports, OutboxEntry, ReportStatus};
 pub use send::{send_reports, SendOptions, SendOutcome, SendProgress, SendSummary};
 
 /// Version of the plaintext report format ([`Report::v`]).

@@ -208,6 +208,21 @@ pub fn forget_reports(store: &Store) -> Result<u64> {
     })
 }
 
+/// Erases the whole outbox, waiting reports included, for "forget my personal data": their
+/// sealed copies, kinds, listing ids and dates. Deleted with SQLite's `secure_delete` on (the
+/// freed pages are zeroed) and the write-ahead log folded and truncated afterwards, so the
+/// rows do not linger in either file. Returns how many rows went.
+pub fn erase_outbox(store: &Store) -> Result<u64> {
+    let erased = store.write(|c| {
+        c.pragma_update(None, "secure_delete", true)?;
+        let erased = c.execute("DELETE FROM report_outbox", []);
+        c.pragma_update(None, "secure_delete", false)?;
+        Ok(erased? as u64)
+    })?;
+    store.checkpoint()?;
+    Ok(erased)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,5 +295,34 @@ mod tests {
         let e = queue_report(&store, &draft(&"long words ".repeat(300)), Utc::now()).unwrap_err();
         assert!(e.to_string().contains("more than the 1024"), "{e}");
         assert!(reports(&store).unwrap().is_empty());
+    }
+
+    #[test]
+    fn forgetting_personal_data_erases_waiting_reports_from_the_file_and_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("phone.db");
+        let store = Store::open(&path).unwrap();
+        with_receiver(&store, DEFAULT_MAX_BYTES);
+        let mut d = draft("Demo marker text QX7");
+        d.listing = Some("demo:shelter-ZK41".into());
+        let now: DateTime<Utc> = "2026-12-07T10:00:00Z".parse().unwrap();
+        let queued = queue_report(&store, &d, now).unwrap();
+        store.checkpoint().unwrap();
+        let files = || {
+            ["", "-wal"].iter().flat_map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default()).collect::<Vec<u8>>()
+        };
+        let find = |bytes: &[u8], needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
+        let before = files();
+        assert!(find(&before, b"demo:shelter-ZK41") && find(&before, queued.idempotency_key.as_bytes()));
+
+        let mut erasers = crate::personal::directory_erasers(&store);
+        assert_eq!(erasers.iter().map(|e| e.what()).collect::<Vec<_>>(), ["report outbox"]);
+        for e in erasers.iter_mut() {
+            e.erase().unwrap();
+        }
+        assert!(reports(&store).unwrap().is_empty(), "waiting reports go too");
+        let after = files();
+        assert!(!find(&after, b"demo:shelter-ZK41"), "the listing id is not left in a free page or the log");
+        assert!(!find(&after, queued.idempotency_key.as_bytes()));
     }
 }

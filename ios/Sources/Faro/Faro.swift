@@ -25,6 +25,14 @@ public enum SyncEvent: Sendable {
     case finished(SyncReport)
 }
 
+/// What sending the report outbox reports while it runs, then once when it is done.
+public enum SendReportsEvent: Sendable {
+    /// Work in progress: `recordsDone` of `recordsTotal` reports handled.
+    case progressed(ProgressReport)
+    /// The send finished; the summary says what became of each report tried.
+    case finished(SendSummary)
+}
+
 extension HoursAt {
     /// Opening hours judged at a wall-clock time in each listing's own time zone.
     public static func localTime(year: Int, month: Int, day: Int, hour: Int, minute: Int) -> HoursAt {
@@ -86,9 +94,10 @@ private final class StreamCursor<E: Sendable>: @unchecked Sendable {
 
 /// An open Faro store. Every call runs on a background queue; errors are `FaroError`
 /// (`.Network`, `.NotVerified`, `.BadInput`, `.Storage`, `.Damaged`, `.NotFound`, `.Closed`,
-/// `.Busy`, `.Locked`, `.WrongKey`, `.Internal`, each with a readable `reason`: `.Damaged` is a damaged database (offer
-/// to sync again), `.NotVerified` also a bundle file that is not one or was altered,
-/// `.Internal` a defect to report), and cancellation is `CancellationError`.
+/// `.Busy`, `.Locked`, `.WrongKey`, `.NoReceiver`, `.Internal`, each with a readable `reason`:
+/// `.Damaged` is a damaged database (offer to sync again), `.NotVerified` also a bundle file
+/// that is not one or was altered, `.NoReceiver` a report before any sync, `.Internal` a
+/// defect to report), and cancellation is `CancellationError`.
 public final class Faro: @unchecked Sendable {
     /// The generated object, for calls this layer does not wrap.
     public let raw: FaroStore
@@ -413,6 +422,57 @@ public final class Faro: @unchecked Sendable {
     public func forgetPersonalData() async throws {
         try await run { try self.raw.forgetPersonalData() }
     }
+
+    // MARK: - Reports from the field (issue 11)
+
+    /// Writes a report: checked, its place rounded unless marked precise, sealed at once to the
+    /// receiver key in the repository's signed metadata and queued (it survives restarts).
+    /// Throws `FaroError.NoReceiver` before a sync named a receiver (sync first) and
+    /// `FaroError.BadInput` naming the field for a draft that cannot be sent.
+    public func report(_ draft: ReportDraft) async throws -> QueuedReport {
+        try await run { try self.raw.report(draft: draft) }
+    }
+
+    /// Every report in the outbox, newest first: kind, listing id and where it stands.
+    public func reports() async throws -> [QueuedReport] {
+        try await run { try self.raw.reports() }
+    }
+
+    /// Cancels a queued report (never sent, its sealed copy deleted); returns its row.
+    public func cancelReport(id: Int64) async throws -> QueuedReport {
+        try await run { try self.raw.cancelReport(id: id) }
+    }
+
+    /// Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
+    public func forgetReports() async throws -> UInt64 {
+        try await run { try self.raw.forgetReports() }
+    }
+
+    /// Sends the waiting reports that are due (all waiting ones with `sendNow`) to the receiver
+    /// the signed metadata names; each reaches it once. A report the receiver does not take now
+    /// stays queued for later and the send stops there (see the summary). Cancelling the task
+    /// stops it (the report in flight stays queued) and throws `CancellationError`.
+    public func sendReports(
+        settings: SyncSettings? = nil, sendNow: Bool = false,
+        onProgress: @escaping @Sendable (ProgressReport) -> Void = { _ in }
+    ) async throws -> SendSummary {
+        try await cancellable(onProgress) { listener, handle in
+            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
+        }
+    }
+
+    /// The same send as a stream: `.progressed` per report, then one `.finished`. Failures end
+    /// the stream with the `FaroError`; cancelling the consuming task cancels the send and ends
+    /// the stream with `CancellationError`.
+    public func sendReportsStream(
+        settings: SyncSettings? = nil, sendNow: Bool = false
+    ) -> AsyncThrowingStream<SendReportsEvent, Error> {
+        progressStream(SendReportsEvent.progressed, SendReportsEvent.finished) { listener, handle in
+            try self.raw.sendReports(progress: listener, cancel: handle, settings: settings, sendNow: sendNow)
+        }
+    }
+
+    // MARK: - End of reports
 
     /// Closes the store; idempotent. Later calls throw `FaroError.Closed`.
     public func close() {

@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -496,6 +512,22 @@ fileprivate struct FfiConverterUInt64: FfiConverterPrimitive {
     }
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
+    typealias FfiType = Int64
+    typealias SwiftType = Int64
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Int64 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
     }
 }
@@ -857,83 +889,47 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func checkContact(input: String, region: String?, languages: [String]) throws  -> ContactCheck
     
     /**
-     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
-     * characters). Saving it again changes the label. Returns whether it was new.
-     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     * Cancels a queued report: it is never sent and its sealed copy is deleted. Returns its
+     * row, now `Cancelled`. `NotFound` for an unknown id; `BadInput` for a report that is
+     * being sent, was sent, refused or cancelled already.
      */
-    func addFavorite(listingId: String, label: String?) throws  -> Bool
+    func cancelReport(id: Int64) throws  -> QueuedReport
     
     /**
-     * Writes a note, optionally about listing `listing_id` (which need not be in the
-     * directory). Up to 10,000 characters, not empty. Returns its id.
+     * Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
+     * Waiting reports stay.
      */
-    func addNote(text: String, listingId: String?) throws  -> UInt64
+    func forgetReports() throws  -> UInt64
     
     /**
-     * Replaces the text of note `id`. `NotFound` if there is no such note.
-     */
-    func editNote(id: UInt64, text: String) throws 
-    
-    /**
-     * The saved places, oldest first, each with the directory's current name in `languages`
-     * (most preferred first) and whether the directory still has it.
-     */
-    func favorites(languages: [String]) throws  -> [Favorite]
-    
-    /**
-     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
-     * overwritten and removed) and whatever else the directory database holds about the
-     * person. Needs no key and works locked. The directory stays and keeps answering.
+     * Writes a report: checks it, rounds the place unless marked precise, seals it at once
+     * to the receiver key named in the repository's signed metadata, and queues it (it
+     * survives restarts). Returns its row in the outbox.
      *
-     * The app must also delete the key from Keystore / Keychain: on flash storage old
-     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
-     * `Storage` if something could not be erased (what could be, was; call it again).
+     * `NoReceiver` before any verified sync named a receiver (sync first); `BadInput`
+     * naming the field (`text`, `sub_kind`, `contact`, `place`) for a draft that cannot be
+     * sent, or a report larger than the receiver takes. Nothing is queued on an error.
      */
-    func forgetPersonalData() throws 
+    func report(draft: ReportDraft) throws  -> QueuedReport
     
     /**
-     * Whether `listing_id` is saved.
+     * Every report in the outbox, newest first.
      */
-    func isFavorite(listingId: String) throws  -> Bool
+    func reports() throws  -> [QueuedReport]
     
     /**
-     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
-     */
-    func isPersonalDataUnlocked()  -> Bool
-    
-    /**
-     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
-     * The directory stays open.
-     */
-    func lockPersonalData() 
-    
-    /**
-     * The notes, oldest first; only those about `listing_id` when it is given.
-     */
-    func notes(listingId: String?) throws  -> [Note]
-    
-    /**
-     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
-     * whether it was saved.
-     */
-    func removeFavorite(listingId: String) throws  -> Bool
-    
-    /**
-     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
-     */
-    func removeNote(id: UInt64) throws  -> Bool
-    
-    /**
-     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
-     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
-     * Creates the personal-data file on first use. Calling it again with another key switches
-     * to that key only if it opens the file.
+     * Sends the waiting reports that are due (every waiting one with `send_now`: the
+     * person asked), oldest first, to the receiver address in the signed metadata and
+     * nowhere else (no redirect is followed). Each report reaches the receiver once: one
+     * whose answer was lost is sent again and stored once.
      *
-     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
-     * another key (nothing is changed: find the right key, or erase with
-     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     * A report the receiver does not take now (offline, timeout, a server error) stays
+     * queued with a later `next_try` (backoff), and the send stops there: the summary says
+     * so, it is not an error. Progress is `SendingReports`, `records_done` of
+     * `records_total` reports. `NoReceiver` before any verified sync named a receiver;
+     * `Cancelled` through `cancel` (the report in flight stays queued).
      */
-    func unlockPersonalData(key: Data) throws 
+    func sendReports(progress: ProgressListener?, cancel: CancelHandle?, settings: SyncSettings?, sendNow: Bool) throws  -> SendSummary
     
     /**
      * The article with `id`, its text in `languages` (most preferred first). `NotFound` if
@@ -954,8 +950,8 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func rights(query: RightsQuery) throws  -> [ArticleHit]
     
     /**
-     * Closes the database files (the personal data is locked too). Idempotent. Work already
-     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files. Idempotent. Work already running (an import on another
+     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
     func closeStore() 
@@ -1204,174 +1200,87 @@ open func checkContact(input: String, region: String? = nil, languages: [String]
 }
     
     /**
-     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
-     * characters). Saving it again changes the label. Returns whether it was new.
-     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     * Cancels a queued report: it is never sent and its sealed copy is deleted. Returns its
+     * row, now `Cancelled`. `NotFound` for an unknown id; `BadInput` for a report that is
+     * being sent, was sent, refused or cancelled already.
      */
-open func addFavorite(listingId: String, label: String? = nil)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+open func cancelReport(id: Int64)throws  -> QueuedReport  {
+    return try  FfiConverterTypeQueuedReport_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
         uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_add_favorite(
+    uniffi_faro_ffi_fn_method_farostore_cancel_report(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(listingId),
-        FfiConverterOptionString.lower(label),uniffiCallStatus
+        FfiConverterInt64.lower(id),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Writes a note, optionally about listing `listing_id` (which need not be in the
-     * directory). Up to 10,000 characters, not empty. Returns its id.
+     * Removes finished reports (sent, refused, cancelled) from the outbox; returns how many.
+     * Waiting reports stay.
      */
-open func addNote(text: String, listingId: String? = nil)throws  -> UInt64  {
+open func forgetReports()throws  -> UInt64  {
     return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
         uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_add_note(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(text),
-        FfiConverterOptionString.lower(listingId),uniffiCallStatus
+    uniffi_faro_ffi_fn_method_farostore_forget_reports(
+            self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Replaces the text of note `id`. `NotFound` if there is no such note.
-     */
-open func editNote(id: UInt64, text: String)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_edit_note(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(id),
-        FfiConverterString.lower(text),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * The saved places, oldest first, each with the directory's current name in `languages`
-     * (most preferred first) and whether the directory still has it.
-     */
-open func favorites(languages: [String] = [])throws  -> [Favorite]  {
-    return try  FfiConverterSequenceTypeFavorite.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_favorites(
-            self.uniffiCloneHandle(),
-        FfiConverterSequenceString.lower(languages),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
-     * overwritten and removed) and whatever else the directory database holds about the
-     * person. Needs no key and works locked. The directory stays and keeps answering.
+     * Writes a report: checks it, rounds the place unless marked precise, seals it at once
+     * to the receiver key named in the repository's signed metadata, and queues it (it
+     * survives restarts). Returns its row in the outbox.
      *
-     * The app must also delete the key from Keystore / Keychain: on flash storage old
-     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
-     * `Storage` if something could not be erased (what could be, was; call it again).
+     * `NoReceiver` before any verified sync named a receiver (sync first); `BadInput`
+     * naming the field (`text`, `sub_kind`, `contact`, `place`) for a draft that cannot be
+     * sent, or a report larger than the receiver takes. Nothing is queued on an error.
      */
-open func forgetPersonalData()throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+open func report(draft: ReportDraft)throws  -> QueuedReport  {
+    return try  FfiConverterTypeQueuedReport_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
         uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_forget_personal_data(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * Whether `listing_id` is saved.
-     */
-open func isFavorite(listingId: String)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_is_favorite(
+    uniffi_faro_ffi_fn_method_farostore_report(
             self.uniffiCloneHandle(),
-        FfiConverterString.lower(listingId),uniffiCallStatus
+        FfiConverterTypeReportDraft_lower(draft),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
+     * Every report in the outbox, newest first.
      */
-open func isPersonalDataUnlocked() -> Bool  {
-    return try!  FfiConverterBool.lift(try! rustCall() {
+open func reports()throws  -> [QueuedReport]  {
+    return try  FfiConverterSequenceTypeQueuedReport.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
         uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_is_personal_data_unlocked(
+    uniffi_faro_ffi_fn_method_farostore_reports(
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 })
 }
     
     /**
-     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
-     * The directory stays open.
-     */
-open func lockPersonalData()  {try! rustCall() {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_lock_personal_data(
-            self.uniffiCloneHandle(),uniffiCallStatus
-    )
-}
-}
-    
-    /**
-     * The notes, oldest first; only those about `listing_id` when it is given.
-     */
-open func notes(listingId: String? = nil)throws  -> [Note]  {
-    return try  FfiConverterSequenceTypeNote.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_notes(
-            self.uniffiCloneHandle(),
-        FfiConverterOptionString.lower(listingId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
-     * whether it was saved.
-     */
-open func removeFavorite(listingId: String)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_remove_favorite(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(listingId),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
-     */
-open func removeNote(id: UInt64)throws  -> Bool  {
-    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
-        uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_remove_note(
-            self.uniffiCloneHandle(),
-        FfiConverterUInt64.lower(id),uniffiCallStatus
-    )
-})
-}
-    
-    /**
-     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
-     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
-     * Creates the personal-data file on first use. Calling it again with another key switches
-     * to that key only if it opens the file.
+     * Sends the waiting reports that are due (every waiting one with `send_now`: the
+     * person asked), oldest first, to the receiver address in the signed metadata and
+     * nowhere else (no redirect is followed). Each report reaches the receiver once: one
+     * whose answer was lost is sent again and stored once.
      *
-     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
-     * another key (nothing is changed: find the right key, or erase with
-     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     * A report the receiver does not take now (offline, timeout, a server error) stays
+     * queued with a later `next_try` (backoff), and the send stops there: the summary says
+     * so, it is not an error. Progress is `SendingReports`, `records_done` of
+     * `records_total` reports. `NoReceiver` before any verified sync named a receiver;
+     * `Cancelled` through `cancel` (the report in flight stays queued).
      */
-open func unlockPersonalData(key: Data)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+open func sendReports(progress: ProgressListener? = nil, cancel: CancelHandle? = nil, settings: SyncSettings? = nil, sendNow: Bool = false)throws  -> SendSummary  {
+    return try  FfiConverterTypeSendSummary_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
         uniffiCallStatus in
-    uniffi_faro_ffi_fn_method_farostore_unlock_personal_data(
+    uniffi_faro_ffi_fn_method_farostore_send_reports(
             self.uniffiCloneHandle(),
-        FfiConverterData.lower(key),uniffiCallStatus
+        FfiConverterOptionTypeProgressListener.lower(progress),
+        FfiConverterOptionTypeCancelHandle.lower(cancel),
+        FfiConverterOptionTypeSyncSettings.lower(settings),
+        FfiConverterBool.lower(sendNow),uniffiCallStatus
     )
-}
+})
 }
     
     /**
@@ -1421,8 +1330,8 @@ open func rights(query: RightsQuery)throws  -> [ArticleHit]  {
 }
     
     /**
-     * Closes the database files (the personal data is locked too). Idempotent. Work already
-     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files. Idempotent. Work already running (an import on another
+     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
 open func closeStore()  {try! rustCall() {
@@ -3392,119 +3301,6 @@ public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuf
 
 
 /**
- * A saved place, with what the directory says of it today.
- */
-public struct Favorite: Equatable, Hashable {
-    /**
-     * The listing's id.
-     */
-    public var listingId: String
-    /**
-     * The label the person typed, if any.
-     */
-    public var label: String?
-    /**
-     * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
-     */
-    public var savedOn: String
-    /**
-     * Whether the directory still has this listing. When `false` the place was removed by
-     * its publisher (closed, or found to be fake): tell the person before they go there.
-     */
-    public var inDirectory: Bool
-    /**
-     * The listing's current name in the languages asked for; `None` when it is no longer
-     * in the directory.
-     */
-    public var name: String?
-    /**
-     * The listing's kind; `None` when it is no longer in the directory.
-     */
-    public var kind: Kind?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The listing's id.
-         */listingId: String, 
-        /**
-         * The label the person typed, if any.
-         */label: String?, 
-        /**
-         * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
-         */savedOn: String, 
-        /**
-         * Whether the directory still has this listing. When `false` the place was removed by
-         * its publisher (closed, or found to be fake): tell the person before they go there.
-         */inDirectory: Bool, 
-        /**
-         * The listing's current name in the languages asked for; `None` when it is no longer
-         * in the directory.
-         */name: String?, 
-        /**
-         * The listing's kind; `None` when it is no longer in the directory.
-         */kind: Kind?) {
-        self.listingId = listingId
-        self.label = label
-        self.savedOn = savedOn
-        self.inDirectory = inDirectory
-        self.name = name
-        self.kind = kind
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Favorite: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeFavorite: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Favorite {
-        return
-            try Favorite(
-                listingId: FfiConverterString.read(from: &buf), 
-                label: FfiConverterOptionString.read(from: &buf), 
-                savedOn: FfiConverterString.read(from: &buf), 
-                inDirectory: FfiConverterBool.read(from: &buf), 
-                name: FfiConverterOptionString.read(from: &buf), 
-                kind: FfiConverterOptionTypeKind.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Favorite, into buf: inout [UInt8]) {
-        FfiConverterString.write(value.listingId, into: &buf)
-        FfiConverterOptionString.write(value.label, into: &buf)
-        FfiConverterString.write(value.savedOn, into: &buf)
-        FfiConverterBool.write(value.inDirectory, into: &buf)
-        FfiConverterOptionString.write(value.name, into: &buf)
-        FfiConverterOptionTypeKind.write(value.kind, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFavorite_lift(_ buf: RustBuffer) throws -> Favorite {
-    return try FfiConverterTypeFavorite.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeFavorite_lower(_ value: Favorite) -> RustBuffer {
-    return FfiConverterTypeFavorite.lower(value)
-}
-
-
-/**
  * A WGS84 point in degrees.
  */
 public struct GeoPoint: Equatable, Hashable {
@@ -4326,95 +4122,6 @@ public func FfiConverterTypeListing_lower(_ value: Listing) -> RustBuffer {
 
 
 /**
- * A note the person wrote.
- */
-public struct Note: Equatable, Hashable {
-    /**
-     * The note's number (never reused).
-     */
-    public var id: UInt64
-    /**
-     * The listing it is about, if any.
-     */
-    public var listingId: String?
-    /**
-     * The text.
-     */
-    public var text: String
-    /**
-     * The day it was written or last edited, `YYYY-MM-DD`.
-     */
-    public var writtenOn: String
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * The note's number (never reused).
-         */id: UInt64, 
-        /**
-         * The listing it is about, if any.
-         */listingId: String?, 
-        /**
-         * The text.
-         */text: String, 
-        /**
-         * The day it was written or last edited, `YYYY-MM-DD`.
-         */writtenOn: String) {
-        self.id = id
-        self.listingId = listingId
-        self.text = text
-        self.writtenOn = writtenOn
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension Note: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeNote: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Note {
-        return
-            try Note(
-                id: FfiConverterUInt64.read(from: &buf), 
-                listingId: FfiConverterOptionString.read(from: &buf), 
-                text: FfiConverterString.read(from: &buf), 
-                writtenOn: FfiConverterString.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: Note, into buf: inout [UInt8]) {
-        FfiConverterUInt64.write(value.id, into: &buf)
-        FfiConverterOptionString.write(value.listingId, into: &buf)
-        FfiConverterString.write(value.text, into: &buf)
-        FfiConverterString.write(value.writtenOn, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNote_lift(_ buf: RustBuffer) throws -> Note {
-    return try FfiConverterTypeNote.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeNote_lower(_ value: Note) -> RustBuffer {
-    return FfiConverterTypeNote.lower(value)
-}
-
-
-/**
  * A phone number and how to use it.
  */
 public struct Phone: Equatable, Hashable {
@@ -4603,6 +4310,177 @@ public func FfiConverterTypeProgressReport_lower(_ value: ProgressReport) -> Rus
 
 
 /**
+ * One report in the outbox. Nothing of what the person wrote is here (it is sealed to the
+ * publisher and cannot be read back on the phone): only its kind, the listing id attached,
+ * and where it stands.
+ */
+public struct QueuedReport: Equatable, Hashable {
+    /**
+     * The report's number on this phone (for `cancel_report`).
+     */
+    public var id: Int64
+    /**
+     * What it is about.
+     */
+    public var kind: ReportKind
+    /**
+     * The precise kind (corrections and complaints).
+     */
+    public var subKind: SubKind?
+    /**
+     * The listing id attached, if any.
+     */
+    public var listing: String?
+    /**
+     * When it was written (this phone's clock; never sent).
+     */
+    public var created: Date
+    /**
+     * Where it stands.
+     */
+    public var status: ReportStatus
+    /**
+     * Sends tried.
+     */
+    public var attempts: UInt32
+    /**
+     * Not sent again before this time (after a failed try), unless sent with `send_now`.
+     */
+    public var nextTry: Date?
+    /**
+     * Why the last try failed or was refused.
+     */
+    public var lastError: String?
+    /**
+     * When the receiver confirmed it.
+     */
+    public var sent: Date?
+    /**
+     * The random key the receiver stores it under, once however often it is sent.
+     */
+    public var idempotencyKey: String
+    /**
+     * Bytes of the sealed report still held (0 once sent or cancelled).
+     */
+    public var sealedBytes: UInt64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The report's number on this phone (for `cancel_report`).
+         */id: Int64, 
+        /**
+         * What it is about.
+         */kind: ReportKind, 
+        /**
+         * The precise kind (corrections and complaints).
+         */subKind: SubKind?, 
+        /**
+         * The listing id attached, if any.
+         */listing: String?, 
+        /**
+         * When it was written (this phone's clock; never sent).
+         */created: Date, 
+        /**
+         * Where it stands.
+         */status: ReportStatus, 
+        /**
+         * Sends tried.
+         */attempts: UInt32, 
+        /**
+         * Not sent again before this time (after a failed try), unless sent with `send_now`.
+         */nextTry: Date?, 
+        /**
+         * Why the last try failed or was refused.
+         */lastError: String?, 
+        /**
+         * When the receiver confirmed it.
+         */sent: Date?, 
+        /**
+         * The random key the receiver stores it under, once however often it is sent.
+         */idempotencyKey: String, 
+        /**
+         * Bytes of the sealed report still held (0 once sent or cancelled).
+         */sealedBytes: UInt64) {
+        self.id = id
+        self.kind = kind
+        self.subKind = subKind
+        self.listing = listing
+        self.created = created
+        self.status = status
+        self.attempts = attempts
+        self.nextTry = nextTry
+        self.lastError = lastError
+        self.sent = sent
+        self.idempotencyKey = idempotencyKey
+        self.sealedBytes = sealedBytes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension QueuedReport: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeQueuedReport: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> QueuedReport {
+        return
+            try QueuedReport(
+                id: FfiConverterInt64.read(from: &buf), 
+                kind: FfiConverterTypeReportKind.read(from: &buf), 
+                subKind: FfiConverterOptionTypeSubKind.read(from: &buf), 
+                listing: FfiConverterOptionString.read(from: &buf), 
+                created: FfiConverterTimestamp.read(from: &buf), 
+                status: FfiConverterTypeReportStatus.read(from: &buf), 
+                attempts: FfiConverterUInt32.read(from: &buf), 
+                nextTry: FfiConverterOptionTimestamp.read(from: &buf), 
+                lastError: FfiConverterOptionString.read(from: &buf), 
+                sent: FfiConverterOptionTimestamp.read(from: &buf), 
+                idempotencyKey: FfiConverterString.read(from: &buf), 
+                sealedBytes: FfiConverterUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: QueuedReport, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterTypeReportKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeSubKind.write(value.subKind, into: &buf)
+        FfiConverterOptionString.write(value.listing, into: &buf)
+        FfiConverterTimestamp.write(value.created, into: &buf)
+        FfiConverterTypeReportStatus.write(value.status, into: &buf)
+        FfiConverterUInt32.write(value.attempts, into: &buf)
+        FfiConverterOptionTimestamp.write(value.nextTry, into: &buf)
+        FfiConverterOptionString.write(value.lastError, into: &buf)
+        FfiConverterOptionTimestamp.write(value.sent, into: &buf)
+        FfiConverterString.write(value.idempotencyKey, into: &buf)
+        FfiConverterUInt64.write(value.sealedBytes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueuedReport_lift(_ buf: RustBuffer) throws -> QueuedReport {
+    return try FfiConverterTypeQueuedReport.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeQueuedReport_lower(_ value: QueuedReport) -> RustBuffer {
+    return FfiConverterTypeQueuedReport.lower(value)
+}
+
+
+/**
  * The listings that help with what an article is about.
  */
 public struct RelatedHelp: Equatable, Hashable {
@@ -4688,6 +4566,197 @@ public func FfiConverterTypeRelatedHelp_lift(_ buf: RustBuffer) throws -> Relate
 #endif
 public func FfiConverterTypeRelatedHelp_lower(_ value: RelatedHelp) -> RustBuffer {
     return FfiConverterTypeRelatedHelp.lower(value)
+}
+
+
+/**
+ * What the person wrote and chose to attach. Nothing else goes into a report: no device or
+ * install id, no time of day (only the day), no place unless attached.
+ */
+public struct ReportDraft: Equatable, Hashable {
+    /**
+     * What the report is about.
+     */
+    public var kind: ReportKind
+    /**
+     * Required for `Correction` and `Complaint` (one of their sub-kinds), refused otherwise.
+     */
+    public var subKind: SubKind?
+    /**
+     * What the person typed (1 to 4000 bytes).
+     */
+    public var text: String
+    /**
+     * The listing the report is about; its dataset and the version held are attached.
+     */
+    public var listing: String?
+    /**
+     * A contact (phone number, link, handle); required for `SuspectedScam`.
+     */
+    public var contact: String?
+    /**
+     * A place, rounded unless marked precise.
+     */
+    public var place: ReportPlace?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * What the report is about.
+         */kind: ReportKind, 
+        /**
+         * Required for `Correction` and `Complaint` (one of their sub-kinds), refused otherwise.
+         */subKind: SubKind? = nil, 
+        /**
+         * What the person typed (1 to 4000 bytes).
+         */text: String, 
+        /**
+         * The listing the report is about; its dataset and the version held are attached.
+         */listing: String? = nil, 
+        /**
+         * A contact (phone number, link, handle); required for `SuspectedScam`.
+         */contact: String? = nil, 
+        /**
+         * A place, rounded unless marked precise.
+         */place: ReportPlace? = nil) {
+        self.kind = kind
+        self.subKind = subKind
+        self.text = text
+        self.listing = listing
+        self.contact = contact
+        self.place = place
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReportDraft: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportDraft: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportDraft {
+        return
+            try ReportDraft(
+                kind: FfiConverterTypeReportKind.read(from: &buf), 
+                subKind: FfiConverterOptionTypeSubKind.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                listing: FfiConverterOptionString.read(from: &buf), 
+                contact: FfiConverterOptionString.read(from: &buf), 
+                place: FfiConverterOptionTypeReportPlace.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportDraft, into buf: inout [UInt8]) {
+        FfiConverterTypeReportKind.write(value.kind, into: &buf)
+        FfiConverterOptionTypeSubKind.write(value.subKind, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterOptionString.write(value.listing, into: &buf)
+        FfiConverterOptionString.write(value.contact, into: &buf)
+        FfiConverterOptionTypeReportPlace.write(value.place, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportDraft_lift(_ buf: RustBuffer) throws -> ReportDraft {
+    return try FfiConverterTypeReportDraft.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportDraft_lower(_ value: ReportDraft) -> RustBuffer {
+    return FfiConverterTypeReportDraft.lower(value)
+}
+
+
+/**
+ * A place the person chose to attach to a report.
+ */
+public struct ReportPlace: Equatable, Hashable {
+    /**
+     * Latitude, degrees.
+     */
+    public var lat: Double
+    /**
+     * Longitude, degrees.
+     */
+    public var lon: Double
+    /**
+     * Send it exactly as given. Off by default: the place is rounded to 2 decimals (about
+     * 1 km) before it is sealed. Set it only when the person asked for it.
+     */
+    public var precise: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Latitude, degrees.
+         */lat: Double, 
+        /**
+         * Longitude, degrees.
+         */lon: Double, 
+        /**
+         * Send it exactly as given. Off by default: the place is rounded to 2 decimals (about
+         * 1 km) before it is sealed. Set it only when the person asked for it.
+         */precise: Bool = false) {
+        self.lat = lat
+        self.lon = lon
+        self.precise = precise
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ReportPlace: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportPlace: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportPlace {
+        return
+            try ReportPlace(
+                lat: FfiConverterDouble.read(from: &buf), 
+                lon: FfiConverterDouble.read(from: &buf), 
+                precise: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ReportPlace, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.lat, into: &buf)
+        FfiConverterDouble.write(value.lon, into: &buf)
+        FfiConverterBool.write(value.precise, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportPlace_lift(_ buf: RustBuffer) throws -> ReportPlace {
+    return try FfiConverterTypeReportPlace.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportPlace_lower(_ value: ReportPlace) -> RustBuffer {
+    return FfiConverterTypeReportPlace.lower(value)
 }
 
 
@@ -5127,6 +5196,186 @@ public func FfiConverterTypeSearchRequest_lift(_ buf: RustBuffer) throws -> Sear
 #endif
 public func FfiConverterTypeSearchRequest_lower(_ value: SearchRequest) -> RustBuffer {
     return FfiConverterTypeSearchRequest.lower(value)
+}
+
+
+/**
+ * What happened to one report in a send.
+ */
+public struct SendOutcome: Equatable, Hashable {
+    /**
+     * The report's number.
+     */
+    public var id: Int64
+    /**
+     * Its status after the try: `Sent`, `Refused`, or `Queued` (will be tried again later).
+     */
+    public var status: ReportStatus
+    /**
+     * The receiver's HTTP status, when it answered.
+     */
+    public var httpStatus: UInt16?
+    /**
+     * Why it was not delivered.
+     */
+    public var error: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The report's number.
+         */id: Int64, 
+        /**
+         * Its status after the try: `Sent`, `Refused`, or `Queued` (will be tried again later).
+         */status: ReportStatus, 
+        /**
+         * The receiver's HTTP status, when it answered.
+         */httpStatus: UInt16?, 
+        /**
+         * Why it was not delivered.
+         */error: String?) {
+        self.id = id
+        self.status = status
+        self.httpStatus = httpStatus
+        self.error = error
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SendOutcome: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSendOutcome: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SendOutcome {
+        return
+            try SendOutcome(
+                id: FfiConverterInt64.read(from: &buf), 
+                status: FfiConverterTypeReportStatus.read(from: &buf), 
+                httpStatus: FfiConverterOptionUInt16.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SendOutcome, into buf: inout [UInt8]) {
+        FfiConverterInt64.write(value.id, into: &buf)
+        FfiConverterTypeReportStatus.write(value.status, into: &buf)
+        FfiConverterOptionUInt16.write(value.httpStatus, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendOutcome_lift(_ buf: RustBuffer) throws -> SendOutcome {
+    return try FfiConverterTypeSendOutcome.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendOutcome_lower(_ value: SendOutcome) -> RustBuffer {
+    return FfiConverterTypeSendOutcome.lower(value)
+}
+
+
+/**
+ * What a send did.
+ */
+public struct SendSummary: Equatable, Hashable {
+    /**
+     * Reports delivered in this send.
+     */
+    public var sent: UInt32
+    /**
+     * Reports the receiver refused for good in this send.
+     */
+    public var refused: UInt32
+    /**
+     * Reports still waiting after it (those not tried included).
+     */
+    public var waiting: UInt32
+    /**
+     * One entry per report tried, oldest first. A send stops at the first report the
+     * receiver does not take now (no connection, a server error): the rest wait for later.
+     */
+    public var outcomes: [SendOutcome]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Reports delivered in this send.
+         */sent: UInt32, 
+        /**
+         * Reports the receiver refused for good in this send.
+         */refused: UInt32, 
+        /**
+         * Reports still waiting after it (those not tried included).
+         */waiting: UInt32, 
+        /**
+         * One entry per report tried, oldest first. A send stops at the first report the
+         * receiver does not take now (no connection, a server error): the rest wait for later.
+         */outcomes: [SendOutcome]) {
+        self.sent = sent
+        self.refused = refused
+        self.waiting = waiting
+        self.outcomes = outcomes
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SendSummary: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSendSummary: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SendSummary {
+        return
+            try SendSummary(
+                sent: FfiConverterUInt32.read(from: &buf), 
+                refused: FfiConverterUInt32.read(from: &buf), 
+                waiting: FfiConverterUInt32.read(from: &buf), 
+                outcomes: FfiConverterSequenceTypeSendOutcome.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SendSummary, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.sent, into: &buf)
+        FfiConverterUInt32.write(value.refused, into: &buf)
+        FfiConverterUInt32.write(value.waiting, into: &buf)
+        FfiConverterSequenceTypeSendOutcome.write(value.outcomes, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendSummary_lift(_ buf: RustBuffer) throws -> SendSummary {
+    return try FfiConverterTypeSendSummary.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSendSummary_lower(_ value: SendSummary) -> RustBuffer {
+    return FfiConverterTypeSendSummary.lower(value)
 }
 
 
@@ -7073,22 +7322,13 @@ enum FaroError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
-     * The personal data (saved places, notes) is locked: call `unlock_personal_data` with the
-     * app's key first. Nothing was read or written.
+     * No verified sync has named the publisher's report receiver yet, so a report cannot be
+     * sealed or sent: sync with the publisher's repository first. Nothing was queued or
+     * sent. (Reports.)
      */
-    case Locked(
+    case NoReceiver(
         /**
-         * What was called.
-         */reason: String
-    )
-    /**
-     * The key given does not open the personal data (another key made it, or the app's key
-     * was replaced). Nothing was changed: use the right key, or erase the data with
-     * `forget_personal_data`.
-     */
-    case WrongKey(
-        /**
-         * Which file.
+         * What to do.
          */reason: String
     )
     /**
@@ -7155,13 +7395,10 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
         case 9: return .Busy(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .Locked(
+        case 10: return .NoReceiver(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .WrongKey(
-            reason: try FfiConverterString.read(from: &buf)
-            )
-        case 12: return .Internal(
+        case 11: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -7221,18 +7458,13 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Locked(reason):
+        case let .NoReceiver(reason):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .WrongKey(reason):
-            writeInt(&buf, Int32(11))
-            FfiConverterString.write(reason, into: &buf)
-            
-        
         case let .Internal(reason):
-            writeInt(&buf, Int32(12))
+            writeInt(&buf, Int32(11))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -7847,6 +8079,11 @@ public enum ProgressStage: Equatable, Hashable {
      */
     case applying
     /**
+     * Sending reports: `records_done` of `records_total` reports handled (`dataset` is
+     * `None`, bytes are 0).
+     */
+    case sendingReports
+    /**
      * Done; the data is in place.
      */
     case finished
@@ -7881,7 +8118,9 @@ public struct FfiConverterTypeProgressStage: FfiConverterRustBuffer {
         
         case 5: return .applying
         
-        case 6: return .finished
+        case 6: return .sendingReports
+        
+        case 7: return .finished
         
         default: throw UniffiInternalError.unexpectedEnumCase
         }
@@ -7911,8 +8150,12 @@ public struct FfiConverterTypeProgressStage: FfiConverterRustBuffer {
             writeInt(&buf, Int32(5))
         
         
-        case .finished:
+        case .sendingReports:
             writeInt(&buf, Int32(6))
+        
+        
+        case .finished:
+            writeInt(&buf, Int32(7))
         
         }
     }
@@ -8086,6 +8329,219 @@ public func FfiConverterTypeRelation_lift(_ buf: RustBuffer) throws -> Relation 
 #endif
 public func FfiConverterTypeRelation_lower(_ value: Relation) -> RustBuffer {
     return FfiConverterTypeRelation.lower(value)
+}
+
+
+
+/**
+ * What a report is about.
+ */
+
+public enum ReportKind: Equatable, Hashable {
+    
+    /**
+     * A listing is wrong: sub-kind `Closed`, `Moved`, `NewHours` or `WrongPhone`.
+     */
+    case correction
+    /**
+     * A place that should be in the directory.
+     */
+    case newPlace
+    /**
+     * A contact (phone, link, handle) that looks like a scam or a smuggler; the contact is
+     * required, and check-contact's verdict on it rides along.
+     */
+    case suspectedScam
+    /**
+     * A service mistreated people or charged for what is free: sub-kind `Mistreatment` or
+     * `FeesForFreeService`.
+     */
+    case complaint
+    /**
+     * Anything else.
+     */
+    case other
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReportKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportKind: FfiConverterRustBuffer {
+    typealias SwiftType = ReportKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .correction
+        
+        case 2: return .newPlace
+        
+        case 3: return .suspectedScam
+        
+        case 4: return .complaint
+        
+        case 5: return .other
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReportKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .correction:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .newPlace:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .suspectedScam:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .complaint:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .other:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportKind_lift(_ buf: RustBuffer) throws -> ReportKind {
+    return try FfiConverterTypeReportKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportKind_lower(_ value: ReportKind) -> RustBuffer {
+    return FfiConverterTypeReportKind.lower(value)
+}
+
+
+
+/**
+ * Where a report stands in the outbox.
+ */
+
+public enum ReportStatus: Equatable, Hashable {
+    
+    /**
+     * Waiting for a connection (or for its next try, `next_try`).
+     */
+    case queued
+    /**
+     * A send was under way, or was interrupted; the next send tries it again (the receiver
+     * stores it once whatever happens).
+     */
+    case sending
+    /**
+     * The receiver has it; the sealed copy was deleted from the phone.
+     */
+    case sent
+    /**
+     * The receiver refused it for good (its answer is in `last_error`).
+     */
+    case refused
+    /**
+     * Cancelled before it was sent; the sealed copy was deleted.
+     */
+    case cancelled
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ReportStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeReportStatus: FfiConverterRustBuffer {
+    typealias SwiftType = ReportStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ReportStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .queued
+        
+        case 2: return .sending
+        
+        case 3: return .sent
+        
+        case 4: return .refused
+        
+        case 5: return .cancelled
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ReportStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .queued:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sending:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .sent:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .cancelled:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportStatus_lift(_ buf: RustBuffer) throws -> ReportStatus {
+    return try FfiConverterTypeReportStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeReportStatus_lower(_ value: ReportStatus) -> RustBuffer {
+    return FfiConverterTypeReportStatus.lower(value)
 }
 
 
@@ -8596,6 +9052,121 @@ public func FfiConverterTypeStatus_lift(_ buf: RustBuffer) throws -> Status {
 #endif
 public func FfiConverterTypeStatus_lower(_ value: Status) -> RustBuffer {
     return FfiConverterTypeStatus.lower(value)
+}
+
+
+
+/**
+ * The precise kind of a correction or a complaint.
+ */
+
+public enum SubKind: Equatable, Hashable {
+    
+    /**
+     * Correction: the place closed.
+     */
+    case closed
+    /**
+     * Correction: the place moved.
+     */
+    case moved
+    /**
+     * Correction: the opening hours changed.
+     */
+    case newHours
+    /**
+     * Correction: the phone number is wrong (or now belongs to someone else).
+     */
+    case wrongPhone
+    /**
+     * Complaint: people were mistreated.
+     */
+    case mistreatment
+    /**
+     * Complaint: fees were charged for a service that is free.
+     */
+    case feesForFreeService
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SubKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSubKind: FfiConverterRustBuffer {
+    typealias SwiftType = SubKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SubKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .closed
+        
+        case 2: return .moved
+        
+        case 3: return .newHours
+        
+        case 4: return .wrongPhone
+        
+        case 5: return .mistreatment
+        
+        case 6: return .feesForFreeService
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SubKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .closed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .moved:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .newHours:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .wrongPhone:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .mistreatment:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .feesForFreeService:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubKind_lift(_ buf: RustBuffer) throws -> SubKind {
+    return try FfiConverterTypeSubKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSubKind_lower(_ value: SubKind) -> RustBuffer {
+    return FfiConverterTypeSubKind.lower(value)
 }
 
 
@@ -9129,6 +9700,30 @@ public func FfiConverterTypeWarningKind_lower(_ value: WarningKind) -> RustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionUInt16: FfiConverterRustBuffer {
+    typealias SwiftType = UInt16?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterUInt16.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterUInt16.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionUInt64: FfiConverterRustBuffer {
     typealias SwiftType = UInt64?
 
@@ -9369,6 +9964,30 @@ fileprivate struct FfiConverterOptionTypeGeoPoint: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeReportPlace: FfiConverterRustBuffer {
+    typealias SwiftType = ReportPlace?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeReportPlace.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeReportPlace.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSourceInfo: FfiConverterRustBuffer {
     typealias SwiftType = SourceInfo?
 
@@ -9465,30 +10084,6 @@ fileprivate struct FfiConverterOptionTypeHoursAt: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeKind: FfiConverterRustBuffer {
-    typealias SwiftType = Kind?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeKind.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeKind.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeSort: FfiConverterRustBuffer {
     typealias SwiftType = Sort?
 
@@ -9505,6 +10100,30 @@ fileprivate struct FfiConverterOptionTypeSort: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSort.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSubKind: FfiConverterRustBuffer {
+    typealias SwiftType = SubKind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSubKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSubKind.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -9688,31 +10307,6 @@ fileprivate struct FfiConverterSequenceTypeDatasetVersion: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeFavorite: FfiConverterRustBuffer {
-    typealias SwiftType = [Favorite]
-
-    public static func write(_ value: [Favorite], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeFavorite.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Favorite] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Favorite]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeFavorite.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypeHandleIndicator: FfiConverterRustBuffer {
     typealias SwiftType = [HandleIndicator]
 
@@ -9788,31 +10382,6 @@ fileprivate struct FfiConverterSequenceTypeLegalReference: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterSequenceTypeNote: FfiConverterRustBuffer {
-    typealias SwiftType = [Note]
-
-    public static func write(_ value: [Note], into buf: inout [UInt8]) {
-        let len = Int32(value.count)
-        writeInt(&buf, len)
-        for item in value {
-            FfiConverterTypeNote.write(item, into: &buf)
-        }
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Note] {
-        let len: Int32 = try readInt(&buf)
-        var seq = [Note]()
-        seq.reserveCapacity(Int(len))
-        for _ in 0 ..< len {
-            seq.append(try FfiConverterTypeNote.read(from: &buf))
-        }
-        return seq
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterSequenceTypePhone: FfiConverterRustBuffer {
     typealias SwiftType = [Phone]
 
@@ -9838,6 +10407,31 @@ fileprivate struct FfiConverterSequenceTypePhone: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeQueuedReport: FfiConverterRustBuffer {
+    typealias SwiftType = [QueuedReport]
+
+    public static func write(_ value: [QueuedReport], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeQueuedReport.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [QueuedReport] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [QueuedReport]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeQueuedReport.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer {
     typealias SwiftType = [SearchHit]
 
@@ -9855,6 +10449,31 @@ fileprivate struct FfiConverterSequenceTypeSearchHit: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeSearchHit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSendOutcome: FfiConverterRustBuffer {
+    typealias SwiftType = [SendOutcome]
+
+    public static func write(_ value: [SendOutcome], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSendOutcome.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SendOutcome] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SendOutcome]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSendOutcome.read(from: &buf))
         }
         return seq
     }
@@ -10178,40 +10797,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 47291) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_add_favorite() != 57913) {
+    if (uniffi_faro_ffi_checksum_method_farostore_cancel_report() != 11319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_add_note() != 10855) {
+    if (uniffi_faro_ffi_checksum_method_farostore_forget_reports() != 34140) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_edit_note() != 11476) {
+    if (uniffi_faro_ffi_checksum_method_farostore_report() != 21616) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_favorites() != 22121) {
+    if (uniffi_faro_ffi_checksum_method_farostore_reports() != 32375) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_forget_personal_data() != 59770) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_is_favorite() != 53845) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_is_personal_data_unlocked() != 16814) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_lock_personal_data() != 9196) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_notes() != 62777) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_remove_favorite() != 37405) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_remove_note() != 43759) {
-        return InitializationResult.apiChecksumMismatch
-    }
-    if (uniffi_faro_ffi_checksum_method_farostore_unlock_personal_data() != 36187) {
+    if (uniffi_faro_ffi_checksum_method_farostore_send_reports() != 16594) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_article() != 51166) {
@@ -10223,7 +10821,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_rights() != 42715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 58444) {
+    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 11513) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_counts() != 60552) {

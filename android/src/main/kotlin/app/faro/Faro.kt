@@ -27,9 +27,12 @@ import app.faro.ffi.ProgressReport
 import app.faro.ffi.ProgressListener
 import app.faro.ffi.RegionChoice
 import app.faro.ffi.RegionSubscription
+import app.faro.ffi.QueuedReport
+import app.faro.ffi.ReportDraft
 import app.faro.ffi.RightsQuery
 import app.faro.ffi.SearchHit
 import app.faro.ffi.SearchRequest
+import app.faro.ffi.SendSummary
 import app.faro.ffi.SyncReport
 import app.faro.ffi.SyncSettings
 import app.faro.ffi.SyncStatus
@@ -72,6 +75,15 @@ sealed class SyncEvent {
     data class Finished(val report: SyncReport) : SyncEvent()
 }
 
+/** What sending the report outbox reports while it runs, then once when it is done. */
+sealed class SendReportsEvent {
+    /** Work in progress: `recordsDone` of `recordsTotal` reports handled. */
+    data class Progressed(val progress: ProgressReport) : SendReportsEvent()
+
+    /** The send finished; [summary] says what became of each report tried. */
+    data class Finished(val summary: SendSummary) : SendReportsEvent()
+}
+
 /** Opening hours judged at a wall-clock time in each listing's own time zone. */
 fun HoursAt.Companion.localTime(time: LocalDateTime): HoursAt =
     HoursAt.LocalTime(time.format(DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm")))
@@ -82,7 +94,7 @@ fun HoursAt.Companion.instant(time: Instant): HoursAt = HoursAt.Instant(time)
 /**
  * An open Faro store. Every call is main-safe: it runs on [dispatcher] (IO by default).
  * Errors are [FaroException] subclasses (Network, NotVerified, BadInput, Storage, Damaged,
- * NotFound, Cancelled, Closed, Busy, Locked, WrongKey, Internal), each with a readable `reason`: Damaged is a
+ * NotFound, Cancelled, Closed, Busy, Locked, WrongKey, NoReceiver, Internal), each with a readable `reason`: Damaged is a
  * damaged database (offer to sync again), NotVerified also a bundle file that is not one or
  * was altered, Internal a defect to report.
  */
@@ -330,6 +342,50 @@ class Faro private constructor(
      * copy the flash storage kept unreadable.
      */
     suspend fun forgetPersonalData() = io { store.forgetPersonalData() }
+
+    // --- Reports from the field (issue 11) ---------------------------------------------------
+
+    /**
+     * Writes a report: checked, its place rounded unless marked precise, sealed at once to the
+     * receiver key in the repository's signed metadata and queued (it survives restarts).
+     * Throws [FaroException.NoReceiver] before a sync named a receiver (sync first) and
+     * [FaroException.BadInput] naming the field for a draft that cannot be sent.
+     */
+    suspend fun report(draft: ReportDraft): QueuedReport = io { store.report(draft) }
+
+    /** Every report in the outbox, newest first: kind, listing id and where it stands. */
+    suspend fun reports(): List<QueuedReport> = io { store.reports() }
+
+    /** Cancels a queued report (never sent, its sealed copy deleted); returns its row. */
+    suspend fun cancelReport(id: Long): QueuedReport = io { store.cancelReport(id) }
+
+    /** Removes finished reports (sent, refused, cancelled) from the outbox; returns how many. */
+    suspend fun forgetReports(): ULong = io { store.forgetReports() }
+
+    /**
+     * Sends the waiting reports that are due (all waiting ones with [sendNow]) to the receiver
+     * the signed metadata names; each reaches it once. A report the receiver does not take now
+     * stays queued for later and the send stops there (see the summary). Cancelling the
+     * calling coroutine stops it (the report in flight stays queued) and rethrows the
+     * cancellation.
+     */
+    suspend fun sendReports(
+        settings: SyncSettings? = null,
+        sendNow: Boolean = false,
+        onProgress: (ProgressReport) -> Unit = {},
+    ): SendSummary = cancellable(onProgress) { listener, handle -> store.sendReports(listener, handle, settings, sendNow) }
+
+    /**
+     * The same send as a cold [Flow]: [SendReportsEvent.Progressed] per report, then one
+     * [SendReportsEvent.Finished]. Failures end the flow with the [FaroException]; a collector
+     * that stops collecting cancels the send.
+     */
+    fun sendReportsFlow(settings: SyncSettings? = null, sendNow: Boolean = false): Flow<SendReportsEvent> =
+        progressFlow(SendReportsEvent::Progressed, SendReportsEvent::Finished) { listener, handle ->
+            store.sendReports(listener, handle, settings, sendNow)
+        }
+
+    // --- End of reports ----------------------------------------------------------------------
 
     /** Closes the store; idempotent. Later calls throw [FaroException.Closed]. */
     /** The store's directory, as given to [open]. */
