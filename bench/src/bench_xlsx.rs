@@ -165,3 +165,44 @@ fn write_workbook(values: &[Value], path: &Path) -> Result<(), Box<dyn std::erro
     workbook.save(path)?;
     Ok(())
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // Test code (ADR 0025).
+mod tests {
+    use super::*;
+
+    /// The workbook the benchmark times must hold the listings it compares with: every
+    /// column read back into the same field, nothing set aside.
+    #[test]
+    fn workbook_reads_back_as_the_same_listings() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut rng = Rng(7);
+        let values: Vec<Value> =
+            (0..60).map(|i| synthetic_listing(&mut rng, i)).filter(|v| v["kind"] != "consulate").collect();
+        let path = dir.path().join("bench (demo).xlsx");
+        write_workbook(&values, &path).unwrap();
+        let converted = read_sheet(&path, SheetFormat::Xlsx, &SheetOptions::default()).unwrap();
+        assert!(converted.set_aside.is_empty(), "{:?}", converted.set_aside);
+        assert_eq!(converted.listings.len(), values.len());
+        for (listing, v) in converted.listings.iter().zip(&values) {
+            let got: Value = serde_json::from_str(&faro_core::model::to_json(listing)).unwrap();
+            for key in ["id", "kind", "services", "name", "description", "languages", "serves", "status"] {
+                // An empty list is left out of the stored record.
+                let empty = got[key].is_null() && v[key].as_array().is_some_and(Vec::is_empty);
+                assert!(empty || got[key] == v[key], "{key} of {}: {} against {}", v["id"], got[key], v[key]);
+            }
+            // A number cell keeps 15 significant digits, as Excel does: well under a millimetre.
+            for axis in ["lat", "lon"] {
+                let (a, b) = (got["location"][axis].as_f64().unwrap(), v["location"][axis].as_f64().unwrap());
+                assert!((a - b).abs() < 1e-9, "{axis} of {}: {a} against {b}", v["id"]);
+            }
+            assert_eq!(got["address"]["locality"], v["address"]["locality"]);
+            assert_eq!(got["address"]["country"], v["address"]["country"]);
+            assert_eq!(got["opening_hours"], v["opening_hours"], "hours of {}", v["id"]);
+            assert_eq!(got["eligibility"]["papers_required"], v["eligibility"]["papers_required"]);
+            let cost = if v["cost"] == "free" { "free" } else { "paid" };
+            assert_eq!(got["cost"], cost);
+            assert_eq!(got["demo"], true);
+        }
+    }
+}
