@@ -2,6 +2,8 @@
 //! written as an HSDS 3.0 data package by Faro's own export, then read back and imported
 //! through the path of `faro import --format hsds` (read the package, convert, write all or
 //! nothing), timed next to the native JSON Lines import of the same listings in the same run.
+//! `--format xlsx` (`bench_xlsx`) and `--format osm-pbf` (`bench_osm`) do the same for a
+//! field team's workbook and an OpenStreetMap extract.
 
 use std::io::{BufWriter, Write};
 use std::time::Instant;
@@ -21,9 +23,15 @@ pub struct ImportArgs {
     /// The foreign format to time against the native import.
     #[arg(long, value_enum)]
     format: ImportFormat,
-    /// Number of synthetic listings.
+    /// Number of synthetic listings (hsds, xlsx).
     #[arg(long, default_value_t = 20_000)]
     listings: usize,
+    /// Number of nodes of the generated extract (osm-pbf).
+    #[arg(long, default_value_t = 1_000_000)]
+    nodes: u64,
+    /// The peak resident memory the extract's import must stay under, in MB (osm-pbf).
+    #[arg(long, default_value_t = 128.0)]
+    max_peak_mb: f64,
     /// Seed of the generator (same seed, same directory).
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -37,11 +45,37 @@ pub struct ImportArgs {
 pub enum ImportFormat {
     /// An Open Referral HSDS 3.0 tabular data package.
     Hsds,
+    /// A field team's XLSX workbook (`docs/spreadsheet-template.md`).
+    Xlsx,
+    /// An OpenStreetMap `.osm.pbf` extract; needs `osmium` to make it.
+    OsmPbf,
 }
 
 /// Runs the benchmark and prints its report.
 pub fn run(args: ImportArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let ImportFormat::Hsds = args.format;
+    let report = match args.format {
+        ImportFormat::Hsds => return run_hsds(args),
+        ImportFormat::Xlsx => crate::bench_xlsx::run(args.listings, args.seed)?,
+        ImportFormat::OsmPbf => crate::bench_osm::run(args.nodes, args.seed, args.max_peak_mb)?,
+    };
+    if !args.json {
+        println!(
+            "faro-bench import --format {}: {} listings",
+            report["format"].as_str().unwrap_or(""),
+            report["listings"]
+        );
+    }
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    if report["peak_within_limit"] == false {
+        return Err(
+            format!("the import's peak memory {} MB is over {} MB", report["peak_rss_mb"], args.max_peak_mb).into()
+        );
+    }
+    Ok(())
+}
+
+/// `--format hsds`.
+fn run_hsds(args: ImportArgs) -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let mut rng = Rng(args.seed);
     let listings: Vec<Listing> =

@@ -10,7 +10,9 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod bench_import;
+mod bench_osm;
 mod bench_sync;
+mod bench_xlsx;
 
 use std::io::{BufReader, BufWriter, Write};
 use std::time::Instant;
@@ -63,9 +65,13 @@ enum BenchCommand {
     /// Publish a synthetic directory, serve it with nginx, and measure sync traffic, delta
     /// size, apply rate, peak memory and resume.
     Sync(bench_sync::SyncArgs),
-    /// Import a foreign format (HSDS) next to the native JSON Lines import of the same
-    /// synthetic listings.
+    /// Import a foreign format (HSDS, XLSX, OpenStreetMap) next to the native JSON Lines
+    /// import of the same listings.
     Import(bench_import::ImportArgs),
+    /// The OpenStreetMap import alone, in a fresh process whose peak memory is its own
+    /// (run by `import --format osm-pbf`).
+    #[command(hide = true)]
+    OsmImportChild(bench_osm::ChildArgs),
 }
 
 /// splitmix64: a tiny deterministic generator, enough for synthetic data.
@@ -340,6 +346,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         BenchCommand::Rights(bench) => return bench_rights::run(bench),
         BenchCommand::Sync(args) => return bench_sync::run(args),
         BenchCommand::Import(args) => return bench_import::run(args),
+        BenchCommand::OsmImportChild(args) => return bench_osm::child(args),
     };
     let dir = tempfile::tempdir()?;
     let file = dir.path().join("synthetic.jsonl");
