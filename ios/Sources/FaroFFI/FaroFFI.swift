@@ -889,6 +889,105 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func checkContact(input: String, region: String?, languages: [String]) throws  -> ContactCheck
     
     /**
+     * Every dataset the repository at `url` offers, sorted by name, after verifying its
+     * signed metadata from the root installed here exactly as a sync does (nothing is
+     * trusted on first use; downloads metadata only). `NotVerified` when a signature, hash
+     * or version does not check (nothing is listed), `Network` when offline, `Busy` while a
+     * sync runs on this database.
+     */
+    func availableDatasets(url: String, settings: SyncSettings?) throws  -> [AvailableDataset]
+    
+    /**
+     * Subscribes to the datasets of the repository at `url` for `region`, by the regions
+     * their publishers signed (verified as `available_datasets` verifies them): by country,
+     * each dataset for one of the countries or for everywhere; near a point, each dataset
+     * whose records come within the radius. A dataset with no known region is never picked
+     * and is returned in `unplaced`. Then `sync(url)` fetches them. `BadInput` for an unknown
+     * country code, a point out of range or a radius not above zero, or when no dataset
+     * matches (nothing is subscribed then).
+     */
+    func subscribeRegion(url: String, region: RegionChoice, settings: SyncSettings?) throws  -> RegionSubscription
+    
+    /**
+     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
+     * characters). Saving it again changes the label. Returns whether it was new.
+     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     */
+    func addFavorite(listingId: String, label: String?) throws  -> Bool
+    
+    /**
+     * Writes a note, optionally about listing `listing_id` (which need not be in the
+     * directory). Up to 10,000 characters, not empty. Returns its id.
+     */
+    func addNote(text: String, listingId: String?) throws  -> UInt64
+    
+    /**
+     * Replaces the text of note `id`. `NotFound` if there is no such note.
+     */
+    func editNote(id: UInt64, text: String) throws 
+    
+    /**
+     * The saved places, oldest first, each with the directory's current name in `languages`
+     * (most preferred first) and whether the directory still has it.
+     */
+    func favorites(languages: [String]) throws  -> [Favorite]
+    
+    /**
+     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
+     * overwritten and removed) and whatever else the directory database holds about the
+     * person. Needs no key and works locked. The directory stays and keeps answering.
+     *
+     * The app must also delete the key from Keystore / Keychain: on flash storage old
+     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
+     * `Storage` if something could not be erased (what could be, was; call it again).
+     */
+    func forgetPersonalData() throws 
+    
+    /**
+     * Whether `listing_id` is saved.
+     */
+    func isFavorite(listingId: String) throws  -> Bool
+    
+    /**
+     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
+     */
+    func isPersonalDataUnlocked()  -> Bool
+    
+    /**
+     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
+     * The directory stays open.
+     */
+    func lockPersonalData() 
+    
+    /**
+     * The notes, oldest first; only those about `listing_id` when it is given.
+     */
+    func notes(listingId: String?) throws  -> [Note]
+    
+    /**
+     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
+     * whether it was saved.
+     */
+    func removeFavorite(listingId: String) throws  -> Bool
+    
+    /**
+     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
+     */
+    func removeNote(id: UInt64) throws  -> Bool
+    
+    /**
+     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
+     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
+     * Creates the personal-data file on first use. Calling it again with another key switches
+     * to that key only if it opens the file.
+     *
+     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
+     * another key (nothing is changed: find the right key, or erase with
+     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     */
+    func unlockPersonalData(key: Data) throws 
+    
+    /**
      * Cancels a queued report: it is never sent and its sealed copy is deleted. Returns its
      * row, now `Cancelled`. `NotFound` for an unknown id; `BadInput` for a report that is
      * being sent, was sent, refused or cancelled already.
@@ -950,8 +1049,8 @@ public protocol FaroStoreProtocol: AnyObject, Sendable {
     func rights(query: RightsQuery) throws  -> [ArticleHit]
     
     /**
-     * Closes the database files. Idempotent. Work already running (an import on another
-     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files (the personal data is locked too). Idempotent. Work already
+     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
     func closeStore() 
@@ -1200,6 +1299,216 @@ open func checkContact(input: String, region: String? = nil, languages: [String]
 }
     
     /**
+     * Every dataset the repository at `url` offers, sorted by name, after verifying its
+     * signed metadata from the root installed here exactly as a sync does (nothing is
+     * trusted on first use; downloads metadata only). `NotVerified` when a signature, hash
+     * or version does not check (nothing is listed), `Network` when offline, `Busy` while a
+     * sync runs on this database.
+     */
+open func availableDatasets(url: String, settings: SyncSettings? = nil)throws  -> [AvailableDataset]  {
+    return try  FfiConverterSequenceTypeAvailableDataset.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_available_datasets(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterOptionTypeSyncSettings.lower(settings),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Subscribes to the datasets of the repository at `url` for `region`, by the regions
+     * their publishers signed (verified as `available_datasets` verifies them): by country,
+     * each dataset for one of the countries or for everywhere; near a point, each dataset
+     * whose records come within the radius. A dataset with no known region is never picked
+     * and is returned in `unplaced`. Then `sync(url)` fetches them. `BadInput` for an unknown
+     * country code, a point out of range or a radius not above zero, or when no dataset
+     * matches (nothing is subscribed then).
+     */
+open func subscribeRegion(url: String, region: RegionChoice, settings: SyncSettings? = nil)throws  -> RegionSubscription  {
+    return try  FfiConverterTypeRegionSubscription_lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_subscribe_region(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(url),
+        FfiConverterTypeRegionChoice_lower(region),
+        FfiConverterOptionTypeSyncSettings.lower(settings),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Saves listing `listing_id` as a favorite, with an optional `label` (up to 200
+     * characters). Saving it again changes the label. Returns whether it was new.
+     * `NotFound` if the directory has no such listing; `Locked` before unlocking.
+     */
+open func addFavorite(listingId: String, label: String? = nil)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_add_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),
+        FfiConverterOptionString.lower(label),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Writes a note, optionally about listing `listing_id` (which need not be in the
+     * directory). Up to 10,000 characters, not empty. Returns its id.
+     */
+open func addNote(text: String, listingId: String? = nil)throws  -> UInt64  {
+    return try  FfiConverterUInt64.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_add_note(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterOptionString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Replaces the text of note `id`. `NotFound` if there is no such note.
+     */
+open func editNote(id: UInt64, text: String)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_edit_note(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(id),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The saved places, oldest first, each with the directory's current name in `languages`
+     * (most preferred first) and whether the directory still has it.
+     */
+open func favorites(languages: [String] = [])throws  -> [Favorite]  {
+    return try  FfiConverterSequenceTypeFavorite.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_favorites(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceString.lower(languages),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Erases everything personal Faro keeps on the phone: saved places, notes (the file is
+     * overwritten and removed) and whatever else the directory database holds about the
+     * person. Needs no key and works locked. The directory stays and keeps answering.
+     *
+     * The app must also delete the key from Keystore / Keychain: on flash storage old
+     * blocks may survive an overwrite, and only the key's deletion makes them unreadable.
+     * `Storage` if something could not be erased (what could be, was; call it again).
+     */
+open func forgetPersonalData()throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_forget_personal_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Whether `listing_id` is saved.
+     */
+open func isFavorite(listingId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_is_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether [`FaroStore::unlock_personal_data`] succeeded and nothing locked it since.
+     */
+open func isPersonalDataUnlocked() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_is_personal_data_unlocked(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Closes the personal data and forgets the keys derived from the app's key. Idempotent.
+     * The directory stays open.
+     */
+open func lockPersonalData()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_lock_personal_data(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The notes, oldest first; only those about `listing_id` when it is given.
+     */
+open func notes(listingId: String? = nil)throws  -> [Note]  {
+    return try  FfiConverterSequenceTypeNote.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_notes(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes the favorite of `listing_id` (its bytes are zeroed in the file). Returns
+     * whether it was saved.
+     */
+open func removeFavorite(listingId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_remove_favorite(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(listingId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Removes note `id` (its bytes are zeroed in the file). Returns whether it existed.
+     */
+open func removeNote(id: UInt64)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_remove_note(
+            self.uniffiCloneHandle(),
+        FfiConverterUInt64.lower(id),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Opens the person's saved places and notes with `key`: 32 random bytes the app created
+     * once and keeps in Android Keystore / iOS Keychain (never in a file, never in a backup).
+     * Creates the personal-data file on first use. Calling it again with another key switches
+     * to that key only if it opens the file.
+     *
+     * Fails with `BadInput` if the key is not 32 bytes, `WrongKey` if the file was made with
+     * another key (nothing is changed: find the right key, or erase with
+     * `forget_personal_data`), `Damaged` if the file is not Faro personal data.
+     */
+open func unlockPersonalData(key: Data)throws   {try rustCallWithError(FfiConverterTypeFaroError_lift) {
+        uniffiCallStatus in
+    uniffi_faro_ffi_fn_method_farostore_unlock_personal_data(
+            self.uniffiCloneHandle(),
+        FfiConverterData.lower(key),uniffiCallStatus
+    )
+}
+}
+    
+    /**
      * Cancels a queued report: it is never sent and its sealed copy is deleted. Returns its
      * row, now `Cancelled`. `NotFound` for an unknown id; `BadInput` for a report that is
      * being sent, was sent, refused or cancelled already.
@@ -1330,8 +1639,8 @@ open func rights(query: RightsQuery)throws  -> [ArticleHit]  {
 }
     
     /**
-     * Closes the database files. Idempotent. Work already running (an import on another
-     * thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
+     * Closes the database files (the personal data is locked too). Idempotent. Work already
+     * running (an import on another thread) finishes first; later calls fail with `Closed`. (Named `close_store` across the
      * FFI because Kotlin's `AutoCloseable.close()` on the generated object frees the handle.)
      */
 open func closeStore()  {try! rustCall() {
@@ -2385,6 +2694,264 @@ public func FfiConverterTypeArticleHit_lower(_ value: ArticleHit) -> RustBuffer 
 
 
 /**
+ * One dataset a repository offers.
+ */
+public struct AvailableDataset: Equatable, Hashable {
+    /**
+     * Dataset name (`directory/mx`).
+     */
+    public var dataset: String
+    /**
+     * What it holds.
+     */
+    public var content: ContentKind
+    /**
+     * Newest version.
+     */
+    public var version: UInt64
+    /**
+     * Records in that version.
+     */
+    public var records: UInt64
+    /**
+     * Bytes of a first download (the compressed full snapshot).
+     */
+    public var downloadBytes: UInt64
+    /**
+     * Who publishes it.
+     */
+    public var publisher: String?
+    /**
+     * When that version was published (signed).
+     */
+    public var published: Date
+    /**
+     * True for invented demo data.
+     */
+    public var demo: Bool
+    /**
+     * The data's licence, when the publisher gave it.
+     */
+    public var license: String?
+    /**
+     * Where its records are.
+     */
+    public var region: DatasetRegion
+    /**
+     * True when this device is subscribed to it.
+     */
+    public var subscribed: Bool
+    /**
+     * The version held on this device, if any.
+     */
+    public var heldVersion: UInt64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Dataset name (`directory/mx`).
+         */dataset: String, 
+        /**
+         * What it holds.
+         */content: ContentKind, 
+        /**
+         * Newest version.
+         */version: UInt64, 
+        /**
+         * Records in that version.
+         */records: UInt64, 
+        /**
+         * Bytes of a first download (the compressed full snapshot).
+         */downloadBytes: UInt64, 
+        /**
+         * Who publishes it.
+         */publisher: String?, 
+        /**
+         * When that version was published (signed).
+         */published: Date, 
+        /**
+         * True for invented demo data.
+         */demo: Bool, 
+        /**
+         * The data's licence, when the publisher gave it.
+         */license: String?, 
+        /**
+         * Where its records are.
+         */region: DatasetRegion, 
+        /**
+         * True when this device is subscribed to it.
+         */subscribed: Bool, 
+        /**
+         * The version held on this device, if any.
+         */heldVersion: UInt64?) {
+        self.dataset = dataset
+        self.content = content
+        self.version = version
+        self.records = records
+        self.downloadBytes = downloadBytes
+        self.publisher = publisher
+        self.published = published
+        self.demo = demo
+        self.license = license
+        self.region = region
+        self.subscribed = subscribed
+        self.heldVersion = heldVersion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AvailableDataset: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAvailableDataset: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AvailableDataset {
+        return
+            try AvailableDataset(
+                dataset: FfiConverterString.read(from: &buf), 
+                content: FfiConverterTypeContentKind.read(from: &buf), 
+                version: FfiConverterUInt64.read(from: &buf), 
+                records: FfiConverterUInt64.read(from: &buf), 
+                downloadBytes: FfiConverterUInt64.read(from: &buf), 
+                publisher: FfiConverterOptionString.read(from: &buf), 
+                published: FfiConverterTimestamp.read(from: &buf), 
+                demo: FfiConverterBool.read(from: &buf), 
+                license: FfiConverterOptionString.read(from: &buf), 
+                region: FfiConverterTypeDatasetRegion.read(from: &buf), 
+                subscribed: FfiConverterBool.read(from: &buf), 
+                heldVersion: FfiConverterOptionUInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AvailableDataset, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.dataset, into: &buf)
+        FfiConverterTypeContentKind.write(value.content, into: &buf)
+        FfiConverterUInt64.write(value.version, into: &buf)
+        FfiConverterUInt64.write(value.records, into: &buf)
+        FfiConverterUInt64.write(value.downloadBytes, into: &buf)
+        FfiConverterOptionString.write(value.publisher, into: &buf)
+        FfiConverterTimestamp.write(value.published, into: &buf)
+        FfiConverterBool.write(value.demo, into: &buf)
+        FfiConverterOptionString.write(value.license, into: &buf)
+        FfiConverterTypeDatasetRegion.write(value.region, into: &buf)
+        FfiConverterBool.write(value.subscribed, into: &buf)
+        FfiConverterOptionUInt64.write(value.heldVersion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableDataset_lift(_ buf: RustBuffer) throws -> AvailableDataset {
+    return try FfiConverterTypeAvailableDataset.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAvailableDataset_lower(_ value: AvailableDataset) -> RustBuffer {
+    return FfiConverterTypeAvailableDataset.lower(value)
+}
+
+
+/**
+ * A box in degrees (WGS84).
+ */
+public struct BoundingBox: Equatable, Hashable {
+    /**
+     * Western edge (longitude).
+     */
+    public var west: Double
+    /**
+     * Southern edge (latitude).
+     */
+    public var south: Double
+    /**
+     * Eastern edge (longitude).
+     */
+    public var east: Double
+    /**
+     * Northern edge (latitude).
+     */
+    public var north: Double
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Western edge (longitude).
+         */west: Double, 
+        /**
+         * Southern edge (latitude).
+         */south: Double, 
+        /**
+         * Eastern edge (longitude).
+         */east: Double, 
+        /**
+         * Northern edge (latitude).
+         */north: Double) {
+        self.west = west
+        self.south = south
+        self.east = east
+        self.north = north
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BoundingBox: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBoundingBox: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BoundingBox {
+        return
+            try BoundingBox(
+                west: FfiConverterDouble.read(from: &buf), 
+                south: FfiConverterDouble.read(from: &buf), 
+                east: FfiConverterDouble.read(from: &buf), 
+                north: FfiConverterDouble.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BoundingBox, into buf: inout [UInt8]) {
+        FfiConverterDouble.write(value.west, into: &buf)
+        FfiConverterDouble.write(value.south, into: &buf)
+        FfiConverterDouble.write(value.east, into: &buf)
+        FfiConverterDouble.write(value.north, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBoundingBox_lift(_ buf: RustBuffer) throws -> BoundingBox {
+    return try FfiConverterTypeBoundingBox.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBoundingBox_lower(_ value: BoundingBox) -> RustBuffer {
+    return FfiConverterTypeBoundingBox.lower(value)
+}
+
+
+/**
  * What a bundle import did with one dataset.
  */
 public struct BundleOutcome: Equatable, Hashable {
@@ -2992,6 +3559,95 @@ public func FfiConverterTypeDatasetOutcome_lower(_ value: DatasetOutcome) -> Rus
 
 
 /**
+ * Where a dataset's records are.
+ */
+public struct DatasetRegion: Equatable, Hashable {
+    /**
+     * Countries (ISO 3166-1 alpha-2, upper case).
+     */
+    public var countries: [String]
+    /**
+     * The box around every record with coordinates, when signed.
+     */
+    public var bbox: BoundingBox?
+    /**
+     * True when some records apply everywhere (rights for all countries).
+     */
+    public var everywhere: Bool
+    /**
+     * Where this region was learnt.
+     */
+    public var origin: RegionOrigin
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Countries (ISO 3166-1 alpha-2, upper case).
+         */countries: [String], 
+        /**
+         * The box around every record with coordinates, when signed.
+         */bbox: BoundingBox?, 
+        /**
+         * True when some records apply everywhere (rights for all countries).
+         */everywhere: Bool, 
+        /**
+         * Where this region was learnt.
+         */origin: RegionOrigin) {
+        self.countries = countries
+        self.bbox = bbox
+        self.everywhere = everywhere
+        self.origin = origin
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DatasetRegion: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDatasetRegion: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DatasetRegion {
+        return
+            try DatasetRegion(
+                countries: FfiConverterSequenceString.read(from: &buf), 
+                bbox: FfiConverterOptionTypeBoundingBox.read(from: &buf), 
+                everywhere: FfiConverterBool.read(from: &buf), 
+                origin: FfiConverterTypeRegionOrigin.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DatasetRegion, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.countries, into: &buf)
+        FfiConverterOptionTypeBoundingBox.write(value.bbox, into: &buf)
+        FfiConverterBool.write(value.everywhere, into: &buf)
+        FfiConverterTypeRegionOrigin.write(value.origin, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatasetRegion_lift(_ buf: RustBuffer) throws -> DatasetRegion {
+    return try FfiConverterTypeDatasetRegion.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDatasetRegion_lower(_ value: DatasetRegion) -> RustBuffer {
+    return FfiConverterTypeDatasetRegion.lower(value)
+}
+
+
+/**
  * One dataset held on this device.
  */
 public struct DatasetStatus: Equatable, Hashable {
@@ -3297,6 +3953,119 @@ public func FfiConverterTypeExportReport_lift(_ buf: RustBuffer) throws -> Expor
 #endif
 public func FfiConverterTypeExportReport_lower(_ value: ExportReport) -> RustBuffer {
     return FfiConverterTypeExportReport.lower(value)
+}
+
+
+/**
+ * A saved place, with what the directory says of it today.
+ */
+public struct Favorite: Equatable, Hashable {
+    /**
+     * The listing's id.
+     */
+    public var listingId: String
+    /**
+     * The label the person typed, if any.
+     */
+    public var label: String?
+    /**
+     * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
+     */
+    public var savedOn: String
+    /**
+     * Whether the directory still has this listing. When `false` the place was removed by
+     * its publisher (closed, or found to be fake): tell the person before they go there.
+     */
+    public var inDirectory: Bool
+    /**
+     * The listing's current name in the languages asked for; `None` when it is no longer
+     * in the directory.
+     */
+    public var name: String?
+    /**
+     * The listing's kind; `None` when it is no longer in the directory.
+     */
+    public var kind: Kind?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The listing's id.
+         */listingId: String, 
+        /**
+         * The label the person typed, if any.
+         */label: String?, 
+        /**
+         * The day it was saved, `YYYY-MM-DD` (no time of day is kept).
+         */savedOn: String, 
+        /**
+         * Whether the directory still has this listing. When `false` the place was removed by
+         * its publisher (closed, or found to be fake): tell the person before they go there.
+         */inDirectory: Bool, 
+        /**
+         * The listing's current name in the languages asked for; `None` when it is no longer
+         * in the directory.
+         */name: String?, 
+        /**
+         * The listing's kind; `None` when it is no longer in the directory.
+         */kind: Kind?) {
+        self.listingId = listingId
+        self.label = label
+        self.savedOn = savedOn
+        self.inDirectory = inDirectory
+        self.name = name
+        self.kind = kind
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Favorite: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFavorite: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Favorite {
+        return
+            try Favorite(
+                listingId: FfiConverterString.read(from: &buf), 
+                label: FfiConverterOptionString.read(from: &buf), 
+                savedOn: FfiConverterString.read(from: &buf), 
+                inDirectory: FfiConverterBool.read(from: &buf), 
+                name: FfiConverterOptionString.read(from: &buf), 
+                kind: FfiConverterOptionTypeKind.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Favorite, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.listingId, into: &buf)
+        FfiConverterOptionString.write(value.label, into: &buf)
+        FfiConverterString.write(value.savedOn, into: &buf)
+        FfiConverterBool.write(value.inDirectory, into: &buf)
+        FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionTypeKind.write(value.kind, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFavorite_lift(_ buf: RustBuffer) throws -> Favorite {
+    return try FfiConverterTypeFavorite.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFavorite_lower(_ value: Favorite) -> RustBuffer {
+    return FfiConverterTypeFavorite.lower(value)
 }
 
 
@@ -4122,6 +4891,95 @@ public func FfiConverterTypeListing_lower(_ value: Listing) -> RustBuffer {
 
 
 /**
+ * A note the person wrote.
+ */
+public struct Note: Equatable, Hashable {
+    /**
+     * The note's number (never reused).
+     */
+    public var id: UInt64
+    /**
+     * The listing it is about, if any.
+     */
+    public var listingId: String?
+    /**
+     * The text.
+     */
+    public var text: String
+    /**
+     * The day it was written or last edited, `YYYY-MM-DD`.
+     */
+    public var writtenOn: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The note's number (never reused).
+         */id: UInt64, 
+        /**
+         * The listing it is about, if any.
+         */listingId: String?, 
+        /**
+         * The text.
+         */text: String, 
+        /**
+         * The day it was written or last edited, `YYYY-MM-DD`.
+         */writtenOn: String) {
+        self.id = id
+        self.listingId = listingId
+        self.text = text
+        self.writtenOn = writtenOn
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Note: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNote: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Note {
+        return
+            try Note(
+                id: FfiConverterUInt64.read(from: &buf), 
+                listingId: FfiConverterOptionString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                writtenOn: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Note, into buf: inout [UInt8]) {
+        FfiConverterUInt64.write(value.id, into: &buf)
+        FfiConverterOptionString.write(value.listingId, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.writtenOn, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lift(_ buf: RustBuffer) throws -> Note {
+    return try FfiConverterTypeNote.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNote_lower(_ value: Note) -> RustBuffer {
+    return FfiConverterTypeNote.lower(value)
+}
+
+
+/**
  * A phone number and how to use it.
  */
 public struct Phone: Equatable, Hashable {
@@ -4477,6 +5335,77 @@ public func FfiConverterTypeQueuedReport_lift(_ buf: RustBuffer) throws -> Queue
 #endif
 public func FfiConverterTypeQueuedReport_lower(_ value: QueuedReport) -> RustBuffer {
     return FfiConverterTypeQueuedReport.lower(value)
+}
+
+
+/**
+ * What a subscription by region did.
+ */
+public struct RegionSubscription: Equatable, Hashable {
+    /**
+     * Datasets now subscribed for the region (sync next to fetch them).
+     */
+    public var subscribed: [String]
+    /**
+     * Datasets whose region could not answer (none signed; for a point, no box): not
+     * subscribed. Offer them by name if the person needs them.
+     */
+    public var unplaced: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Datasets now subscribed for the region (sync next to fetch them).
+         */subscribed: [String], 
+        /**
+         * Datasets whose region could not answer (none signed; for a point, no box): not
+         * subscribed. Offer them by name if the person needs them.
+         */unplaced: [String]) {
+        self.subscribed = subscribed
+        self.unplaced = unplaced
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RegionSubscription: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionSubscription: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionSubscription {
+        return
+            try RegionSubscription(
+                subscribed: FfiConverterSequenceString.read(from: &buf), 
+                unplaced: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RegionSubscription, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.subscribed, into: &buf)
+        FfiConverterSequenceString.write(value.unplaced, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionSubscription_lift(_ buf: RustBuffer) throws -> RegionSubscription {
+    return try FfiConverterTypeRegionSubscription.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionSubscription_lower(_ value: RegionSubscription) -> RustBuffer {
+    return FfiConverterTypeRegionSubscription.lower(value)
 }
 
 
@@ -7322,6 +8251,25 @@ enum FaroError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
          */reason: String
     )
     /**
+     * The personal data (saved places, notes) is locked: call `unlock_personal_data` with the
+     * app's key first. Nothing was read or written.
+     */
+    case Locked(
+        /**
+         * What was called.
+         */reason: String
+    )
+    /**
+     * The key given does not open the personal data (another key made it, or the app's key
+     * was replaced). Nothing was changed: use the right key, or erase the data with
+     * `forget_personal_data`.
+     */
+    case WrongKey(
+        /**
+         * Which file.
+         */reason: String
+    )
+    /**
      * No verified sync has named the publisher's report receiver yet, so a report cannot be
      * sealed or sent: sync with the publisher's repository first. Nothing was queued or
      * sent. (Reports.)
@@ -7395,10 +8343,16 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
         case 9: return .Busy(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 10: return .NoReceiver(
+        case 10: return .Locked(
             reason: try FfiConverterString.read(from: &buf)
             )
-        case 11: return .Internal(
+        case 11: return .WrongKey(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 12: return .NoReceiver(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+        case 13: return .Internal(
             reason: try FfiConverterString.read(from: &buf)
             )
 
@@ -7458,13 +8412,23 @@ public struct FfiConverterTypeFaroError: FfiConverterRustBuffer {
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .NoReceiver(reason):
+        case let .Locked(reason):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(reason, into: &buf)
             
         
-        case let .Internal(reason):
+        case let .WrongKey(reason):
             writeInt(&buf, Int32(11))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .NoReceiver(reason):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(reason, into: &buf)
+            
+        
+        case let .Internal(reason):
+            writeInt(&buf, Int32(13))
             FfiConverterString.write(reason, into: &buf)
             
         }
@@ -8174,6 +9138,187 @@ public func FfiConverterTypeProgressStage_lift(_ buf: RustBuffer) throws -> Prog
 #endif
 public func FfiConverterTypeProgressStage_lower(_ value: ProgressStage) -> RustBuffer {
     return FfiConverterTypeProgressStage.lower(value)
+}
+
+
+
+/**
+ * Where the person wants data for.
+ */
+
+public enum RegionChoice: Equatable, Hashable {
+    
+    /**
+     * These countries (ISO 3166-1 alpha-2, any case: `mx`, `GT`).
+     */
+    case countries(
+        /**
+         * The country codes.
+         */codes: [String]
+    )
+    /**
+     * Within `radius_km` of a point.
+     */
+    case near(
+        /**
+         * Latitude in degrees.
+         */lat: Double, 
+        /**
+         * Longitude in degrees.
+         */lon: Double, 
+        /**
+         * Radius in kilometres (above zero).
+         */radiusKm: Double
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegionChoice: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionChoice: FfiConverterRustBuffer {
+    typealias SwiftType = RegionChoice
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionChoice {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .countries(codes: try FfiConverterSequenceString.read(from: &buf)
+        )
+        
+        case 2: return .near(lat: try FfiConverterDouble.read(from: &buf), lon: try FfiConverterDouble.read(from: &buf), radiusKm: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegionChoice, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .countries(codes):
+            writeInt(&buf, Int32(1))
+            FfiConverterSequenceString.write(codes, into: &buf)
+            
+        
+        case let .near(lat,lon,radiusKm):
+            writeInt(&buf, Int32(2))
+            FfiConverterDouble.write(lat, into: &buf)
+            FfiConverterDouble.write(lon, into: &buf)
+            FfiConverterDouble.write(radiusKm, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionChoice_lift(_ buf: RustBuffer) throws -> RegionChoice {
+    return try FfiConverterTypeRegionChoice.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionChoice_lower(_ value: RegionChoice) -> RustBuffer {
+    return FfiConverterTypeRegionChoice.lower(value)
+}
+
+
+
+/**
+ * Where a dataset's region was learnt.
+ */
+
+public enum RegionOrigin: Equatable, Hashable {
+    
+    /**
+     * Signed by the publisher with the dataset.
+     */
+    case signed
+    /**
+     * Read from the country code that ends the dataset's name (`directory/mx`): published
+     * before regions were signed.
+     */
+    case name
+    /**
+     * Not known: show "region unknown".
+     */
+    case unknown
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension RegionOrigin: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRegionOrigin: FfiConverterRustBuffer {
+    typealias SwiftType = RegionOrigin
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RegionOrigin {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .signed
+        
+        case 2: return .name
+        
+        case 3: return .unknown
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: RegionOrigin, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .signed:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .name:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .unknown:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionOrigin_lift(_ buf: RustBuffer) throws -> RegionOrigin {
+    return try FfiConverterTypeRegionOrigin.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRegionOrigin_lower(_ value: RegionOrigin) -> RustBuffer {
+    return FfiConverterTypeRegionOrigin.lower(value)
 }
 
 
@@ -9916,6 +11061,30 @@ fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeBoundingBox: FfiConverterRustBuffer {
+    typealias SwiftType = BoundingBox?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeBoundingBox.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeBoundingBox.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeConsulateInfo: FfiConverterRustBuffer {
     typealias SwiftType = ConsulateInfo?
 
@@ -10084,6 +11253,30 @@ fileprivate struct FfiConverterOptionTypeHoursAt: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeKind: FfiConverterRustBuffer {
+    typealias SwiftType = Kind?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeKind.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeKind.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSort: FfiConverterRustBuffer {
     typealias SwiftType = Sort?
 
@@ -10174,6 +11367,31 @@ fileprivate struct FfiConverterSequenceTypeArticleHit: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeArticleHit.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAvailableDataset: FfiConverterRustBuffer {
+    typealias SwiftType = [AvailableDataset]
+
+    public static func write(_ value: [AvailableDataset], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAvailableDataset.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AvailableDataset] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AvailableDataset]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAvailableDataset.read(from: &buf))
         }
         return seq
     }
@@ -10307,6 +11525,31 @@ fileprivate struct FfiConverterSequenceTypeDatasetVersion: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeFavorite: FfiConverterRustBuffer {
+    typealias SwiftType = [Favorite]
+
+    public static func write(_ value: [Favorite], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFavorite.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Favorite] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Favorite]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFavorite.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeHandleIndicator: FfiConverterRustBuffer {
     typealias SwiftType = [HandleIndicator]
 
@@ -10374,6 +11617,31 @@ fileprivate struct FfiConverterSequenceTypeLegalReference: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeLegalReference.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeNote: FfiConverterRustBuffer {
+    typealias SwiftType = [Note]
+
+    public static func write(_ value: [Note], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNote.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Note] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Note]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNote.read(from: &buf))
         }
         return seq
     }
@@ -10797,6 +12065,48 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_check_contact() != 47291) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_faro_ffi_checksum_method_farostore_available_datasets() != 1802) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_subscribe_region() != 3676) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_add_favorite() != 57913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_add_note() != 10855) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_edit_note() != 11476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_favorites() != 22121) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_forget_personal_data() != 59770) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_is_favorite() != 53845) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_is_personal_data_unlocked() != 16814) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_lock_personal_data() != 9196) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_notes() != 62777) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_remove_favorite() != 37405) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_remove_note() != 43759) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_faro_ffi_checksum_method_farostore_unlock_personal_data() != 36187) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_faro_ffi_checksum_method_farostore_cancel_report() != 11319) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10821,7 +12131,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_faro_ffi_checksum_method_farostore_rights() != 42715) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 11513) {
+    if (uniffi_faro_ffi_checksum_method_farostore_close_store() != 58444) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_faro_ffi_checksum_method_farostore_counts() != 60552) {
