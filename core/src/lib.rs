@@ -10,6 +10,7 @@
 //! writes such repositories. What a person saves (favorites, notes) lives apart in
 //! [`personal`], sealed with the app's key and erased in one call. Nothing here knows about FFI; `faro-ffi` wraps this crate.
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod cancel;
 pub mod clock;

@@ -3,7 +3,7 @@
 //! share a download file and race on the same datasets; the second is told instead. The OS
 //! drops the lock when the holder ends, even by a crash, so a stale lock cannot block.
 
-use std::fs::File;
+use std::fs::{File, TryLockError};
 use std::path::PathBuf;
 
 use super::SyncError;
@@ -12,10 +12,22 @@ use crate::store::Store;
 
 /// Held while a sync runs; dropping it releases the lock.
 pub(crate) struct SyncLock {
-    _file: File,
+    file: File,
+}
+
+impl Drop for SyncLock {
+    /// Unlocks before the file closes. Closing alone is not enough: a child process forked at
+    /// that moment (a test starting nginx, an app starting a helper) holds a copy of the
+    /// descriptor until it runs `exec`, and the lock lives as long as any copy, so the next
+    /// sync was told "already running" right after this one ended.
+    fn drop(&mut self) {
+        let _ = self.file.unlock();
+    }
 }
 
 /// Takes the sync lock of `store`, or fails with [`SyncError::AlreadyRunning`] at once.
+/// An exclusive, non-blocking lock through the standard library (`flock` on Linux, Android,
+/// iOS and macOS).
 pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
     let mut name = store.path().as_os_str().to_owned();
     name.push(".sync-lock");
@@ -26,35 +38,11 @@ pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
         .write(true)
         .open(&path)
         .map_err(|e| Error::Io { path: path.clone(), source: e })?;
-    if try_lock(&file).map_err(|e| Error::Io { path, source: e })? {
-        Ok(SyncLock { _file: file })
-    } else {
-        Err(SyncError::AlreadyRunning.into())
+    match file.try_lock() {
+        Ok(()) => Ok(SyncLock { file }),
+        Err(TryLockError::WouldBlock) => Err(SyncError::AlreadyRunning.into()),
+        Err(TryLockError::Error(e)) => Err(Error::Io { path, source: e }),
     }
-}
-
-/// An exclusive, non-blocking `flock` (`File::try_lock` needs Rust 1.89, above the MSRV).
-/// True when taken, false when another open file holds it.
-#[cfg(unix)]
-fn try_lock(file: &File) -> std::io::Result<bool> {
-    use std::os::fd::AsRawFd;
-    // SAFETY: flock on a descriptor this `File` owns for the whole call.
-    #[allow(unsafe_code)] // The one unsafe call in the core (ADR 0016, ADR 0025).
-    if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0 {
-        return Ok(true);
-    }
-    let e = std::io::Error::last_os_error();
-    if e.kind() == std::io::ErrorKind::WouldBlock {
-        Ok(false)
-    } else {
-        Err(e)
-    }
-}
-
-/// Phones and the CLI run on Unix; elsewhere syncs are not serialized.
-#[cfg(not(unix))]
-fn try_lock(_: &File) -> std::io::Result<bool> {
-    Ok(true)
 }
 
 #[cfg(test)]
@@ -71,5 +59,18 @@ mod tests {
         assert!(matches!(e, Error::Sync(SyncError::AlreadyRunning)), "{e}");
         drop(held);
         lock(&b).unwrap();
+    }
+
+    #[test]
+    fn the_lock_is_free_when_dropped_even_while_a_copy_of_its_descriptor_lives() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::open(dir.path().join("faro.db")).unwrap();
+        let b = Store::open(dir.path().join("faro.db")).unwrap();
+        let held = lock(&a).unwrap();
+        // What a child forked at this moment holds until its exec.
+        let copy = held.file.try_clone().unwrap();
+        drop(held);
+        lock(&b).expect("free although a copy of the descriptor is still open");
+        drop(copy);
     }
 }
