@@ -21,6 +21,7 @@ fn problems_of(result: Result<Converted>) -> Vec<String> {
 }
 
 /// The listings as JSON Lines, the form the expected file is kept in.
+#[cfg(feature = "place-checks")]
 fn lines(listings: &[Listing]) -> String {
     listings.iter().map(|l| crate::model::to_json(l) + "\n").collect()
 }
