@@ -6,32 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::print_stdout, clippy::print_stderr)] // Test code (ADR 0025).
 
 use std::path::Path;
-use std::process::{Command, Output};
+
+mod support;
 
 use faro_tests::support::nginx::Nginx;
 use serde_json::Value;
-
-const FARO: &str = env!("CARGO_BIN_EXE_faro");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(FARO).args(args).output().expect("run faro")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(1), "faro {args:?} should fail with 1");
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn p(path: &Path) -> String {
-    path.display().to_string()
-}
+use support::{fails, faro, ok, p};
 
 /// A listings file for `dataset` with one shelter at each point in `country`.
 fn input(dir: &Path, dataset: &str, country: &str, points: &[(f64, f64)]) -> String {
@@ -91,7 +71,7 @@ fn list_then_choose_by_country_or_by_a_point() {
 
     // Bad choices are refused before anything is fetched.
     assert!(fails(&["sync", "--db", &db, "--url", &url, "--country", "mx,xx"]).contains("\"xx\""));
-    let usage = run(&["sync", "--db", &db, "--url", &url, "--near", "14.9,-92.26"]);
+    let usage = faro(&["sync", "--db", &db, "--url", &url, "--near", "14.9,-92.26"]);
     assert!(!usage.status.success() && String::from_utf8_lossy(&usage.stderr).contains("--radius-km"));
 
     // Near Tapachula with a small radius: Mexico only.

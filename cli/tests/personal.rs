@@ -8,20 +8,9 @@ mod support;
 
 use std::path::Path;
 
-use serde_json::Value;
-use support::{data, faro, ok};
+use support::{data, fails, json, ok};
 
 const SHELTER: &str = "demo:tapachula-shelter-01";
-
-fn fails(args: &[&str]) -> String {
-    let out = faro(args);
-    assert_eq!(out.status.code(), Some(1), "faro {args:?} should fail with 1");
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
 
 #[test]
 fn favorites_are_sealed_listed_removed_and_forgotten() {

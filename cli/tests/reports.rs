@@ -12,44 +12,16 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+mod support;
+
 use faro_tests::support::nginx::Nginx;
 use serde_json::Value;
-
-const FARO: &str = env!("CARGO_BIN_EXE_faro");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(FARO).args(args).output().expect("run faro")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(args: &[&str]) -> Value {
-    serde_json::from_str(&ok(args)).unwrap()
-}
-
-fn fails(args: &[&str]) -> String {
-    let out = run(args);
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "faro {args:?} should fail with 1: {}",
-        String::from_utf8_lossy(&out.stdout)
-    );
-    String::from_utf8(out.stderr).unwrap()
-}
-
-fn p(path: &Path) -> String {
-    path.display().to_string()
-}
+use support::{fails, json, ok, p};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -63,7 +35,7 @@ struct Receiver {
 
 impl Receiver {
     fn start(keys: &Path, out: &Path, extra: &[&str]) -> Receiver {
-        let mut child = Command::new(FARO)
+        let mut child = Command::new(env!("CARGO_BIN_EXE_faro"))
             .args(["reports", "serve", "--keys", &p(keys), "--out", &p(out), "--listen", "127.0.0.1:0"])
             .args(extra)
             .stdout(Stdio::piped())
@@ -345,8 +317,11 @@ fn queued_offline_killed_mid_send_then_delivered_exactly_once_and_readable_only_
     let receiver = Receiver::start(&w.rkeys, &out, &[]);
     let proxy = Proxy::start(w.port, receiver.addr);
     proxy.set(Mode::ForwardThenHang);
-    let mut sender =
-        Command::new(FARO).args(["reports", "send", "--db", &db, "--now"]).stdout(Stdio::null()).spawn().unwrap();
+    let mut sender = Command::new(env!("CARGO_BIN_EXE_faro"))
+        .args(["reports", "send", "--db", &db, "--now"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
     wait_until("the first report to reach the receiver", || proxy.forwarded.load(Ordering::SeqCst) == 1);
     sender.kill().unwrap(); // SIGKILL
     sender.wait().unwrap();

@@ -5,6 +5,8 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use serde_json::Value;
+
 /// Runs the `faro` binary built for these tests.
 pub fn faro(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_faro")).args(args).output().expect("run faro")
@@ -15,6 +17,28 @@ pub fn ok(args: &[&str]) -> String {
     let out = faro(args);
     assert!(out.status.success(), "faro {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs `faro`, expecting it to fail with exit code 1; returns its standard error.
+pub fn fails(args: &[&str]) -> String {
+    let out = faro(args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "faro {args:?} should fail with 1: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8(out.stderr).unwrap()
+}
+
+/// Runs `faro` (with `--json` among `args`) and parses what it printed.
+pub fn json(args: &[&str]) -> Value {
+    serde_json::from_str(&ok(args)).unwrap()
+}
+
+/// A path as a command-line argument.
+pub fn p(path: &Path) -> String {
+    path.display().to_string()
 }
 
 /// The path of `rel` under the repository's `data/`.

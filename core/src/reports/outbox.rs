@@ -309,7 +309,10 @@ mod tests {
         let queued = queue_report(&store, &d, now).unwrap();
         store.checkpoint().unwrap();
         let files = || {
-            ["", "-wal"].iter().flat_map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default()).collect::<Vec<u8>>()
+            ["", "-wal"]
+                .iter()
+                .flat_map(|s| std::fs::read(format!("{}{s}", path.display())).unwrap_or_default())
+                .collect::<Vec<u8>>()
         };
         let find = |bytes: &[u8], needle: &[u8]| bytes.windows(needle.len()).any(|w| w == needle);
         let before = files();
