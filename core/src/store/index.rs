@@ -71,7 +71,9 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
         let mut seen: Vec<&str> = Vec::new();
         for value in text.values() {
             let mut first = true;
-            for word in value.split_whitespace() {
+            // ASCII white space only (a byte test): the text index splits words at any
+            // other separator itself, so a word kept whole here is still indexed apart.
+            for word in value.split_ascii_whitespace() {
                 if seen.iter().any(|s| s.eq_ignore_ascii_case(word)) {
                     continue;
                 }
@@ -145,8 +147,15 @@ pub struct Derived {
 impl Derived {
     /// Computes everything [`Derived`] holds for `listing`.
     pub fn of(listing: &Listing) -> Derived {
+        Derived::with_record(listing, crate::model::to_json(listing))
+    }
+
+    /// [`Derived::of`] with the stored record given: the text `listing` was read from, when
+    /// that text is known to be its canonical form or is checked to be before the commit
+    /// (a snapshot's line, whose state hash is checked: see `sync::apply`).
+    pub fn with_record(listing: &Listing, record: String) -> Derived {
         Derived {
-            record: crate::model::to_json(listing),
+            record,
             tags: tags_column(listing),
             geocell: geocell(listing),
             text: search_text(listing),

@@ -112,12 +112,15 @@ pub trait Content {
 
     /// The record's id.
     fn id(record: &Self::Record) -> &str;
-    /// Forces the demo flag of records in a demo dataset.
-    fn mark_demo(record: &mut Self::Record);
+    /// Forces the demo flag of records in a demo dataset; false when the record already had
+    /// it (nothing changed), true when it changed or may have.
+    fn mark_demo(record: &mut Self::Record) -> bool;
     /// Every problem keeping `record` out of the store, located in `file` at `line`.
     fn check(record: &Self::Record, file: &str, line: u64, cx: &mut CheckContext) -> Vec<InputError>;
-    /// Computes what [`Content::put`] needs besides `record`, without the database.
-    fn prepare(record: &Self::Record) -> Self::Prepared;
+    /// Computes what [`Content::put`] needs besides `record`, without the database. `text`
+    /// is the line `record` was read from when that line is to be stored as it is (a
+    /// snapshot's line, see `sync::apply`); `None` stores [`Content::to_text`].
+    fn prepare(record: &Self::Record, text: Option<&str>) -> Self::Prepared;
     /// What a writer keeps across the records of one file (prepared statements).
     type Writer<'t>;
     /// Makes the [`Content::Writer`] for a file written inside `tx`.
@@ -156,16 +159,19 @@ impl Content for Listings {
         &record.id
     }
 
-    fn mark_demo(record: &mut Listing) {
-        record.demo = true;
+    fn mark_demo(record: &mut Listing) -> bool {
+        !std::mem::replace(&mut record.demo, true)
     }
 
     fn check(record: &Listing, file: &str, line: u64, cx: &mut CheckContext) -> Vec<InputError> {
         check_for_write(record, file, Some(line), &mut cx.hours)
     }
 
-    fn prepare(record: &Listing) -> Derived {
-        Derived::of(record)
+    fn prepare(record: &Listing, text: Option<&str>) -> Derived {
+        match text {
+            Some(text) => Derived::with_record(record, text.to_owned()),
+            None => Derived::of(record),
+        }
     }
 
     type Writer<'t> = ListingPuts<'t>;
@@ -253,15 +259,16 @@ impl<T: Synced> Content for Records<T> {
         record.id()
     }
 
-    fn mark_demo(record: &mut T) {
+    fn mark_demo(record: &mut T) -> bool {
         record.mark_demo();
+        true
     }
 
     fn check(record: &T, file: &str, line: u64, _: &mut CheckContext) -> Vec<InputError> {
         located(record.problems(), file, line, record.id())
     }
 
-    fn prepare(_: &T) {}
+    fn prepare(_: &T, _: Option<&str>) {}
 
     type Writer<'t> = ();
 
