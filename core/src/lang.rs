@@ -40,6 +40,13 @@ pub struct BadLangTag {
 impl LangTag {
     /// Parses and canonicalizes case (`PT-br` becomes `pt-BR`).
     pub fn parse(s: &str) -> Result<LangTag, BadLangTag> {
+        // Nearly every tag in a record is a bare two- or three-letter language in lower case
+        // (`es`, `ht`): already well-formed and normalized, so it is taken as it is without
+        // the full parser (which allocates twice); the test below checks every such string
+        // against the parser.
+        if (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Ok(LangTag(s.to_owned()));
+        }
         let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim())
             .map_err(|e| BadLangTag { tag: s.to_string(), reason: e.to_string() })?;
         Ok(LangTag(parsed.into_inner()))
@@ -281,6 +288,18 @@ mod tests {
     fn canonicalizes_case() {
         assert_eq!(LangTag::parse("PT-br").unwrap().as_str(), "pt-BR");
         assert_eq!(LangTag::parse("ht").unwrap().primary(), "ht");
+    }
+
+    #[test]
+    fn the_short_path_agrees_with_the_parser_on_every_two_and_three_letter_tag() {
+        let letters = || (b'a'..=b'z').map(char::from);
+        let mut tags: Vec<String> = letters().flat_map(|a| letters().map(move |b| format!("{a}{b}"))).collect();
+        tags.extend(tags.clone().into_iter().flat_map(|ab| letters().map(move |c| format!("{ab}{c}"))));
+        assert_eq!(tags.len(), 26 * 26 + 26 * 26 * 26);
+        for tag in tags {
+            let full = oxilangtag::LanguageTag::parse_and_normalize(&tag).map(|t| t.into_inner());
+            assert_eq!(LangTag::parse(&tag).map(|t| t.0).ok(), full.ok(), "{tag}");
+        }
     }
 
     #[test]

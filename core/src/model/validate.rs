@@ -98,7 +98,11 @@ pub(crate) fn check_text(field: &str, text: &LocalizedText, required: bool, max:
         if value.trim().is_empty() {
             out.push(FieldProblem::new(format!("{field}.{lang}"), "is blank"));
         }
-        check_len(&format!("{field}.{lang}"), value, max, out);
+        // The field's name is written only for a value that may be too long: this runs for
+        // every text of every record of an import or sync.
+        if value.len() > max {
+            check_len(&format!("{field}.{lang}"), value, max, out);
+        }
     }
 }
 
@@ -154,7 +158,10 @@ pub fn check_listing(listing: &Listing) -> Vec<FieldProblem> {
         for (field, value) in
             [("locality", &address.locality), ("region", &address.region), ("postal_code", &address.postal_code)]
         {
-            check_len(&format!("address.{field}"), value.as_deref().unwrap_or(""), MAX_NAME_CHARS, &mut out);
+            let value = value.as_deref().unwrap_or("");
+            if value.len() > MAX_NAME_CHARS {
+                check_len(&format!("address.{field}"), value, MAX_NAME_CHARS, &mut out);
+            }
         }
     }
     let country = listing.address.as_ref().map(|a| a.country);

@@ -50,8 +50,11 @@ const MAX_REPORTED: usize = 1000;
 /// costs nothing per listing, few enough to bound what is in flight.
 const BATCH: usize = 64;
 
-/// Batches in flight between the two threads.
-const BATCHES_IN_FLIGHT: usize = 4;
+/// Batches in flight between the two threads: enough (1,024 records, about 3 MB) that the
+/// reading thread keeps working while the writer flushes or merges a segment of the text
+/// index, which takes a few milliseconds every few thousand records; with 4 the reader
+/// waited through each one and the two threads took turns (docs/benchmarks.md, "Sync").
+const BATCHES_IN_FLIGHT: usize = 16;
 
 /// What a long write obeys and tells: the caller's [`Cancel`], checked between batches (a
 /// cancelled write rolls back and returns [`Error::Cancelled`]), and a callback given the
@@ -520,8 +523,8 @@ fn put_derived(
         listing.status.as_str(),
         lat,
         lon,
-        listing.address.as_ref().map(|a| a.country.as_str().to_string()),
-        listing.consulate.as_ref().map(|c| c.represents.as_str().to_string()),
+        listing.address.as_ref().map(|a| a.country.as_str()),
+        listing.consulate.as_ref().map(|c| c.represents.as_str()),
         listing.cost.map(|c| c.as_str()),
         listing.eligibility.papers_required,
         listing.opening_hours,
@@ -668,7 +671,7 @@ mod tests {
                 Ok((kind, plan))
             })
             .unwrap();
-        assert_eq!(kind as u64, bulk::MIN_ROWS + 100, "the rebuilt index holds every row");
+        assert_eq!(kind as u64, bulk::MIN_ROWS + 100, "the index kept up during the load holds every row");
         assert!(plan.contains("listings_by_kind"), "{plan}");
         store.check_integrity().unwrap();
 
