@@ -16,11 +16,17 @@ use rusqlite::Transaction;
 
 use crate::error::Result;
 
-/// The query-side indexes of `listings` (schema steps 1 and 5): no statement of the write
-/// path reads them. Not the id index, which every put reads, nor the contact indexes, which
-/// deletes read.
-pub(crate) const LISTING_INDEXES: &[&str] =
-    &["listings_by_kind", "listings_by_represents", "listings_by_country", "listings_by_geocell"];
+/// The query-side indexes of `listings` that a bulk load builds after its rows: the grid
+/// cell index (schema step 5), whose keys arrive in no order, so that every row costs a
+/// descent to another leaf page. No statement of the write path reads it.
+///
+/// The other query indexes (`listings_by_kind`, `_by_represents`, `_by_country`) have a few
+/// dozen distinct keys, and a new row's entry goes to the end of its key's run (row ids
+/// grow): a handful of leaf pages that stay in the cache take every insert, which costs
+/// less than scanning the whole table again for each index after the rows (built at the
+/// end, the four took a sixth of the writer's time; docs/benchmarks.md, "Sync"). Never the
+/// id index, which every put reads, nor the contact indexes, which deletes read.
+pub(crate) const LISTING_INDEXES: &[&str] = &["listings_by_geocell"];
 
 /// Rows a load must bring before deferring pays: below it, rebuilding an index over the
 /// rows already stored could cost more than the updates it saves.
