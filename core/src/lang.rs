@@ -44,7 +44,7 @@ impl LangTag {
         // (`es`, `ht`): already well-formed and normalized, so it is taken as it is without
         // the full parser (which allocates twice); the test below checks every such string
         // against the parser.
-        if (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase()) {
+        if is_bare_language(s) {
             return Ok(LangTag(s.to_owned()));
         }
         let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim())
@@ -61,6 +61,11 @@ impl LangTag {
     pub fn primary(&self) -> &str {
         self.0.split('-').next().unwrap_or(&self.0)
     }
+}
+
+/// A two- or three-letter primary language in lower case: a well-formed, normalized tag.
+fn is_bare_language(s: &str) -> bool {
+    (2..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_lowercase())
 }
 
 impl fmt::Display for LangTag {
@@ -85,6 +90,10 @@ impl Serialize for LangTag {
 impl<'de> Deserialize<'de> for LangTag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
+        // The common bare language keeps the string just read (see `LangTag::parse`).
+        if is_bare_language(&s) {
+            return Ok(LangTag(s));
+        }
         LangTag::parse(&s).map_err(serde::de::Error::custom)
     }
 }

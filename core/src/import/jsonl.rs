@@ -69,6 +69,9 @@ pub struct Lines<R> {
     file: String,
     line: u64,
     bytes: Vec<u8>,
+    /// The last line read, checked as UTF-8 once (its buffer goes back to `bytes` for the
+    /// next line).
+    text: String,
     max: usize,
     done: bool,
 }
@@ -81,7 +84,7 @@ impl<R: BufRead> Lines<R> {
 
     /// Lines of `reader` no longer than `max` bytes (without the line ending).
     pub fn with_limit(reader: R, file: &str, max: usize) -> Lines<R> {
-        Lines { reader, file: file.to_string(), line: 0, bytes: Vec::new(), max, done: false }
+        Lines { reader, file: file.to_string(), line: 0, bytes: Vec::new(), text: String::new(), max, done: false }
     }
 
     /// The file name used in errors.
@@ -104,10 +107,8 @@ impl<R: BufRead> Lines<R> {
                 return Err(InputError::new(&self.file, reason).at_line(self.line));
             }
         };
-        // Checked in next_range; a range cut at ASCII whitespace stays valid UTF-8.
-        std::str::from_utf8(&self.bytes[range])
-            .map(|text| Some((self.line, text)))
-            .map_err(|_| InputError::new(&self.file, "is not UTF-8 text").at_line(self.line))
+        // A range cut at ASCII white space of valid UTF-8.
+        Ok(Some((self.line, &self.text[range])))
     }
 
     /// Reads up to the next non-blank line and returns where its trimmed text lies in `bytes`.
@@ -121,8 +122,15 @@ impl<R: BufRead> Lines<R> {
                 self.done = true;
                 return Ok(None);
             }
-            let text = std::str::from_utf8(&self.bytes)
-                .map_err(|e| format!("is not UTF-8 text (bad byte at offset {} of the line)", e.valid_up_to()))?;
+            self.text = match String::from_utf8(std::mem::take(&mut self.bytes)) {
+                Ok(text) => text,
+                Err(e) => {
+                    let at = e.utf8_error().valid_up_to();
+                    self.bytes = e.into_bytes();
+                    return Err(format!("is not UTF-8 text (bad byte at offset {at} of the line)"));
+                }
+            };
+            let text = self.text.as_str();
             let trimmed = text.trim_start();
             let start = text.len() - trimmed.len();
             let trimmed = trimmed.trim_end();
@@ -139,6 +147,9 @@ impl<R: BufRead> Lines<R> {
     /// Reads one line into `bytes` (line ending included), `false` at the end of input;
     /// stops with an error as soon as the line passes the limit.
     fn read_raw(&mut self) -> std::result::Result<bool, String> {
+        if self.bytes.capacity() == 0 {
+            self.bytes = std::mem::take(&mut self.text).into_bytes();
+        }
         self.bytes.clear();
         loop {
             let available = match self.reader.fill_buf() {
