@@ -16,6 +16,7 @@ pub(crate) mod contacts;
 pub(crate) mod geocell;
 pub(crate) mod index;
 pub mod schema;
+pub(crate) mod text_aside;
 pub mod warnings;
 pub(crate) mod write;
 

@@ -486,6 +486,7 @@ pub(crate) fn put_listing_derived(
 /// (docs/benchmarks.md, "Sync").
 pub struct ListingPuts<'t> {
     row: rusqlite::CachedStatement<'t>,
+    row_at: rusqlite::CachedStatement<'t>,
     record: rusqlite::CachedStatement<'t>,
     text: rusqlite::CachedStatement<'t>,
 }
@@ -500,10 +501,61 @@ impl<'t> ListingPuts<'t> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
                  ON CONFLICT(id) DO NOTHING",
             )?,
+            row_at: tx.prepare_cached(
+                "INSERT INTO listings(id, dataset, kind, status, lat, lon, country, represents, cost,
+                 papers_required, opening_hours, timezone, demo, tags, geocell, rowid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)
+                 ON CONFLICT(id) DO NOTHING",
+            )?,
             record: tx.prepare_cached("INSERT INTO listing_records(listing, record) VALUES (?1, ?2)")?,
             text: tx.prepare_cached(index::INSERT_TEXT_SQL)?,
         })
     }
+}
+
+/// The 15 values of `listing`'s row in `dataset`, in the order of the insert and update
+/// statements; `lat` and `lon` are its location's.
+macro_rules! row_values {
+    ($listing:expr, $dataset:expr, $derived:expr, $lat:expr, $lon:expr) => {
+        params![
+            $listing.id,
+            $dataset,
+            $listing.kind.as_str(),
+            $listing.status.as_str(),
+            $lat,
+            $lon,
+            $listing.address.as_ref().map(|a| a.country.as_str()),
+            $listing.consulate.as_ref().map(|c| c.represents.as_str()),
+            $listing.cost.map(|c| c.as_str()),
+            $listing.eligibility.papers_required,
+            $listing.opening_hours,
+            $listing.timezone,
+            $listing.demo,
+            $derived.tags,
+            $derived.geocell,
+        ]
+    };
+}
+
+/// A listing's latitude and longitude, or two NULLs.
+fn lat_lon(listing: &Listing) -> (Option<f64>, Option<f64>) {
+    listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None))
+}
+
+/// Inserts `listing` of `dataset` as a new row at `rowid`, with its record and contact
+/// entries but no text index entry, inside `tx`: for a snapshot whose text index is built
+/// aside (`store::text_aside`), which starts only in a store holding no listing. False when
+/// the id is already stored (so it came twice in the same file); nothing is written then.
+pub(crate) fn put_new_at(
+    tx: &Transaction<'_>,
+    puts: &mut ListingPuts<'_>,
+    rowid: i64,
+    dataset: &str,
+    listing: &Listing,
+    derived: &index::Derived,
+) -> Result<bool> {
+    let (lat, lon) = lat_lon(listing);
+    put_row(tx, puts, row_values!(listing, dataset, derived, lat, lon), derived, Some(rowid))
 }
 
 /// [`put_listing`] with the derived values computed ahead.
@@ -514,33 +566,52 @@ fn put_derived(
     listing: &Listing,
     derived: &index::Derived,
 ) -> Result<Upsert> {
-    let record = &derived.record;
-    let (lat, lon) = listing.location.map(|l| (Some(l.lat), Some(l.lon))).unwrap_or((None, None));
-    let values = params![
-        listing.id,
-        dataset,
-        listing.kind.as_str(),
-        listing.status.as_str(),
-        lat,
-        lon,
-        listing.address.as_ref().map(|a| a.country.as_str()),
-        listing.consulate.as_ref().map(|c| c.represents.as_str()),
-        listing.cost.map(|c| c.as_str()),
-        listing.eligibility.papers_required,
-        listing.opening_hours,
-        listing.timezone,
-        listing.demo,
-        derived.tags,
-        derived.geocell,
-    ];
-    // The common case, a new id, costs one statement; only a known id is looked up.
-    let inserted = puts.row.execute(values)?;
-    if inserted == 1 {
-        let rowid = tx.last_insert_rowid();
-        puts.record.execute(params![rowid, record])?;
-        index::add_derived_with(tx, &mut puts.text, rowid, derived)?;
+    let (lat, lon) = lat_lon(listing);
+    let values = row_values!(listing, dataset, derived, lat, lon);
+    if put_row(tx, puts, values, derived, None)? {
         return Ok(Upsert::Inserted);
     }
+    update_derived(tx, dataset, listing, derived, values)
+}
+
+/// Inserts a new listing's row (at `at`, or the next row id), its record and its index
+/// entries (the text index's only without `at`); false when the id is already stored.
+fn put_row(
+    tx: &Transaction<'_>,
+    puts: &mut ListingPuts<'_>,
+    values: &[&dyn rusqlite::ToSql],
+    derived: &index::Derived,
+    at: Option<i64>,
+) -> Result<bool> {
+    // The common case, a new id, costs one statement; only a known id is looked up.
+    let inserted = match at {
+        None => puts.row.execute(values)?,
+        Some(rowid) => puts
+            .row_at
+            .execute(rusqlite::params_from_iter(values.iter().copied().chain([&rowid as &dyn rusqlite::ToSql])))?,
+    };
+    if inserted != 1 {
+        return Ok(false);
+    }
+    let rowid = tx.last_insert_rowid();
+    puts.record.execute(params![rowid, derived.record])?;
+    match at {
+        None => index::add_derived_with(tx, &mut puts.text, rowid, derived)?,
+        Some(_) => super::contacts::add_entries(tx, rowid, derived.official, &derived.contacts)?,
+    }
+    Ok(true)
+}
+
+/// Updates the stored listing with `listing`'s id (its row, record and index entries),
+/// inside `tx`, unless it belongs to another dataset or is unchanged.
+fn update_derived(
+    tx: &Transaction<'_>,
+    dataset: &str,
+    listing: &Listing,
+    derived: &index::Derived,
+    values: &[&dyn rusqlite::ToSql],
+) -> Result<Upsert> {
+    let record = &derived.record;
     let existing: Option<(i64, String, String)> = tx
         .prepare_cached(
             "SELECT l.rowid, l.dataset, r.record FROM listings l JOIN listing_records r ON r.listing = l.rowid

@@ -20,7 +20,8 @@ use super::SyncError;
 use crate::compress::{self, Decoder};
 use crate::error::{Error, InputError, Result};
 use crate::import::jsonl::{from_json_line, peek_id};
-use crate::store::bulk::Deferred;
+use crate::store::bulk::{self, Deferred};
+use crate::store::text_aside;
 use crate::store::write::upsert_dataset;
 use crate::store::DatasetInfo;
 
@@ -131,7 +132,7 @@ pub fn apply_file<C: Content>(
     // The header is read here; the records are read, parsed, checked and prepared on a
     // second thread while this one writes them (on a phone's several cores an apply then
     // takes about the time of its SQLite work alone: docs/benchmarks.md, "sync").
-    let (route, demo, deferred) = match read_header(&mut lines)? {
+    let (route, demo, deferred, aside) = match read_header(&mut lines)? {
         Header::Snapshot(h) => {
             if h.faro != C::NAME || h.dataset != entry.dataset {
                 return Err(mismatch(file, &format!("{}/{}", h.faro, h.dataset), entry));
@@ -140,13 +141,20 @@ pub fn apply_file<C: Content>(
             if h.demo != entry.demo || h.source != entry.source {
                 return Err(mismatch(file, "another source or demo flag", entry));
             }
+            // A first large snapshot into a store holding no record of this kind: its text
+            // index is built aside, on a third thread (`store::text_aside`).
+            let aside = if C::TEXT_ASIDE && entry.records >= bulk::MIN_ROWS && bulk::held(tx, C::TABLE)? == 0 {
+                text_aside::Plan::new(tx)?
+            } else {
+                None
+            };
             upsert_dataset(tx, &DatasetInfo { name: h.dataset.clone(), source: h.source.clone(), demo: h.demo })?;
             C::clear(tx, &entry.dataset)?;
             // A first sync, or a snapshot bigger than what is stored: the query indexes are
             // built once after the rows (entry.records is signed, so a file cannot claim
             // more to trigger it; a wrong count fails the state check and rolls back).
             let deferred = Deferred::drop_if_worth_it(tx, C::TABLE, C::DEFERRABLE_INDEXES, entry.records)?;
-            (Route::Snapshot, h.demo, deferred)
+            (Route::Snapshot, h.demo, deferred, aside)
         }
         Header::Delta(h) => {
             if h.content != C::NAME || h.dataset != entry.dataset || h.to != entry.version {
@@ -160,46 +168,38 @@ pub fn apply_file<C: Content>(
                 .query_row("SELECT demo FROM datasets WHERE name = ?1", [&entry.dataset], |r| r.get(0))
                 .optional()?
                 .unwrap_or(false);
-            (Route::Delta { from: h.from }, demo, Deferred::none())
+            (Route::Delta { from: h.from }, demo, Deferred::none(), None)
         }
     };
 
-    let written = std::thread::scope(|scope| {
+    let (checked, built) = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
         let (done_sender, done) = std::sync::mpsc::channel();
         let dataset = entry.dataset.as_str();
-        let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender, done));
+        let (texts, builder) = match &aside {
+            Some(plan) => {
+                let (texts, arriving) = std::sync::mpsc::sync_channel(BATCHES_IN_FLIGHT);
+                (Some(texts), Some(scope.spawn(move || plan.build(arriving))))
+            }
+            None => (None, None),
+        };
+        let reader = scope.spawn(move || read_steps::<C, _>(lines, route, demo, file, sender, done, texts));
         // Returning drops the receiver, which stops the reader if it is still going.
-        let written = write_steps::<C>(tx, dataset, file, receiver, done_sender, progress);
+        let written = write_steps::<C>(tx, dataset, file, receiver, done_sender, progress, aside.is_some());
         if let Err(panic) = reader.join() {
             std::panic::resume_unwind(panic);
         }
-        written
+        // The indexes and the state are done while the text index is finished aside.
+        let checked = finish::<C>(tx, entry, deferred, written, progress);
+        let built = builder.map(|b| b.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
+        (checked, built)
     });
-    // Back before anything else can fail or return: no path leaves the transaction without
-    // its indexes (a caller that commits after an error would otherwise keep them dropped).
-    let restored = deferred.restore(tx);
-    let (rejected, rejected_count, put, deleted, seen) = written?;
-    restored?;
-    if rejected_count > 0 {
-        return Err(Error::inputs(rejected));
+    let put_deleted = checked?;
+    if let (Some(plan), Some(built)) = (&aside, built) {
+        built?;
+        plan.install(tx)?;
     }
-    // The last call too may cancel: for a small dataset it is the only one, and the
-    // transaction is still open.
-    if !progress(seen) {
-        return Err(Error::Cancelled);
-    }
-
-    let (records, state) = dataset_state::<C>(tx, &entry.dataset)?;
-    if records != entry.records || state != entry.state {
-        return Err(SyncError::StateMismatch {
-            dataset: entry.dataset.clone(),
-            version: entry.version,
-            expected_records: entry.records,
-            records,
-        }
-        .into());
-    }
+    let (put, deleted) = put_deleted;
     tx.execute(
         "INSERT INTO sync_datasets(name, content, version, records, state_hash, publisher, published_at,
              applied_at, route, unconfirmed_since)
@@ -220,6 +220,42 @@ pub fn apply_file<C: Content>(
         ],
     )?;
     Ok(Applied { route, put, deleted })
+}
+
+/// What follows the records inside the transaction: the deferred indexes built again (on
+/// every path), the rejections reported, the last progress call (which may cancel) and the
+/// state check. Returns the records put and deleted.
+fn finish<C: Content>(
+    tx: &Transaction<'_>,
+    entry: &DatasetEntry,
+    deferred: Deferred,
+    written: Result<Written>,
+    progress: &mut dyn FnMut(u64) -> bool,
+) -> Result<(u64, u64)> {
+    // Back before anything else can fail or return: no path leaves the transaction without
+    // its indexes (a caller that commits after an error would otherwise keep them dropped).
+    let restored = deferred.restore(tx);
+    let (rejected, rejected_count, put, deleted, seen) = written?;
+    restored?;
+    if rejected_count > 0 {
+        return Err(Error::inputs(rejected));
+    }
+    // The last call too may cancel: for a small dataset it is the only one, and the
+    // transaction is still open.
+    if !progress(seen) {
+        return Err(Error::Cancelled);
+    }
+    let (records, state) = dataset_state::<C>(tx, &entry.dataset)?;
+    if records != entry.records || state != entry.state {
+        return Err(SyncError::StateMismatch {
+            dataset: entry.dataset.clone(),
+            version: entry.version,
+            expected_records: entry.records,
+            records,
+        }
+        .into());
+    }
+    Ok((put, deleted))
 }
 
 /// One line of a dataset file after reading, parsing and checking, on its way to the writer.
@@ -255,6 +291,7 @@ fn read_steps<C: Content, R: BufRead>(
     file: &str,
     out: std::sync::mpsc::SyncSender<std::result::Result<Vec<Step<C>>, InputError>>,
     done: std::sync::mpsc::Receiver<Vec<Step<C>>>,
+    mut texts: Option<std::sync::mpsc::SyncSender<Vec<text_aside::Text>>>,
 ) {
     let next_batch = || match done.try_recv() {
         Ok(mut written) => {
@@ -270,12 +307,24 @@ fn read_steps<C: Content, R: BufRead>(
     // hash"), and the state hash, recomputed from the stored texts before the commit,
     // proves it was; a line in any other form fails that check and nothing is kept. A
     // record changed here (marked demo) is stored in its canonical form instead.
-    let step = |record: C::Record, line: u64, text: Option<&str>, cx: &mut CheckContext| -> Step<C> {
+    // With a text index built aside: the texts not yet sent to it, and the next row id
+    // (1, 2, ... in file order: the store held no record, see `store::text_aside`).
+    let mut aside: Option<(Vec<text_aside::Text>, i64)> = texts.as_ref().map(|_| (Vec::with_capacity(BATCH), 1));
+    let step = |record: C::Record,
+                line: u64,
+                text: Option<&str>,
+                cx: &mut CheckContext,
+                aside: &mut Option<(Vec<text_aside::Text>, i64)>|
+     -> Step<C> {
         let mut record = record;
         let text = if demo && C::mark_demo(&mut record) { None } else { text };
         let problems = C::check(&record, file, line, cx);
         if problems.is_empty() {
-            let prepared = C::prepare(&record, text);
+            let mut prepared = C::prepare(&record, text);
+            if let Some((pending, rowid)) = aside {
+                pending.push((*rowid, C::take_text(&mut prepared).unwrap_or_default()));
+                *rowid += 1;
+            }
             Step::Put { line, record, prepared }
         } else {
             Step::Rejected(problems)
@@ -295,19 +344,31 @@ fn read_steps<C: Content, R: BufRead>(
         };
         batch.push(match route {
             Route::Snapshot => match from_json_line::<C::Record>(text, file, line) {
-                Ok(record) => step(record, line, Some(text), &mut cx),
+                Ok(record) => step(record, line, Some(text), &mut cx, &mut aside),
                 Err(e) => Step::Rejected(vec![locate(e, text)]),
             },
             Route::Delta { .. } => match from_json_line::<DeltaOp<C::Record>>(text, file, line) {
-                Ok(DeltaOp::Put(record)) => step(record, line, None, &mut cx),
+                Ok(DeltaOp::Put(record)) => step(record, line, None, &mut cx, &mut aside),
                 Ok(DeltaOp::Delete(id)) => Step::Delete { line, id },
                 Err(e) => Step::Rejected(vec![locate(e, text)]),
             },
         });
+        if let (Some(sender), Some((pending, _))) = (&texts, &mut aside) {
+            // A builder that stopped has failed; the writer learns it from the builder.
+            if pending.len() == BATCH && sender.send(std::mem::take(pending)).is_err() {
+                texts = None;
+            }
+        }
         if batch.len() == BATCH && out.send(Ok(std::mem::replace(&mut batch, next_batch()))).is_err() {
             return;
         }
     }
+    if let (Some(sender), Some((pending, _))) = (&texts, aside) {
+        if !pending.is_empty() {
+            let _ = sender.send(pending);
+        }
+    }
+    drop(texts);
     if !batch.is_empty() {
         let _ = out.send(Ok(batch));
     }
@@ -327,6 +388,7 @@ fn write_steps<C: Content>(
     steps: std::sync::mpsc::Receiver<std::result::Result<Vec<Step<C>>, InputError>>,
     done: std::sync::mpsc::Sender<Vec<Step<C>>>,
     progress: &mut dyn FnMut(u64) -> bool,
+    text_aside: bool,
 ) -> Result<Written> {
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
@@ -338,11 +400,20 @@ fn write_steps<C: Content>(
             let problems = match step {
                 Step::Rejected(problems) => std::mem::take(problems),
                 Step::Put { .. } | Step::Delete { .. } if rejected_count > 0 => vec![],
-                Step::Put { line, record, prepared } => match C::put(tx, &mut writer, dataset, record, prepared)? {
+                Step::Put { line, record, prepared } => match if text_aside {
+                    // Row ids 1, 2, ... as the reading thread numbered the texts.
+                    C::put_new_at(tx, &mut writer, put as i64 + 1, dataset, record, prepared)?
+                } else {
+                    C::put(tx, &mut writer, dataset, record, prepared)?
+                } {
                     Put::Written => {
                         put += 1;
                         vec![]
                     }
+                    Put::Twice => vec![InputError::new(file, "appears twice in this file")
+                        .at_line(*line)
+                        .record(C::id(record))
+                        .field("id")],
                     Put::OtherDataset(other) => {
                         vec![InputError::new(file, format!("id already belongs to dataset {other:?}"))
                             .at_line(*line)
@@ -549,6 +620,95 @@ mod tests {
         file.extend_from_slice(format!("{plain}\n").as_bytes());
         apply(&store, &entry(1, &v1), &file).unwrap();
         assert_eq!(held(&store), (Some(1), state_of(&v1)));
+    }
+
+    /// Ids matching each of `queries` in the text index, and FTS5's own integrity check.
+    fn text_answers(store: &Store, queries: &[&str]) -> Vec<Vec<String>> {
+        store
+            .write(|c| {
+                c.execute("INSERT INTO listings_fts(listings_fts, rank) VALUES ('integrity-check', 0)", [])?;
+                let mut answers = Vec::new();
+                for q in queries {
+                    let mut stmt = c.prepare(
+                        "SELECT l.id FROM listings_fts f JOIN listings l ON l.rowid = f.rowid
+                         WHERE listings_fts MATCH ?1 ORDER BY l.id",
+                    )?;
+                    answers.push(stmt.query_map([q], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?);
+                }
+                Ok(answers)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_first_large_snapshot_builds_its_text_index_aside_with_the_same_answers() {
+        let words = ["Casa", "Albergue", "Clinica", "Jurídica", "Refugio", "Salud", "Migrante", "Niñez"];
+        let names: Vec<(String, String)> = (0..crate::store::bulk::MIN_ROWS as usize + 7)
+            .map(|i| (format!("demo:{i:05}"), format!("{} {} {i}", words[i % 8], words[(i / 8) % 8])))
+            .collect();
+        let v1 = records(&names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let mut changed = names.clone();
+        changed[3].1 = "Hospital Esperanza".into();
+        changed.truncate(names.len() - 2);
+        let v2 = records(&changed.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let queries = ["casa", "juridica", "nin*", "alb* AND salud", "esperanza", "demo", "12", "migrante NOT refugio"];
+
+        let dir = tempfile::tempdir().unwrap();
+        // Aside: an empty store. Ordinary: the same after another dataset's listing.
+        let aside = Store::open(dir.path().join("aside.db")).unwrap();
+        let ordinary = Store::open(dir.path().join("ordinary.db")).unwrap();
+        let other = "{\"faro\":\"listings\",\"version\":1,\"dataset\":\"local/other\",\"demo\":true}\n\
+                     {\"id\":\"other:1\",\"kind\":\"health\",\"name\":{\"es\":\"Casa lejana (demo)\"}}\n";
+        let (_, other) = crate::import::listings::read_listings(other.as_bytes(), "other.jsonl").unwrap();
+        let info = DatasetInfo { name: "local/other".into(), source: None, demo: true };
+        ordinary.write_listings(&info, "other.jsonl", other).unwrap();
+        for store in [&aside, &ordinary] {
+            apply(store, &entry(1, &v1), &snapshot_file(&header(), &v1)).unwrap();
+        }
+        assert!(!dir.path().join("aside.db-text-build").exists(), "the scratch file is gone");
+        let first = text_answers(&aside, &queries);
+        let mut expected = text_answers(&ordinary, &queries);
+        expected.iter_mut().for_each(|ids| ids.retain(|id| id != "other:1"));
+        assert_eq!(first, expected);
+        assert!(
+            first.iter().enumerate().all(|(i, ids)| ids.is_empty() == (i == 4)) && first[0].len() > 600,
+            "{:?}",
+            first.iter().map(Vec::len).collect::<Vec<_>>()
+        );
+
+        // The index built aside takes ordinary updates afterwards.
+        let delta = delta_file("listings", DATASET, 1, &v1, 2, &v2);
+        for store in [&aside, &ordinary] {
+            apply(store, &entry(2, &v2), &delta).unwrap();
+        }
+        let after = text_answers(&aside, &queries);
+        let mut expected = text_answers(&ordinary, &queries);
+        expected.iter_mut().for_each(|ids| ids.retain(|id| id != "other:1"));
+        assert_eq!(after, expected);
+        assert_eq!(after[4], ["demo:00003"]);
+        aside.check_integrity().unwrap();
+    }
+
+    #[test]
+    fn a_refused_snapshot_built_aside_leaves_nothing() {
+        let names: Vec<(String, String)> =
+            (0..crate::store::bulk::MIN_ROWS as usize).map(|i| (format!("demo:{i:05}"), format!("Casa {i}"))).collect();
+        let v1 = records(&names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>());
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let mut wrong = entry(1, &v1);
+        wrong.state = "0".repeat(64);
+        let e = apply(&store, &wrong, &snapshot_file(&header(), &v1)).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::StateMismatch { .. })), "{e}");
+        assert!(!dir.path().join("faro.db-text-build").exists());
+        assert!(text_answers(&store, &["casa"])[0].is_empty());
+        // A file with one id twice is refused with its line.
+        let mut twice = snapshot_file(&header(), &v1);
+        twice.extend_from_slice(format!("{}\n", v1["demo:00001"]).as_bytes());
+        let e = apply(&store, &entry(1, &v1), &twice).unwrap_err().to_string();
+        assert!(e.contains("record demo:00001: field id: appears twice in this file"), "{e}");
+        apply(&store, &entry(1, &v1), &snapshot_file(&header(), &v1)).unwrap();
+        assert_eq!(text_answers(&store, &["casa"])[0].len(), names.len());
     }
 
     fn indexes(store: &Store) -> Vec<(String, String)> {

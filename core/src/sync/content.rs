@@ -15,7 +15,9 @@ use crate::model::Listing;
 use crate::rights::Article;
 use crate::store::batch::StoredRecord;
 use crate::store::index::Derived;
-use crate::store::write::{check_for_write, clear_listings, delete_listing, put_listing_derived, ListingPuts, Upsert};
+use crate::store::write::{
+    check_for_write, clear_listings, delete_listing, put_listing_derived, put_new_at, ListingPuts, Upsert,
+};
 use crate::warnings::Warning;
 
 /// The kinds of content a dataset can have; the word is the `"faro"` field of its files.
@@ -80,6 +82,8 @@ pub enum Put {
     Written,
     /// Its id belongs to another dataset; nothing was written.
     OtherDataset(String),
+    /// Its id came earlier in the same file; nothing was written.
+    Twice,
 }
 
 /// Per-record state the checks share across one file (parsed opening hours, ...).
@@ -134,6 +138,28 @@ pub trait Content {
         record: &Self::Record,
         prepared: &Self::Prepared,
     ) -> Result<Put>;
+    /// True when this content's text index can be built aside for a first large snapshot
+    /// (`store::text_aside`): [`Content::take_text`] gives each record's indexed text and
+    /// [`Content::put_new_at`] writes a record without it.
+    const TEXT_ASIDE: bool = false;
+    /// Takes the indexed text out of what [`Content::prepare`] computed, for the thread that
+    /// builds the text index aside.
+    fn take_text(_prepared: &mut Self::Prepared) -> Option<[String; 5]> {
+        None
+    }
+    /// Inserts `record` as a new record at row id `rowid` without its text index entry
+    /// (built aside), inside `tx`; [`Put::Twice`] when the id is already stored. Only called
+    /// when [`Content::TEXT_ASIDE`].
+    fn put_new_at(
+        tx: &Transaction<'_>,
+        writer: &mut Self::Writer<'_>,
+        _rowid: i64,
+        dataset: &str,
+        record: &Self::Record,
+        prepared: &Self::Prepared,
+    ) -> Result<Put> {
+        Self::put(tx, writer, dataset, record, prepared)
+    }
     /// Deletes record `id` of `dataset`; false if it was not there.
     fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool>;
     /// Deletes every record of `dataset`.
@@ -191,6 +217,23 @@ impl Content for Listings {
             Upsert::OtherDataset(other) => Put::OtherDataset(other),
             Upsert::Inserted | Upsert::Updated | Upsert::Unchanged => Put::Written,
         })
+    }
+
+    const TEXT_ASIDE: bool = true;
+
+    fn take_text(derived: &mut Derived) -> Option<[String; 5]> {
+        Some(std::mem::take(&mut derived.text))
+    }
+
+    fn put_new_at(
+        tx: &Transaction<'_>,
+        puts: &mut ListingPuts<'_>,
+        rowid: i64,
+        dataset: &str,
+        record: &Listing,
+        derived: &Derived,
+    ) -> Result<Put> {
+        Ok(if put_new_at(tx, puts, rowid, dataset, record, derived)? { Put::Written } else { Put::Twice })
     }
 
     fn delete(tx: &Transaction<'_>, dataset: &str, id: &str) -> Result<bool> {

@@ -39,7 +39,11 @@ pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
         .open(&path)
         .map_err(|e| Error::Io { path: path.clone(), source: e })?;
     match file.try_lock() {
-        Ok(()) => Ok(SyncLock { file }),
+        Ok(()) => {
+            // No apply runs in any process now: a text index scratch file is a killed one's.
+            crate::store::text_aside::remove_stale(store.path());
+            Ok(SyncLock { file })
+        }
         Err(TryLockError::WouldBlock) => Err(SyncError::AlreadyRunning.into()),
         Err(TryLockError::Error(e)) => Err(Error::Io { path, source: e }),
     }
@@ -48,6 +52,16 @@ pub(crate) fn lock(store: &Store) -> Result<SyncLock> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn taking_the_lock_removes_what_a_killed_apply_left() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("faro.db")).unwrap();
+        let left = dir.path().join("faro.db-text-build");
+        std::fs::write(&left, b"half an index").unwrap();
+        let _lock = lock(&store).unwrap();
+        assert!(!left.exists());
+    }
 
     #[test]
     fn a_second_lock_on_one_database_is_refused_until_the_first_is_dropped() {
