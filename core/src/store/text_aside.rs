@@ -104,7 +104,10 @@ impl Plan {
             let mut write = tx.prepare(&format!("INSERT INTO {table} VALUES ({marks})"))?;
             let mut rows = read.query([])?;
             while let Some(row) = rows.next()? {
-                let values = (0..columns).map(|i| row.get::<_, Value>(i)).collect::<rusqlite::Result<Vec<_>>>()?;
+                // Bound as read (borrowed), without a copy per value.
+                let values = (0..columns)
+                    .map(|i| row.get_ref(i).map(rusqlite::types::ToSqlOutput::Borrowed))
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
                 write.execute(rusqlite::params_from_iter(values))?;
             }
         }
