@@ -15,8 +15,9 @@
 //! and nothing else), both sides run the same SQLite, and the table is dropped and created
 //! again before the copy, so no cached state of the old table in this connection can be
 //! used with the new contents. Any failure fails the apply, which rolls back whole; the
-//! scratch file is removed on every path. Tests compare every search answer with an index
-//! built the ordinary way and run FTS5's own integrity check, before and after a delta.
+//! scratch file is removed on every path (and, after a killed apply, when the sync lock is
+//! next taken). Tests compare the answers of text queries with an index built the ordinary
+//! way and run FTS5's own integrity check, before and after a delta.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::Receiver;
