@@ -1,7 +1,15 @@
 //! Applying a verified dataset file (snapshot or delta) inside ONE transaction of the
-//! caller's: every record is checked and written, then the state hash is recomputed from
-//! what the store now holds and compared with the signed one. The caller commits only when
-//! this returns `Ok`; on any error it drops the transaction and the store is as before.
+//! caller's: every record is checked and written, then the state hash of what the store
+//! now holds is compared with the signed one. The caller commits only when this returns
+//! `Ok`; on any error it drops the transaction and the store is as before.
+//!
+//! The state hash is read back from the store, except for a first large snapshot (the one
+//! whose text index is built aside, `store::text_aside`): there the store held no record
+//! of the kind, every record is a plain insert of a new row, and the writer hashes each
+//! record text as it binds it, in file order (when that is id order, as publishers write
+//! it; otherwise the store is read back). What was inserted into an empty table is what it
+//! holds, so that hash is the store's, without reading 100,000 records back while the other
+//! core idles; debug builds (every test) read it back as well and fail on any difference.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader};
@@ -235,17 +243,30 @@ fn finish<C: Content>(
     // Back before anything else can fail or return: no path leaves the transaction without
     // its indexes (a caller that commits after an error would otherwise keep them dropped).
     let restored = deferred.restore(tx);
-    let (rejected, rejected_count, put, deleted, seen) = written?;
+    let written = written?;
     restored?;
-    if rejected_count > 0 {
-        return Err(Error::inputs(rejected));
+    if written.rejected_count > 0 {
+        return Err(Error::inputs(written.rejected));
     }
     // The last call too may cancel: for a small dataset it is the only one, and the
     // transaction is still open.
-    if !progress(seen) {
+    if !progress(written.seen) {
         return Err(Error::Cancelled);
     }
-    let (records, state) = dataset_state::<C>(tx, &entry.dataset)?;
+    // A file whose records are not in id order (publishers sort them, but the format does
+    // not require it) is hashed from the store instead.
+    let (records, state) = match written.state.and_then(StateHasher::finish) {
+        Some(as_written) => {
+            #[cfg(debug_assertions)]
+            assert_eq!(
+                as_written,
+                dataset_state::<C>(tx, &entry.dataset)?,
+                "the state hash as written differs from the store's"
+            );
+            as_written
+        }
+        None => dataset_state::<C>(tx, &entry.dataset)?,
+    };
     if records != entry.records || state != entry.state {
         return Err(SyncError::StateMismatch {
             dataset: entry.dataset.clone(),
@@ -255,7 +276,7 @@ fn finish<C: Content>(
         }
         .into());
     }
-    Ok((put, deleted))
+    Ok((written.put, written.deleted))
 }
 
 /// One line of a dataset file after reading, parsing and checking, on its way to the writer.
@@ -374,9 +395,22 @@ fn read_steps<C: Content, R: BufRead>(
     }
 }
 
-/// What the writer did: the first rejections, how many there were, records put, deleted and
-/// seen.
-type Written = (Vec<InputError>, usize, u64, u64, u64);
+/// What the writer did.
+struct Written {
+    /// The first rejections ([`MAX_REPORTED`] at most).
+    rejected: Vec<InputError>,
+    /// How many rejections there were.
+    rejected_count: usize,
+    /// Records put.
+    put: u64,
+    /// Records deleted.
+    deleted: u64,
+    /// Lines seen.
+    seen: u64,
+    /// With the text index built aside: the state hash of the records as they were
+    /// inserted (see the module doc).
+    state: Option<StateHasher>,
+}
 
 /// The writer: writes the steps arriving on `steps` into `dataset`, inside `tx`, calling
 /// `progress` every [`PROGRESS_EVERY`] records. After the first rejection nothing more is
@@ -393,6 +427,7 @@ fn write_steps<C: Content>(
     let mut rejected: Vec<InputError> = Vec::new();
     let mut rejected_count = 0usize;
     let (mut put, mut deleted, mut seen) = (0u64, 0u64, 0u64);
+    let mut state = text_aside.then(StateHasher::new);
     let mut writer = C::writer(tx)?;
     for batch in steps {
         let mut batch = batch?;
@@ -408,6 +443,11 @@ fn write_steps<C: Content>(
                 } {
                     Put::Written => {
                         put += 1;
+                        if let Some(hasher) = &mut state {
+                            let text = C::stored_text(prepared)
+                                .ok_or_else(|| Error::Internal(format!("{} has no stored text to hash", C::NAME)))?;
+                            hasher.add(C::id(record), text.as_bytes());
+                        }
                         vec![]
                     }
                     Put::Twice => vec![InputError::new(file, "appears twice in this file")
@@ -442,7 +482,7 @@ fn write_steps<C: Content>(
         // The reading thread frees it; if that thread has finished, this one does.
         let _ = done.send(batch);
     }
-    Ok((rejected, rejected_count, put, deleted, seen))
+    Ok(Written { rejected, rejected_count, put, deleted, seen, state })
 }
 
 /// Names the record of a line that did not parse, when its id can be read.
@@ -687,6 +727,36 @@ mod tests {
         assert_eq!(after, expected);
         assert_eq!(after[4], ["demo:00003"]);
         aside.check_integrity().unwrap();
+    }
+
+    #[test]
+    fn a_first_large_snapshot_is_hashed_as_written_refused_when_wrong_and_read_back_out_of_order() {
+        let names: Vec<(String, String)> = (0..crate::store::bulk::MIN_ROWS as usize + 3)
+            .map(|i| (format!("demo:{i:05}"), format!("Casa {i}")))
+            .collect();
+        let list = |names: &[(String, String)]| {
+            records(&names.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect::<Vec<_>>())
+        };
+        let v1 = list(&names);
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("p.db")).unwrap();
+
+        // Signed for other texts (one name differs): the hash of the texts as written does
+        // not match, and nothing is kept.
+        let mut other = names.clone();
+        other[10].1 = "Casa cambiada".into();
+        let e = apply(&store, &entry(1, &list(&other)), &snapshot_file(&header(), &v1)).unwrap_err();
+        assert!(matches!(e, Error::Sync(SyncError::StateMismatch { .. })), "{e}");
+        assert_eq!(held(&store), (None, state_of(&Records::new())));
+
+        // The right records out of id order: the format allows it, so the state is read
+        // back from the store (sorted) and the file applies.
+        let mut file = snapshot_file(&header(), &Records::new());
+        for text in v1.values().rev() {
+            file.extend_from_slice(format!("{text}\n").as_bytes());
+        }
+        apply(&store, &entry(1, &v1), &file).unwrap();
+        assert_eq!(held(&store), (Some(1), state_of(&v1)));
     }
 
     #[test]

@@ -147,6 +147,12 @@ pub trait Content {
     fn take_text(_prepared: &mut Self::Prepared) -> Option<[String; 5]> {
         None
     }
+    /// The record text [`Content::put_new_at`] stores, as it binds it: a first snapshot
+    /// built aside computes its state hash over these as it writes them (`sync::apply`).
+    /// Only called when [`Content::TEXT_ASIDE`].
+    fn stored_text(_prepared: &Self::Prepared) -> Option<&str> {
+        None
+    }
     /// Inserts `record` as a new record at row id `rowid` without its text index entry
     /// (built aside), inside `tx`; [`Put::Twice`] when the id is already stored. Only called
     /// when [`Content::TEXT_ASIDE`].
@@ -223,6 +229,10 @@ impl Content for Listings {
 
     fn take_text(derived: &mut Derived) -> Option<[String; 5]> {
         Some(std::mem::take(&mut derived.text))
+    }
+
+    fn stored_text(derived: &Derived) -> Option<&str> {
+        Some(&derived.record)
     }
 
     fn put_new_at(

@@ -12,13 +12,14 @@ use ring::digest::{Context, SHA256};
 pub struct StateHasher {
     ctx: Context,
     records: u64,
-    last_id: Option<String>,
+    /// The previous record's id (empty before the first): one buffer, reused.
+    last_id: String,
     out_of_order: bool,
 }
 
 impl Default for StateHasher {
     fn default() -> Self {
-        StateHasher { ctx: Context::new(&SHA256), records: 0, last_id: None, out_of_order: false }
+        StateHasher { ctx: Context::new(&SHA256), records: 0, last_id: String::new(), out_of_order: false }
     }
 }
 
@@ -30,12 +31,11 @@ impl StateHasher {
 
     /// Adds one record; ids must come in strictly increasing bytewise order.
     pub fn add(&mut self, id: &str, record: &[u8]) {
-        if let Some(last) = &self.last_id {
-            if last.as_bytes() >= id.as_bytes() {
-                self.out_of_order = true;
-            }
+        if self.records > 0 && self.last_id.as_bytes() >= id.as_bytes() {
+            self.out_of_order = true;
         }
-        self.last_id = Some(id.to_string());
+        self.last_id.clear();
+        self.last_id.push_str(id);
         self.ctx.update(&(id.len() as u32).to_be_bytes());
         self.ctx.update(id.as_bytes());
         self.ctx.update(ring::digest::digest(&SHA256, record).as_ref());
