@@ -610,51 +610,65 @@ fn friendly_rule_names(message: &str) -> String {
     out
 }
 
-/// Key of a [`HoursCache`] entry: expression, time zone, country.
-type CacheKey = (String, String, Option<CountryCode>);
-
 /// A small cache so that evaluating the same expression for 100k listings does not re-parse:
 /// keyed by (expr, tz, country).
 ///
 /// Entries are built with [`Hours::parse_for`] without coordinates (sun events use the fixed
 /// defaults). Errors are cached too. When `capacity` entries are held, the cache is cleared
-/// before inserting a new one.
+/// before inserting a new one. A lookup makes no string: entries are found by the hash of
+/// their key and told apart by the key itself (an import or sync looks up every record).
 #[derive(Debug)]
 pub struct HoursCache {
     capacity: usize,
-    entries: HashMap<CacheKey, Result<Arc<Hours>, HoursError>>,
+    len: usize,
+    hasher: std::collections::hash_map::RandomState,
+    entries: HashMap<u64, Vec<CacheEntry>>,
+}
+
+/// One expression parsed for a time zone and country.
+#[derive(Debug)]
+struct CacheEntry {
+    expr: String,
+    tz: String,
+    country: Option<CountryCode>,
+    value: Result<Arc<Hours>, HoursError>,
 }
 
 impl HoursCache {
     /// A cache holding at most `capacity` entries (0 caches nothing).
     pub fn new(capacity: usize) -> Self {
-        HoursCache { capacity, entries: HashMap::new() }
+        HoursCache { capacity, len: 0, hasher: Default::default(), entries: HashMap::new() }
     }
 
     /// The parsed expression for a listing in time zone `tz` and `country`, parsed on first use.
     pub fn get(&mut self, expr: &str, tz: &str, country: Option<CountryCode>) -> Result<Arc<Hours>, HoursError> {
-        let key = (expr.to_string(), tz.to_string(), country);
-        if let Some(hit) = self.entries.get(&key) {
-            return hit.clone();
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one((expr, tz, country));
+        let same = |e: &&CacheEntry| e.expr == expr && e.tz == tz && e.country == country;
+        if let Some(hit) = self.entries.get(&hash).and_then(|bucket| bucket.iter().find(same)) {
+            return hit.value.clone();
         }
         let value = Hours::parse_for(expr, tz, country, None).map(Arc::new);
         if self.capacity > 0 {
-            if self.entries.len() >= self.capacity {
+            if self.len >= self.capacity {
                 self.entries.clear();
+                self.len = 0;
             }
-            self.entries.insert(key, value.clone());
+            let entry = CacheEntry { expr: expr.to_string(), tz: tz.to_string(), country, value: value.clone() };
+            self.entries.entry(hash).or_default().push(entry);
+            self.len += 1;
         }
         value
     }
 
     /// Number of cached entries.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.len
     }
 
     /// Whether the cache holds nothing.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len == 0
     }
 }
 
@@ -1151,6 +1165,9 @@ mod tests {
         // Full: cleared before the next insertion.
         assert!(cache.get("hello", "UTC", None).is_err());
         assert_eq!(cache.len(), 1);
+        let d = cache.get("Mo-Fr 08:00-17:00", "America/Tijuana", None).unwrap();
+        assert!(!Arc::ptr_eq(&c, &d), "another country, another entry");
+        assert_eq!(cache.len(), 2);
         assert!(matches!(cache.get("24/7", "Mars/Olympus", None), Err(HoursError::UnknownTimezone(_))));
         let mut none = HoursCache::new(0);
         assert!(none.get("24/7", "UTC", None).is_ok());

@@ -24,8 +24,69 @@ pub mod subtags;
 pub type LocalizedText = BTreeMap<LangTag, String>;
 
 /// A well-formed BCP 47 language tag in canonical case (`es`, `pt-BR`, `zh-Hant`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct LangTag(String);
+///
+/// Compared, ordered and hashed as its text. A tag of up to [`INLINE`] bytes (nearly all:
+/// `es`, `pt-BR`, `sr-Latn-RS`) is held inline: a listing has a tag per language of each of
+/// its texts, and a large import or sync reads hundreds of thousands of them, which would
+/// otherwise each be a heap string to make and free.
+#[derive(Clone)]
+pub struct LangTag(Repr);
+
+/// Bytes of a tag held inline in a [`LangTag`].
+const INLINE: usize = 15;
+
+#[derive(Clone)]
+enum Repr {
+    /// The first `len` bytes of `bytes` (ASCII, as every well-formed tag is).
+    Inline { len: u8, bytes: [u8; INLINE] },
+    /// A longer tag.
+    Heap(Box<str>),
+}
+
+impl LangTag {
+    /// Holds `tag`, already well-formed and normalized.
+    fn from_normalized(tag: &str) -> LangTag {
+        let b = tag.as_bytes();
+        if b.len() > INLINE {
+            return LangTag(Repr::Heap(tag.into()));
+        }
+        let mut bytes = [0u8; INLINE];
+        bytes[..b.len()].copy_from_slice(b);
+        LangTag(Repr::Inline { len: b.len() as u8, bytes })
+    }
+}
+
+impl PartialEq for LangTag {
+    fn eq(&self, other: &LangTag) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for LangTag {}
+
+impl PartialOrd for LangTag {
+    fn partial_cmp(&self, other: &LangTag) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for LangTag {
+    fn cmp(&self, other: &LangTag) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+impl std::hash::Hash for LangTag {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_str().hash(state)
+    }
+}
+
+impl fmt::Debug for LangTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("LangTag").field(&self.as_str()).finish()
+    }
+}
 
 /// Error for a string that is not a well-formed BCP 47 tag.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -45,21 +106,26 @@ impl LangTag {
         // the full parser (which allocates twice); the test below checks every such string
         // against the parser.
         if is_bare_language(s) {
-            return Ok(LangTag(s.to_owned()));
+            return Ok(LangTag::from_normalized(s));
         }
         let parsed = oxilangtag::LanguageTag::parse_and_normalize(s.trim())
             .map_err(|e| BadLangTag { tag: s.to_string(), reason: e.to_string() })?;
-        Ok(LangTag(parsed.into_inner()))
+        Ok(LangTag::from_normalized(parsed.as_str()))
     }
 
     /// The tag as text.
     pub fn as_str(&self) -> &str {
-        &self.0
+        match &self.0 {
+            // Always ASCII: only well-formed tags are held (the check costs a few bytes).
+            Repr::Inline { len, bytes } => std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default(),
+            Repr::Heap(tag) => tag,
+        }
     }
 
     /// The primary language subtag (`pt` for `pt-BR`), lower case.
     pub fn primary(&self) -> &str {
-        self.0.split('-').next().unwrap_or(&self.0)
+        let tag = self.as_str();
+        tag.split('-').next().unwrap_or(tag)
     }
 }
 
@@ -70,7 +136,7 @@ fn is_bare_language(s: &str) -> bool {
 
 impl fmt::Display for LangTag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
     }
 }
 
@@ -83,18 +149,25 @@ impl FromStr for LangTag {
 
 impl Serialize for LangTag {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.0)
+        s.serialize_str(self.as_str())
     }
 }
 
 impl<'de> Deserialize<'de> for LangTag {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        // The common bare language keeps the string just read (see `LangTag::parse`).
-        if is_bare_language(&s) {
-            return Ok(LangTag(s));
+        // Read as borrowed text where the input allows (a JSON key or string without
+        // escapes): a tag then costs no heap string at all.
+        struct Tag;
+        impl serde::de::Visitor<'_> for Tag {
+            type Value = LangTag;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a BCP 47 language tag")
+            }
+            fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<LangTag, E> {
+                LangTag::parse(s).map_err(E::custom)
+            }
         }
-        LangTag::parse(&s).map_err(serde::de::Error::custom)
+        d.deserialize_str(Tag)
     }
 }
 
@@ -159,10 +232,17 @@ impl LangTag {
         if tag.starts_with("x-") || tag.starts_with("i-") {
             return Ok(());
         }
-        let Ok(parsed) = oxilangtag::LanguageTag::parse(tag) else {
-            return Err(format!("{tag:?} is not a BCP 47 language tag"));
+        // A bare language (nearly every tag) is its own primary subtag, without a script or
+        // region: no parse.
+        let parsed = if is_bare_language(tag) {
+            None
+        } else {
+            match oxilangtag::LanguageTag::parse(tag) {
+                Ok(parsed) => Some(parsed),
+                Err(_) => return Err(format!("{tag:?} is not a BCP 47 language tag")),
+            }
         };
-        let language = parsed.primary_language();
+        let language = parsed.as_ref().map_or(tag, |p| p.primary_language());
         let registered = subtags::pack(language).is_some_and(|p| subtags::LANGUAGES.binary_search(&p).is_ok());
         if !registered {
             let hint = match name_hint(language).or_else(|| name_hint(tag)) {
@@ -175,6 +255,7 @@ impl LangTag {
             let preferred = subtags::DEPRECATED[i].1;
             return Err(format!("{tag:?}: {language:?} is a deprecated language subtag: use {preferred}"));
         }
+        let Some(parsed) = parsed else { return Ok(()) };
         if let Some(script) = parsed.script() {
             if subtags::SCRIPTS.binary_search(&script).is_err() {
                 return Err(format!("{tag:?}: {script:?} is not a registered script subtag"));
@@ -196,7 +277,7 @@ pub struct LangPrefs(Vec<LangTag>);
 impl Default for LangPrefs {
     /// Spanish, then English: the lingua francas along the route.
     fn default() -> Self {
-        LangPrefs(vec![LangTag("es".into()), LangTag("en".into())])
+        LangPrefs(vec![LangTag::from_normalized("es"), LangTag::from_normalized("en")])
     }
 }
 
@@ -307,8 +388,31 @@ mod tests {
         assert_eq!(tags.len(), 26 * 26 + 26 * 26 * 26);
         for tag in tags {
             let full = oxilangtag::LanguageTag::parse_and_normalize(&tag).map(|t| t.into_inner());
-            assert_eq!(LangTag::parse(&tag).map(|t| t.0).ok(), full.ok(), "{tag}");
+            assert_eq!(LangTag::parse(&tag).map(|t| t.as_str().to_owned()).ok(), full.ok(), "{tag}");
         }
+    }
+
+    #[test]
+    fn short_and_long_tags_compare_order_and_read_back_as_their_text() {
+        let long = LangTag::parse("es-419-x-private").unwrap();
+        assert!(long.as_str().len() > INLINE && matches!(long.0, Repr::Heap(_)));
+        let mut tags: Vec<LangTag> =
+            ["pt-BR", "es-419-x-private", "es", "zh-Hant-TW", "es-MX"].iter().map(|t| t.parse().unwrap()).collect();
+        tags.sort();
+        let texts: Vec<&str> = tags.iter().map(LangTag::as_str).collect();
+        assert_eq!(texts, ["es", "es-419-x-private", "es-MX", "pt-BR", "zh-Hant-TW"]);
+        assert_eq!((long.primary(), tags[4].primary()), ("es", "zh"));
+        let hash = |t: &LangTag| {
+            use std::hash::{BuildHasher, BuildHasherDefault};
+            BuildHasherDefault::<std::collections::hash_map::DefaultHasher>::default().hash_one(t)
+        };
+        assert_eq!(hash(&long), hash(&LangTag::parse("ES-419-x-PRIVATE").unwrap()));
+        assert_eq!(format!("{long} {long:?}"), r#"es-419-x-private LangTag("es-419-x-private")"#);
+        // Keys read from JSON, escaped or not, and written back.
+        let text: LocalizedText =
+            serde_json::from_str(r#"{"es-419-x-private":"a","\u0065s":"b","pt-br":"c"}"#).unwrap();
+        assert_eq!(serde_json::to_string(&text).unwrap(), r#"{"es":"b","es-419-x-private":"a","pt-BR":"c"}"#);
+        assert!(serde_json::from_str::<LocalizedText>(r#"{"es_MX":"a"}"#).is_err());
     }
 
     #[test]

@@ -62,13 +62,14 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
     // repeating itself.
     // (A name has a few words: a list compares faster than a set hashes. ASCII case only:
     // a repeat that differs in accented capitals is indexed twice, which is harmless.)
-    fn all(text: &crate::model::LocalizedText) -> String {
+    // `seen` is one list for the whole listing, emptied for each field.
+    fn all<'a>(text: &'a crate::model::LocalizedText, seen: &mut Vec<&'a str>) -> String {
         let mut out = String::with_capacity(text.values().map(|v| v.len() + 3).sum());
-        all_into(text, &mut out);
+        all_into(text, &mut out, seen);
         out
     }
-    fn all_into(text: &crate::model::LocalizedText, out: &mut String) {
-        let mut seen: Vec<&str> = Vec::new();
+    fn all_into<'a>(text: &'a crate::model::LocalizedText, out: &mut String, seen: &mut Vec<&'a str>) {
+        seen.clear();
         for value in text.values() {
             let mut first = true;
             // ASCII white space only (a byte test): the text index splits words at any
@@ -107,9 +108,10 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
         parts += 1;
         place.push_str(text);
     };
+    let mut seen = Vec::new();
     if let Some(a) = &listing.address {
         let mut street = String::new();
-        all_into(&a.street, &mut street);
+        all_into(&a.street, &mut street, &mut seen);
         part(&mut place, &street);
         for text in a.locality.iter().chain(a.region.iter()) {
             part(&mut place, text);
@@ -122,7 +124,13 @@ pub fn search_text(listing: &Listing) -> [String; 5] {
             part(&mut place, text);
         }
     }
-    [all(&listing.name), all(&listing.organization), all(&listing.description), services, place]
+    [
+        all(&listing.name, &mut seen),
+        all(&listing.organization, &mut seen),
+        all(&listing.description, &mut seen),
+        services,
+        place,
+    ]
 }
 
 /// What a listing's row and index entries hold besides its own fields: its stored record,
