@@ -33,7 +33,7 @@ use faro_tests::support::fault_server::{Fault, FaultServer};
 use faro_tests::support::nginx::Nginx;
 use faro_tests::support::sync_repo::{serve_repo, Phone};
 
-use super::{cpu_seconds, peak_rss_mb, round3, synthetic_listing, thread_cpu_seconds, Rng};
+use super::{cpu_seconds, peak_rss_mb, round3, settle, synthetic_listing, thread_cpu_seconds, Rng};
 
 const DATASET: &str = "directory/bench";
 
@@ -338,15 +338,6 @@ fn signed(repo: &Path) -> BoxResult<(DatasetEntry, PathBuf)> {
     let entry = from_custom(file.custom.as_ref()).ok_or("no Faro entry")?;
     let sha = file.hashes.get("sha256").ok_or("no sha256")?;
     Ok((entry, repo.join("targets").join(consistent_target_name(&path, sha))))
-}
-
-/// Writes every file's pending pages to disk before a measured part, so that the kernel's
-/// write-back of the previous run (a 100k-record apply leaves about 200 MB of dirty pages:
-/// its log and its database) does not throttle the next one. Without it the third run's
-/// baseline was regularly half as fast as the others (100k against 200k records/s), which
-/// made that run's ratio meaningless. Best effort: where `sync` is missing nothing is done.
-fn settle() {
-    let _ = Command::new("sync").status();
 }
 
 /// Inserts each record of the compressed snapshot `file` (id and JSON text, read into memory
