@@ -376,7 +376,7 @@ fn read_steps<C: Content, R: BufRead>(
         });
         if let (Some(sender), Some((pending, _))) = (&texts, &mut aside) {
             // A builder that stopped has failed; the writer learns it from the builder.
-            if pending.len() == BATCH && sender.send(std::mem::take(pending)).is_err() {
+            if pending.len() == BATCH && sender.send(std::mem::replace(pending, Vec::with_capacity(BATCH))).is_err() {
                 texts = None;
             }
         }
